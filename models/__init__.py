@@ -1,0 +1,1 @@
+"""The bundled model files of handocr, installed as the package ``ocr.models``."""

@@ -1,0 +1,39 @@
+"""Atomic file writes: write to a temporary file beside the target, then rename."""
+
+import contextlib
+import os
+import tempfile
+
+
+@contextlib.contextmanager
+def atomic_path(path, suffix=None):
+    """Yield a temporary path in the target's folder; rename it onto `path` on success.
+
+    If the block raises (or is interrupted with Ctrl-C) the temporary file is removed
+    and `path` is left exactly as it was.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if suffix is None:
+        suffix = os.path.splitext(path)[1]
+    fd, tmp = tempfile.mkstemp(prefix=".handocr-", suffix=suffix, dir=folder)
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_bytes(path, data):
+    """Write `data` (bytes) to `path` atomically."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            f.write(data)
+
+
+def write_text(path, text):
+    """Write `text` (str, UTF-8) to `path` atomically."""
+    write_bytes(path, text.encode("utf-8"))
