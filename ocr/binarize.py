@@ -1,0 +1,155 @@
+"""Stage 2: from a greyscale photo to an ink mask.
+
+Uneven light is removed by dividing by an estimate of the paper's brightness, noise
+by a small Gaussian, and ink is kept by hysteresis thresholding: strong ink seeds,
+fainter connected ink grows from them. Long horizontal and vertical rules (ruled
+paper, table borders, page edges) are removed without cutting the strokes that
+cross them.
+"""
+
+import numpy as np
+from scipy import ndimage as ndi
+
+
+def paper_background(grey, block=16):
+    """Estimate the brightness of the paper under the ink.
+
+    Parameters
+    ----------
+    grey : (H, W) float32 ndarray
+        Image in [0, 1], 1 = white.
+    block : int
+        Size of the blocks (pixels) the estimate is computed on; must be larger
+        than a stroke is wide.
+
+    Returns
+    -------
+    background : (H, W) float32 ndarray
+        Smooth estimate of the paper brightness, > 0.
+    """
+    h, w = grey.shape
+    bh, bw = max(1, h // block), max(1, w // block)
+    small = grey[: bh * block, : bw * block].reshape(bh, block, bw, block)
+    # The brightest pixels of a block are paper (ink is darker than paper).
+    bright = np.percentile(small.transpose(0, 2, 1, 3).reshape(bh, bw, -1), 90, axis=2)
+    bright = ndi.grey_dilation(bright, size=(3, 3))
+    bright = ndi.median_filter(bright, size=(5, 5), mode="nearest")
+    bright = ndi.gaussian_filter(bright, 1.0, mode="nearest")
+    zoom = (h / bh, w / bw)
+    bg = ndi.zoom(bright, zoom, order=1, mode="nearest", grid_mode=True)
+    bg = _fit(bg, (h, w))
+    return np.maximum(bg, 0.05).astype(np.float32)
+
+
+def _fit(a, shape):
+    """Crop or edge-pad `a` to exactly `shape`."""
+    a = a[: shape[0], : shape[1]]
+    ph, pw = shape[0] - a.shape[0], shape[1] - a.shape[1]
+    if ph or pw:
+        a = np.pad(a, ((0, ph), (0, pw)), mode="edge")
+    return a
+
+
+def ink_darkness(grey, sigma=1.0):
+    """How much darker than the paper each pixel is.
+
+    Parameters
+    ----------
+    grey : (H, W) float32 ndarray
+        Image in [0, 1], 1 = white.
+    sigma : float
+        Gaussian denoising, in pixels.
+
+    Returns
+    -------
+    darkness : (H, W) float32 ndarray
+        0 on paper, towards 1 for black ink: ``1 - grey / background``.
+    """
+    bg = paper_background(grey)
+    smooth = ndi.gaussian_filter(grey, sigma) if sigma > 0 else grey
+    return np.clip(1.0 - smooth / bg, 0.0, 1.0).astype(np.float32)
+
+
+def threshold_levels(darkness, min_contrast=0.12):
+    """Choose the low and high hysteresis thresholds for ink.
+
+    Ink is what stands out of the paper's noise by a robust margin, and at least
+    `min_contrast` darker than the paper (so a blank page gives no ink at all).
+
+    Parameters
+    ----------
+    darkness : (H, W) float32 ndarray
+        Output of :func:`ink_darkness`.
+    min_contrast : float
+        Smallest darkness that can be ink.
+
+    Returns
+    -------
+    low, high : float
+    """
+    d = darkness[::2, ::2].ravel()
+    med = float(np.median(d))
+    mad = float(np.median(np.abs(d - med))) * 1.4826 + 1e-3
+    noise = med + 6 * mad
+    high = max(min_contrast, noise)
+    ink = d[d > high]
+    if ink.size > 50:
+        # Strokes are seeded at half the typical ink darkness: faint photos still pass.
+        high = max(high, 0.5 * float(np.percentile(ink, 60)))
+    low = max(0.6 * high, med + 3 * mad, 0.6 * min_contrast)
+    return low, high
+
+
+def remove_rules(mask, min_length):
+    """Remove long straight horizontal/vertical lines (rules, borders, page edges).
+
+    Parameters
+    ----------
+    mask : (H, W) bool ndarray
+        Ink mask.
+    min_length : int
+        A run of ink this long (pixels) in one row or column is a rule, not a letter.
+
+    Returns
+    -------
+    mask : (H, W) bool ndarray
+        The ink without the rules; strokes crossing a rule keep their pixels
+        on it, so letters are not cut.
+    """
+    min_length = int(max(3, min_length))
+    horiz = ndi.binary_opening(mask, structure=np.ones((1, min_length), bool))
+    vert = ndi.binary_opening(mask, structure=np.ones((min_length, 1), bool))
+    rules = horiz | vert
+    if not rules.any():
+        return mask
+    # A rule pixel stays if ink continues right above and below it (a stroke crossing).
+    rest = mask & ~rules
+    k = 3
+    above = ndi.binary_dilation(rest, structure=np.ones((k, 1), bool), origin=(1, 0))
+    below = ndi.binary_dilation(rest, structure=np.ones((k, 1), bool), origin=(-1, 0))
+    keep = horiz & above & below
+    return rest | keep
+
+
+def binarize(grey, sigma=1.0, min_contrast=0.12):
+    """Ink mask of a page photo.
+
+    Parameters
+    ----------
+    grey : (H, W) float32 ndarray
+        Image in [0, 1], 1 = white.
+    sigma : float
+        Gaussian denoising before thresholding, in pixels.
+    min_contrast : float
+        Smallest darkness relative to the paper that counts as ink.
+
+    Returns
+    -------
+    mask : (H, W) bool ndarray
+        True where there is ink.
+    """
+    from skimage.filters import apply_hysteresis_threshold
+
+    darkness = ink_darkness(grey, sigma)
+    low, high = threshold_levels(darkness, min_contrast)
+    return apply_hysteresis_threshold(darkness, low, high)

@@ -1,0 +1,144 @@
+"""Stage 4: reading order. Glyphs are chained into text lines, lines cut into words.
+
+Lines are built left to right: each glyph joins the line whose last glyph stands at
+the same height, so slightly skewed or wavy lines stay whole. Words are cut at the
+gaps that are clearly wider than the gaps between letters of the page.
+"""
+
+import numpy as np
+
+
+def group_lines(glyphs, height):
+    """Group glyphs into text lines.
+
+    Parameters
+    ----------
+    glyphs : list of ocr.segment.Glyph
+    height : float
+        Typical letter height, in pixels.
+
+    Returns
+    -------
+    lines : list of list of int
+        Indices into `glyphs`, lines top to bottom, each left to right. Small marks
+        (``glyph.small``) join the line they sit in, or are left out.
+    """
+    if not glyphs or height <= 0:
+        return []
+    big = [i for i, g in enumerate(glyphs) if not g.small]
+    big.sort(key=lambda i: glyphs[i].box[1])
+    lines = []  # each: list of glyph indices
+    tol = 0.55 * height
+    for i in big:
+        g = glyphs[i]
+        best, best_dy = None, None
+        for li, line in enumerate(lines):
+            last = glyphs[line[-1]]
+            # Follow the line's local height (skew) from its last two letters.
+            ref = np.mean([glyphs[j].cy for j in line[-2:]])
+            dy = abs(g.cy - ref)
+            if dy < tol and g.box[1] > last.box[1] and (best_dy is None or dy < best_dy):
+                best, best_dy = li, dy
+        if best is None:
+            lines.append([i])
+        else:
+            lines[best].append(i)
+    lines = _merge_fragments(lines, glyphs, height)
+    _attach_small(lines, glyphs, height)
+    lines.sort(key=lambda line: np.median([glyphs[i].cy for i in line]))
+    return [sorted(line, key=lambda i: glyphs[i].box[1]) for line in lines]
+
+
+def _merge_fragments(lines, glyphs, height):
+    """Join pieces of one line that chaining left apart (same height, side by side)."""
+    merged = True
+    while merged:
+        merged = False
+        for a in range(len(lines)):
+            for b in range(a + 1, len(lines)):
+                la, lb = lines[a], lines[b]
+                ya = np.median([glyphs[i].cy for i in la])
+                yb = np.median([glyphs[i].cy for i in lb])
+                xa0, xa1 = min(glyphs[i].box[1] for i in la), max(glyphs[i].box[3] for i in la)
+                xb0, xb1 = min(glyphs[i].box[1] for i in lb), max(glyphs[i].box[3] for i in lb)
+                overlap = min(xa1, xb1) - max(xa0, xb0)
+                if abs(ya - yb) < 0.4 * height and overlap < 0.3 * height:
+                    lines[a] = la + lb
+                    del lines[b]
+                    merged = True
+                    break
+            if merged:
+                break
+    return lines
+
+
+def _attach_small(lines, glyphs, height):
+    """Give each small mark to the line whose letters it sits among or just under."""
+    for i, g in enumerate(glyphs):
+        if not g.small:
+            continue
+        best, best_d = None, None
+        for li, line in enumerate(lines):
+            top = min(glyphs[j].box[0] for j in line)
+            bottom = max(glyphs[j].box[2] for j in line)
+            x0 = min(glyphs[j].box[1] for j in line)
+            x1 = max(glyphs[j].box[3] for j in line)
+            if not (top - 0.1 * height <= g.cy <= bottom + 0.4 * height):
+                continue
+            if not (x0 - 2 * height <= g.cx <= x1 + 2 * height):
+                continue
+            d = abs(g.cy - 0.5 * (top + bottom))
+            if best_d is None or d < best_d:
+                best, best_d = li, d
+        if best is not None:
+            lines[best].append(i)
+
+
+def gaps(line, glyphs):
+    """Horizontal gaps between consecutive glyphs of a line (pixels, may be negative)."""
+    return np.array([glyphs[b].box[1] - glyphs[a].box[3] for a, b in zip(line[:-1], line[1:])])
+
+
+def word_gap_threshold(all_gaps, height):
+    """Smallest gap that separates words on this page.
+
+    Parameters
+    ----------
+    all_gaps : (M,) ndarray
+        Gaps between consecutive letters over all lines of the page, in pixels.
+    height : float
+        Typical letter height, in pixels.
+
+    Returns
+    -------
+    threshold : float
+        In pixels. Between the letter gaps and the word gaps: at least half a letter
+        height, and well above the page's usual letter spacing.
+    """
+    g = np.sort(np.asarray(all_gaps, float) / height)
+    if g.size < 3:
+        return 0.8 * height
+    letter = np.percentile(g, 40)
+    # Otsu's split of the normalised gaps into letter gaps and word gaps.
+    best_t, best_score = None, -1.0
+    for t in np.unique(g)[:-1]:
+        lo, hi = g[g <= t], g[g > t]
+        score = lo.size * hi.size * (hi.mean() - lo.mean()) ** 2
+        if score > best_score:
+            best_t, best_score = 0.5 * (t + hi.min()), score
+    t = max(best_t, 0.5, letter + 0.35)
+    t = min(t, max(1.2, letter + 0.8))
+    return float(t * height)
+
+
+def split_words(line, glyphs, threshold):
+    """Cut a line (glyph indices, left to right) into words at gaps above `threshold`."""
+    if not line:
+        return []
+    words = [[line[0]]]
+    for gap, i in zip(gaps(line, glyphs), line[1:]):
+        if gap > threshold and not glyphs[i].small:
+            words.append([i])
+        else:
+            words[-1].append(i)
+    return words

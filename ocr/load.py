@@ -1,0 +1,203 @@
+"""Stage 1: load an image file as a greyscale float array, upright and size-guarded.
+
+Any image Pillow reads (JPEG, PNG, TIFF, WebP, BMP, GIF; grey, RGB, RGBA, palette,
+CMYK, 16-bit) becomes a ``(H, W)`` float32 array in [0, 1] with 1 for white. EXIF
+orientation is applied. Images larger than the working resolution are reduced
+while decoding (JPEG draft mode) and then resampled, so a 12-megapixel photo
+costs about as much as a 2-megapixel one; images that claim more pixels than
+``max_pixels`` are refused before they are decoded (decompression bombs).
+"""
+
+import io
+import os
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ImageError
+
+#: Largest image (width * height, as the file claims) that is decoded at all.
+DEFAULT_MAX_PIXELS = 100_000_000
+#: Images are worked on with at most this many pixels (about 1900 x 1400).
+WORK_PIXELS = 2_600_000
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A loaded page: the working greyscale image and how it maps to the original.
+
+    Attributes
+    ----------
+    grey : (H, W) float32 ndarray
+        Working image in [0, 1], 1 = white paper.
+    size : tuple of int
+        ``(width, height)`` of the original image, after EXIF rotation.
+    scale : float
+        Working pixels per original pixel (<= 1). Original coordinates are
+        working coordinates divided by `scale`.
+    name : str
+        The file name, or ``"<array>"`` / ``"<stdin>"``.
+    """
+
+    grey: np.ndarray
+    size: tuple
+    scale: float
+    name: str
+
+
+def _open(source, name):
+    from PIL import Image
+
+    try:
+        if isinstance(source, (bytes, bytearray)):
+            if not source:
+                raise ImageError(f"{name}: empty file")
+            fp = io.BytesIO(source)
+        else:
+            if os.path.isdir(source):
+                raise ImageError(f"{name}: is a directory, not an image")
+            if not os.path.exists(source):
+                raise ImageError(f"{name}: no such file")
+            if os.path.getsize(source) == 0:
+                raise ImageError(f"{name}: empty file")
+            fp = source
+        return Image.open(fp)
+    except ImageError:
+        raise
+    except Image.DecompressionBombError as e:
+        raise ImageError(f"{name}: image too large ({e})") from None
+    except (OSError, ValueError, SyntaxError) as e:
+        raise ImageError(f"{name}: not a readable image ({_short(e)})") from None
+
+
+def _short(e):
+    msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+    return msg[:160]
+
+
+def _to_grey_array(im):
+    """Pillow image (any mode) to float32 grey in [0, 1], transparency composited on white."""
+    from PIL import Image
+
+    mode = im.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        a = np.asarray(im, dtype=np.float64)
+        if mode == "F":
+            lo, hi = float(np.nanmin(a)), float(np.nanmax(a))
+        else:
+            lo, hi = 0.0, 65535.0 if mode.startswith("I;16") or a.max() > 255 else 255.0
+        a = np.nan_to_num((a - lo) / max(hi - lo, 1e-12), nan=1.0)
+        return np.clip(a, 0, 1).astype(np.float32)
+    if mode == "P" and "transparency" in im.info:
+        im = im.convert("RGBA")
+    if mode in ("RGBA", "LA", "PA", "RGBa", "La") or im.mode == "RGBA":
+        im = im.convert("RGBA")
+        white = Image.new("RGBA", im.size, (255, 255, 255, 255))
+        im = Image.alpha_composite(white, im)
+    if im.mode != "L":
+        im = im.convert("RGB").convert("L")
+    return np.asarray(im, dtype=np.float32) / 255.0
+
+
+def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, name=None):
+    """Load an image and return its working greyscale version.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, bytes or ndarray
+        A file path, the bytes of an image file, or an array: ``(H, W)`` grey or
+        ``(H, W, 3|4)`` colour, uint8/uint16 or float in [0, 1].
+    max_pixels : int
+        Refuse images whose header claims more pixels than this.
+    work_pixels : int or None
+        Downscale so that the working image has at most this many pixels
+        (None keeps full resolution).
+    name : str, optional
+        Name used in error messages (defaults to the path).
+
+    Returns
+    -------
+    Loaded
+
+    Raises
+    ------
+    ImageError
+        If the file is missing, not an image, truncated, too large or empty.
+    """
+    if isinstance(source, np.ndarray):
+        return _from_array(source, work_pixels, name or "<array>")
+    if not isinstance(source, (bytes, bytearray)):
+        source = os.fspath(source)
+        name = name or source
+    name = name or "<bytes>"
+    from PIL import Image, ImageOps
+
+    im = _open(source, name)
+    try:
+        w, h = im.size
+        if w < 1 or h < 1:
+            raise ImageError(f"{name}: image has no pixels ({w}x{h})")
+        if w * h > max_pixels:
+            raise ImageError(
+                f"{name}: image claims {w}x{h} = {w * h / 1e6:.0f} megapixels, "
+                f"more than --max-pixels {max_pixels / 1e6:.0f} megapixels"
+            )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            orientation = im.getexif().get(0x0112, 1) if hasattr(im, "getexif") else 1
+            if work_pixels and w * h > work_pixels and im.format == "JPEG":
+                # Let libjpeg decode at 1/2, 1/4 or 1/8 scale: much faster than full size.
+                f = (w * h / work_pixels) ** 0.5
+                im.draft(im.mode if im.mode in ("L", "RGB") else None, (int(w / f), int(h / f)))
+            Image.MAX_IMAGE_PIXELS = None  # our own max_pixels check is done above
+            im.load()
+            if orientation != 1:
+                im = ImageOps.exif_transpose(im)
+    except ImageError:
+        raise
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as e:
+        raise ImageError(f"{name}: cannot decode image ({_short(e)})") from None
+    except MemoryError:
+        raise ImageError(f"{name}: not enough memory to decode image") from None
+    size = (w, h) if orientation in (1, 2, 3, 4) else (h, w)
+    grey = _to_grey_array(im)
+    return _finish(grey, size, work_pixels, name)
+
+
+def _from_array(a, work_pixels, name):
+    a = np.asarray(a)
+    if a.ndim == 3 and a.shape[2] in (3, 4):
+        if a.dtype.kind in "ui":
+            a = a.astype(np.float32) / (65535.0 if a.dtype.itemsize > 1 else 255.0)
+        rgb, alpha = a[..., :3].astype(np.float32), a[..., 3:4] if a.shape[2] == 4 else None
+        grey = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+        if alpha is not None:
+            al = alpha[..., 0].astype(np.float32)
+            grey = grey * al + (1 - al)
+    elif a.ndim == 2:
+        if a.dtype == bool:
+            grey = np.where(a, 0.0, 1.0).astype(np.float32)  # True = ink
+        elif a.dtype.kind in "ui":
+            grey = a.astype(np.float32) / (65535.0 if a.dtype.itemsize > 1 else 255.0)
+        else:
+            grey = a.astype(np.float32)
+    else:
+        raise ImageError(f"{name}: expected an (H, W) or (H, W, 3|4) array, got shape {a.shape}")
+    if grey.size == 0:
+        raise ImageError(f"{name}: image has no pixels")
+    grey = np.clip(np.nan_to_num(grey, nan=1.0), 0, 1).astype(np.float32)
+    return _finish(grey, (grey.shape[1], grey.shape[0]), work_pixels, name)
+
+
+def _finish(grey, size, work_pixels, name):
+    """Resample `grey` to the working resolution and record the scale to the original."""
+    h, w = grey.shape
+    if work_pixels and h * w > work_pixels:
+        from skimage.transform import resize
+
+        f = (work_pixels / (h * w)) ** 0.5
+        shape = (max(1, round(h * f)), max(1, round(w * f)))
+        grey = resize(grey, shape, order=1, anti_aliasing=True, preserve_range=True).astype(np.float32)
+    scale = grey.shape[1] / size[0]
+    return Loaded(grey=np.ascontiguousarray(grey), size=tuple(size), scale=scale, name=name)
