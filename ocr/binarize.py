@@ -117,9 +117,8 @@ def remove_rules(mask, min_length):
         on it, so letters are not cut.
     """
     min_length = int(max(3, min_length))
-    horiz = ndi.binary_opening(mask, structure=np.ones((1, min_length), bool))
-    vert = ndi.binary_opening(mask, structure=np.ones((min_length, 1), bool))
-    rules = horiz | vert
+    horiz = _opening_1d(mask, min_length, axis=1)
+    rules = horiz | _opening_1d(mask, min_length, axis=0)
     if not rules.any():
         return mask
     # A rule pixel stays if ink continues right above and below it (a stroke crossing).
@@ -129,6 +128,34 @@ def remove_rules(mask, min_length):
     below = ndi.binary_dilation(rest, structure=np.ones((k, 1), bool), origin=(-1, 0))
     keep = horiz & above & below
     return rest | keep
+
+
+def _opening_1d(mask, length, axis):
+    """Binary opening by a line of `length` pixels along `axis` (van Herk: O(pixels))."""
+    m = mask.view(np.uint8)
+    m = ndi.minimum_filter1d(m, length, axis=axis, mode="constant", cval=0)
+    return ndi.maximum_filter1d(m, length, axis=axis, mode="constant", cval=0).astype(bool)
+
+
+def hysteresis(darkness, low, high):
+    """Pixels above `low` that are connected to a pixel above `high`.
+
+    Parameters
+    ----------
+    darkness : (H, W) float ndarray
+    low, high : float
+
+    Returns
+    -------
+    mask : (H, W) bool ndarray
+    """
+    labels, n = ndi.label(darkness > low, structure=np.ones((3, 3), bool))
+    if n == 0:
+        return np.zeros(darkness.shape, bool)
+    seeded = np.zeros(n + 1, bool)
+    seeded[np.unique(labels[darkness > high])] = True
+    seeded[0] = False
+    return seeded[labels]
 
 
 def binarize(grey, sigma=1.0, min_contrast=0.12):
@@ -148,8 +175,6 @@ def binarize(grey, sigma=1.0, min_contrast=0.12):
     mask : (H, W) bool ndarray
         True where there is ink.
     """
-    from skimage.filters import apply_hysteresis_threshold
-
     darkness = ink_darkness(grey, sigma)
     low, high = threshold_levels(darkness, min_contrast)
-    return apply_hysteresis_threshold(darkness, low, high)
+    return hysteresis(darkness, low, high)

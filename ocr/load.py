@@ -19,8 +19,9 @@ from .errors import ImageError
 
 #: Largest image (width * height, as the file claims) that is decoded at all.
 DEFAULT_MAX_PIXELS = 100_000_000
-#: Images are worked on with at most this many pixels (about 1900 x 1400).
-WORK_PIXELS = 2_600_000
+#: Images are decoded and kept with at most this many pixels (about 2300 x 1700);
+#: the pipeline then scales them to its working letter height.
+WORK_PIXELS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -190,14 +191,42 @@ def _from_array(a, work_pixels, name):
     return _finish(grey, (grey.shape[1], grey.shape[0]), work_pixels, name)
 
 
+def downscale(grey, factor):
+    """Shrink an image by `factor` (< 1) with area averaging.
+
+    Parameters
+    ----------
+    grey : (H, W) float32 ndarray
+    factor : float
+        New size / old size, in (0, 1].
+
+    Returns
+    -------
+    small : (round(H * factor), round(W * factor)) float32 ndarray
+    """
+    from scipy import ndimage as ndi
+
+    h, w = grey.shape
+    shape = (max(1, round(h * factor)), max(1, round(w * factor)))
+    k = int(1 / factor)
+    if k >= 2:
+        # Integer block means first (cheap, exact area average), then the small rest.
+        hh, ww = (h // k) * k, (w // k) * k
+        if hh and ww:
+            grey = grey[:hh, :ww].reshape(hh // k, k, ww // k, k).mean(axis=(1, 3))
+    if grey.shape != shape:
+        zoom = (shape[0] / grey.shape[0], shape[1] / grey.shape[1])
+        grey = ndi.zoom(grey, zoom, order=1, mode="nearest", grid_mode=True)
+        grey = grey[: shape[0], : shape[1]]
+        if grey.shape != shape:
+            grey = np.pad(grey, ((0, shape[0] - grey.shape[0]), (0, shape[1] - grey.shape[1])), mode="edge")
+    return np.ascontiguousarray(grey, dtype=np.float32)
+
+
 def _finish(grey, size, work_pixels, name):
-    """Resample `grey` to the working resolution and record the scale to the original."""
+    """Resample `grey` to at most `work_pixels` and record the scale to the original."""
     h, w = grey.shape
     if work_pixels and h * w > work_pixels:
-        from skimage.transform import resize
-
-        f = (work_pixels / (h * w)) ** 0.5
-        shape = (max(1, round(h * f)), max(1, round(w * f)))
-        grey = resize(grey, shape, order=1, anti_aliasing=True, preserve_range=True).astype(np.float32)
+        grey = downscale(grey, (work_pixels / (h * w)) ** 0.5)
     scale = grey.shape[1] / size[0]
     return Loaded(grey=np.ascontiguousarray(grey), size=tuple(size), scale=scale, name=name)
