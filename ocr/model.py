@@ -1,0 +1,235 @@
+"""The character classifier as a file: load, check, save and predict.
+
+A model file is an ``.npz`` archive of plain arrays ``W1, b1, W2, b2, ...`` and
+``meta``, a JSON document stored as the uint8 array of its UTF-8 bytes, so that it
+loads with ``allow_pickle=False``. Loading checks everything and refuses, with a
+:class:`~ocr.errors.ModelError` naming the file and the problem, anything that is
+not exactly such a model.
+"""
+
+import io
+import json
+import os
+import zipfile
+import zlib
+from importlib import resources
+
+import numpy as np
+
+from . import CLASSES
+from . import mlp
+from .errors import ModelError
+
+FORMAT = "handocr-mlp"
+FORMAT_VERSION = 1
+DEFAULT_MODEL = "handocr36.npz"
+INPUT = {"size": 32, "background": "white", "normalize": "skeleton-v1"}
+
+
+def to_inputs(crops):
+    """Crops (N, 32, 32) in [0, 1], white paper, to network inputs (N, 1024): ink = 1, paper = 0.
+
+    Ink-positive inputs keep the blank page at zero, so it contributes nothing to the
+    first layer; training and prediction both go through here.
+    """
+    crops = np.asarray(crops, dtype=np.float32)
+    side = INPUT["size"]
+    if crops.ndim == 3 and crops.shape[1:] == (side, side):
+        X = crops.reshape(len(crops), side * side)
+    elif crops.ndim == 2 and crops.shape[1] == side * side:
+        X = crops
+    else:
+        raise ValueError(f"expected crops of shape (N, {side}, {side}), got {crops.shape}")
+    return 1.0 - X
+
+
+def default_meta(sizes, classes=CLASSES, **training):
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "name": "handocr36",
+        "classes": classes,
+        "layers": [int(s) for s in sizes],
+        "activation": "relu",
+        "input": dict(INPUT),
+        "training": training,
+    }
+
+
+def _bad(path, problem):
+    return ModelError(f"{path}: {problem}")
+
+
+class Model:
+    """A trained MLP with its metadata.
+
+    Attributes
+    ----------
+    params : dict of float32 arrays (W1, b1, ...)
+    meta : dict, the model's JSON metadata
+    classes : str, the character of every output, in order
+    name : str
+    """
+
+    def __init__(self, params, meta, path=None):
+        self.params = params
+        self.meta = meta
+        self.classes = meta["classes"]
+        self.name = meta.get("name") or (os.path.splitext(os.path.basename(path))[0] if path else "model")
+        self.path = path
+
+    def __repr__(self):
+        return f"Model({self.name!r}, layers={self.meta['layers']}, classes={len(self.classes)})"
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def from_params(cls, params, meta=None, path=None):
+        """Wrap parameters (and metadata, defaulting to handocr36's) after the same checks as load."""
+        params = {k: np.asarray(v) for k, v in params.items()}
+        if meta is None:
+            meta = default_meta(mlp.layer_sizes(params))
+        where = path or "<parameters>"
+        _check(where, params, meta)
+        params = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in params.items()}
+        return cls(params, meta, path)
+
+    @classmethod
+    def load(cls, path=None):
+        """Load a model file; ``None`` loads the model bundled with handocr."""
+        if path is None:
+            res = resources.files("ocr.models") / DEFAULT_MODEL
+            try:
+                data = res.read_bytes()
+            except (FileNotFoundError, OSError):
+                raise ModelError(f"{res}: bundled model is missing (reinstall handocr)") from None
+            return cls._from_bytes(str(res), data)
+        path = os.fspath(path)
+        if not os.path.exists(path):
+            raise _bad(path, "no such file")
+        if os.path.isdir(path):
+            raise _bad(path, "is a folder, not a model file")
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise _bad(path, f"cannot read ({e.strerror or e})") from None
+        return cls._from_bytes(path, data)
+
+    @classmethod
+    def _from_bytes(cls, path, data):
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise _bad(path, "not a handocr model (not an .npz archive)")
+        try:
+            npz = np.load(io.BytesIO(data), allow_pickle=False)
+        except Exception as e:
+            raise _bad(path, f"corrupt model file ({e})") from None
+        if not isinstance(npz, np.lib.npyio.NpzFile):
+            raise _bad(path, "not a handocr model (not an .npz archive)")
+        arrays = {}
+        with npz:
+            for key in npz.files:
+                try:
+                    arrays[key] = npz[key]
+                except ValueError as e:
+                    if "pickle" in str(e):
+                        raise _bad(path, f"array {key!r} holds Python objects (pickle); refused") from None
+                    raise _bad(path, f"corrupt array {key!r} ({e})") from None
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as e:
+                    raise _bad(path, f"corrupt or truncated model file ({e})") from None
+        if "meta" not in arrays:
+            raise _bad(path, "not a handocr model (no 'meta' entry)")
+        meta_arr = arrays.pop("meta")
+        if meta_arr.dtype != np.uint8 or meta_arr.ndim != 1:
+            raise _bad(path, "not a handocr model ('meta' is not UTF-8 JSON bytes)")
+        try:
+            meta = json.loads(meta_arr.tobytes().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as e:
+            raise _bad(path, f"'meta' is not valid JSON ({e})") from None
+        _check(path, arrays, meta)
+        params = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in arrays.items()}
+        return cls(params, meta, path)
+
+    # ------------------------------------------------------------------ saving
+
+    def save(self, path, dtype=np.float32):
+        """Write the model atomically; `dtype` float16 halves the file (weights cast back on load)."""
+        from .atomic import atomic_path
+
+        dtype = np.dtype(dtype)
+        if dtype not in (np.float16, np.float32):
+            raise ValueError(f"weights are stored as float16 or float32, not {dtype}")
+        meta = dict(self.meta, weights_dtype=dtype.name)
+        blob = np.frombuffer(json.dumps(meta, indent=1, sort_keys=True).encode("utf-8"), dtype=np.uint8)
+        arrays = {k: self.params[k].astype(dtype) for k in mlp.param_names(self.params)}
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as f:  # a file object: np.savez adds no ".npz" to the name
+                np.savez_compressed(f, meta=blob, **arrays)
+        self.meta = meta
+
+    # ------------------------------------------------------------------ prediction
+
+    def logits(self, crops, batch=4096):
+        X = to_inputs(crops)
+        out = [mlp.forward(self.params, X[i : i + batch])[0] for i in range(0, len(X), batch)]
+        if not out:
+            return np.zeros((0, len(self.classes)), np.float32)
+        return np.concatenate(out)
+
+    def predict_proba(self, crops):
+        """Class probabilities (N, n_classes) for crops (N, 32, 32): float in [0, 1], white paper."""
+        return mlp.softmax(self.logits(crops).astype(np.float64)).astype(np.float32)
+
+    def predict(self, crops):
+        """The most likely character for every crop, as a list of one-character strings."""
+        idx = np.argmax(self.logits(crops), axis=1)
+        return [self.classes[i] for i in idx]
+
+
+def _check(path, arrays, meta):
+    """Raise ModelError unless `meta` and the arrays make a usable model."""
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        fmt = meta.get("format") if isinstance(meta, dict) else None
+        raise _bad(path, f"not a handocr model (format {fmt!r}, expected {FORMAT!r})")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise _bad(path, f"invalid format_version {version!r}")
+    if version > FORMAT_VERSION:
+        raise _bad(path, f"format_version {version} is newer than this handocr reads ({FORMAT_VERSION}); "
+                         "upgrade handocr")
+    classes = meta.get("classes")
+    if not isinstance(classes, str) or not classes or len(set(classes)) != len(classes):
+        raise _bad(path, f"invalid classes {classes!r}")
+    if meta.get("activation", "relu") != "relu":
+        raise _bad(path, f"unsupported activation {meta.get('activation')!r}")
+    inp = meta.get("input", {})
+    for key, want in INPUT.items():
+        if inp.get(key) != want:
+            raise _bad(path, f"model expects input {key}={inp.get(key)!r}, handocr makes {want!r}")
+    layers = meta.get("layers")
+    if (not isinstance(layers, list) or len(layers) < 2
+            or not all(isinstance(n, int) and n > 0 for n in layers)):
+        raise _bad(path, f"invalid layer sizes {layers!r}")
+    if layers[0] != INPUT["size"] ** 2:
+        raise _bad(path, f"input layer has {layers[0]} units, expected {INPUT['size'] ** 2}")
+    if layers[-1] != len(classes):
+        raise _bad(path, f"output layer has {layers[-1]} units but there are {len(classes)} classes")
+    L = len(layers) - 1
+    expected = {}
+    for l in range(1, L + 1):
+        expected[f"W{l}"] = (layers[l - 1], layers[l])
+        expected[f"b{l}"] = (layers[l],)
+    missing = sorted(set(expected) - set(arrays))
+    extra = sorted(set(arrays) - set(expected))
+    if missing:
+        raise _bad(path, f"missing weights {', '.join(missing)}")
+    if extra:
+        raise _bad(path, f"unexpected arrays {', '.join(extra)}")
+    for k, shape in expected.items():
+        a = arrays[k]
+        if a.dtype.kind != "f":
+            raise _bad(path, f"{k} has dtype {a.dtype}, expected floating point")
+        if a.shape != shape:
+            raise _bad(path, f"{k} has shape {a.shape}, expected {shape}")
+        if not np.isfinite(a).all():
+            raise _bad(path, f"{k} contains NaN or infinite values")

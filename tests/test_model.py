@@ -1,0 +1,212 @@
+"""Model files: round trip, every refusal, the bundled model."""
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from ocr import CLASSES, mlp
+from ocr.errors import ModelError
+from ocr.model import Model, default_meta
+
+
+def _model(seed=0, hidden=(16,)):
+    params = mlp.init_params([1024, *hidden, 36], np.random.default_rng(seed))
+    params["b1"] += 0.01
+    return Model.from_params(params, default_meta([1024, *hidden, 36], seed=seed))
+
+
+def _crops(n=20, seed=1):
+    return np.random.default_rng(seed).random((n, 32, 32)).astype(np.float32)
+
+
+def _write(path, meta=None, **arrays):
+    """An .npz written by hand: meta (dict -> JSON bytes) plus arrays."""
+    if meta is not None:
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(path, **arrays)
+    return path
+
+
+def _good_arrays(hidden=16):
+    p = mlp.init_params([1024, hidden, 36], np.random.default_rng(0))
+    return p, default_meta([1024, hidden, 36])
+
+
+def test_round_trip_identical_predictions(tmp_path):
+    m = _model()
+    path = tmp_path / "m.npz"
+    m.save(path)
+    m2 = Model.load(path)
+    crops = _crops()
+    np.testing.assert_array_equal(m.predict_proba(crops), m2.predict_proba(crops))
+    assert m.predict(crops) == m2.predict(crops)
+    assert m2.classes == CLASSES and m2.meta["training"]["seed"] == 0
+    for k in m.params:
+        assert m2.params[k].dtype == np.float32
+
+
+def test_float16_storage_round_trip(tmp_path):
+    m = _model(hidden=(64, 32))
+    m.save(tmp_path / "a.npz", dtype=np.float16)
+    a = Model.load(tmp_path / "a.npz")
+    a.save(tmp_path / "b.npz", dtype=np.float16)
+    b = Model.load(tmp_path / "b.npz")
+    crops = _crops()
+    np.testing.assert_array_equal(a.predict_proba(crops), b.predict_proba(crops))
+    np.testing.assert_allclose(a.predict_proba(crops), m.predict_proba(crops), atol=2e-3)
+    assert a.meta["weights_dtype"] == "float16"
+    m.save(tmp_path / "c.npz")
+    assert (tmp_path / "a.npz").stat().st_size < 0.7 * (tmp_path / "c.npz").stat().st_size
+
+
+def test_predict_proba_rows_sum_to_one_and_predict_is_argmax():
+    m = _model()
+    crops = _crops(50)
+    p = m.predict_proba(crops)
+    assert p.shape == (50, 36) and (p >= 0).all()
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-5)
+    assert m.predict(crops) == [CLASSES[i] for i in p.argmax(axis=1)]
+    assert m.predict(np.ones((0, 32, 32))) == []
+    with pytest.raises(ValueError):
+        m.predict_proba(np.ones((3, 28, 28)))
+
+
+def test_save_is_atomic_on_failure(tmp_path, monkeypatch):
+    path = tmp_path / "m.npz"
+    _model().save(path)
+    before = path.read_bytes()
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez_compressed", boom)
+    with pytest.raises(KeyboardInterrupt):
+        _model(seed=5).save(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz"]
+
+
+def _refuses(path, *words):
+    with pytest.raises(ModelError) as e:
+        Model.load(path)
+    msg = str(e.value)
+    assert str(path) in msg
+    for w in words:
+        assert w in msg, msg
+    return msg
+
+
+def test_refuses_missing_file(tmp_path):
+    _refuses(tmp_path / "nope.npz", "no such file")
+
+
+def test_refuses_non_npz(tmp_path):
+    p = tmp_path / "m.npz"
+    p.write_text("hello, I am not a model")
+    _refuses(p, "not")
+    q = tmp_path / "arr.npy"
+    np.save(q, np.zeros(3))
+    _refuses(q, "not")
+
+
+def test_refuses_truncated_file(tmp_path):
+    p = tmp_path / "m.npz"
+    _model().save(p)
+    data = p.read_bytes()
+    t = tmp_path / "t.npz"
+    t.write_bytes(data[: len(data) // 2])
+    _refuses(t)
+
+
+def test_refuses_corrupted_member(tmp_path):
+    p = tmp_path / "m.npz"
+    params, meta = _good_arrays()
+    _write(p, meta, **params)  # stored uncompressed: flip bytes inside W1's data
+    data = bytearray(p.read_bytes())
+    i = data.index(b"W1.npy") + 400
+    data[i:i + 64] = bytes(64)
+    p.write_bytes(bytes(data))
+    _refuses(p, "corrupt")
+
+
+def test_refuses_pickle(tmp_path):
+    p = tmp_path / "m.npz"
+    params, meta = _good_arrays()
+    params["W1"] = np.array([{"evil": 1}] * 3, dtype=object)
+    blob = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(p, meta=blob, **params)  # object array: stored as a pickle
+    _refuses(p, "pickle")
+
+
+def test_refuses_foreign_npz(tmp_path):
+    params, meta = _good_arrays()
+    _refuses(_write(tmp_path / "a.npz", None, **params), "no 'meta'")
+    _refuses(_write(tmp_path / "b.npz", dict(meta, format="other-thing"), **params), "not a handocr model")
+    p = tmp_path / "c.npz"
+    np.savez(p, meta=np.zeros(3, np.float32), **params)
+    _refuses(p, "meta")
+    p = tmp_path / "d.npz"
+    np.savez(p, meta=np.frombuffer(b"{not json", np.uint8), **params)
+    _refuses(p, "JSON")
+
+
+def test_refuses_newer_format_version(tmp_path):
+    params, meta = _good_arrays()
+    _refuses(_write(tmp_path / "m.npz", dict(meta, format_version=2), **params), "newer")
+
+
+def test_refuses_wrong_shapes_and_class_mismatch(tmp_path):
+    params, meta = _good_arrays()
+    bad = dict(params, W2=np.zeros((16, 35), np.float32))
+    _refuses(_write(tmp_path / "a.npz", meta, **bad), "W2", "shape")
+    _refuses(_write(tmp_path / "b.npz", dict(meta, classes=CLASSES[:30]), **params), "classes")
+    _refuses(_write(tmp_path / "c.npz", dict(meta, layers=[1024, 16, 35]), **params), "classes")
+    missing = {k: v for k, v in params.items() if k != "b2"}
+    _refuses(_write(tmp_path / "d.npz", meta, **missing), "b2")
+    _refuses(_write(tmp_path / "e.npz", dict(meta, layers=[784, 16, 36]), **params), "input")
+    ints = dict(params, b1=np.zeros(16, np.int64))
+    _refuses(_write(tmp_path / "f.npz", meta, **ints), "dtype")
+
+
+def test_refuses_nan_weights(tmp_path):
+    params, meta = _good_arrays()
+    params["W2"][3, 4] = np.nan
+    _refuses(_write(tmp_path / "m.npz", meta, **params), "NaN")
+
+
+def test_refuses_folder(tmp_path):
+    _refuses(tmp_path, "folder")
+
+
+def test_from_params_checks_too():
+    params, meta = _good_arrays()
+    with pytest.raises(ModelError):
+        Model.from_params(dict(params, W1=np.zeros((1024, 17), np.float32)), meta)
+
+
+def test_bundled_model_loads_with_36_classes():
+    m = Model.load()
+    assert m.classes == CLASSES and len(m.classes) == 36
+    assert m.meta["format"] == "handocr-mlp" and m.meta["format_version"] == 1
+    assert m.meta["layers"][0] == 1024 and m.meta["layers"][-1] == 36
+    assert m.meta["training"]["command"].startswith("handocr train ")
+    p = m.predict_proba(np.ones((2, 32, 32), np.float32))
+    assert p.shape == (2, 36)
+
+
+def test_bundled_model_reads_drawn_glyphs():
+    """The bundled model recognises a few glyphs drawn here (not from any dataset)."""
+    from ocr.normalize import normalize_glyph
+
+    def canvas():
+        return np.zeros((40, 30), bool)
+
+    L = canvas(); L[4:36, 6:10] = True; L[32:36, 6:26] = True
+    T = canvas(); T[4:8, 3:27] = True; T[4:36, 13:17] = True
+    H = canvas(); H[4:36, 4:8] = True; H[4:36, 22:26] = True; H[18:22, 4:26] = True
+    E = canvas(); E[4:36, 4:8] = True; E[4:8, 4:26] = True; E[18:22, 4:22] = True; E[32:36, 4:26] = True
+    crops = np.stack([normalize_glyph(g) for g in (L, T, H, E)])
+    assert Model.load().predict(crops) == ["L", "T", "H", "E"]
