@@ -1,0 +1,444 @@
+"""Synthetic "handwritten" pages from a single-stroke vector font.
+
+A small pen font for the 36 classes ``A-Z0-9`` (each character a few polylines
+and arcs in a box one unit tall, shaped the way people write block capitals), and
+:func:`render_page`, which writes text lines with it the way a hand would: every
+letter a little slanted, rotated, scaled and wobbly, a pen whose width varies,
+small gaps between letters and clearly bigger ones between words, on paper with
+uneven light, sensor noise, optional light-blue ruled lines and a slight page
+rotation. The result comes with its ground-truth text and the box of every
+character, so it can be used for tests and benchmarks of the pipeline.
+
+Everything is a pure function of its arguments: the same text, options and seed
+give the same pixels.
+
+>>> from ocr.synth import render_page
+>>> image, text, boxes = render_page(["SHOPPING LIST", "2 EGGS"], seed=1)
+>>> image.shape[2], image.dtype.name, text
+(3, 'uint8', 'SHOPPING LIST\\n2 EGGS')
+>>> boxes[0].label, len(boxes)
+('S', 17)
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+#: The characters the font can write (the classifier's classes).
+CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+#: Ink colours (RGB) by name.
+INKS = {"grey": (48, 48, 52), "black": (22, 22, 28), "blue": (28, 46, 140)}
+
+
+class CharBox(NamedTuple):
+    """A character's box on a rendered page, in image pixels (end exclusive)."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    label: str
+
+
+class Rendered(NamedTuple):
+    """What :func:`render_page` returns.
+
+    Attributes
+    ----------
+    image : (H, W, 3) uint8 ndarray
+        The page, RGB.
+    text : str
+        Ground truth: one line per text line, words separated by single spaces.
+    boxes : list of CharBox
+        Every character's box and label, in reading order (lines top to bottom,
+        each left to right).
+    """
+
+    image: np.ndarray
+    text: str
+    boxes: list
+
+
+# ---------------------------------------------------------------------------
+# The font. Coordinates: x to the right from the character's left edge, y down
+# from the cap line (0) to the baseline (1). A glyph is (width, strokes), each
+# stroke an (N, 2) float array traced by the pen without lifting it.
+
+
+def _arc(cx, cy, rx, ry, a0, a1, step=12.0):
+    """Points of an elliptic arc from angle `a0` to `a1` (degrees, 90 = up)."""
+    n = max(2, int(abs(a1 - a0) / step) + 1)
+    t = np.radians(np.linspace(a0, a1, n))
+    return np.stack([cx + rx * np.cos(t), cy - ry * np.sin(t)], axis=1)
+
+
+def _pl(*pts):
+    """A polyline, from points and/or arrays of points, joined in order."""
+    parts = [np.atleast_2d(np.asarray(p, dtype=float)) for p in pts]
+    return np.concatenate(parts, axis=0)
+
+
+def _glyph(ch, variant):
+    """Width and strokes of character `ch`; `variant` picks among its usual shapes."""
+    v = variant
+    if ch == "A":
+        return 0.72, [_pl((0, 1), (0.36, 0), (0.72, 1)), _pl((0.15, 0.62), (0.57, 0.62))]
+    if ch == "B":
+        return 0.62, [_pl((0, 0), (0, 1)),
+                      _pl((0, 0), (0.34, 0), _arc(0.34, 0.24, 0.24, 0.24, 90, -90), (0, 0.48)),
+                      _pl((0, 0.48), (0.36, 0.48), _arc(0.36, 0.74, 0.26, 0.26, 90, -90), (0, 1))]
+    if ch == "C":
+        return 0.66, [_arc(0.36, 0.5, 0.36, 0.5, 50, 310)]
+    if ch == "D":
+        return 0.66, [_pl((0, 0), (0, 1)),
+                      _pl((0, 0), (0.22, 0), _arc(0.22, 0.5, 0.44, 0.5, 90, -90), (0, 1))]
+    if ch == "E":
+        return 0.55, [_pl((0.55, 0), (0, 0), (0, 1), (0.56, 1)), _pl((0, 0.5), (0.45, 0.5))]
+    if ch == "F":
+        return 0.55, [_pl((0.56, 0), (0, 0), (0, 1)), _pl((0, 0.48), (0.44, 0.48))]
+    if ch == "G":
+        return 0.72, [_pl(_arc(0.37, 0.5, 0.37, 0.5, 45, 345), (0.72, 0.55), (0.44, 0.55))]
+    if ch == "H":
+        return 0.62, [_pl((0, 0), (0, 1)), _pl((0.62, 0), (0.62, 1)), _pl((0, 0.5), (0.62, 0.5))]
+    if ch == "I":  # with serif bars: tells it from the digit one
+        return 0.5, [_pl((0.25, 0), (0.25, 1)), _pl((0, 0), (0.5, 0)), _pl((0, 1), (0.5, 1))]
+    if ch == "J":
+        return 0.6, [_pl((0.52, 0), (0.52, 0.7), _arc(0.28, 0.7, 0.24, 0.3, 0, -170)),
+                     _pl((0.22, 0), (0.72, 0))] if v % 2 else \
+            [_pl((0.55, 0), (0.55, 0.7), _arc(0.3, 0.7, 0.25, 0.3, 0, -170))]
+    if ch == "K":
+        return 0.6, [_pl((0, 0), (0, 1)), _pl((0.58, 0), (0, 0.58)), _pl((0.18, 0.42), (0.62, 1))]
+    if ch == "L":
+        return 0.5, [_pl((0, 0), (0, 1), (0.52, 1))]
+    if ch == "M":
+        return 0.8, [_pl((0, 1), (0.04, 0), (0.4, 0.62), (0.76, 0), (0.8, 1))]
+    if ch == "N":
+        return 0.62, [_pl((0, 1), (0, 0), (0.62, 1), (0.62, 0))]
+    if ch == "O":  # round
+        return 0.86, [_arc(0.43, 0.5, 0.43, 0.5, 100, 470)]
+    if ch == "P":
+        return 0.56, [_pl((0, 1), (0, 0), (0.3, 0), _arc(0.3, 0.26, 0.26, 0.26, 90, -90), (0, 0.52))]
+    if ch == "Q":
+        return 0.86, [_arc(0.43, 0.5, 0.43, 0.5, 100, 470), _pl((0.5, 0.68), (0.88, 1.04))]
+    if ch == "R":
+        return 0.6, [_pl((0, 1), (0, 0), (0.3, 0), _arc(0.3, 0.26, 0.26, 0.26, 90, -90), (0, 0.52)),
+                     _pl((0.22, 0.52), (0.6, 1))]
+    if ch == "S":
+        return 0.6, [_pl(_arc(0.3, 0.25, 0.28, 0.25, 25, 270), _arc(0.3, 0.75, 0.3, 0.25, 90, -155))]
+    if ch == "T":
+        return 0.66, [_pl((0, 0), (0.66, 0)), _pl((0.33, 0), (0.33, 1))]
+    if ch == "U":
+        return 0.62, [_pl((0, 0), (0, 0.64), _arc(0.31, 0.64, 0.31, 0.36, 180, 360), (0.62, 0))]
+    if ch == "V":
+        return 0.66, [_pl((0, 0), (0.33, 1), (0.66, 0))]
+    if ch == "W":
+        return 0.92, [_pl((0, 0), (0.2, 1), (0.46, 0.32), (0.72, 1), (0.92, 0))]
+    if ch == "X":
+        return 0.62, [_pl((0, 0), (0.62, 1)), _pl((0.62, 0), (0, 1))]
+    if ch == "Y":
+        return 0.66, [_pl((0, 0), (0.33, 0.5), (0.66, 0)), _pl((0.33, 0.5), (0.33, 1))]
+    if ch == "Z":
+        return 0.62, [_pl((0, 0), (0.6, 0), (0, 1), (0.64, 1))]
+    if ch == "0":  # narrower oval than the letter O
+        return 0.52, [_arc(0.26, 0.5, 0.26, 0.5, 100, 470)]
+    if ch == "1":  # with a flag, sometimes a foot
+        strokes = [_pl((0.02, 0.24), (0.24, 0), (0.24, 1))]
+        if v % 2:
+            strokes.append(_pl((0.0, 1), (0.48, 1)))
+            return 0.48, strokes
+        return 0.3, strokes
+    if ch == "2":
+        return 0.62, [_pl(_arc(0.3, 0.27, 0.3, 0.27, 160, -35), (0, 1), (0.62, 1))]
+    if ch == "3":
+        return 0.58, [_pl(_arc(0.27, 0.25, 0.27, 0.25, 150, -90), _arc(0.27, 0.75, 0.31, 0.25, 90, -150))]
+    if ch == "4":
+        if v % 2:  # open
+            return 0.64, [_pl((0.14, 0), (0, 0.66), (0.64, 0.66)), _pl((0.46, 0.3), (0.46, 1))]
+        return 0.64, [_pl((0.46, 1), (0.46, 0), (0, 0.68), (0.64, 0.68))]
+    if ch == "5":
+        return 0.6, [_pl((0.56, 0), (0.06, 0), (0.03, 0.46), _arc(0.3, 0.7, 0.3, 0.3, 125, -150))]
+    if ch == "6":
+        return 0.6, [_pl(_arc(0.32, 0.6, 0.32, 0.6, 65, 180), _arc(0.3, 0.72, 0.3, 0.28, 180, 530))]
+    if ch == "7":
+        return 0.6, [_pl((0, 0), (0.6, 0), (0.2, 1))]
+    if ch == "8":
+        return 0.56, [_arc(0.28, 0.24, 0.23, 0.24, 270, 630), _arc(0.28, 0.73, 0.28, 0.27, 90, 450)]
+    if ch == "9":
+        return 0.58, [_arc(0.29, 0.28, 0.29, 0.28, 0, 360), _pl((0.58, 0.28), (0.52, 1))]
+    raise ValueError(f"no glyph for {ch!r}: the font writes only {CHARS}")
+
+
+#: How many shapes each character has (variant numbers are taken modulo this).
+VARIANTS = {c: 2 if c in "J14" else 1 for c in CHARS}
+
+
+def glyph_strokes(ch, variant=0):
+    """The pen strokes of one character.
+
+    Parameters
+    ----------
+    ch : str
+        One of :data:`CHARS`.
+    variant : int
+        Which of the character's usual shapes (``'1'`` with or without a foot,
+        ``'4'`` closed or open, ``'J'`` with or without a top bar); taken modulo
+        :data:`VARIANTS` ``[ch]``.
+
+    Returns
+    -------
+    width : float
+        Advance width of the character, in letter heights.
+    strokes : list of (N, 2) float64 ndarray
+        Polylines ``(x, y)`` in letter heights, y down from the cap line (0) to
+        the baseline (1).
+
+    Raises
+    ------
+    ValueError
+        If `ch` is not in :data:`CHARS`.
+    """
+    if not isinstance(ch, str) or len(ch) != 1 or ch not in CHARS:
+        raise ValueError(f"no glyph for {ch!r}: the font writes only {CHARS}")
+    w, strokes = _glyph(ch, int(variant) % VARIANTS[ch])
+    return float(w), [s.copy() for s in strokes]
+
+
+# ---------------------------------------------------------------------------
+# Rendering helpers.
+
+
+def _resample(stroke, step):
+    """Points along a polyline, at most `step` apart (keeps the corners)."""
+    out = [stroke[:1]]
+    for a, b in zip(stroke[:-1], stroke[1:]):
+        n = max(1, int(np.ceil(np.hypot(*(b - a)) / step)))
+        t = np.arange(1, n + 1)[:, None] / n
+        out.append(a + t * (b - a))
+    return np.concatenate(out, axis=0)
+
+
+def _wobble(rng, amplitude):
+    """A smooth random displacement field (x, y) -> (dx, dy): sum of a few waves."""
+    k = rng.uniform(1.5, 5.0, (3, 2)) * rng.choice([-1, 1], (3, 2))
+    phase = rng.uniform(0, 2 * np.pi, (3, 2))
+    amp = amplitude * rng.uniform(0.3, 1.0, (3, 2)) / np.sqrt(3)
+
+    def field(p):
+        d = np.zeros_like(p)
+        for i in range(3):
+            d[:, 0] += amp[i, 0] * np.sin(k[i, 0] * p[:, 1] + k[i, 1] * p[:, 0] + phase[i, 0])
+            d[:, 1] += amp[i, 1] * np.sin(k[i, 1] * p[:, 0] - k[i, 0] * p[:, 1] + phase[i, 1])
+        return d
+
+    return field
+
+
+def _normalise_lines(lines):
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    out = []
+    for line in lines:
+        words = str(line).upper().split()
+        for w in words:
+            bad = sorted(set(w) - set(CHARS))
+            if bad:
+                raise ValueError(f"cannot write {''.join(bad)!r}: the font writes only {CHARS}")
+        out.append(words)
+    return out
+
+
+def _illumination(shape, rng, strength):
+    """Smooth uneven light: a tilted plane times a vignette, about 1 - strength .. 1."""
+    H, W = shape
+    y = np.linspace(-1, 1, H, dtype=np.float32)[:, None]
+    x = np.linspace(-1, 1, W, dtype=np.float32)[None, :]
+    gx, gy = rng.uniform(-1, 1, 2)
+    plane = 0.5 * (gx * x + gy * y) / max(abs(gx) + abs(gy), 1e-6)  # in [-0.5, 0.5]
+    cx, cy = rng.uniform(-0.4, 0.4, 2)
+    vignette = ((x - cx) ** 2 + (y - cy) ** 2) / 4.0  # 0 .. ~0.9
+    light = 1.0 - strength * (0.55 * (plane + 0.5) + 0.45 * vignette)
+    return np.clip(light, 0.0, 1.0).astype(np.float32)
+
+
+def render_page(lines, seed=0, height=48, *, ink="grey", ruled=False, rotation=0.0,
+                touching=False, pen=0.085, slant=None, letter_gap=0.32, word_gap=1.6,
+                line_pitch=2.1, margin=1.5, lighting=0.25, noise=2.5, supersample=3,
+                paper=(236, 233, 224)):
+    """Draw text lines as a photographed page of handwritten block capitals.
+
+    Parameters
+    ----------
+    lines : list of str, or str
+        Text lines (a string is split at newlines). Letters ``A-Z`` (lower case
+        is upper-cased), digits and spaces only; runs of spaces count as one.
+    seed : int
+        Seed of every random choice: same arguments, same image.
+    height : float
+        Cap height of the letters, in pixels.
+    ink : {"grey", "black", "blue"} or tuple of 3 int
+        Ink colour (RGB).
+    ruled : bool
+        Draw light-blue ruled lines under the text lines (the text sits on them).
+    rotation : float
+        Rotation of the whole page content, in degrees (counter-clockwise).
+    touching : bool
+        Write letters so close that many neighbours touch (to test splitting).
+    pen : float
+        Pen width, in letter heights (varies a little per letter and along strokes).
+    slant : float, optional
+        Writer's slant (shear, positive leans right); random near 0 when None.
+    letter_gap, word_gap : float
+        Mean gap between letters of a word, and between words, ink to ink,
+        in letter heights.
+    line_pitch : float
+        Distance between baselines, in letter heights.
+    margin : float
+        Paper around the text, in letter heights.
+    lighting : float
+        How much darker the darkest corner is than the brightest (0..1).
+    noise : float
+        Standard deviation of the sensor noise, in grey levels.
+    supersample : int
+        Letters are drawn this many times larger, then area-averaged down.
+    paper : tuple of 3 int
+        Paper colour (RGB) where the light is brightest.
+
+    Returns
+    -------
+    Rendered
+        ``(image, text, boxes)``: an ``(H, W, 3)`` uint8 RGB array, the text
+        (lines joined with ``"\\n"``, words with single spaces) and a list of
+        :class:`CharBox` ``(x0, y0, x1, y1, label)`` in reading order. Boxes are
+        in image pixels, end exclusive, and cover the character's whole stroke.
+
+    Raises
+    ------
+    ValueError
+        For characters the font cannot write or a non-positive height.
+    """
+    from PIL import Image, ImageDraw
+
+    words_by_line = _normalise_lines(lines)
+    if not height > 0:
+        raise ValueError(f"height must be positive, got {height}")
+    ink_rgb = np.array(INKS[ink] if isinstance(ink, str) else ink, dtype=np.float32)
+    rng = np.random.default_rng(seed)
+    h = float(height)
+    s = int(supersample)
+    if slant is None:
+        slant = rng.normal(0.05, 0.06)
+    pen_px = max(1.2, pen * h)
+
+    # 1. Lay out every character: strokes in page pixels (before page rotation).
+    chars = []  # (label, list of (N, 2) points, list of (N,) radii, line index)
+    rules_y = []
+    x_max = 0.0
+    for li, words in enumerate(words_by_line):
+        baseline = (margin + 1.0 + li * line_pitch + rng.normal(0, 0.05)) * h
+        rules_y.append(baseline + 0.06 * h)
+        x = (margin + abs(rng.normal(0, 0.15))) * h
+        tilt = np.tan(np.radians(rng.normal(0, 0.4)))  # baseline drift of this line
+        x0_line = x
+        for wi, word in enumerate(words):
+            if wi:
+                x += max(0.8 * word_gap, rng.normal(word_gap, 0.12)) * h
+            for ci, ch in enumerate(word):
+                if ci:
+                    if touching and rng.random() < 0.6:
+                        x += rng.uniform(-0.12, -0.03) * h  # ink overlaps a little
+                    else:
+                        x += max(0.12, rng.normal(letter_gap, 0.06)) * h
+                w, strokes = glyph_strokes(ch, int(rng.integers(0, 2)))
+                sx = np.exp(rng.normal(0, 0.06))
+                sy = np.exp(rng.normal(0, 0.05))
+                sh = slant + rng.normal(0, 0.04)
+                rot = np.radians(rng.normal(0, 2.0))
+                c, sn = np.cos(rot), np.sin(rot)
+                field = _wobble(rng, rng.uniform(0.012, 0.028))
+                width = pen_px * np.exp(rng.normal(0, 0.08))
+                dy = rng.normal(0, 0.035) * h
+                pts, radii = [], []
+                for st in strokes:
+                    p = _resample(st, 0.06)
+                    p = p + field(p)
+                    # about the glyph's centre: scale, shear, rotate
+                    q = p - (0.5 * w, 0.5)
+                    q = q * (sx, sy)
+                    q[:, 0] -= sh * q[:, 1]  # y grows downwards: lean right when sh > 0
+                    q = q @ np.array([[c, sn], [-sn, c]])
+                    pts.append(q * h)
+                    t = np.linspace(0, 1, len(p))
+                    ph = rng.uniform(0, 2 * np.pi)
+                    radii.append(0.5 * width * (1 + 0.12 * np.sin(2 * np.pi * t * rng.uniform(0.5, 1.5) + ph)))
+                allp = np.concatenate(pts)
+                allr = np.concatenate(radii)
+                left, right = (allp[:, 0] - allr).min(), (allp[:, 0] + allr).max()
+                cx = x - left
+                cy = baseline - 0.5 * h * sy + dy
+                pts = [p + (cx, cy + tilt * (x - x0_line)) for p in pts]
+                chars.append((ch, pts, radii, li))
+                x = cx + right
+        x_max = max(x_max, x)
+
+    W = int(np.ceil(x_max + margin * h))
+    n_lines = max(1, len(words_by_line))
+    Ht = int(np.ceil((2 * margin + 1.0 + (n_lines - 1) * line_pitch) * h + 0.3 * h))
+    W, Ht = max(W, 8), max(Ht, 8)
+
+    # 2. Page rotation about the image centre.
+    a = np.radians(rotation)
+    ca, sa = np.cos(a), np.sin(a)
+    centre = np.array([W / 2, Ht / 2])
+    R = np.array([[ca, -sa], [sa, ca]])  # image y is down: positive angle turns counter-clockwise
+
+    def turn(p):
+        return (p - centre) @ R + centre
+
+    # 3. Ink coverage, supersampled.
+    cov = Image.new("L", (W * s, Ht * s), 0)
+    draw = ImageDraw.Draw(cov)
+    boxes = []
+    for ch, pts, radii, li in chars:
+        lo, hi = np.array([np.inf, np.inf]), np.array([-np.inf, -np.inf])
+        for p, r in zip(pts, radii):
+            p = turn(p)
+            lo = np.minimum(lo, (p - r[:, None]).min(axis=0))
+            hi = np.maximum(hi, (p + r[:, None]).max(axis=0))
+            P, Rr = p * s, r * s
+            for (x0, y0), rr in zip(P, Rr):
+                draw.ellipse([x0 - rr, y0 - rr, x0 + rr, y0 + rr], fill=255)
+            if len(P) > 1:
+                wline = max(1, int(round(2 * Rr.min())))
+                draw.line([tuple(q) for q in P], fill=255, width=wline)
+        bx0, by0 = int(np.floor(max(0, lo[0]))), int(np.floor(max(0, lo[1])))
+        bx1, by1 = int(np.ceil(min(W, hi[0]))), int(np.ceil(min(Ht, hi[1])))
+        boxes.append(CharBox(bx0, by0, bx1, by1, ch))
+    cov = np.asarray(cov.reduce(s), dtype=np.float32) / 255.0
+
+    rules = np.zeros((Ht, W), np.float32)
+    if ruled:
+        rim = Image.new("L", (W * s, Ht * s), 0)
+        rd = ImageDraw.Draw(rim)
+        pitch = line_pitch * h
+        first = rules_y[0] if rules_y else (margin + 1) * h
+        y = first - pitch * (np.floor(first / pitch) + 1)
+        while y < Ht + pitch:
+            p = turn(np.array([[-W, y], [2 * W, y]]))
+            rd.line([tuple(q * s) for q in p], fill=255, width=max(1, int(round(0.035 * h * s))))
+            y += pitch
+        rules = np.asarray(rim.reduce(s), dtype=np.float32) / 255.0
+
+    # 4. Paper, light, rules, ink, noise.
+    light = _illumination((Ht, W), rng, lighting)
+    rule_rgb = np.array([150, 185, 230], np.float32)
+    img = np.broadcast_to(np.asarray(paper, np.float32), (Ht, W, 3)).copy()
+    img = img * (1 - 0.8 * rules[..., None]) + rule_rgb * 0.8 * rules[..., None] * (img / 255.0)
+    strength = rng.uniform(0.85, 1.0)
+    a_ink = (cov * strength)[..., None]
+    img = img * (1 - a_ink) + ink_rgb * a_ink
+    img = img * light[..., None]
+    img += rng.normal(0, noise, (Ht, W, 1)).astype(np.float32) + rng.normal(0, 0.4 * noise, (Ht, W, 3)).astype(np.float32)
+    image = np.clip(np.rint(img), 0, 255).astype(np.uint8)
+    text = "\n".join(" ".join(words) for words in words_by_line)
+    return Rendered(image=image, text=text, boxes=boxes)
