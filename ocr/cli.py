@@ -6,7 +6,14 @@ Exit codes: 0 success, 1 some input failed (the failures are listed on stderr),
 2 usage error (bad option or argument).
 """
 
+import glob
+import os
+import sys
+
 import click
+
+IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif", ".pnm", ".ppm", ".pgm")
+FORMATS = {"text": ".txt", "json": ".json", "tsv": ".tsv", "hocr": ".hocr"}
 
 EXIT_HELP = """\b
 Exit codes:
@@ -72,3 +79,355 @@ def train(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpoint,
     cli_train(data=data, output=output, lr=lr, epochs=epochs, batch_size=batch_size,
               hidden=hidden, seed=seed, plots=plots, checkpoint=checkpoint, resume=resume,
               quiet=quiet)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def say(msg, quiet=False):
+    """Chatter goes to stderr, never to stdout (which carries the data)."""
+    if not quiet:
+        click.echo(msg, err=True)
+
+
+def expand_inputs(args):
+    """Expand arguments into image inputs: files, globs, folders (their images), ``-`` (stdin).
+
+    Returns a list of names; names that match nothing are kept so that they are
+    reported as missing.
+    """
+    out = []
+    for a in args:
+        if a == "-":
+            out.append("-")
+        elif os.path.isdir(a):
+            found = sorted(os.path.join(a, f) for f in os.listdir(a) if f.lower().endswith(IMAGE_EXTS))
+            out.extend(found or [a])
+        elif not os.path.exists(a) and glob.has_magic(a):
+            out.extend(sorted(glob.glob(a)) or [a])
+        else:
+            out.append(a)
+    return out
+
+
+def _load_model(path):
+    from .errors import HandocrError
+    from .model import Model
+
+    try:
+        return Model.load(path)
+    except HandocrError as e:
+        raise click.ClickException(str(e)) from None
+
+
+def _source(name):
+    return sys.stdin.buffer.read() if name == "-" else name
+
+
+_WORKER = {}
+
+
+def _read_one(job):
+    """Read one input; returns (name, page or None, error message or None). Runs in workers."""
+    from .errors import HandocrError
+    from .pipeline import read
+
+    name, model_path, max_pixels, context = job
+    try:
+        model = _WORKER.get(model_path)
+        if model is None:
+            model = _WORKER[model_path] = _load_model(model_path)
+        src = _WORKER["-"] if name == "-" else name
+        page = read(src, model=model, max_pixels=max_pixels, context=context,
+                    name="<stdin>" if name == "-" else name)
+        for ch in page.chars:
+            ch.crop = None  # not needed by the caller; keeps results small across processes
+        return name, page, None
+    except HandocrError as e:
+        return name, None, str(e)
+    except MemoryError:
+        return name, None, f"{name}: not enough memory"
+
+
+def render(pages, fmt):
+    """Several pages in one document of `fmt` (for stdout)."""
+    if fmt == "json":
+        import json
+
+        if len(pages) == 1:
+            return pages[0].to_json()
+        return json.dumps([p.to_dict() for p in pages], indent=2) + "\n"
+    if fmt == "tsv":
+        from .page import TSV_HEADER
+
+        rows = [TSV_HEADER]
+        for k, p in enumerate(pages, 1):
+            rows += ["\t".join(str(v) for v in r) for r in p.tsv_rows(page_num=k)]
+        return "\n".join(rows) + "\n"
+    if fmt == "hocr":
+        from .page import pages_to_hocr
+
+        return pages_to_hocr(pages)
+    if len(pages) == 1:
+        return pages[0].to_text()
+    return "\n".join(f"==> {p.name} <==\n{p.to_text()}" for p in pages)
+
+
+def _progress(items, label, quiet, length=None):
+    show = not quiet and sys.stderr.isatty()
+    return click.progressbar(items, label=label, file=sys.stderr, length=length,
+                             hidden=not show)
+
+
+# ----------------------------------------------------------------------------- read
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(),
+              help="Output file (one input) or folder (several inputs: one file per image). "
+                   "Default: stdout.")
+@click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True,
+              help="text: lines of words; json: boxes and confidences; tsv: Tesseract's TSV "
+                   "columns; hocr: XHTML as Tesseract writes it.")
+@click.option("-m", "--model", "model_path", type=click.Path(dir_okay=False),
+              help="Model file (.npz) to classify with. Default: the bundled model.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
+              help="Images read in parallel. Default 0: one per CPU core.")
+@click.option("--max-pixels", type=click.IntRange(min=1), default=100_000_000, show_default=True,
+              help="Refuse images claiming more pixels than this (decompression bombs). "
+                   "Large photos under it are downscaled, not refused.")
+@click.option("--no-context", is_flag=True,
+              help="Classify each character alone, without the word's letter/digit context.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
+def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, quiet):
+    """Read the handwritten text of images.
+
+    INPUTS are image files (JPEG, PNG, TIFF, WebP, ...), globs ("notes/*.jpg"),
+    folders (every image in them) or - for an image on stdin. The text comes
+    out one page line per output line, words separated by single spaces.
+
+    \b
+    Examples:
+      handocr read photo.jpg
+      handocr read scans/ -o out/ --format json -j 2
+      cat photo.jpg | handocr read - --format hocr > photo.hocr
+    """
+    from .atomic import write_text
+
+    names = expand_inputs(inputs)
+    _load_model(model_path)  # a bad model fails once, before any image
+    if "-" in names:
+        _WORKER["-"] = sys.stdin.buffer.read()
+    context = not no_context
+    jobs_list = [(n, model_path, max_pixels, context) for n in names]
+    n_jobs = jobs or os.cpu_count() or 1
+    n_jobs = min(n_jobs, len(names))
+    results = []
+    with _progress(range(len(names)), "Reading", quiet or len(names) < 2) as bar:
+        if n_jobs > 1 and "-" not in names:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            ctx = mp.get_context("fork") if hasattr(os, "fork") else None
+            with ProcessPoolExecutor(n_jobs, mp_context=ctx) as ex:
+                for r in ex.map(_read_one, jobs_list):
+                    results.append(r)
+                    bar.update(1)
+        else:
+            for j in jobs_list:
+                results.append(_read_one(j))
+                bar.update(1)
+    failed = [(n, err) for n, page, err in results if err]
+    pages = [page for _, page, err in results if not err]
+    for _, err in failed:
+        click.echo(f"handocr: error: {err}", err=True)
+    if pages:
+        if output and len(names) > 1:
+            os.makedirs(output, exist_ok=True)
+            for name, page, err in results:
+                if page is not None:
+                    stem = "stdin" if name == "-" else os.path.splitext(os.path.basename(name))[0]
+                    write_text(os.path.join(output, stem + FORMATS[fmt]), render([page], fmt))
+        elif output:
+            write_text(output, render(pages, fmt))
+        else:
+            click.echo(render(pages, fmt), nl=False)
+    if failed:
+        if len(names) > 1:
+            say(f"handocr: {len(failed)} of {len(names)} inputs failed: "
+                + ", ".join(n for n, _ in failed))
+        sys.exit(1)
+
+
+# ----------------------------------------------------------------------------- boxes
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("image", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="Where to write the overlay (PNG).")
+@click.option("-m", "--model", "model_path", type=click.Path(dir_okay=False),
+              help="Model file (.npz). Default: the bundled model.")
+@click.option("--crops", type=click.Path(dir_okay=False),
+              help="Also write the 32x32 classifier inputs as a labelled contact sheet (PNG).")
+@click.option("--low", type=click.FloatRange(0, 1), default=0.6, show_default=True,
+              help="Shade characters whose confidence is below this.")
+@click.option("--max-pixels", type=click.IntRange(min=1), default=100_000_000, show_default=True,
+              help="Refuse images claiming more pixels than this.")
+def boxes(image, output, model_path, crops, low, max_pixels):
+    """Draw what the reader sees: letter boxes, lines, words and predicted labels.
+
+    Each text line gets its own colour; a frame surrounds each word; every box is
+    labelled with its character and confidence (percent); low-confidence
+    characters are shaded red. The recognised text is printed on stdout.
+    """
+    import numpy as np
+
+    from .atomic import atomic_path
+    from .errors import HandocrError
+    from .load import load_image
+    from .overlay import contact_sheet, draw_overlay
+    from .pipeline import read as read_page
+
+    model = _load_model(model_path)
+    src = _source(image)
+    try:
+        loaded = load_image(src, max_pixels=max_pixels, name=image)
+        page = read_page(loaded, model=model)
+    except HandocrError as e:
+        raise click.ClickException(str(e)) from None
+    pic = draw_overlay(loaded.grey, page, loaded.scale, low_conf=low)
+    with atomic_path(output, suffix=".png") as tmp:
+        pic.save(tmp, format="PNG")
+    if crops:
+        cs = [c.crop for c in page.chars]
+        sheet = contact_sheet(np.stack(cs) if cs else np.ones((0, 32, 32)),
+                              [f"{c.text}{int(100 * c.conf)}" for c in page.chars])
+        with atomic_path(crops, suffix=".png") as tmp:
+            sheet.save(tmp, format="PNG")
+    click.echo(page.to_text(), nl=False)
+
+
+# ----------------------------------------------------------------------------- eval
+
+def _page_pairs(folder):
+    """(image, ground truth) pairs of a folder: every <name>.gt.txt with an image beside it."""
+    pairs = []
+    for gt in sorted(glob.glob(os.path.join(folder, "*.gt.txt"))):
+        stem = gt[: -len(".gt.txt")]
+        img = next((stem + e for e in IMAGE_EXTS if os.path.exists(stem + e)), None)
+        if img:
+            pairs.append((img, gt))
+    return pairs
+
+
+@main.command("eval", epilog=EXIT_HELP)
+@click.argument("data", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-m", "--model", "model_path", type=click.Path(dir_okay=False),
+              help="Model file (.npz). Default: the bundled model.")
+@click.option("--split", type=click.Choice(["valid", "all"]), default="valid", show_default=True,
+              help="For character data: only the part held out from training (as `handocr train` "
+                   "splits it with the model's seed), or all of it.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--plots", type=click.Path(file_okay=False),
+              help="Folder for a confusion matrix (characters) or aligned mistakes (pages).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def evaluate(data, model_path, split, as_json, plots, quiet):
+    """Measure accuracy on labelled characters, or character error rate on pages.
+
+    DATA is a folder of page images with <name>.gt.txt ground truth (prints the
+    character error rate of each page, spaces and punctuation ignored, and the
+    layout error rate where spaces and line breaks count), or labelled
+    characters: a NIST .mat file, a folder of LABEL/*.png crops, an EMNIST
+    folder or the shared data folder (prints accuracy and per-class figures).
+    """
+    import json
+    import time
+
+    from .errors import HandocrError
+
+    model = _load_model(model_path)
+    result = {"model": model.name, "pages": [], "characters": []}
+    try:
+        for path in data:
+            pairs = _page_pairs(path) if os.path.isdir(path) else []
+            if pairs:
+                result["pages"].extend(_eval_pages(pairs, model, quiet))
+            else:
+                result["characters"].extend(_eval_chars(path, model, split))
+    except HandocrError as e:
+        raise click.ClickException(str(e)) from None
+    if plots:
+        _eval_plots(plots, result)
+    for r in result["characters"]:
+        r.pop("confusion", None)
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    if result["pages"]:
+        click.echo(f"{'page':24s} {'cer':>7s} {'layout':>7s} {'lines':>6s} {'time':>6s}")
+        for p in result["pages"]:
+            click.echo(f"{os.path.basename(p['image']):24s} {p['cer']:7.3f} {p['cer_layout']:7.3f} "
+                       f"{p['exact_lines']:6.2f} {p['time']:5.2f}s")
+        errs = sum(p["errors"] for p in result["pages"])
+        chars = sum(p["chars"] for p in result["pages"])
+        click.echo(f"{'all pages':24s} {errs / max(1, chars):7.3f}")
+    for r in result["characters"]:
+        click.echo(f"{r['data']} ({r['split']}): accuracy {r['accuracy']:.4f} on {r['n']} characters")
+        worst = sorted(r["per_class"].items(), key=lambda kv: kv[1]["accuracy"])[:5]
+        click.echo("  worst classes: " + ", ".join(f"{c} {v['accuracy']:.3f}" for c, v in worst))
+        click.echo("  most confused: " + ", ".join(f"{p['true']}->{p['pred']} {p['count']}"
+                                                 for p in r["confused"][:8]))
+
+
+def _eval_pages(pairs, model, quiet):
+    import time
+
+    from .evaluate import page_scores
+    from .pipeline import read as read_page
+
+    out = []
+    with _progress(pairs, "Pages", quiet or len(pairs) < 2) as bar:
+        for img, gt in bar:
+            t = time.perf_counter()
+            page = read_page(img, model=model)
+            dt = time.perf_counter() - t
+            with open(gt, encoding="utf-8") as f:
+                truth = f.read()
+            s = page_scores(truth, page.text)
+            out.append({"image": img, **{k: round(v, 4) if isinstance(v, float) else v for k, v in s.items()},
+                        "time": round(dt, 3), "text": page.text, "truth": truth})
+    return out
+
+
+def _eval_chars(path, model, split):
+    import numpy as np
+
+    from .evaluate import char_report
+
+    if split == "valid":
+        from .train import gather
+
+        seed = int(model.meta.get("training", {}).get("seed", 0) or 0)
+        sources = gather([path], seed)
+        parts = [(f"{path}:{s.name}", s.Xva, s.yva) for s in sources]
+    else:
+        from .datasets import load_labelled
+
+        X, y = load_labelled(path)
+        parts = [(str(path), X, y)]
+    out = []
+    for name, X, y in parts:
+        pred = model.predict_proba(X).argmax(axis=1) if len(y) else np.zeros(0, int)
+        r = char_report(y, pred, model.classes)
+        r.update({"data": name, "split": split})
+        out.append(r)
+    return out
+
+
+def _eval_plots(folder, result):
+    from .plots import confusion_plot, page_mistakes_plot
+
+    os.makedirs(folder, exist_ok=True)
+    for k, r in enumerate(result["characters"]):
+        confusion_plot(r["confusion"], os.path.join(folder, f"confusion_{k + 1}.png"), title=r["data"])
+    if result["pages"]:
+        page_mistakes_plot(result["pages"], os.path.join(folder, "page_mistakes.png"))

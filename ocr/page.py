@@ -22,12 +22,13 @@ def _union(boxes):
 
 @dataclass
 class Char:
-    """One recognised character: its text, box, confidence and runner-up."""
+    """One recognised character: its text, box, confidence, runner-up, and classifier input."""
 
     text: str
     box: tuple
     conf: float
     alt: str = ""
+    crop: object = field(default=None, repr=False, compare=False)
 
     def to_dict(self):
         d = {"text": self.text, "box": list(self.box), "conf": round(float(self.conf), 4)}

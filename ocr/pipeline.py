@@ -1,0 +1,322 @@
+"""The whole pipeline: image in, :class:`ocr.page.Page` out.
+
+load -> binarize -> segment -> layout -> normalize -> classify -> page.
+Each stage is a pure function of the previous stage's arrays; this module only
+strings them together, and adds the two steps that need the classifier:
+splitting letters that touch, and choosing between look-alikes (``O``/``0``,
+``I``/``1``) from the other characters of the word.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import CLASSES
+from .binarize import binarize, remove_rules
+from .layout import gaps, group_lines, split_words, word_gap_threshold
+from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, downscale, load_image
+from .normalize import normalize_glyph
+from .page import Char, Line, Page, Word
+from .segment import Glyph, components, letter_height, segment
+
+_IS_DIGIT = np.array([c.isdigit() for c in CLASSES])
+
+#: Letters are worked on at about this height (pixels): enough for the 32x32
+#: classifier input, and photos of any resolution cost about the same.
+TARGET_HEIGHT = 40
+
+
+@dataclass
+class Analysis:
+    """Everything the image stages found, before classification (working pixels)."""
+
+    glyphs: list
+    height: float
+    lines: list  # list of lines, each a list of words, each a list of glyph indices
+    shape: tuple
+
+
+def estimate_letter_height(grey):
+    """Quick estimate of the typical letter height (pixels) on a 4x smaller copy.
+
+    Parameters
+    ----------
+    grey : (H, W) float32 ndarray
+
+    Returns
+    -------
+    height : float
+        0 when no letters are found.
+    """
+    k = 4 if min(grey.shape) >= 400 else 1
+    small = downscale(grey, 1 / k) if k > 1 else grey
+    _, boxes, areas = components(binarize(small, sigma=0.5))
+    return letter_height(boxes, areas) * k
+
+
+def working_image(grey, target=TARGET_HEIGHT):
+    """Scale a page so that its letters are about `target` pixels tall.
+
+    Only shrinks: small handwriting is kept at the resolution it has.
+
+    Parameters
+    ----------
+    grey : (H, W) float32 ndarray
+    target : float
+
+    Returns
+    -------
+    grey : (H', W') float32 ndarray
+    factor : float
+        New size / old size (<= 1).
+    """
+    H = estimate_letter_height(grey)
+    if H > 1.25 * target:
+        f = target / H
+        return downscale(grey, f), f
+    return grey, 1.0
+
+
+def find_ink(grey):
+    """Ink mask without rules, and the page's typical letter height.
+
+    Parameters
+    ----------
+    grey : (H, W) float32 ndarray
+
+    Returns
+    -------
+    mask : (H, W) bool ndarray
+    """
+    mask = binarize(grey)
+    _, boxes, areas = components(mask)
+    H = letter_height(boxes, areas)
+    if H > 0:
+        mask = remove_rules(mask, min_length=3.5 * H)
+    return mask
+
+
+def analyse(grey):
+    """Run the image stages on a working greyscale image.
+
+    Parameters
+    ----------
+    grey : (H, W) float32 ndarray
+
+    Returns
+    -------
+    Analysis
+    """
+    mask = find_ink(grey)
+    glyphs, H = segment(mask)
+    line_idx = group_lines(glyphs, H)
+    letters = [[i for i in line if not glyphs[i].small] for line in line_idx]
+    all_gaps = np.concatenate([gaps(line, glyphs, H) for line in letters] or [np.zeros(0)])
+    threshold = word_gap_threshold(all_gaps, H) if H else 0.0
+    lines = [split_words(line, glyphs, threshold, H) for line in line_idx]
+    return Analysis(glyphs=glyphs, height=H, lines=lines, shape=grey.shape)
+
+
+def _split_mask(glyph, x):
+    """Cut a glyph at column `x` (relative to its box) into two glyphs."""
+    y0, x0, y1, x1 = glyph.box
+    parts = []
+    for sub, off in ((glyph.mask[:, :x], 0), (glyph.mask[:, x:], x)):
+        rows = np.flatnonzero(sub.any(axis=1))
+        cols = np.flatnonzero(sub.any(axis=0))
+        if rows.size == 0:
+            return None
+        sub = sub[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+        box = (y0 + rows[0], x0 + off + cols[0], y0 + rows[-1] + 1, x0 + off + cols[-1] + 1)
+        parts.append(Glyph(box=tuple(int(v) for v in box), mask=sub))
+    return parts
+
+
+def _cut_candidates(glyph, n=3):
+    """Columns where a wide glyph is thinnest: where two touching letters meet."""
+    w = glyph.width
+    ink = glyph.mask.sum(axis=0).astype(float)
+    lo, hi = int(0.25 * w), int(0.75 * w) + 1
+    if hi - lo < 2:
+        return []
+    order = np.argsort(ink[lo:hi], kind="stable")
+    picks = []
+    for k in order:
+        x = lo + int(k)
+        if all(abs(x - p) > 0.1 * w for p in picks):
+            picks.append(x)
+        if len(picks) == n:
+            break
+    return picks
+
+
+def split_touching(glyph, height, proba, depth=2):
+    """Split a glyph made of touching letters, if the classifier prefers the parts.
+
+    Parameters
+    ----------
+    glyph : Glyph
+    height : float
+        Typical letter height.
+    proba : callable
+        ``proba(crops (N, 32, 32)) -> (N, 36)`` class probabilities.
+    depth : int
+        How many letters deep to go (2 splits up to four letters).
+
+    Returns
+    -------
+    glyphs : list of Glyph
+        ``[glyph]`` when no split is better.
+    """
+    if depth == 0 or glyph.small or glyph.width < 1.15 * max(glyph.height, 0.8 * height):
+        return [glyph]
+    whole = proba(normalize_glyph(glyph.mask)[None])[0].max()
+    best, best_score = None, whole + 0.15
+    for x in _cut_candidates(glyph):
+        parts = _split_mask(glyph, x)
+        if parts is None or min(p.width for p in parts) < 0.25 * height:
+            continue
+        p = proba(np.stack([normalize_glyph(q.mask) for q in parts]))
+        score = float(np.sqrt(p[0].max() * p[1].max()))
+        if score > best_score:
+            best, best_score = parts, score
+    if best is None:
+        return [glyph]
+    return [g for part in best for g in split_touching(part, height, proba, depth - 1)]
+
+
+def apply_word_context(P, strength=0.9):
+    """Choose letters or digits for a word from its other characters.
+
+    A word is usually all letters or all digits; ``O``/``0``, ``I``/``1``,
+    ``S``/``5``, ``Z``/``2``, ``B``/``8`` look alike. Each character's
+    probabilities are re-weighted by a prior from the *other* characters of the
+    word (leave-one-out), so a confident reading is never overturned but a
+    close call goes the word's way.
+
+    Parameters
+    ----------
+    P : (N, 36) ndarray
+        Class probabilities of the word's characters, left to right.
+    strength : float
+        Largest weight given to the word's kind (0.5 = no effect).
+
+    Returns
+    -------
+    P : (N, 36) ndarray
+        Re-weighted and renormalised probabilities.
+    """
+    P = np.asarray(P, dtype=np.float64)
+    n = len(P)
+    if n < 2:
+        return P
+    digit_mass = P[:, _IS_DIGIT].sum(axis=1)
+    out = P.copy()
+    for i in range(n):
+        others = np.delete(digit_mass, i).mean()
+        w_digit = 0.5 + (strength - 0.5) * (2 * others - 1)
+        prior = np.where(_IS_DIGIT, w_digit, 1 - w_digit)
+        q = P[i] * prior
+        out[i] = q / q.sum()
+    return out
+
+
+def classify(analysis, model, context=True):
+    """Classify every glyph of an analysed page, splitting touching letters.
+
+    Returns
+    -------
+    lines : list of list of list of (Glyph, probs, crop)
+        Lines of words of characters with their (36,) probability vectors and
+        (32, 32) classifier inputs.
+    """
+    glyphs, H = analysis.glyphs, analysis.height
+    big = [i for line in analysis.lines for word in line for i in word if not glyphs[i].small]
+    crops = {i: normalize_glyph(glyphs[i].mask) for i in big}
+    probs = dict(zip(big, model.predict_proba(np.stack([crops[i] for i in big])))) if big else {}
+    out = []
+    for line in analysis.lines:
+        words = []
+        for word in line:
+            items = []
+            for i in word:
+                g = glyphs[i]
+                if g.small:
+                    continue
+                pieces = split_touching(g, H, model.predict_proba) if g.width > 1.15 * H else [g]
+                if len(pieces) == 1:
+                    items.append((g, probs[i], crops[i]))
+                else:
+                    pc = np.stack([normalize_glyph(p.mask) for p in pieces])
+                    items.extend(zip(pieces, model.predict_proba(pc), pc))
+            if not items:
+                continue
+            if context:
+                P = apply_word_context(np.stack([p for _, p, _ in items]))
+                items = [(g, p, c) for (g, _, c), p in zip(items, P)]
+            words.append(items)
+        if words:
+            out.append(words)
+    return out
+
+
+def build_page(classified, scale, size, name, model_name, height):
+    """Page object in original-image coordinates from classified glyphs."""
+    def box(g):
+        y0, x0, y1, x1 = g.box
+        W, Ht = size
+        return (max(0, int(x0 / scale)), max(0, int(y0 / scale)),
+                min(W, int(np.ceil(x1 / scale))), min(Ht, int(np.ceil(y1 / scale))))
+
+    lines = []
+    for words in classified:
+        ws = []
+        for items in words:
+            chars = []
+            for g, p, crop in items:
+                order = np.argsort(p)[::-1]
+                chars.append(Char(text=CLASSES[order[0]], box=box(g), conf=float(p[order[0]]),
+                                  alt=CLASSES[order[1]], crop=crop))
+            ws.append(Word(chars))
+        lines.append(Line(ws))
+    return Page(lines=lines, width=int(size[0]), height=int(size[1]), name=name,
+                model=model_name, letter_height=float(height / scale))
+
+
+def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, context=True,
+         name=None):
+    """Read the handwritten text of an image.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, bytes, ndarray or ocr.load.Loaded
+        Image file path, image file bytes, an ``(H, W)`` / ``(H, W, 3|4)`` array,
+        or an image already loaded with :func:`ocr.load.load_image`.
+    model : ocr.model.Model or str, optional
+        Classifier, or path to a model file; the bundled model when None.
+    max_pixels : int
+        Refuse images claiming more pixels than this.
+    work_pixels : int or None
+        Work on a copy downscaled to at most this many pixels (None: full size).
+    context : bool
+        Let the other characters of a word settle letter/digit look-alikes.
+    name : str, optional
+        Name of the image in the result and in error messages.
+
+    Returns
+    -------
+    Page
+    """
+    from .model import Model
+
+    if model is None or isinstance(model, (str, bytes)) or hasattr(model, "__fspath__"):
+        model = Model.load(model)
+    if isinstance(source, Loaded):
+        loaded = source
+    else:
+        loaded = load_image(source, max_pixels=max_pixels, work_pixels=work_pixels, name=name)
+    grey, factor = working_image(loaded.grey)
+    analysis = analyse(grey)
+    classified = classify(analysis, model, context=context)
+    scale = loaded.scale * factor
+    return build_page(classified, scale, loaded.size, loaded.name, model.name, analysis.height)
