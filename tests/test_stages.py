@@ -1,0 +1,233 @@
+"""The image stages on small generated arrays: load, binarize, segment, layout, normalize."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from ocr.binarize import binarize, remove_rules, threshold_levels, ink_darkness
+from ocr.errors import ImageError
+from ocr.layout import group_lines, split_words, word_gap_threshold, gaps
+from ocr.load import downscale, load_image
+from ocr.normalize import normalize_glyph
+from ocr.segment import Glyph, components, letter_height, segment
+
+
+def page_with_bars(boxes, shape=(200, 400), ink=0.1, paper=0.9):
+    """A grey page with filled dark rectangles at (y0, x0, y1, x1)."""
+    a = np.full(shape, paper, np.float32)
+    for y0, x0, y1, x1 in boxes:
+        a[y0:y1, x0:x1] = ink
+    return a
+
+
+def png_bytes(im, **kw):
+    buf = io.BytesIO()
+    im.save(buf, format=kw.pop("format", "PNG"), **kw)
+    return buf.getvalue()
+
+
+# ----------------------------------------------------------------------------- load
+
+def test_load_grey_png_keeps_values_and_size(tmp_path):
+    a = (np.arange(60 * 80).reshape(60, 80) % 256).astype(np.uint8)
+    p = tmp_path / "g.png"
+    Image.fromarray(a).save(p)
+    L = load_image(p)
+    assert L.size == (80, 60) and L.scale == 1.0
+    assert np.allclose(L.grey, a / 255.0, atol=1e-6)
+
+
+def test_load_16bit_png_is_not_clipped(tmp_path):
+    a = np.full((20, 30), 30000, np.uint16)
+    a[5:10, 5:10] = 1000
+    p = tmp_path / "g16.png"
+    Image.fromarray(a).save(p)
+    L = load_image(p)
+    assert abs(L.grey[0, 0] - 30000 / 65535) < 1e-3
+    assert L.grey[7, 7] < 0.05
+
+
+def test_load_rgba_transparent_is_white():
+    im = Image.new("RGBA", (10, 10), (0, 0, 0, 0))
+    im.putpixel((3, 3), (0, 0, 0, 255))
+    L = load_image(png_bytes(im))
+    assert L.grey[0, 0] == pytest.approx(1.0)
+    assert L.grey[3, 3] == pytest.approx(0.0)
+
+
+def test_load_applies_exif_orientation():
+    im = Image.new("L", (40, 20), 255)
+    ImageDraw.Draw(im).rectangle([0, 0, 9, 19], fill=0)  # dark band on the left
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored rotated: viewer turns it 90 degrees clockwise
+    L = load_image(png_bytes(im, exif=exif))
+    assert L.size == (20, 40) and L.grey.shape == (40, 20)
+    assert L.grey[:10].mean() < 0.1  # the dark band is now on top
+
+
+def test_load_large_image_is_downscaled_not_refused():
+    a = np.full((3000, 2000), 200, np.uint8)
+    L = load_image(png_bytes(Image.fromarray(a)), work_pixels=1_000_000)
+    assert L.grey.shape[0] * L.grey.shape[1] <= 1_000_000
+    assert L.size == (2000, 3000)
+    assert L.scale == pytest.approx(L.grey.shape[1] / 2000)
+
+
+def test_load_refuses_bomb_before_decoding():
+    im = Image.new("1", (20000, 20000))  # tiny PNG, 400 megapixels claimed
+    with pytest.raises(ImageError, match="megapixels"):
+        load_image(png_bytes(im), name="bomb.png", max_pixels=100_000_000)
+
+
+@pytest.mark.parametrize("data, problem", [(b"", "empty"), (b"not an image at all", "not a readable image")])
+def test_load_bad_bytes(data, problem):
+    with pytest.raises(ImageError, match=problem):
+        load_image(data, name="x.jpg")
+
+
+def test_load_missing_and_directory(tmp_path):
+    with pytest.raises(ImageError, match="no such file"):
+        load_image(tmp_path / "missing.jpg")
+    with pytest.raises(ImageError, match="directory"):
+        load_image(tmp_path)
+
+
+def test_downscale_is_area_average():
+    a = np.zeros((8, 8), np.float32)
+    a[:4, :4] = 1
+    s = downscale(a, 0.25)
+    assert s.shape == (2, 2)
+    assert np.allclose(s, [[1, 0], [0, 0]])
+
+
+# ----------------------------------------------------------------------------- binarize
+
+def test_blank_page_has_no_ink():
+    rng = np.random.default_rng(0)
+    grey = np.clip(0.85 + 0.01 * rng.standard_normal((300, 300)), 0, 1).astype(np.float32)
+    assert not binarize(grey).any()
+
+
+def test_ink_found_under_uneven_light():
+    yy, xx = np.mgrid[0:300, 0:600]
+    light = (0.45 + 0.5 * xx / 600).astype(np.float32)  # dark left, bright right
+    page = page_with_bars([(100, 50, 160, 58), (100, 500, 160, 508)], shape=(300, 600), ink=0.3, paper=1.0)
+    grey = page * light
+    mask = binarize(grey)
+    assert mask[130, 54] and mask[130, 504]  # both strokes, in shade and in light
+    assert mask.mean() < 0.02  # and little else
+
+
+def test_threshold_levels_order():
+    page = page_with_bars([(50, 50, 100, 60)])
+    low, high = threshold_levels(ink_darkness(page))
+    assert 0 < low < high < 1
+
+
+def test_remove_rules_keeps_crossing_stroke():
+    mask = np.zeros((100, 300), bool)
+    mask[50:52, :] = True  # a ruled line
+    mask[20:80, 100:104] = True  # a letter stroke crossing it
+    out = remove_rules(mask, min_length=120)
+    assert not out[50, 10] and not out[50, 250]  # the rule is gone
+    assert out[20:80, 100:104].all()  # the stroke is whole, also where it crosses
+
+
+# ----------------------------------------------------------------------------- segment
+
+def test_components_boxes_and_areas():
+    mask = np.zeros((20, 20), bool)
+    mask[2:5, 3:9] = True
+    mask[10:15, 10:12] = True
+    _, boxes, areas = components(mask)
+    assert sorted(map(tuple, boxes.tolist())) == [(2, 3, 5, 9), (10, 10, 15, 12)]
+    assert sorted(areas.tolist()) == [10, 18]
+
+
+def test_segment_drops_specks_merges_broken_letter():
+    mask = np.zeros((120, 300), bool)
+    mask[20:60, 20:24] = True  # letter 1: a bar
+    mask[20:60, 60:64] = True  # letter 2: a stem...
+    mask[14:17, 50:75] = True  # ...with its top bar detached above (a broken T)
+    mask[20:60, 110:130] = True  # letter 3
+    mask[90, 200] = True  # a speck
+    glyphs, H = segment(mask)
+    assert H == pytest.approx(40, abs=1)
+    big = sorted((g for g in glyphs if not g.small), key=lambda g: g.box[1])
+    assert [g.box for g in big] == [(20, 20, 60, 24), (14, 50, 60, 75), (20, 110, 60, 130)]
+    assert big[1].mask.sum() == 40 * 4 + 3 * 25
+    assert all(g.box != (90, 200, 91, 201) for g in glyphs)
+
+
+def test_letter_height_ignores_small_pieces():
+    boxes = np.array([[0, 0, 40, 20]] * 5 + [[0, 0, 4, 4]] * 20)
+    areas = np.array([300] * 5 + [10] * 20)
+    assert letter_height(boxes, areas) == pytest.approx(40)
+
+
+# ----------------------------------------------------------------------------- layout
+
+def glyph(y0, x0, h=40, w=25, small=False):
+    return Glyph(box=(y0, x0, y0 + h, x0 + w), mask=np.ones((h, w), bool), small=small)
+
+
+def test_lines_follow_skew_and_order():
+    # two lines; the first rises 4 px per letter (skewed), given shuffled
+    line1 = [glyph(100 - 4 * k, 30 + 35 * k) for k in range(8)]
+    line2 = [glyph(200, 30 + 35 * k) for k in range(5)]
+    glyphs = line2[::-1] + line1
+    lines = group_lines(glyphs, 40)
+    assert [len(line) for line in lines] == [8, 5]
+    assert [glyphs[i].box[1] for i in lines[0]] == sorted(g.box[1] for g in line1)
+
+
+def test_small_mark_joins_its_line():
+    glyphs = [glyph(100, 30), glyph(130, 58, h=8, w=8, small=True), glyph(100, 90)]
+    lines = group_lines(glyphs, 40)
+    assert lines == [[0, 1, 2]]
+
+
+def test_words_cut_at_wide_gaps_only():
+    xs = [0, 35, 70, 160, 195, 300]  # letter gaps 10, word gaps 65 and 80
+    glyphs = [glyph(0, x) for x in xs]
+    line = list(range(len(xs)))
+    t = word_gap_threshold(gaps(line, glyphs, 40), 40)
+    words = split_words(line, glyphs, t, 40)
+    assert words == [[0, 1, 2], [3, 4], [5]]
+
+
+def test_widely_spaced_letters_stay_one_word():
+    # every gap about one letter height: spaced-out handwriting, one word
+    glyphs = [glyph(0, 65 * k) for k in range(7)]
+    line = list(range(7))
+    t = word_gap_threshold(gaps(line, glyphs, 40), 40)
+    assert split_words(line, glyphs, t, 40) == [line]
+
+
+# ----------------------------------------------------------------------------- normalize
+
+def test_normalize_shape_range_and_centring():
+    mask = np.zeros((100, 60), bool)
+    mask[10:90, 28:32] = True  # a tall bar, off-centre in its crop
+    out = normalize_glyph(mask)
+    assert out.shape == (32, 32) and out.dtype == np.float32
+    assert out.min() >= 0 and out.max() <= 1 and out[0, 0] == 1.0
+    ink = 1 - out
+    ys, xs = np.nonzero(ink > 0.5)
+    assert abs(xs.mean() - 15.5) < 1.5 and abs(ys.mean() - 15.5) < 1.5
+    assert ys.max() - ys.min() >= 20  # scaled up to fill the frame
+
+
+def test_normalize_stroke_width_is_fixed():
+    thin = np.zeros((200, 200), bool)
+    thin[20:180, 98:102] = True
+    thick = np.zeros((200, 200), bool)
+    thick[20:180, 80:120] = True
+    a, b = 1 - normalize_glyph(thin), 1 - normalize_glyph(thick)
+    assert abs(a.sum() - b.sum()) / a.sum() < 0.25
+
+
+def test_normalize_empty_is_blank():
+    assert (normalize_glyph(np.zeros((5, 5), bool)) == 1).all()
