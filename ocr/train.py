@@ -1,0 +1,539 @@
+"""Training the NumPy MLP: data splits, balancing, augmentation, Adam, checkpoints.
+
+The same seed and data give the same weights, and a run resumed from its
+checkpoint ends with exactly the weights of an uninterrupted run: every random
+draw comes from one ``numpy.random.Generator`` whose state is checkpointed.
+"""
+
+import contextlib
+import datetime
+import hashlib
+import json
+import math
+import os
+import shlex
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import CLASSES
+from . import mlp
+from .datasets import kind_of, load_emnist, load_folder, load_mat
+from .errors import DataError, HandocrError, ModelError
+from .model import Model, default_meta, to_inputs
+
+# Settings that are not command-line options; the bundled model was trained with these.
+SMOOTHING = 0.1          # label smoothing
+DROPOUT = 0.2            # on hidden activations
+WEIGHT_DECAY = 1e-4      # decoupled (AdamW), weights only
+PATIENCE = 8             # epochs without a better validation accuracy before stopping
+MIN_LR = 0.02            # cosine schedule ends at lr * MIN_LR
+WARMUP_EPOCHS = 1        # linear warm-up of the learning rate
+AUGMENT = {"rotate": 10.0, "shear": 0.2, "scale": (0.88, 1.08), "aspect": 0.08, "shift": 1.5}
+VALID_FRACTION = 0.1     # held out (stratified, by seed) when a source has no validation set
+FOLDER_VALID_FRACTION = 0.2  # held out of LABEL/ crop folders, by file name (fixed across seeds)
+FOLDER_SHARE = 0.15      # minimum share of each epoch drawn from LABEL/ crop folders
+CHECKPOINT_VERSION = 1
+
+
+# ----------------------------------------------------------------------------- data
+
+@dataclass
+class Source:
+    """One labelled source with its training and validation parts."""
+
+    name: str
+    kind: str
+    Xtr: np.ndarray
+    ytr: np.ndarray
+    Xva: np.ndarray
+    yva: np.ndarray
+    info: dict = field(default_factory=dict)
+
+
+def stratified_split(y, fraction, rng):
+    """Boolean mask of a validation set holding `fraction` of every class (at least 1 if it has 2+)."""
+    y = np.asarray(y)
+    valid = np.zeros(len(y), dtype=bool)
+    for c in np.unique(y):
+        idx = np.flatnonzero(y == c)
+        k = int(round(len(idx) * fraction))
+        if len(idx) >= 2:
+            k = max(k, 1)
+        valid[rng.permutation(idx)[:k]] = True
+    return valid
+
+
+def name_split(names, fraction):
+    """Validation mask chosen by a hash of each file name: fixed whatever the seed or the other files."""
+    names = np.asarray(names)
+    h = np.array([int(hashlib.sha1(str(n).encode()).hexdigest()[:8], 16) for n in names], dtype=np.int64)
+    return (h % 1000) < int(round(fraction * 1000))
+
+
+def gather(paths, seed):
+    """Load every data path and split it into training and validation parts.
+
+    * ``*_train.mat`` uses its sibling ``*_valid.mat`` for validation (else 10 %, by seed);
+    * EMNIST sheets: a stratified 10 % chosen by the seed;
+    * LABEL/ crop folders (e.g. photo_chars): 20 % chosen by file name, the same for every seed;
+    * the shared data folder: its emnist/ and photo_chars/ parts as two sources.
+    """
+    split_rng = np.random.default_rng([seed, 1])
+    sources = []
+
+    def add_split(name, kind, X, y, valid, **info):
+        sources.append(Source(name, kind, X[~valid], y[~valid], X[valid], y[valid], info))
+
+    for path in paths:
+        path = Path(path)
+        kind = kind_of(path)
+        if kind == "mat":
+            X, y = load_mat(path)
+            sib = None
+            if "_train" in path.name:
+                cand = path.with_name(path.name.replace("_train", "_valid"))
+                sib = cand if cand.is_file() else None
+            if sib is not None:
+                Xv, yv = load_mat(sib, split="valid")
+                sources.append(Source(path.name, "mat", X, y, Xv, yv, {"valid": str(sib)}))
+            else:
+                add_split(path.name, "mat", X, y, stratified_split(y, VALID_FRACTION, split_rng))
+        elif kind == "folder":
+            X, y, names = load_folder(path, return_names=True)
+            add_split(path.name, "folder", X, y, name_split(names, FOLDER_VALID_FRACTION))
+        elif kind == "emnist":
+            X, y = load_emnist(path)
+            add_split(path.name, "emnist", X, y, stratified_split(y, VALID_FRACTION, split_rng))
+        else:  # shared data folder
+            if (path / "emnist").is_dir():
+                X, y = load_emnist(path / "emnist")
+                add_split("emnist", "emnist", X, y, stratified_split(y, VALID_FRACTION, split_rng))
+            if (path / "photo_chars").is_dir():
+                X, y, names = load_folder(path / "photo_chars", return_names=True)
+                add_split("photo_chars", "folder", X, y, name_split(names, FOLDER_VALID_FRACTION))
+    sources = [s for s in sources if len(s.ytr)]
+    if not sources:
+        raise DataError(f"{', '.join(map(str, paths))}: no labelled training samples")
+    return sources
+
+
+def sample_weights(sources):
+    """Per-sample drawing probabilities: classes balanced within each source.
+
+    Each source gets a share of every epoch proportional to its size, except that
+    LABEL/ crop folders (photographed crops, closest to real use) get at least
+    FOLDER_SHARE; inside a source every class present gets the same share.
+    """
+    sizes = np.array([len(s.ytr) for s in sources], dtype=np.float64)
+    share = sizes / sizes.sum()
+    folder = np.array([s.kind == "folder" for s in sources])
+    if folder.any() and not folder.all():
+        share[folder] = np.maximum(share[folder], FOLDER_SHARE)
+        rest = max(0.0, 1.0 - share[folder].sum())
+        share[~folder] *= rest / share[~folder].sum()
+        share /= share.sum()
+    ps = []
+    for s, sh in zip(sources, share):
+        counts = np.bincount(s.ytr, minlength=len(CLASSES)).astype(np.float64)
+        present = (counts > 0).sum()
+        ps.append(sh / present / counts[s.ytr])
+    p = np.concatenate(ps)
+    return p / p.sum()
+
+
+def fingerprint(sources):
+    """A short hash of the training data, to refuse resuming on different data."""
+    h = hashlib.sha256()
+    for s in sources:
+        for a in (s.ytr, s.yva):
+            h.update(np.ascontiguousarray(a).tobytes())
+        for a in (s.Xtr, s.Xva):
+            h.update(str(a.shape).encode())
+            h.update(np.float64(a.sum(dtype=np.float64)).tobytes())
+    return h.hexdigest()[:16]
+
+
+# ----------------------------------------------------------------------------- augmentation
+
+def augment(X, rng, rotate=10.0, shear=0.2, scale=(0.88, 1.08), aspect=0.08, shift=1.5, cval=1.0):
+    """Random small affine warps of a batch of images (B, H, W), in one map_coordinates call.
+
+    Every image gets its own rotation (degrees), shear, scale, aspect change and
+    shift (pixels) about its centre; outside pixels become `cval` (paper).
+    """
+    X = np.asarray(X, dtype=np.float32)
+    B, H, W = X.shape
+    if B == 0:
+        return X
+    from scipy.ndimage import map_coordinates
+
+    th = np.deg2rad(rng.uniform(-rotate, rotate, B))
+    sh = rng.uniform(-shear, shear, B)
+    s = rng.uniform(scale[0], scale[1], B)
+    a = rng.uniform(-aspect, aspect, B)
+    t = rng.uniform(-shift, shift, (B, 2))
+    sy, sx = s * (1 + a), s * (1 - a)
+    cos, sin = np.cos(th), np.sin(th)
+    # Output pixel p (row, col) reads input M @ (p - centre) + centre + t, where
+    # M = R(theta) @ Shear @ diag(1/sy, 1/sx) is the inverse of the warp applied to the glyph.
+    R = np.stack([np.stack([cos, -sin], -1), np.stack([sin, cos], -1)], -2)          # (B,2,2)
+    Sh = np.zeros((B, 2, 2)); Sh[:, 0, 0] = 1; Sh[:, 1, 1] = 1; Sh[:, 1, 0] = sh       # col += sh*row
+    S = np.zeros((B, 2, 2)); S[:, 0, 0] = 1 / sy; S[:, 1, 1] = 1 / sx
+    M = R @ Sh @ S
+    cy, cx = (H - 1) / 2, (W - 1) / 2
+    rr, cc = np.mgrid[0:H, 0:W]
+    p = np.stack([rr.ravel() - cy, cc.ravel() - cx]).astype(np.float32)               # (2, HW)
+    q = M.astype(np.float32) @ p + (np.array([cy, cx]) + t).astype(np.float32)[:, :, None]  # (B, 2, HW)
+    # One 2-D map_coordinates call on the images stacked vertically, each padded by one
+    # pixel of paper: clipping every coordinate into its own padded block keeps the
+    # bilinear interpolation from reading a neighbouring image.
+    np.clip(q, -1, [[H], [W]], out=q)
+    stack = np.pad(X, ((0, 0), (1, 1), (1, 1)), constant_values=cval).reshape(B * (H + 2), W + 2)
+    q[:, 0] += 1 + (H + 2) * np.arange(B, dtype=np.float32)[:, None]
+    q[:, 1] += 1
+    out = map_coordinates(stack, q.transpose(1, 0, 2).reshape(2, B, H, W), order=1, mode="nearest")
+    return out.astype(np.float32, copy=False)
+
+
+# ----------------------------------------------------------------------------- training
+
+@dataclass
+class Config:
+    hidden: list
+    lr: float = 1e-3
+    epochs: int = 30
+    batch_size: int = 256
+    seed: int = 0
+    smoothing: float = SMOOTHING
+    dropout: float = DROPOUT
+    weight_decay: float = WEIGHT_DECAY
+    patience: int = PATIENCE
+    augment: dict = field(default_factory=lambda: dict(AUGMENT))
+
+    def as_dict(self):
+        d = dict(self.__dict__)
+        d["augment"] = {k: list(v) if isinstance(v, tuple) else v for k, v in self.augment.items()}
+        return d
+
+
+def lr_at(step, total, warmup, lr):
+    """Linear warm-up then cosine decay from lr to lr * MIN_LR."""
+    if step < warmup:
+        return lr * (step + 1) / warmup
+    frac = (step - warmup) / max(1, total - warmup)
+    return lr * (MIN_LR + (1 - MIN_LR) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
+
+
+def evaluate(params, X, y, batch=4096):
+    """Accuracy and predicted labels of `params` on crops X."""
+    if len(y) == 0:
+        return float("nan"), np.zeros(0, np.int64)
+    pred = np.concatenate([np.argmax(mlp.forward(params, to_inputs(X[i:i + batch]))[0], axis=1)
+                           for i in range(0, len(X), batch)])
+    return float((pred == y).mean()), pred
+
+
+def _valid_scores(params, sources):
+    accs = {}
+    for s in sources:
+        if len(s.yva):
+            accs[s.name] = evaluate(params, s.Xva, s.yva)[0]
+    metric = float(np.mean(list(accs.values()))) if accs else float("nan")
+    return metric, accs
+
+
+def _json_bytes(obj):
+    return np.frombuffer(json.dumps(obj).encode("utf-8"), dtype=np.uint8)
+
+
+def save_checkpoint(path, params, best, opt, state):
+    from .atomic import atomic_path
+
+    arrays = {f"P_{k}": v for k, v in params.items()}
+    arrays.update({f"B_{k}": v for k, v in best.items()})
+    arrays.update({f"O_{k}": v for k, v in opt.state_dict().items()})
+    arrays["state"] = _json_bytes(state)
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            np.savez(f, **arrays)
+
+
+def load_checkpoint(path):
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files}
+        state = json.loads(arrays.pop("state").tobytes().decode("utf-8"))
+    except Exception as e:
+        raise ModelError(f"{path}: not a handocr checkpoint ({e})") from None
+    if state.get("format") != "handocr-checkpoint" or state.get("version") != CHECKPOINT_VERSION:
+        raise ModelError(f"{path}: not a handocr checkpoint (format {state.get('format')!r})")
+    split = {"P": {}, "B": {}, "O": {}}
+    for k, v in arrays.items():
+        split[k[0]][k[2:]] = v
+    return split["P"], split["B"], split["O"], state
+
+
+def _quiet_bar():
+    class _Bar:
+        def update(self, n):
+            pass
+
+    return contextlib.nullcontext(_Bar())
+
+
+def train(sources, config, checkpoint=None, resume=None, progress=False, report=None):
+    """Train an MLP on `sources` (from :func:`gather`).
+
+    Parameters
+    ----------
+    sources : list of Source
+    config : Config
+    checkpoint : path or None
+        Written atomically after every epoch (weights, best weights, Adam state,
+        epoch, random generator state, history).
+    resume : path or None
+        A checkpoint to continue from; the result equals that of an uninterrupted run.
+    progress : bool
+        Show a click progress bar on stderr.
+    report : callable(str) or None
+        Receives one line per epoch.
+
+    Returns
+    -------
+    best_params, info : dict, dict
+        The weights of the epoch with the best validation accuracy, and a summary
+        (history, best epoch, validation accuracies per source, timing).
+    """
+    import click
+
+    c = config
+    Xtr = np.concatenate([s.Xtr for s in sources])
+    ytr = np.concatenate([s.ytr for s in sources])
+    p = sample_weights(sources)
+    n = len(ytr)
+    steps_per_epoch = max(1, math.ceil(n / c.batch_size))
+    total_steps = steps_per_epoch * c.epochs
+    warmup = min(steps_per_epoch * WARMUP_EPOCHS, total_steps // 4)
+    sizes = [Xtr.shape[1] * Xtr.shape[2], *c.hidden, len(CLASSES)]
+    fp = fingerprint(sources)
+
+    rng = np.random.default_rng(c.seed)
+    params = mlp.init_params(sizes, rng)
+    opt = mlp.Adam(params, lr=c.lr, weight_decay=c.weight_decay)
+    best = {k: v.copy() for k, v in params.items()}
+    history, start, best_metric, best_epoch, bad, stopped = [], 0, -1.0, 0, 0, False
+    elapsed = 0.0
+
+    if resume:
+        P, B, O, state = load_checkpoint(resume)
+        want = {k: v for k, v in c.as_dict().items() if k not in ("epochs", "patience")}
+        got = {k: state["config"].get(k) for k in want}
+        if got != json.loads(json.dumps(want)) or state["data"] != fp:
+            diff = [k for k in want if got.get(k) != json.loads(json.dumps(want[k]))]
+            raise ModelError(f"{resume}: checkpoint was made with other "
+                             f"{'settings (' + ', '.join(diff) + ')' if diff else 'data'}; cannot resume")
+        if set(P) != set(params) or any(P[k].shape != params[k].shape for k in params):
+            raise ModelError(f"{resume}: checkpoint weights do not match the network")
+        params = {k: P[k].astype(np.float32) for k in params}
+        best = {k: B[k].astype(np.float32) for k in params}
+        opt = mlp.Adam(params, lr=c.lr, weight_decay=c.weight_decay)
+        opt.load_state_dict(O)
+        rng.bit_generator.state = state["rng"]
+        history, start = state["history"], state["epoch"]
+        best_metric, best_epoch, bad = state["best_metric"], state["best_epoch"], state["bad_epochs"]
+        stopped, elapsed = state["stopped"], state.get("elapsed", 0.0)
+
+    for epoch in range(start + 1, c.epochs + 1):
+        if stopped:
+            break
+        t0 = time.perf_counter()
+        order = rng.choice(n, size=n, p=p)
+        loss_sum, correct = 0.0, 0
+        bar = (click.progressbar(length=n, label=f"epoch {epoch}/{c.epochs}", file=sys.stderr)
+               if progress else _quiet_bar())
+        with bar as b:
+            for i in range(steps_per_epoch):
+                idx = order[i * c.batch_size:(i + 1) * c.batch_size]
+                xb = augment(Xtr[idx], rng, **c.augment) if c.augment else Xtr[idx]
+                yb = ytr[idx]
+                logits, cache = mlp.forward(params, to_inputs(xb), train=True, dropout=c.dropout, rng=rng)
+                loss, dlogits = mlp.cross_entropy(logits, yb, c.smoothing)
+                grads = mlp.backward(params, cache, dlogits)
+                opt.step(params, grads, lr=lr_at((epoch - 1) * steps_per_epoch + i, total_steps, warmup, c.lr))
+                loss_sum += loss * len(idx)
+                correct += int((np.argmax(logits, axis=1) == yb).sum())
+                b.update(len(idx))
+        metric, accs = _valid_scores(params, sources)
+        dt = time.perf_counter() - t0
+        elapsed += dt
+        row = {"epoch": epoch, "loss": loss_sum / n, "train_acc": correct / n,
+               "valid_acc": metric, "valid": accs, "seconds": dt}
+        if not math.isfinite(row["loss"]):
+            raise ModelError(f"training diverged at epoch {epoch} (loss {row['loss']}); try a smaller --lr")
+        history.append(row)
+        if metric > best_metric or math.isnan(best_metric):
+            best_metric, best_epoch, bad = metric, epoch, 0
+            best = {k: v.copy() for k, v in params.items()}
+        else:
+            bad += 1
+            stopped = bad >= c.patience
+        if checkpoint:
+            state = {"format": "handocr-checkpoint", "version": CHECKPOINT_VERSION, "epoch": epoch,
+                     "rng": rng.bit_generator.state, "history": history, "best_metric": best_metric,
+                     "best_epoch": best_epoch, "bad_epochs": bad, "stopped": stopped,
+                     "config": c.as_dict(), "data": fp, "elapsed": elapsed}
+            save_checkpoint(checkpoint, params, best, opt, state)
+        if report:
+            per = ", ".join(f"{k} {100 * v:.2f}%" for k, v in accs.items())
+            report(f"epoch {epoch:3d}/{c.epochs}  loss {row['loss']:.4f}  train acc {100 * row['train_acc']:.2f}%"
+                   f"  valid acc {100 * metric:.2f}%" + (f" ({per})" if len(accs) > 1 else "")
+                   + f"  {dt:.1f}s" + ("  *" if best_epoch == epoch else "")
+                   + ("  (early stop)" if stopped else ""))
+
+    _, accs = _valid_scores(best, sources)
+    info = {"history": history, "best_epoch": best_epoch, "valid_acc": best_metric, "valid": accs,
+            "seconds": elapsed, "sizes": sizes}
+    return best, info
+
+
+# ----------------------------------------------------------------------------- plots
+
+def write_plots(folder, params, info, sources):
+    """Training curves, validation confusion matrix and first-layer weights as PNGs in `folder`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .atomic import atomic_path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def save(fig, name):
+        with atomic_path(folder / name) as tmp:
+            fig.savefig(tmp, dpi=110, format="png")
+        plt.close(fig)
+
+    h = info["history"]
+    ep = [r["epoch"] for r in h]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    ax1.plot(ep, [r["loss"] for r in h], label="train loss")
+    ax1.set_xlabel("epoch"); ax1.set_ylabel("cross-entropy"); ax1.legend(); ax1.grid(alpha=0.3)
+    ax2.plot(ep, [100 * r["train_acc"] for r in h], label="train (augmented)")
+    ax2.plot(ep, [100 * r["valid_acc"] for r in h], label="validation (mean)", lw=2)
+    names = sorted({k for r in h for k in r["valid"]})
+    if len(names) > 1:
+        for nme in names:
+            ax2.plot(ep, [100 * r["valid"].get(nme, np.nan) for r in h], "--", label=f"validation {nme}")
+    ax2.set_xlabel("epoch"); ax2.set_ylabel("accuracy (%)"); ax2.legend(); ax2.grid(alpha=0.3)
+    fig.tight_layout()
+    save(fig, "curves.png")
+
+    yv = np.concatenate([s.yva for s in sources])
+    Xv = np.concatenate([s.Xva for s in sources])
+    K = len(CLASSES)
+    _, pred = evaluate(params, Xv, yv)
+    cm = np.zeros((K, K), np.int64)
+    np.add.at(cm, (yv, pred), 1)
+    rown = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(9, 8))
+    im = ax.imshow(rown, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(K), list(CLASSES)); ax.set_yticks(range(K), list(CLASSES))
+    ax.set_xlabel("predicted"); ax.set_ylabel("true")
+    ax.set_title(f"validation confusion (row-normalised), n={len(yv)}")
+    fig.colorbar(im, ax=ax, fraction=0.046)
+    fig.tight_layout()
+    save(fig, "confusion.png")
+
+    W1 = params["W1"]
+    n = min(W1.shape[1], 100)
+    cols = int(math.ceil(math.sqrt(n)))
+    rows = int(math.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.9, rows * 0.9))
+    for i, ax in enumerate(np.atleast_1d(axes).ravel()):
+        ax.axis("off")
+        if i < n:
+            w = W1[:, i].reshape(32, 32)
+            m = np.abs(w).max() or 1.0
+            ax.imshow(w, cmap="RdBu", vmin=-m, vmax=m)
+    fig.suptitle(f"first-layer weights (first {n} of {W1.shape[1]} units)")
+    save(fig, "weights.png")
+
+
+# ----------------------------------------------------------------------------- CLI
+
+def parse_hidden(hidden):
+    try:
+        sizes = [int(s) for s in str(hidden).replace(" ", "").split(",") if s != ""]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 1:
+        import click
+
+        raise click.BadParameter(f"{hidden!r}: expected comma-separated positive sizes, e.g. 512,256",
+                                 param_hint="--hidden")
+    return sizes
+
+
+def command_line(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpoint, resume, quiet):
+    args = [*map(str, data), "-o", str(output), "--lr", repr(lr), "--epochs", str(epochs),
+            "--batch-size", str(batch_size), "--hidden", str(hidden), "--seed", str(seed)]
+    for opt, val in (("--plots", plots), ("--checkpoint", checkpoint), ("--resume", resume)):
+        if val:
+            args += [opt, str(val)]
+    if quiet:
+        args.append("--quiet")
+    return "handocr train " + shlex.join(args)
+
+
+def cli_train(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpoint, resume, quiet):
+    """The ``handocr train`` command: load data, train, write the model (and plots)."""
+    import click
+
+    sizes = parse_hidden(hidden)
+    cmd = command_line(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpoint, resume, quiet)
+    say = (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
+    out_dir = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(out_dir):
+        raise click.ClickException(f"{output}: folder {out_dir} does not exist")
+    try:
+        t0 = time.perf_counter()
+        sources = gather(data, seed)
+        for s in sources:
+            say(f"{s.name}: {len(s.ytr)} training, {len(s.yva)} validation samples")
+        say(f"data loaded in {time.perf_counter() - t0:.1f}s; network {[1024, *sizes, len(CLASSES)]}")
+        config = Config(hidden=sizes, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
+        progress = not quiet and sys.stderr.isatty()
+        params, info = train(sources, config, checkpoint=checkpoint, resume=resume, progress=progress,
+                             report=say)
+        training = {
+            "command": cmd,
+            "data": [str(d) for d in data],
+            "sources": {s.name: {"train": int(len(s.ytr)), "valid": int(len(s.yva))} for s in sources},
+            "seed": seed,
+            "epochs": epochs,
+            "epochs_run": len(info["history"]),
+            "best_epoch": info["best_epoch"],
+            "lr": lr,
+            "batch_size": batch_size,
+            "config": config.as_dict(),
+            "valid_accuracy": info["valid"],
+            "valid_accuracy_mean": info["valid_acc"],
+            "train_seconds": round(info["seconds"], 1),
+            "date": datetime.date.today().isoformat(),
+        }
+        meta = default_meta(info["sizes"], **training)
+        meta["name"] = Path(output).stem
+        model = Model.from_params(params, meta)
+        model.save(output, dtype=np.float16)
+        if plots:
+            write_plots(plots, params, info, sources)
+    except HandocrError as e:
+        raise click.ClickException(str(e)) from None
+    per = ", ".join(f"{k} {100 * v:.2f}%" for k, v in info["valid"].items())
+    say(f"wrote {output} (best epoch {info['best_epoch']}, validation {per})")
