@@ -1,0 +1,157 @@
+"""The command line through click's test runner: read, boxes, eval and their formats."""
+
+import csv
+import io
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from ocr.cli import main
+from ocr.page import TSV_HEADER
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "samples" / "synthetic_page.png"
+NOTE = ROOT / "samples" / "ruled_note.png"
+
+
+@pytest.fixture
+def run():
+    def _run(*args, input=None):
+        return CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return _run
+
+
+def test_version_and_help(run):
+    r = run("--version")
+    assert r.exit_code == 0 and r.output.startswith("handocr ")
+    r = run("read", "--help")
+    assert r.exit_code == 0 and "--format" in r.output and "Exit codes" in r.output
+
+
+def test_read_prints_text(run):
+    r = run("read", SAMPLE, "-j", 1)
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert len(lines) == len((ROOT / "samples" / "synthetic_page.gt.txt").read_text().splitlines())
+    assert all(set(line) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ") for line in lines)
+    assert r.stderr == ""
+
+
+def test_read_output_file_and_stdin(run, tmp_path):
+    out = tmp_path / "o.txt"
+    assert run("read", SAMPLE, "-o", out).exit_code == 0
+    r = run("read", "-", input=SAMPLE.read_bytes())
+    assert r.exit_code == 0 and r.stdout == out.read_text()
+
+
+def test_read_json(run):
+    r = run("read", SAMPLE, "--format", "json")
+    doc = json.loads(r.stdout)
+    w, h = Image.open(SAMPLE).size
+    assert (doc["width"], doc["height"]) == (w, h)
+    assert doc["model"]
+    assert doc["text"] == "\n".join(line["text"] for line in doc["lines"])
+    for line in doc["lines"]:
+        for word in line["words"]:
+            assert word["text"] == "".join(c["text"] for c in word["chars"])
+            for c in word["chars"]:
+                x0, y0, x1, y1 = c["box"]
+                assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h and 0 <= c["conf"] <= 1
+
+
+def test_read_tsv_in_tesseract_layout(run):
+    r = run("read", SAMPLE, "--format", "tsv")
+    rows = list(csv.reader(io.StringIO(r.stdout), delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert "\t".join(rows[0]) == TSV_HEADER
+    body = [dict(zip(rows[0], row)) for row in rows[1:]]
+    assert body[0]["level"] == "1"
+    words = [b for b in body if b["level"] == "5"]
+    text = json.loads(run("read", SAMPLE, "--format", "json").stdout)["text"]
+    assert " ".join(b["text"] for b in words) == " ".join(text.split())
+    assert all(0 <= float(b["conf"]) <= 100 and int(b["width"]) > 0 for b in words)
+
+
+def test_read_hocr_is_xhtml(run):
+    r = run("read", SAMPLE, "--format", "hocr")
+    root = ET.fromstring(r.stdout.encode())
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    pages = root.findall(".//h:div[@class='ocr_page']", ns)
+    assert len(pages) == 1 and "bbox 0 0" in pages[0].get("title")
+    words = root.findall(".//h:span[@class='ocrx_word']", ns)
+    assert words and all("x_wconf" in w.get("title") for w in words)
+    assert root.findall(".//h:span[@class='ocr_line']", ns)
+
+
+def test_batch_to_folder_with_a_bad_file(run, tmp_path):
+    bad = tmp_path / "broken.jpg"
+    bad.write_text("this is not a jpeg")
+    out = tmp_path / "out"
+    r = run("read", SAMPLE, bad, NOTE, "-o", out, "-j", 2)
+    assert r.exit_code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["ruled_note.txt", "synthetic_page.txt"]
+    assert "broken.jpg" in r.stderr and "Traceback" not in r.stderr
+    assert "1 of 3 inputs failed" in r.stderr
+
+
+def test_folder_and_glob_inputs(run, tmp_path):
+    shutil.copy(SAMPLE, tmp_path / "a.png")
+    shutil.copy(NOTE, tmp_path / "b.png")
+    by_folder = run("read", tmp_path, "-j", 1)
+    by_glob = run("read", str(tmp_path / "*.png"), "-j", 1)
+    assert by_folder.exit_code == 0 and by_folder.stdout == by_glob.stdout
+    assert by_folder.stdout.count("==> ") == 2
+
+
+@pytest.mark.parametrize("content, problem", [(b"", "empty file"), (b"GIF89a\x00\x00", "image")])
+def test_bad_single_input_one_line_error(run, tmp_path, content, problem):
+    p = tmp_path / "x.jpg"
+    p.write_bytes(content)
+    r = run("read", p)
+    assert r.exit_code == 1
+    assert r.stdout == ""
+    err = r.stderr.strip().splitlines()
+    assert len(err) == 1 and str(p) in err[0] and problem in err[0]
+
+
+def test_missing_file_and_usage_error(run, tmp_path):
+    r = run("read", tmp_path / "nope.png")
+    assert r.exit_code == 1 and "no such file" in r.stderr
+    r = run("read", SAMPLE, "--format", "pdf")
+    assert r.exit_code == 2
+
+
+def test_bad_model_is_refused(run, tmp_path):
+    m = tmp_path / "m.npz"
+    m.write_bytes(b"garbage")
+    r = run("read", SAMPLE, "--model", m)
+    assert r.exit_code == 1 and "m.npz" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_boxes_writes_overlay_and_crops(run, tmp_path):
+    out, crops = tmp_path / "o.png", tmp_path / "c.png"
+    r = run("boxes", SAMPLE, "-o", out, "--crops", crops)
+    assert r.exit_code == 0
+    im = Image.open(out)
+    assert im.mode == "RGB" and im.size[0] > 100
+    assert Image.open(crops).size[0] > 0
+    assert r.stdout.strip()  # the text, too
+
+
+def test_eval_pages_folder(run, tmp_path):
+    for name in ("synthetic_page", "ruled_note"):
+        shutil.copy(ROOT / "samples" / f"{name}.png", tmp_path)
+        shutil.copy(ROOT / "samples" / f"{name}.gt.txt", tmp_path)
+    r = run("eval", tmp_path, "--json")
+    assert r.exit_code == 0
+    doc = json.loads(r.stdout)
+    assert len(doc["pages"]) == 2
+    for p in doc["pages"]:
+        assert 0 <= p["cer"] <= 1 and p["chars"] > 20
+    r = run("eval", tmp_path)
+    assert "all pages" in r.stdout

@@ -1,0 +1,134 @@
+"""The pipeline end to end, and the steps that use the classifier."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ocr
+from ocr import CLASSES
+from ocr.evaluate import page_scores
+from ocr.pipeline import apply_word_context, split_touching
+from ocr.segment import Glyph
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+PAGES = ROOT.parent / "shared" / "data" / "pages"
+
+
+def onehot(ch, p=0.9):
+    v = np.full(len(CLASSES), (1 - p) / (len(CLASSES) - 1))
+    v[CLASSES.index(ch)] = p
+    return v
+
+
+@pytest.fixture(scope="module")
+def model():
+    return ocr.Model.load()
+
+
+# ----------------------------------------------------------------------------- word context
+
+def test_context_turns_close_call_to_words_kind():
+    # "R0AD": the second character is a close O/0 call, the rest are letters
+    o_or_0 = np.zeros(len(CLASSES))
+    o_or_0[CLASSES.index("0")] = 0.55
+    o_or_0[CLASSES.index("O")] = 0.45
+    P = np.stack([onehot("R"), o_or_0, onehot("A"), onehot("D")])
+    out = apply_word_context(P)
+    assert "".join(CLASSES[k] for k in out.argmax(1)) == "ROAD"
+    # and in a number, the same reading stays a zero: "1024" with a close 0/O
+    P = np.stack([onehot("1"), o_or_0[::1], onehot("2"), onehot("4")])
+    assert CLASSES[apply_word_context(P)[1].argmax()] == "0"
+
+
+def test_context_never_overturns_a_confident_reading():
+    P = np.stack([onehot("A"), onehot("7", 0.99), onehot("B")])
+    assert CLASSES[apply_word_context(P)[1].argmax()] == "7"
+
+
+def test_context_single_character_unchanged():
+    P = np.stack([onehot("I", 0.5)])
+    assert np.allclose(apply_word_context(P), P)
+
+
+# ----------------------------------------------------------------------------- touching letters
+
+def bar_classifier(crops):
+    """A stand-in classifier: sure of a single upright bar ('I'), unsure of anything wider."""
+    ink = 1 - np.asarray(crops)
+    cols = (ink > 0.5).any(axis=1).sum(axis=1)
+    P = np.full((len(crops), len(CLASSES)), 0.01)
+    for k, c in enumerate(cols):
+        P[k, CLASSES.index("I")] = 0.95 if c <= 10 else 0.2
+    return P / P.sum(axis=1, keepdims=True)
+
+
+def test_split_two_touching_letters():
+    mask = np.zeros((40, 50), bool)
+    mask[:, 5:9] = True  # two bars...
+    mask[:, 40:44] = True
+    mask[30:32, 9:40] = True  # ...joined by a low stroke
+    g = Glyph(box=(100, 200, 140, 250), mask=mask)
+    parts = split_touching(g, 40, bar_classifier)
+    assert len(parts) == 2
+    left, right = sorted(parts, key=lambda p: p.box[1])
+    assert left.box[1] == 205 and right.box[3] == 244
+    assert left.box[3] <= right.box[1]
+
+
+def test_no_split_when_whole_is_better():
+    mask = np.zeros((40, 50), bool)
+    mask[:, 20:24] = True
+    mask[18:22, :] = True  # a wide cross: no split makes two sure letters
+    g = Glyph(box=(0, 0, 40, 50), mask=mask)
+    assert split_touching(g, 40, lambda c: np.full((len(c), 36), 1 / 36)) == [g]
+
+
+# ----------------------------------------------------------------------------- end to end
+
+@pytest.mark.parametrize("name", ["synthetic_page", "ruled_note"])
+def test_read_bundled_samples(model, name):
+    truth = (SAMPLES / f"{name}.gt.txt").read_text()
+    page = ocr.read(SAMPLES / f"{name}.png", model=model)
+    s = page_scores(truth, page.text)
+    assert s["cer"] <= 0.05, page.text
+    assert len(page.lines) == len(truth.splitlines())
+    for ch in page.chars:
+        x0, y0, x1, y1 = ch.box
+        assert 0 <= x0 < x1 <= page.width and 0 <= y0 < y1 <= page.height
+        assert 0 < ch.conf <= 1
+
+
+def test_read_array_same_as_file(model):
+    from PIL import Image
+
+    path = SAMPLES / "synthetic_page.png"
+    a = np.asarray(Image.open(path).convert("RGB"))
+    assert ocr.read(a, model=model).text == ocr.read(path, model=model).text
+
+
+def test_downscaled_photo_reads_the_same(model):
+    """A 3x larger photo goes through the reduced-resolution path and gives the same text."""
+    from PIL import Image
+
+    im = Image.open(SAMPLES / "synthetic_page.png").convert("L")
+    big = np.asarray(im.resize((im.width * 3, im.height * 3), Image.BICUBIC))
+    small_text = ocr.read(np.asarray(im), model=model).text
+    big_page = ocr.read(big, model=model)
+    assert big_page.text == small_text
+    assert big_page.width == im.width * 3
+
+
+def test_blank_page_reads_empty(model):
+    page = ocr.read(np.full((300, 400), 0.8, np.float32), model=model)
+    assert page.text == "" and page.lines == []
+
+
+@pytest.mark.skipif(not PAGES.is_dir(), reason="../shared/data/pages is not beside the project")
+@pytest.mark.parametrize("name", ["01_list", "02_letters", "03_haiku"])
+def test_real_photographed_pages(model, name):
+    truth = (PAGES / f"{name}.gt.txt").read_text()
+    page = ocr.read(PAGES / f"{name}.jpg", model=model)
+    s = page_scores(truth, page.text)
+    assert s["cer"] < 0.10, page.text
