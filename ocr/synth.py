@@ -249,8 +249,23 @@ def _normalise_lines(lines):
     return out
 
 
-def _illumination(shape, rng, strength):
-    """Smooth uneven light: a tilted plane times a vignette, about 1 - strength .. 1."""
+def illumination(shape, rng, strength=0.25):
+    """Smooth uneven light over a page: a tilted plane plus a vignette.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        ``(H, W)`` of the page.
+    rng : numpy.random.Generator
+        Source of the random direction and centre (consumes 4 draws).
+    strength : float
+        How much darker the darkest point is than the brightest (0..1).
+
+    Returns
+    -------
+    light : (H, W) float32 ndarray
+        Multiplier in about ``[1 - strength, 1]``.
+    """
     H, W = shape
     y = np.linspace(-1, 1, H, dtype=np.float32)[:, None]
     x = np.linspace(-1, 1, W, dtype=np.float32)[None, :]
@@ -431,7 +446,7 @@ def render_page(lines, seed=0, height=48, *, ink="grey", ruled=False, rotation=0
         rules = np.asarray(rim.reduce(s), dtype=np.float32) / 255.0
 
     # 4. Paper, light, rules, ink, noise.
-    light = _illumination((Ht, W), rng, lighting)
+    light = illumination((Ht, W), rng, lighting)
     rule_rgb = np.array([150, 185, 230], np.float32)
     img = np.broadcast_to(np.asarray(paper, np.float32), (Ht, W, 3)).copy()
     img = img * (1 - 0.8 * rules[..., None]) + rule_rgb * 0.8 * rules[..., None] * (img / 255.0)

@@ -1,0 +1,369 @@
+#!/usr/bin/env python3
+"""Compose realistic test pages from photographed pen characters.
+
+Each page is a few lines of text (random words and numbers, or text you give),
+written by pasting one photographed character crop from
+``../shared/data/photo_chars/<LABEL>/<hash>.png`` per letter onto a synthetic
+sheet of paper: letters a little jittered in size, baseline and spacing, words
+clearly further apart than letters, uneven light, sensor noise, sometimes
+light-blue ruled lines, the page turned by up to a degree. Every page is written
+as ``<out>/<name>.png`` with its ground truth ``<out>/<name>.gt.txt`` (one page line
+per line, words separated by single spaces), ready for::
+
+    python benchmarks/compose_pages.py --n 20 --split valid
+    python ../shared/tools/score_pages.py /tmp/handocr_pages
+
+How a crop is blended: the crop's own grey (uneven) background is estimated with
+a grey-level closing (which erases the thin dark strokes) and divided out, so the
+crop becomes a darkness map (0 = paper, up to ~0.7 = ink); everything but the
+character's own strokes (specks, ruled lines and shadows at the crop's edges, as
+found by :func:`ocr.datasets.crop_mask`) is faded out, and the page's
+transmittance is multiplied by ``1 - darkness``. No grey rectangle shows, and
+overlapping neighbours darken like real ink.
+
+Split (``--split``): a crop belongs to the validation split when
+``int(sha1("LABEL/file.png").hexdigest()[:8], 16) % 1000 < 200`` -- the same
+20 % that ``handocr train`` holds out of ``photo_chars`` (``ocr.train.name_split``
+with ``FOLDER_VALID_FRACTION``), so ``--split valid`` pages use only characters
+the bundled model did not train on. ``train`` is the other 80 %, ``all`` both.
+
+``--synthetic`` makes pages with the project's stroke font (:mod:`ocr.synth`)
+instead, needing no data.
+
+Pages made from ``photo_chars`` are derived from the shared data and must never be
+committed: the script refuses to write them inside a git work tree.
+"""
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ocr import CLASSES  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "photo_chars"
+VALID_FRACTION = 0.2
+
+#: Words for the random texts (to-do lists, notes), and the digits come as numbers.
+WORDS = (
+    "TO DO LIST BUY MILK EGGS BREAD CALL MOM DAD AT PM AM MEET BOB JOE ANN ROOM "
+    "PAY RENT BILLS FIX BIKE CAR WASH DOG WALK THE AND OF ON IN FOR WITH NEXT WEEK "
+    "DAY MONDAY FRIDAY JUNE JULY MAY BOOK GYM QUIZ EXAM READ WRITE ZOO PARK JAZZ "
+    "BOX KEYS VISIT PIZZA COFFEE TEA JAM QUICK FOX JUMPS OVER LAZY YARD WORK HOME "
+    "OFFICE SEND EMAIL PLAN TRIP TICKETS APPLES PEARS BUNS SOAP YOGURT VAN EXTRA"
+).split()
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def is_valid_name(name, fraction=VALID_FRACTION):
+    """Whether crop ``"LABEL/file.png"`` is in the validation split (fixed by its name)."""
+    return int(hashlib.sha1(name.encode()).hexdigest()[:8], 16) % 1000 < int(round(fraction * 1000))
+
+
+def list_crops(data, split):
+    """``{label: [path, ...]}`` of the crops of one split, sorted by name."""
+    data = Path(data)
+    if not data.is_dir():
+        sys.exit(f"compose_pages: no photo_chars folder at {data} (use --data or --synthetic)")
+    out = {}
+    for sub in sorted(p for p in data.iterdir() if p.is_dir()):
+        label = sub.name.upper()
+        if len(label) != 1 or label not in CLASSES:
+            continue
+        files = sorted(f for f in sub.iterdir() if f.suffix.lower() == ".png")
+        if split != "all":
+            files = [f for f in files if is_valid_name(f"{sub.name}/{f.name}") == (split == "valid")]
+        if files:
+            out[label] = files
+    missing = sorted(set(CLASSES) - set(out))
+    if missing:
+        sys.exit(f"compose_pages: no {split} crops for {''.join(missing)} in {data}")
+    return out
+
+
+def crop_darkness(path):
+    """A character crop as a tight darkness map.
+
+    Returns
+    -------
+    dark : (h, w) float32 ndarray
+        0 = paper, towards 1 = black ink, cropped to the character's ink.
+    """
+    from scipy import ndimage as ndi
+
+    from ocr.datasets import crop_mask, read_grey
+
+    grey = read_grey(path)
+    h, w = grey.shape
+    k = max(7, int(round(min(h, w) * 0.35)) | 1)
+    paper = ndi.uniform_filter(ndi.grey_closing(grey, size=(k, k)), size=3)
+    paper = np.maximum(paper, grey)  # paper is never darker than what we see
+    dark = 1.0 - grey / np.maximum(paper, 1e-3)
+    dark = np.clip((dark - 0.04) / 0.96, 0, 1)  # the paper's own mottling is not ink
+    mask = crop_mask(grey)
+    if not mask.any():
+        return None
+    keep = ndi.binary_dilation(mask, iterations=2)
+    soft = ndi.gaussian_filter(keep.astype(np.float32), 1.0)
+    dark = dark * np.clip(1.5 * soft, 0, 1)
+    ys, xs = np.nonzero(mask)
+    y0, y1 = max(0, ys.min() - 2), min(h, ys.max() + 3)
+    x0, x1 = max(0, xs.min() - 2), min(w, xs.max() + 3)
+    dark = dark[y0:y1, x0:x1]
+    p = float(np.percentile(dark[dark > 0.02], 95)) if (dark > 0.02).any() else 0.0
+    if 0 < p < 0.35:  # very faint photos: bring the ink up to a readable darkness
+        dark = np.clip(dark * (0.35 / p), 0, 1)
+    return dark.astype(np.float32)
+
+
+def _resize(a, size):
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(a, mode="F").resize(size, Image.BICUBIC), dtype=np.float32).clip(0, 1)
+
+
+def _trim(d, level=0.12, pad=1):
+    """Cut a darkness map to its visible ink (plus `pad` pixels)."""
+    ys, xs = np.nonzero(d > level)
+    if ys.size == 0:
+        return d
+    y0, y1 = max(0, ys.min() - pad), min(d.shape[0], ys.max() + 1 + pad)
+    x0, x1 = max(0, xs.min() - pad), min(d.shape[1], xs.max() + 1 + pad)
+    return d[y0:y1, x0:x1]
+
+
+# ----------------------------------------------------------------------------- texts
+
+
+def random_text(rng):
+    """A few lines of words and numbers, like a to-do list."""
+    lines = []
+    for i in range(int(rng.integers(3, 7))):
+        words = []
+        if rng.random() < 0.4:
+            words.append(str(i + 1))  # numbered items
+        for _ in range(int(rng.integers(1, 4))):
+            r = rng.random()
+            if r < 0.65:
+                words.append(str(rng.choice(WORDS)))
+            elif r < 0.85:
+                words.append(str(int(rng.integers(0, 10 ** int(rng.integers(1, 4))))))
+            else:  # a random code: covers every class
+                words.append("".join(rng.choice(list(CLASSES), int(rng.integers(2, 5)))))
+        lines.append(" ".join(words))
+    return lines
+
+
+def parse_text(text):
+    lines = [" ".join(line.upper().split()) for line in text.replace("|", "\n").splitlines()]
+    lines = [line for line in lines if line]
+    bad = sorted(set("".join(lines)) - set(CLASSES + " "))
+    if bad:
+        sys.exit(f"compose_pages: --text may only use A-Z, 0-9 and spaces (got {''.join(bad)!r})")
+    if not lines:
+        sys.exit("compose_pages: --text is empty")
+    return lines
+
+
+# ----------------------------------------------------------------------------- pages
+
+
+def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=2.5, cache=None):
+    """Compose one page from photographed crops.
+
+    Parameters
+    ----------
+    lines : list of str
+        Text lines (A-Z, 0-9, single spaces).
+    crops : dict
+        ``{label: [path, ...]}`` to choose the characters from.
+    rng : numpy.random.Generator
+    height : float
+        Typical letter height in pixels.
+    rotation : float
+        Largest page rotation, degrees (drawn uniformly in +-rotation).
+    ruled : float
+        Probability that the paper has light-blue ruled lines.
+    noise : float
+        Sensor noise, grey levels.
+    cache : dict, optional
+        ``{path: darkness}``, filled as crops are read.
+
+    Returns
+    -------
+    image : (H, W, 3) uint8 ndarray
+    boxes : list of (label, x0, y0, x1, y1)
+        Character boxes before the page rotation.
+    """
+    from PIL import Image
+
+    from ocr.synth import illumination
+
+    cache = {} if cache is None else cache
+    h = float(height)
+    margin = 1.5 * h
+    pitch = h * rng.uniform(1.9, 2.4)
+    used = set()
+    placed = []  # (dark, x, y, label)
+    x_max = 0.0
+    for li, line in enumerate(lines):
+        baseline = margin + h + li * pitch + rng.normal(0, 0.05 * h)
+        x = margin + abs(rng.normal(0, 0.2 * h))
+        drift = np.tan(np.radians(rng.normal(0, 0.5)))
+        x_start = x
+        for wi, word in enumerate(line.split()):
+            if wi:
+                x += max(1.25, rng.normal(1.6, 0.15)) * h
+            for ci, ch in enumerate(word):
+                if ci:
+                    x += max(0.12, rng.normal(0.32, 0.08)) * h
+                dark = None
+                for _ in range(5):
+                    choices = [f for f in crops[ch] if f not in used] or crops[ch]
+                    f = choices[int(rng.integers(len(choices)))]
+                    if f not in cache:
+                        cache[f] = crop_darkness(f)
+                    dark = cache[f]
+                    used.add(f)
+                    if dark is not None and dark.shape[0] >= 6:
+                        break
+                if dark is None:
+                    continue
+                target = h * np.exp(rng.normal(0, 0.07))
+                f = target / max(1, _trim(dark).shape[0] - 2)
+                size = (max(2, int(round(dark.shape[1] * f))), max(2, int(round(dark.shape[0] * f))))
+                d = _trim(_resize(dark, size))
+                y = baseline - d.shape[0] + rng.normal(0, 0.04 * h) + drift * (x - x_start)
+                placed.append((d, x, y, ch))
+                x += d.shape[1]
+        x_max = max(x_max, x)
+    W = int(np.ceil(x_max + margin))
+    Ht = int(np.ceil(margin * 2 + h + (len(lines) - 1) * pitch + 0.5 * h))
+    trans = np.ones((Ht, W), np.float32)
+    boxes = []
+    for d, x, y, ch in placed:
+        xi, yi = int(round(x)), int(round(y))
+        y0, x0 = max(0, yi), max(0, xi)
+        y1, x1 = min(Ht, yi + d.shape[0]), min(W, xi + d.shape[1])
+        trans[y0:y1, x0:x1] *= 1.0 - d[y0 - yi : y1 - yi, x0 - xi : x1 - xi]
+        boxes.append((ch, x0, y0, x1, y1))
+    strength = rng.uniform(0.85, 1.1)
+    trans = np.clip(1 - strength * (1 - trans), 0, 1)
+
+    paper = np.array([rng.uniform(190, 240)] * 3, np.float32) * rng.uniform(0.97, 1.0, 3).astype(np.float32)
+    rgb = np.broadcast_to(paper, (Ht, W, 3)).copy()
+    if rng.random() < ruled:
+        rule = np.zeros((Ht, W), np.float32)
+        y = margin + h + 0.08 * h
+        y -= pitch * np.floor(y / pitch)
+        while y < Ht:
+            r0 = int(y)
+            rule[r0 : r0 + max(1, int(0.04 * h))] = 0.55
+            y += pitch
+        rgb *= 1 - rule[..., None] * np.array([0.35, 0.2, 0.02], np.float32)
+    rgb *= trans[..., None]
+    angle = rng.uniform(-rotation, rotation) if rotation else 0.0
+    if angle:
+        fill = tuple(int(v) for v in paper)
+        im = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8))
+        im = im.rotate(angle, resample=Image.BICUBIC, fillcolor=fill)
+        rgb = np.asarray(im, np.float32)
+    rgb = rgb * illumination((Ht, W), rng, rng.uniform(0.1, 0.35))[..., None]
+    rgb += rng.normal(0, noise, (Ht, W, 1)) + rng.normal(0, 0.4 * noise, (Ht, W, 3))
+    return np.clip(np.rint(rgb), 0, 255).astype(np.uint8), boxes
+
+
+def synthetic_page(lines, seed, height):
+    """A page from the stroke font, with random ink, rules and rotation."""
+    from ocr.synth import render_page
+
+    rng = np.random.default_rng([seed, 7])
+    ink = str(rng.choice(["grey", "black", "blue"]))
+    image, _, boxes = render_page(lines, seed=seed, height=height, ink=ink, ruled=bool(rng.random() < 0.3),
+                                  rotation=float(rng.uniform(-1, 1)), slant=None)
+    return image, [(b.label, b.x0, b.y0, b.x1, b.y1) for b in boxes]
+
+
+def _inside_git_tree(path):
+    try:
+        r = subprocess.run(["git", "-C", str(path), "rev-parse", "--is-inside-work-tree"],
+                           capture_output=True, text=True)
+        return r.returncode == 0 and r.stdout.strip() == "true"
+    except OSError:
+        return False
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default="/tmp/handocr_pages", help="output folder (default: %(default)s)")
+    ap.add_argument("--n", type=int, default=10, help="number of pages (default: %(default)s)")
+    ap.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    ap.add_argument("--split", choices=["train", "valid", "all"], default="valid",
+                    help="which photo_chars crops to use (default: %(default)s; see the module doc)")
+    ap.add_argument("--height", type=float, default=48, help="letter height in pixels (default: %(default)s)")
+    ap.add_argument("--scale", type=float, default=1.0,
+                    help="render everything this many times larger, like a high-resolution photo "
+                         "(letters height*scale px; default: %(default)s)")
+    ap.add_argument("--text", help="use this text on every page instead of random text "
+                                   "(lines separated by '|' or newlines)")
+    ap.add_argument("--rotation", type=float, default=1.0, help="largest page rotation, degrees")
+    ap.add_argument("--ruled", type=float, default=0.3, help="share of pages on ruled paper")
+    ap.add_argument("--noise", type=float, default=2.5, help="sensor noise, grey levels")
+    ap.add_argument("--synthetic", action="store_true", help="draw pages with the ocr.synth stroke font instead")
+    ap.add_argument("--data", default=str(DEFAULT_DATA), help="photo_chars folder (default: %(default)s)")
+    ap.add_argument("--prefix", default=None, help="page name prefix (default: photo_ or synth_)")
+    ap.add_argument("--format", choices=["png", "jpg"], default="png", help="image format (default: png)")
+    ap.add_argument("--boxes", action="store_true", help="also write <name>.boxes.tsv (label x0 y0 x1 y1)")
+    args = ap.parse_args(argv)
+    if args.n < 1 or args.height <= 4 or args.scale <= 0:
+        ap.error("--n must be >= 1, --height > 4 and --scale > 0")
+
+    out = Path(args.out).resolve()
+    probe = out
+    while not probe.exists():
+        probe = probe.parent
+    if not args.synthetic and _inside_git_tree(probe):
+        sys.exit(f"compose_pages: {out} is inside a git work tree; pages made from shared data "
+                 "must not go into a repository (use --out outside it)")
+    out.mkdir(parents=True, exist_ok=True)
+    from PIL import Image
+
+    crops = None if args.synthetic else list_crops(args.data, args.split)
+    prefix = args.prefix or ("synth_" if args.synthetic else "photo_")
+    cache = {}
+    height = args.height * args.scale
+    for i in range(args.n):
+        rng = np.random.default_rng([args.seed, i])
+        lines = parse_text(args.text) if args.text else random_text(rng)
+        if args.synthetic:
+            image, boxes = synthetic_page(lines, seed=args.seed * 100003 + i, height=height)
+        else:
+            image, boxes = compose_page(lines, crops, rng, height=height, rotation=args.rotation,
+                                        ruled=args.ruled, noise=args.noise, cache=cache)
+        name = f"{prefix}{i:03d}"
+        img_path = out / f"{name}.{args.format}"
+        im = Image.fromarray(image)
+        if args.format == "jpg":
+            im.save(img_path, quality=90)
+        else:
+            im.save(img_path)
+        (out / f"{name}.gt.txt").write_text("\n".join(lines) + "\n")
+        if args.boxes:
+            (out / f"{name}.boxes.tsv").write_text(
+                "".join(f"{c}\t{x0}\t{y0}\t{x1}\t{y1}\n" for c, x0, y0, x1, y1 in boxes))
+        print(f"{img_path}  {image.shape[1]}x{image.shape[0]}  {sum(len(l.replace(' ', '')) for l in lines)} chars")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
