@@ -18,6 +18,9 @@ def atomic_path(path, suffix=None):
         suffix = os.path.splitext(path)[1]
     fd, tmp = tempfile.mkstemp(prefix=".handocr-", suffix=suffix, dir=folder)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # as a plain open() would create it, not mkstemp's 0600
     try:
         yield tmp
         os.replace(tmp, path)

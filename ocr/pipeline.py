@@ -17,7 +17,7 @@ from .layout import gaps, group_lines, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, downscale, load_image
 from .normalize import normalize_glyph
 from .page import Char, Line, Page, Word
-from .segment import Glyph, components, letter_height, segment
+from .segment import components, letter_height, segment, split_touching
 
 _IS_DIGIT = np.array([c.isdigit() for c in CLASSES])
 
@@ -117,74 +117,6 @@ def analyse(grey):
     return Analysis(glyphs=glyphs, height=H, lines=lines, shape=grey.shape)
 
 
-def _split_mask(glyph, x):
-    """Cut a glyph at column `x` (relative to its box) into two glyphs."""
-    y0, x0, y1, x1 = glyph.box
-    parts = []
-    for sub, off in ((glyph.mask[:, :x], 0), (glyph.mask[:, x:], x)):
-        rows = np.flatnonzero(sub.any(axis=1))
-        cols = np.flatnonzero(sub.any(axis=0))
-        if rows.size == 0:
-            return None
-        sub = sub[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-        box = (y0 + rows[0], x0 + off + cols[0], y0 + rows[-1] + 1, x0 + off + cols[-1] + 1)
-        parts.append(Glyph(box=tuple(int(v) for v in box), mask=sub))
-    return parts
-
-
-def _cut_candidates(glyph, n=3):
-    """Columns where a wide glyph is thinnest: where two touching letters meet."""
-    w = glyph.width
-    ink = glyph.mask.sum(axis=0).astype(float)
-    lo, hi = int(0.25 * w), int(0.75 * w) + 1
-    if hi - lo < 2:
-        return []
-    order = np.argsort(ink[lo:hi], kind="stable")
-    picks = []
-    for k in order:
-        x = lo + int(k)
-        if all(abs(x - p) > 0.1 * w for p in picks):
-            picks.append(x)
-        if len(picks) == n:
-            break
-    return picks
-
-
-def split_touching(glyph, height, proba, depth=2):
-    """Split a glyph made of touching letters, if the classifier prefers the parts.
-
-    Parameters
-    ----------
-    glyph : Glyph
-    height : float
-        Typical letter height.
-    proba : callable
-        ``proba(crops (N, 32, 32)) -> (N, 36)`` class probabilities.
-    depth : int
-        How many letters deep to go (2 splits up to four letters).
-
-    Returns
-    -------
-    glyphs : list of Glyph
-        ``[glyph]`` when no split is better.
-    """
-    if depth == 0 or glyph.small or glyph.width < 1.15 * max(glyph.height, 0.8 * height):
-        return [glyph]
-    whole = proba(normalize_glyph(glyph.mask)[None])[0].max()
-    best, best_score = None, whole + 0.15
-    for x in _cut_candidates(glyph):
-        parts = _split_mask(glyph, x)
-        if parts is None or min(p.width for p in parts) < 0.25 * height:
-            continue
-        p = proba(np.stack([normalize_glyph(q.mask) for q in parts]))
-        score = float(np.sqrt(p[0].max() * p[1].max()))
-        if score > best_score:
-            best, best_score = parts, score
-    if best is None:
-        return [glyph]
-    return [g for part in best for g in split_touching(part, height, proba, depth - 1)]
-
-
 def apply_word_context(P, strength=0.9):
     """Choose letters or digits for a word from its other characters.
 
@@ -243,7 +175,7 @@ def classify(analysis, model, context=True):
                 g = glyphs[i]
                 if g.small:
                     continue
-                pieces = split_touching(g, H, model.predict_proba) if g.width > 1.15 * H else [g]
+                pieces = split_touching(g, H, model.predict_proba)
                 if len(pieces) == 1:
                     items.append((g, probs[i], crops[i]))
                 else:

@@ -3,8 +3,9 @@
 Connected components of the ink become glyphs. The typical letter height of the
 page is estimated from them; specks are dropped, pieces of one broken letter
 (a ``T`` whose bar does not touch its stem, a faint ``E``) are merged, and marks
-too small for a letter are kept apart as possible punctuation. Splitting letters
-that touch each other needs the classifier and is done in :mod:`ocr.pipeline`.
+too small for a letter are kept apart as possible punctuation. Letters that touch
+each other are split where the classifier is surest of the parts
+(:func:`split_touching`, given the classifier as a function).
 """
 
 from dataclasses import dataclass, field
@@ -172,3 +173,111 @@ def segment(mask, min_speck=0.12):
         small = not big[members].any()
         glyphs.append(Glyph(box=(int(y0), int(x0), int(y1), int(x1)), mask=sub, small=small))
     return glyphs, H
+
+
+def _part(glyph, a, b):
+    """The ink of columns ``a:b`` of a glyph as a glyph of its own (None if empty)."""
+    y0, x0, _, _ = glyph.box
+    sub = glyph.mask[:, a:b]
+    rows = np.flatnonzero(sub.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(sub.any(axis=0))
+    sub = sub[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    box = (y0 + rows[0], x0 + a + cols[0], y0 + rows[-1] + 1, x0 + a + cols[-1] + 1)
+    return Glyph(box=tuple(int(v) for v in box), mask=sub)
+
+
+def cut_candidates(mask, height, most=10):
+    """Columns where a wide glyph is thinnest: where touching letters may meet.
+
+    Parameters
+    ----------
+    mask : (h, w) bool ndarray
+        The glyph's ink.
+    height : float
+        Typical letter height of the page.
+    most : int
+        At most this many candidates, the thinnest first.
+
+    Returns
+    -------
+    cuts : list of int
+        Column indices, sorted, away from the glyph's ends.
+    """
+    w = mask.shape[1]
+    ink = np.convolve(mask.sum(axis=0).astype(float), np.ones(3) / 3, mode="same")
+    edge = max(2, int(0.15 * height))
+    xs = [x for x in range(edge, w - edge) if ink[x] <= ink[x - 1] and ink[x] <= ink[x + 1]]
+    xs.sort(key=lambda x: ink[x])
+    picks = []
+    for x in xs:
+        if all(abs(x - p) >= 0.12 * height for p in picks):
+            picks.append(x)
+        if len(picks) == most:
+            break
+    return sorted(picks)
+
+
+def split_touching(glyph, height, proba, penalty=0.3):
+    """Split a glyph made of touching letters where the classifier is surest of the parts.
+
+    The glyph is over-segmented at its thinnest columns; every run of pieces of a
+    plausible letter width is classified, and the cheapest path from the left
+    edge to the right one is kept (dynamic programming), each letter costing
+    ``-log(confidence) + penalty`` so that a split has to pay for itself.
+
+    Parameters
+    ----------
+    glyph : Glyph
+    height : float
+        Typical letter height on the page, in pixels.
+    proba : callable
+        ``proba(crops (N, 32, 32)) -> (N, 36)`` class probabilities.
+    penalty : float
+        Cost of every letter beyond the first (in nats).
+
+    Returns
+    -------
+    glyphs : list of Glyph
+        Left to right; ``[glyph]`` when keeping it whole is best.
+    """
+    from .normalize import normalize_glyph
+
+    if glyph.small or glyph.width < max(1.1 * height, 0.9 * glyph.height):
+        return [glyph]
+    cuts = [0] + cut_candidates(glyph.mask, height) + [glyph.width]
+    if len(cuts) == 2:
+        return [glyph]
+    spans, parts = [], []
+    for i in range(len(cuts)):
+        for j in range(i + 1, len(cuts)):
+            width = cuts[j] - cuts[i]
+            whole = i == 0 and j == len(cuts) - 1
+            if not whole and not (0.12 * height <= width <= 1.5 * height):
+                continue
+            part = glyph if whole else _part(glyph, cuts[i], cuts[j])
+            if part is None or part.mask.sum() < 0.04 * glyph.mask.sum():
+                continue
+            spans.append((i, j))
+            parts.append(part)
+    conf = proba(np.stack([normalize_glyph(p.mask) for p in parts])).max(axis=1)
+    # A letter is rarely wider than 1.3 letter heights, whatever the classifier says.
+    too_wide = [max(0.0, p.width / max(height, p.height) - 1.3) for p in parts]
+    cost = {s: -np.log(max(c, 1e-6)) + penalty + 5.0 * wide
+            for s, c, wide in zip(spans, conf, too_wide)}
+    part_of = dict(zip(spans, parts))
+    best = {0: (0.0, None)}
+    for j in range(1, len(cuts)):
+        options = [(best[i][0] + cost[(i, j)], i) for i in range(j) if i in best and (i, j) in cost]
+        if options:
+            best[j] = min(options)
+    end = len(cuts) - 1
+    if end not in best:
+        return [glyph]
+    path, j = [], end
+    while j:
+        i = best[j][1]
+        path.append(part_of[(i, j)])
+        j = i
+    return path[::-1]
