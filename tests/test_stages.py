@@ -231,3 +231,13 @@ def test_normalize_stroke_width_is_fixed():
 
 def test_normalize_empty_is_blank():
     assert (normalize_glyph(np.zeros((5, 5), bool)) == 1).all()
+
+
+def test_remove_rules_tilted_rule():
+    mask = np.zeros((100, 400), bool)
+    for x in range(400):
+        mask[60 - x // 80, x] = True  # a 1-px rule climbing one pixel every 80 columns
+    mask[20:58, 200:204] = True  # a letter stroke standing on it
+    out = remove_rules(mask, min_length=140)
+    assert out[:, :150].sum() == 0 and out[:, 250:].sum() == 0
+    assert out[20:56, 200:204].all()
