@@ -138,8 +138,9 @@ def remove_rules(mask, min_length):
 def _opening_1d(mask, length, axis):
     """Binary opening by a line of `length` pixels along `axis` (van Herk: O(pixels))."""
     m = mask.view(np.uint8)
-    m = ndi.minimum_filter1d(m, length, axis=axis, mode="constant", cval=0)
-    return ndi.maximum_filter1d(m, length, axis=axis, mode="constant", cval=0).astype(bool)
+    # "nearest": a rule running off the edge of the photo is still a rule
+    m = ndi.minimum_filter1d(m, length, axis=axis, mode="nearest")
+    return ndi.maximum_filter1d(m, length, axis=axis, mode="nearest").astype(bool)
 
 
 def hysteresis(darkness, low, high):
