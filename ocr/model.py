@@ -165,6 +165,7 @@ class Model:
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as f:  # a file object: np.savez adds no ".npz" to the name
                 np.savez_compressed(f, meta=blob, **arrays)
+            _chmod_like_new_file(tmp)
         self.meta = meta
 
     # ------------------------------------------------------------------ prediction
@@ -184,6 +185,13 @@ class Model:
         """The most likely character for every crop, as a list of one-character strings."""
         idx = np.argmax(self.logits(crops), axis=1)
         return [self.classes[i] for i in idx]
+
+
+def _chmod_like_new_file(path):
+    """Give a temporary file (created 0600) the permissions a plain new file would get."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
 
 
 def _check(path, arrays, meta):
