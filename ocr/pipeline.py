@@ -17,7 +17,7 @@ from .layout import gaps, group_lines, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, downscale, load_image
 from .normalize import normalize_glyph
 from .page import Char, Line, Page, Word
-from .segment import components, letter_height, segment, split_touching
+from .segment import components, letter_height, may_hold_several, segment, segment_word
 
 _IS_DIGIT = np.array([c.isdigit() for c in CLASSES])
 
@@ -153,8 +153,21 @@ def apply_word_context(P, strength=0.9):
     return out
 
 
+def _needs_resegmenting(glyphs, probs, height, width, sure=0.8, max_gap=0.15):
+    """Could a word read better split or merged: a glyph wide enough for two
+    letters, or an unsure glyph close to its neighbour?"""
+    for k, g in enumerate(glyphs):
+        if may_hold_several(g, height, width):
+            return True
+        if k and g.box[1] - glyphs[k - 1].box[3] <= max_gap * height:
+            if min(probs[k].max(), probs[k - 1].max()) < sure:
+                return True
+    return False
+
+
 def classify(analysis, model, context=True):
-    """Classify every glyph of an analysed page, splitting touching letters.
+    """Classify every glyph of an analysed page, splitting touching letters and
+    joining broken ones where the classifier reads the word better that way.
 
     Returns
     -------
@@ -165,24 +178,23 @@ def classify(analysis, model, context=True):
     glyphs, H = analysis.glyphs, analysis.height
     big = [i for line in analysis.lines for word in line for i in word if not glyphs[i].small]
     crops = {i: normalize_glyph(glyphs[i].mask) for i in big}
+    W = float(np.median([glyphs[i].width for i in big])) if big else 0.0
     probs = dict(zip(big, model.predict_proba(np.stack([crops[i] for i in big])))) if big else {}
     out = []
     for line in analysis.lines:
         words = []
         for word in line:
-            items = []
-            for i in word:
-                g = glyphs[i]
-                if g.small:
-                    continue
-                pieces = split_touching(g, H, model.predict_proba)
-                if len(pieces) == 1:
-                    items.append((g, probs[i], crops[i]))
-                else:
-                    pc = np.stack([normalize_glyph(p.mask) for p in pieces])
-                    items.extend(zip(pieces, model.predict_proba(pc), pc))
-            if not items:
+            idx = [i for i in word if not glyphs[i].small]
+            if not idx:
                 continue
+            gs, ps = [glyphs[i] for i in idx], [probs[i] for i in idx]
+            items = list(zip(gs, ps, [crops[i] for i in idx]))
+            if _needs_resegmenting(gs, ps, H, W):
+                letters, P = segment_word(gs, H, model.predict_proba, width=W,
+                                          confs=[p.max() for p in ps])
+                known = {id(g): crops[i] for g, i in zip(gs, idx)}
+                items = [(g, p, known[id(g)] if id(g) in known else normalize_glyph(g.mask))
+                         for g, p in zip(letters, P)]
             if context:
                 P = apply_word_context(np.stack([p for _, p, _ in items]))
                 items = [(g, p, c) for (g, _, c), p in zip(items, P)]

@@ -14,7 +14,7 @@ import numpy as np
 from scipy import ndimage as ndi
 
 
-@dataclass
+@dataclass(eq=False)
 class Glyph:
     """One letter candidate.
 
@@ -219,65 +219,137 @@ def cut_candidates(mask, height, most=10):
     return sorted(picks)
 
 
-def split_touching(glyph, height, proba, penalty=0.3):
-    """Split a glyph made of touching letters where the classifier is surest of the parts.
+def union(glyphs):
+    """One glyph holding the ink of several."""
+    if len(glyphs) == 1:
+        return glyphs[0]
+    y0, x0 = min(g.box[0] for g in glyphs), min(g.box[1] for g in glyphs)
+    y1, x1 = max(g.box[2] for g in glyphs), max(g.box[3] for g in glyphs)
+    mask = np.zeros((y1 - y0, x1 - x0), bool)
+    for g in glyphs:
+        gy0, gx0, gy1, gx1 = g.box
+        mask[gy0 - y0 : gy1 - y0, gx0 - x0 : gx1 - x0] |= g.mask
+    return Glyph(box=(y0, x0, y1, x1), mask=mask)
 
-    The glyph is over-segmented at its thinnest columns; every run of pieces of a
-    plausible letter width is classified, and the cheapest path from the left
-    edge to the right one is kept (dynamic programming), each letter costing
-    ``-log(confidence) + penalty`` so that a split has to pay for itself.
+
+def may_hold_several(glyph, height, width=None):
+    """Is a glyph wide enough to be letters that touch?
 
     Parameters
     ----------
     glyph : Glyph
     height : float
+        Typical letter height on the page.
+    width : float, optional
+        Typical letter width on the page (default ``0.7 * height``).
+    """
+    width = width or 0.7 * height
+    return glyph.width >= max(1.1 * height, 0.9 * glyph.height, 1.6 * width)
+
+
+def _atoms(glyph, height, width, conf):
+    """A glyph cut at its candidate columns if it may be several letters: wide
+    enough, and not a letter the classifier is sure of (unless far too wide)."""
+    if not may_hold_several(glyph, height, width):
+        return [glyph]
+    if conf >= 0.9 and glyph.width <= 1.6 * height:
+        return [glyph]
+    cuts = [0] + cut_candidates(glyph.mask, height) + [glyph.width]
+    parts = [_part(glyph, a, b) for a, b in zip(cuts[:-1], cuts[1:])]
+    parts = [p for p in parts if p is not None]
+    return parts or [glyph]
+
+
+def segment_word(glyphs, height, proba, width=None, confs=None, penalty=0.3, merge_cost=0.5,
+                 max_gap=0.15):
+    """Best letters for a word: touching letters split, broken letters merged.
+
+    The word's glyphs are over-segmented (wide ones cut at their thinnest
+    columns) into pieces; every run of consecutive pieces that could be one
+    letter is classified, and the cheapest reading of the whole word is chosen
+    by dynamic programming. A letter costs ``-log(confidence) + penalty``, plus
+    a cost for being wider than letters are, plus `merge_cost` for every gap it
+    bridges between separate glyphs; so a split or a merge has to pay for itself
+    in classifier confidence.
+
+    Parameters
+    ----------
+    glyphs : list of Glyph
+        The word's letter glyphs, left to right.
+    height : float
         Typical letter height on the page, in pixels.
     proba : callable
         ``proba(crops (N, 32, 32)) -> (N, 36)`` class probabilities.
+    width : float, optional
+        Typical letter width on the page, in pixels.
+    confs : list of float, optional
+        The classifier's confidence in each glyph as it is; a glyph it is sure
+        of is not cut unless it is far too wide for one letter.
     penalty : float
-        Cost of every letter beyond the first (in nats).
+        Cost of every letter (nats).
+    merge_cost : float
+        Cost of joining two separate glyphs into one letter (nats).
+    max_gap : float
+        Only glyphs closer than this many letter heights may be joined.
 
     Returns
     -------
-    glyphs : list of Glyph
-        Left to right; ``[glyph]`` when keeping it whole is best.
+    letters : list of Glyph
+        Left to right.
+    probs : (len(letters), 36) ndarray
+        Their class probabilities.
     """
     from .normalize import normalize_glyph
 
-    if glyph.small or glyph.width < max(1.1 * height, 0.9 * glyph.height):
-        return [glyph]
-    cuts = [0] + cut_candidates(glyph.mask, height) + [glyph.width]
-    if len(cuts) == 2:
-        return [glyph]
-    spans, parts = [], []
-    for i in range(len(cuts)):
-        for j in range(i + 1, len(cuts)):
-            width = cuts[j] - cuts[i]
-            whole = i == 0 and j == len(cuts) - 1
-            if not whole and not (0.12 * height <= width <= 1.5 * height):
+    atoms, joins = [], []  # joins[k]: gap in pixels between atoms k and k+1 (None: a cut)
+    whole = {}  # (first atom, end atom) of each glyph -> the glyph
+    for k, g in enumerate(glyphs):
+        parts = _atoms(g, height, width, 0.0 if confs is None else confs[k])
+        if atoms:
+            joins.append(g.box[1] - atoms[-1].box[3])
+        joins.extend([None] * (len(parts) - 1))
+        whole[(len(atoms), len(atoms) + len(parts))] = g
+        atoms.extend(parts)
+    n = len(atoms)
+    spans, cands = [], []
+    for i in range(n):
+        for j in range(i + 1, min(n, i + 6) + 1):
+            inner = joins[i : j - 1]
+            if any(gap is not None and gap > max_gap * height for gap in inner):
+                break
+            if (i, j) in whole:
                 continue
-            part = glyph if whole else _part(glyph, cuts[i], cuts[j])
-            if part is None or part.mask.sum() < 0.04 * glyph.mask.sum():
-                continue
+            cand = union(atoms[i:j])
+            if j - i > 1 and cand.width > 1.5 * height:
+                break
             spans.append((i, j))
-            parts.append(part)
-    conf = proba(np.stack([normalize_glyph(p.mask) for p in parts])).max(axis=1)
-    # A letter is rarely wider than 1.3 letter heights, whatever the classifier says.
-    too_wide = [max(0.0, p.width / max(height, p.height) - 1.3) for p in parts]
-    cost = {s: -np.log(max(c, 1e-6)) + penalty + 5.0 * wide
-            for s, c, wide in zip(spans, conf, too_wide)}
-    part_of = dict(zip(spans, parts))
+            cands.append(cand)
+    for span, g in whole.items():  # each glyph as it is, however many pieces it was cut into
+        spans.append(span)
+        cands.append(g)
+    P = proba(np.stack([normalize_glyph(c.mask) for c in cands]))
+    cost = {}
+    for (i, j), c, p in zip(spans, cands, P):
+        wide = max(0.0, c.width / max(height, c.height) - 1.3)
+        if width:
+            wide += 0.4 * max(0.0, c.width / width - 1.5)
+        bridged = sum(gap is not None for gap in joins[i : j - 1])
+        cost[(i, j)] = -np.log(max(p.max(), 1e-6)) + penalty + 5.0 * wide + merge_cost * bridged
     best = {0: (0.0, None)}
-    for j in range(1, len(cuts)):
+    for j in range(1, n + 1):
         options = [(best[i][0] + cost[(i, j)], i) for i in range(j) if i in best and (i, j) in cost]
         if options:
             best[j] = min(options)
-    end = len(cuts) - 1
-    if end not in best:
-        return [glyph]
-    path, j = [], end
+    index = {s: k for k, s in enumerate(spans)}
+    path, j = [], n
     while j:
         i = best[j][1]
-        path.append(part_of[(i, j)])
+        path.append(index[(i, j)])
         j = i
-    return path[::-1]
+    path = path[::-1]
+    return [cands[k] for k in path], P[path]
+
+
+def split_touching(glyph, height, proba, **kw):
+    """Split one glyph into the letters it holds (see :func:`segment_word`)."""
+    return segment_word([glyph], height, proba, **kw)[0]
