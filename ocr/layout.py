@@ -149,3 +149,40 @@ def split_words(line, glyphs, threshold, height):
         else:
             words[-1].append(i)
     return words
+
+
+def mark_kind(mark, letters, height):
+    """What a small mark is, from its shape and its place in the line.
+
+    Parameters
+    ----------
+    mark : ocr.segment.Glyph
+        A glyph too small to be a letter.
+    letters : list of ocr.segment.Glyph
+        The letters of its line.
+    height : float
+        Typical letter height.
+
+    Returns
+    -------
+    kind : str
+        ``"."`` (a dot on the baseline), ``","`` (a dot with a tail below the
+        baseline), ``"-"`` (a short dash at mid height), ``"'"`` (high up), or
+        ``""`` (noise).
+    """
+    if not letters:
+        return ""
+    top = float(np.median([g.box[0] for g in letters]))
+    base = float(np.median([g.box[2] for g in letters]))
+    span = max(base - top, 1.0)
+    y0, x0, y1, x1 = mark.box
+    h, w = y1 - y0, x1 - x0
+    if y1 <= top + 0.45 * span:
+        return "'"
+    if y0 >= top + 0.55 * span:
+        if y1 > base + 0.2 * height and h > 1.6 * w:
+            return ","
+        return "." if h <= 2.0 * w and w <= 2.0 * h else ""
+    if w >= 2.0 * h and top + 0.25 * span <= 0.5 * (y0 + y1) <= base - 0.2 * span:
+        return "-"
+    return ""

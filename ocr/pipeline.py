@@ -13,7 +13,7 @@ import numpy as np
 
 from . import CLASSES
 from .binarize import binarize, remove_rules
-from .layout import gaps, group_lines, split_words, word_gap_threshold
+from .layout import gaps, group_lines, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, downscale, load_image
 from .normalize import normalize_glyph
 from .page import Char, Line, Page, Word
@@ -146,11 +146,14 @@ def apply_word_context(P, strength=0.9):
     out = P.copy()
     for i in range(n):
         others = np.delete(digit_mass, i).mean()
-        w_digit = 0.5 + (strength - 0.5) * (2 * others - 1)
-        prior = np.where(_IS_DIGIT, w_digit, 1 - w_digit)
-        q = P[i] * prior
-        out[i] = q / q.sum()
+        out[i] = prefer_digits(P[i], 0.5 + (strength - 0.5) * (2 * others - 1))
     return out
+
+
+def prefer_digits(p, w_digit):
+    """Re-weight class probabilities `p` (36,) by a prior: digits `w_digit`, letters the rest."""
+    q = p * np.where(_IS_DIGIT, w_digit, 1 - w_digit)
+    return q / q.sum()
 
 
 def _needs_resegmenting(glyphs, probs, height, width, sure=0.8, max_gap=0.15):
@@ -182,11 +185,18 @@ def classify(analysis, model, context=True):
     probs = dict(zip(big, model.predict_proba(np.stack([crops[i] for i in big])))) if big else {}
     out = []
     for line in analysis.lines:
+        letters = [glyphs[i] for word in line for i in word if not glyphs[i].small]
         words = []
         for word in line:
             idx = [i for i in word if not glyphs[i].small]
             if not idx:
                 continue
+            # "1." "2." starting list items: a lone character followed by a dot is a number
+            numbered = len(idx) == 1 and any(
+                glyphs[i].small and glyphs[i].box[1] >= glyphs[idx[0]].box[3] - 1
+                and mark_kind(glyphs[i], letters, H) == "." for i in word)
+            if numbered:
+                probs[idx[0]] = prefer_digits(probs[idx[0]], 0.8)
             gs, ps = [glyphs[i] for i in idx], [probs[i] for i in idx]
             items = list(zip(gs, ps, [crops[i] for i in idx]))
             if _needs_resegmenting(gs, ps, H, W):

@@ -241,3 +241,13 @@ def test_remove_rules_tilted_rule():
     out = remove_rules(mask, min_length=140)
     assert out[:, :150].sum() == 0 and out[:, 250:].sum() == 0
     assert out[20:56, 200:204].all()
+
+
+def test_mark_kinds():
+    from ocr.layout import mark_kind
+
+    letters = [glyph(100, 30 * k) for k in range(4)]  # tops at 100, baseline at 140
+    assert mark_kind(glyph(133, 130, h=7, w=6, small=True), letters, 40) == "."
+    assert mark_kind(glyph(134, 130, h=16, w=6, small=True), letters, 40) == ","
+    assert mark_kind(glyph(118, 130, h=3, w=12, small=True), letters, 40) == "-"
+    assert mark_kind(glyph(98, 130, h=8, w=4, small=True), letters, 40) == "'"
