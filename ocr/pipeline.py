@@ -57,7 +57,8 @@ def estimate_letter_height(grey):
 def working_image(grey, target=TARGET_HEIGHT):
     """Scale a page so that its letters are about `target` pixels tall.
 
-    Only shrinks: small handwriting is kept at the resolution it has.
+    Large letters are shrunk (area average); letters smaller than 70% of the
+    target are enlarged (at most 3x), so thin strokes are not lost to blur.
 
     Parameters
     ----------
@@ -68,12 +69,17 @@ def working_image(grey, target=TARGET_HEIGHT):
     -------
     grey : (H', W') float32 ndarray
     factor : float
-        New size / old size (<= 1).
+        New size / old size.
     """
     H = estimate_letter_height(grey)
     if H > 1.25 * target:
         f = target / H
         return downscale(grey, f), f
+    if 0 < H < 0.7 * target:
+        from scipy import ndimage as ndi
+
+        f = min(3.0, target / H)
+        return ndi.zoom(grey, f, order=1, mode="nearest", grid_mode=True), f
     return grey, 1.0
 
 

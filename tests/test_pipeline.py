@@ -133,3 +133,15 @@ def test_real_photographed_pages(model, name):
     page = ocr.read(PAGES / f"{name}.jpg", model=model)
     s = page_scores(truth, page.text)
     assert s["cer"] < 0.10, page.text
+
+
+def test_working_image_scales_letters_to_target():
+    from ocr.pipeline import TARGET_HEIGHT, estimate_letter_height, working_image
+    from ocr.synth import render_page
+
+    for h in (16, 120):
+        im, _, _ = render_page(["ABC 123", "HELLO"], seed=3, height=h)
+        grey = im.mean(axis=2).astype(np.float32) / 255
+        work, f = working_image(grey)
+        assert (f > 1) == (h < 30)
+        assert 0.6 * TARGET_HEIGHT < estimate_letter_height(work) < 1.5 * TARGET_HEIGHT
