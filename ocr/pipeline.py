@@ -191,26 +191,21 @@ def classify(analysis, model, context=True):
     probs = dict(zip(big, model.predict_proba(np.stack([crops[i] for i in big])))) if big else {}
     out = []
     for line in analysis.lines:
-        letters = [glyphs[i] for word in line for i in word if not glyphs[i].small]
+        line_letters = [glyphs[i] for word in line for i in word if not glyphs[i].small]
         words = []
         for word in line:
             idx = [i for i in word if not glyphs[i].small]
             if not idx:
                 continue
-            # "1." "2." starting list items: a lone character followed by a dot is a number
-            numbered = len(idx) == 1 and any(
-                glyphs[i].small and glyphs[i].box[1] >= glyphs[idx[0]].box[3] - 1
-                and mark_kind(glyphs[i], letters, H) == "." for i in word)
-            if numbered:
-                probs[idx[0]] = prefer_digits(probs[idx[0]], 0.8)
             gs, ps = [glyphs[i] for i in idx], [probs[i] for i in idx]
+            if _numbered(word, glyphs, line_letters, H):
+                ps = [prefer_digits(ps[0], 0.8)]
             items = list(zip(gs, ps, [crops[i] for i in idx]))
             if _needs_resegmenting(gs, ps, H, W):
-                letters, P = segment_word(gs, H, model.predict_proba, width=W,
-                                          confs=[p.max() for p in ps])
+                found, P = segment_word(gs, H, model.predict_proba, width=W, confs=[p.max() for p in ps])
                 known = {id(g): crops[i] for g, i in zip(gs, idx)}
                 items = [(g, p, known[id(g)] if id(g) in known else normalize_glyph(g.mask))
-                         for g, p in zip(letters, P)]
+                         for g, p in zip(found, P)]
             if context:
                 P = apply_word_context(np.stack([p for _, p, _ in items]))
                 items = [(g, p, c) for (g, _, c), p in zip(items, P)]
@@ -218,6 +213,16 @@ def classify(analysis, model, context=True):
         if words:
             out.append(words)
     return out
+
+
+def _numbered(word, glyphs, line_letters, height):
+    """Is this word a lone character followed by a dot ("1." "2." starting list items)?"""
+    big = [i for i in word if not glyphs[i].small]
+    if len(big) != 1:
+        return False
+    end = glyphs[big[0]].box[3]
+    return any(glyphs[i].small and glyphs[i].box[1] >= end - 1
+               and mark_kind(glyphs[i], line_letters, height) == "." for i in word)
 
 
 def build_page(classified, scale, size, name, model_name, height):
