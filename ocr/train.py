@@ -27,7 +27,7 @@ from .model import Model, default_meta, to_inputs
 
 # Settings that are not command-line options; the bundled model was trained with these.
 SMOOTHING = 0.1          # label smoothing
-DROPOUT = 0.2            # on hidden activations
+DROPOUT = 0.15           # on hidden activations
 WEIGHT_DECAY = 1e-4      # decoupled (AdamW), weights only
 PATIENCE = 8             # epochs without a better validation accuracy before stopping
 MIN_LR = 0.02            # cosine schedule ends at lr * MIN_LR
@@ -35,7 +35,7 @@ WARMUP_EPOCHS = 1        # linear warm-up of the learning rate
 AUGMENT = {"rotate": 10.0, "shear": 0.2, "scale": (0.88, 1.08), "aspect": 0.08, "shift": 1.5}
 VALID_FRACTION = 0.1     # held out (stratified, by seed) when a source has no validation set
 FOLDER_VALID_FRACTION = 0.2  # held out of LABEL/ crop folders, by file name (fixed across seeds)
-FOLDER_SHARE = 0.15      # minimum share of each epoch drawn from LABEL/ crop folders
+FOLDER_SHARE = 0.25      # minimum share of each epoch drawn from LABEL/ crop folders
 CHECKPOINT_VERSION = 1
 
 
