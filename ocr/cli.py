@@ -146,6 +146,10 @@ def _read_one(job):
         return name, None, str(e)
     except MemoryError:
         return name, None, f"{name}: not enough memory"
+    except Exception as e:  # a bug must not take the rest of a batch down with it
+        shown = "<stdin>" if name == "-" else name
+        detail = (str(e).splitlines() or [""])[0][:200]
+        return name, None, f"{shown}: internal error, please report: {type(e).__name__}: {detail}"
 
 
 def render(pages, fmt):

@@ -22,6 +22,9 @@ DEFAULT_MAX_PIXELS = 100_000_000
 #: Images are decoded and kept with at most this many pixels (about 2300 x 1700);
 #: the pipeline then scales them to its working letter height.
 WORK_PIXELS = 4_000_000
+#: Smaller images are padded with white paper up to this many pixels a side (the
+#: paper estimate works on 16-pixel blocks); such an image holds no readable text.
+MIN_SIDE = 16
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,10 @@ class Loaded:
     name: str
 
 
+#: Modes that Image.reduce averages correctly (not palette indices or bit planes).
+_REDUCIBLE = ("L", "LA", "RGB", "RGBA", "CMYK", "YCbCr", "I", "F")
+
+
 def _open(source, name):
     from PIL import Image
 
@@ -63,6 +70,9 @@ def _open(source, name):
             if os.path.getsize(source) == 0:
                 raise ImageError(f"{name}: empty file")
             fp = source
+        # Pillow's own bomb limit would refuse big images before our max_pixels check
+        # (and with its message): load_image checks the claimed size itself.
+        Image.MAX_IMAGE_PIXELS = None
         return Image.open(fp)
     except ImageError:
         raise
@@ -151,8 +161,11 @@ def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, n
                 # Let libjpeg decode at 1/2, 1/4 or 1/8 scale: much faster than full size.
                 f = (w * h / work_pixels) ** 0.5
                 im.draft(im.mode if im.mode in ("L", "RGB") else None, (int(w / f), int(h / f)))
-            Image.MAX_IMAGE_PIXELS = None  # our own max_pixels check is done above
             im.load()
+            if work_pixels and w * h >= 4 * work_pixels and im.mode in _REDUCIBLE:
+                # Big non-JPEG images: area-average by a whole factor in Pillow, before
+                # the float copies, so memory stays a few bytes per claimed pixel.
+                im = im.reduce(int((w * h / work_pixels) ** 0.5))
             if orientation != 1:
                 im = ImageOps.exif_transpose(im)
     except ImageError:
@@ -168,6 +181,10 @@ def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, n
 
 def _from_array(a, work_pixels, name):
     a = np.asarray(a)
+    if a.dtype.kind not in "buif":
+        raise ImageError(f"{name}: expected a numeric array, got dtype {a.dtype}")
+    if a.dtype.kind == "f":  # documented range [0, 1]; NaN is paper
+        a = np.clip(np.nan_to_num(a, nan=1.0), 0, 1)
     if a.ndim == 3 and a.shape[2] in (3, 4):
         if a.dtype.kind in "ui":
             a = a.astype(np.float32) / (65535.0 if a.dtype.itemsize > 1 else 255.0)
@@ -229,4 +246,7 @@ def _finish(grey, size, work_pixels, name):
     if work_pixels and h * w > work_pixels:
         grey = downscale(grey, (work_pixels / (h * w)) ** 0.5)
     scale = grey.shape[1] / size[0]
+    h, w = grey.shape
+    if h < MIN_SIDE or w < MIN_SIDE:
+        grey = np.pad(grey, ((0, max(0, MIN_SIDE - h)), (0, max(0, MIN_SIDE - w))), constant_values=1.0)
     return Loaded(grey=np.ascontiguousarray(grey), size=tuple(size), scale=scale, name=name)
