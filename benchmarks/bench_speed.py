@@ -65,22 +65,39 @@ def inside(path, folder):
 
 # ----------------------------------------------------------------------------- processes
 
-def run(cmd, stdin=None):
+#: Runs a command and reports its wall time and peak RSS. The launcher is a small fresh
+#: process: on Linux a child's ru_maxrss starts from the high-water mark of the process
+#: that forked it (kept across exec), so measuring straight from this script, which
+#: grows while it makes 48 MP test photos, would report this script's size instead.
+LAUNCHER = r"""
+import os, subprocess, sys, time
+out, err = sys.argv[1], sys.argv[2]
+with open(err, "wb") as e:
+    t = time.perf_counter()
+    p = subprocess.Popen(sys.argv[3:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=e)
+    _, status, ru = os.wait4(p.pid, 0)
+    dt = time.perf_counter() - t
+with open(out, "w") as f:
+    f.write("%r %d %d" % (dt, ru.ru_maxrss, os.waitstatus_to_exitcode(status)))
+"""
+
+
+def run(cmd):
     """Run `cmd` to completion; returns (wall seconds, peak RSS in MB, return code, stderr tail).
 
-    Peak RSS comes from ``os.wait4`` (the child's own rusage, Linux reports KB).
+    Wall time and ``ru_maxrss`` (from ``os.wait4``) are taken by :data:`LAUNCHER`.
     """
-    with tempfile.TemporaryFile() as err:
-        t = time.perf_counter()
-        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL if stdin is None else stdin,
-                             stdout=subprocess.DEVNULL, stderr=err)
-        _, status, ru = os.wait4(p.pid, 0)
-        dt = time.perf_counter() - t
-        p.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        tail = err.read()[-400:].decode("utf-8", "replace").strip()
-    kb = ru.ru_maxrss / (1024 if sys.platform == "darwin" else 1)  # macOS reports bytes
-    return dt, kb / 1024, p.returncode, tail
+    with tempfile.TemporaryDirectory() as tmp:
+        res, err = os.path.join(tmp, "res"), os.path.join(tmp, "err")
+        r = subprocess.run([sys.executable, "-S", "-c", LAUNCHER, res, err, *map(str, cmd)],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        if r.returncode != 0 or not os.path.exists(res):
+            return 0.0, 0.0, r.returncode or 127, r.stderr.strip()[-400:]
+        dt, maxrss, rc = open(res).read().split()
+        with open(err, "rb") as f:
+            tail = f.read()[-400:].decode("utf-8", "replace").strip()
+    kb = int(maxrss) / (1024 if sys.platform == "darwin" else 1)  # macOS reports bytes
+    return float(dt), kb / 1024, int(rc), tail
 
 
 def timed(cmd, runs, label):
