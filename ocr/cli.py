@@ -147,9 +147,13 @@ def _read_one(job):
     except MemoryError:
         return name, None, f"{name}: not enough memory"
     except Exception as e:  # a bug must not take the rest of a batch down with it
-        shown = "<stdin>" if name == "-" else name
-        detail = (str(e).splitlines() or [""])[0][:200]
-        return name, None, f"{shown}: internal error, please report: {type(e).__name__}: {detail}"
+        return name, None, _internal_error("<stdin>" if name == "-" else name, e)
+
+
+def _internal_error(name, e):
+    """One line for an unexpected exception (a bug) on input `name`."""
+    detail = (str(e).splitlines() or [""])[0][:200]
+    return f"{name}: internal error, please report: {type(e).__name__}: {detail}"
 
 
 def render(pages, fmt):
@@ -298,6 +302,10 @@ def boxes(image, output, model_path, crops, low, max_pixels):
         page = read_page(loaded, model=model)
     except HandocrError as e:
         raise click.ClickException(str(e)) from None
+    except MemoryError:
+        raise click.ClickException(f"{image}: not enough memory") from None
+    except Exception as e:  # a bug: one line, not a traceback
+        raise click.ClickException(_internal_error(image, e)) from None
     pic = draw_overlay(loaded.grey, page, loaded.scale, low_conf=low)
     with atomic_path(output, suffix=".png") as tmp:
         pic.save(tmp, format="PNG")

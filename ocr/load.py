@@ -93,13 +93,15 @@ def _to_grey_array(im):
 
     mode = im.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        a = np.asarray(im, dtype=np.float64)
+        a = np.asarray(im).astype(np.float32)  # in place from here: big 16-bit scans
         if mode == "F":
             lo, hi = float(np.nanmin(a)), float(np.nanmax(a))
         else:
             lo, hi = 0.0, 65535.0 if mode.startswith("I;16") or a.max() > 255 else 255.0
-        a = np.nan_to_num((a - lo) / max(hi - lo, 1e-12), nan=1.0)
-        return np.clip(a, 0, 1).astype(np.float32)
+        a -= lo
+        a /= max(hi - lo, 1e-12)
+        np.nan_to_num(a, copy=False, nan=1.0)
+        return np.clip(a, 0, 1, out=a)
     if mode == "P" and "transparency" in im.info:
         im = im.convert("RGBA")
     if mode in ("RGBA", "LA", "PA", "RGBa", "La") or im.mode == "RGBA":
@@ -162,10 +164,13 @@ def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, n
                 f = (w * h / work_pixels) ** 0.5
                 im.draft(im.mode if im.mode in ("L", "RGB") else None, (int(w / f), int(h / f)))
             im.load()
-            if work_pixels and w * h >= 4 * work_pixels and im.mode in _REDUCIBLE:
+            if work_pixels and w * h >= 4 * work_pixels:
                 # Big non-JPEG images: area-average by a whole factor in Pillow, before
                 # the float copies, so memory stays a few bytes per claimed pixel.
-                im = im.reduce(int((w * h / work_pixels) ** 0.5))
+                if im.mode == "1" or (im.mode == "P" and "transparency" not in im.info):
+                    im = im.convert("L")
+                if im.mode in _REDUCIBLE:
+                    im = im.reduce(int((w * h / work_pixels) ** 0.5))
             if orientation != 1:
                 im = ImageOps.exif_transpose(im)
     except ImageError:

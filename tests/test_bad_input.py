@@ -251,10 +251,11 @@ def test_tall_narrow_image_cli_fails_cleanly(run, tmp_path):
     """Until that bug is fixed, the CLI's safety net turns it into a one-line error."""
     p = tmp_path / "strip.png"
     Image.new("L", (3, 200), 0).save(p)
-    r = run("read", p)
-    assert r.exit_code in (0, 1)
-    if r.exit_code == 1:
-        assert "internal error" in one_error_line(r, p)
+    for cmd in (["read", p], ["boxes", p, "-o", tmp_path / "o.png"]):
+        r = run(*cmd)
+        assert r.exit_code in (0, 1)
+        if r.exit_code == 1:
+            assert "internal error" in one_error_line(r, p)
 
 
 @pytest.mark.parametrize("colour", [255, 0])
