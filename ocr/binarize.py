@@ -28,6 +28,9 @@ def paper_background(grey, block=16):
         Smooth estimate of the paper brightness, > 0.
     """
     h, w = grey.shape
+    if h < block or w < block:  # smaller than one block: estimate on an edge-padded copy
+        big = np.pad(grey, ((0, max(0, block - h)), (0, max(0, block - w))), mode="edge")
+        return paper_background(big, block)[:h, :w]
     bh, bw = max(1, h // block), max(1, w // block)
     small = grey[: bh * block, : bw * block].reshape(bh, block, bw, block)
     # The brightest pixels of a block are paper (ink is darker than paper).
