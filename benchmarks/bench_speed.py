@@ -219,7 +219,7 @@ def section_batch(pages, out, args, hbase, hopt, n=8):
         shutil.copyfile(src, folder / f"page{k:02d}_{src.name}")
     total_mp = sum(megapixels(p) for p in folder.iterdir())
     print(f"\n## batch: {n} pages ({total_mp:.0f} MP in all) -> -o folder, one run each ({loadavg()})\n")
-    print(f"| {'jobs':>4s} | {'seconds':>7s} | {'pages/s':>7s} | {'peak MB (main)':>14s} |")
+    print(f"| {'jobs':>4s} | {'seconds':>7s} | {'pages/s':>7s} | {'peak MB, max proc':>14s} |")
     print(f"|{'-' * 6}:|{'-' * 8}:|{'-' * 8}:|{'-' * 15}:|")
     base = None
     for jobs in (1, 2):
