@@ -263,7 +263,7 @@ def main(argv=None):
             results.append((name, rows, per_page))
 
     ev = run_eval(data, args.model) if have_data else None
-    model_name = (ev or {}).get("model", "?")
+    model_name = (ev or {}).get("model", args.model or "bundled")
 
     # ------------------------------------------------------------------ the table
     tname = "Tesseract 5 (`--psm 6`)"
