@@ -83,6 +83,14 @@ def train(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpoint,
 
 # ----------------------------------------------------------------------------- helpers
 
+def _small_blas():
+    """One BLAS thread for reading: the classifier's matrices are small, and
+    threads only fight over the cores (and with -j workers). Must run before
+    numpy is imported; a value the user set is kept."""
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+
+
 def say(msg, quiet=False):
     """Chatter goes to stderr, never to stdout (which carries the data)."""
     if not quiet:
@@ -219,6 +227,7 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, quiet):
       handocr read scans/ -o out/ --format json -j 2
       cat photo.jpg | handocr read - --format hocr > photo.hocr
     """
+    _small_blas()
     from .atomic import write_text
 
     names = expand_inputs(inputs)
@@ -287,6 +296,7 @@ def boxes(image, output, model_path, crops, low, max_pixels):
     labelled with its character and confidence (percent); low-confidence
     characters are shaded red. The recognised text is printed on stdout.
     """
+    _small_blas()
     import numpy as np
 
     from .atomic import atomic_path
