@@ -202,3 +202,21 @@ def test_cli_train_errors_and_interrupt(tmp_path, monkeypatch):
     r = CliRunner().invoke(main, ["train", str(data), "-o", str(out), "--epochs", "2", "--hidden", "8"])
     assert calls and r.exit_code != 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # no model, no temporary file
+
+
+def test_gather_mat_uses_sibling_valid_file(tmp_path):
+    from scipy.io import savemat
+
+    from ocr.train import gather
+
+    X, y = _shapes(np.random.default_rng(2), 24)
+    rows = np.stack([x.T.ravel() for x in X]).astype(np.float64)  # column-major like NIST36
+    onehot = np.eye(36, dtype=np.uint8)[y]
+    savemat(tmp_path / "nist36_train.mat", {"train_data": rows[:16], "train_labels": onehot[:16]})
+    savemat(tmp_path / "nist36_valid.mat", {"valid_data": rows[16:], "valid_labels": onehot[16:]})
+    (src,) = gather([tmp_path / "nist36_train.mat"], seed=0)
+    assert (len(src.ytr), len(src.yva)) == (16, 8)
+    np.testing.assert_array_equal(src.yva, y[16:])
+    (tmp_path / "nist36_valid.mat").unlink()  # no sibling: 10 % of every class held out by seed
+    (alone,) = gather([tmp_path / "nist36_train.mat"], seed=0)
+    assert len(alone.ytr) + len(alone.yva) == 16 and len(alone.yva) >= 4
