@@ -355,9 +355,10 @@ def kind_of(path):
         raise DataError(f"{path}: not a .mat file or a folder of labelled crops")
     if (path / "emnist").is_dir() or (path / "photo_chars").is_dir():
         return "shared"
-    if list(path.glob("*.webp")) and list(path.glob("*.json")) or any(
-        list(p.glob("*.webp")) for p in path.iterdir() if p.is_dir()
-    ):
+    def sheets(d):
+        return any(d.glob("X_*.webp")) and any(d.glob("*.json"))
+
+    if sheets(path) or any(sheets(p) for p in path.iterdir() if p.is_dir()):
         return "emnist"
     if _folder_files(path):
         return "folder"
