@@ -87,8 +87,12 @@ def _short(e):
     return msg[:160]
 
 
-def _to_grey_array(im):
-    """Pillow image (any mode) to float32 grey in [0, 1], transparency composited on white."""
+def _to_grey_array(im, work_pixels=None):
+    """Pillow image (any mode) to float32 grey in [0, 1], transparency composited on white.
+
+    8-bit images larger than `work_pixels` are shrunk (box filter) before the
+    float copy is made.
+    """
     from PIL import Image
 
     mode = im.mode
@@ -110,6 +114,10 @@ def _to_grey_array(im):
         im = Image.alpha_composite(white, im)
     if im.mode != "L":
         im = im.convert("RGB").convert("L")
+    w, h = im.size
+    if work_pixels and w * h > work_pixels:
+        f = (work_pixels / (w * h)) ** 0.5
+        im = im.resize((max(1, round(w * f)), max(1, round(h * f))), Image.BOX)
     return np.asarray(im, dtype=np.float32) / 255.0
 
 
@@ -162,16 +170,18 @@ def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, n
             if im.format == "JPEG" and im.mode in ("L", "RGB"):
                 # libjpeg decodes straight to grey (its Y channel) and, for big photos,
                 # at 1/2, 1/4 or 1/8 scale: much faster than full size in colour.
-                f = max(1.0, (w * h / work_pixels) ** 0.5) if work_pixels else 1.0
+                # Any reduction that keeps at least half the working width will do.
+                f = max(1.0, 1.5 * (w * h / work_pixels) ** 0.5) if work_pixels else 1.0
                 im.draft("L", (int(w / f), int(h / f)))
             im.load()
-            if work_pixels and w * h >= 4 * work_pixels:
+            dw, dh = im.size  # as decoded: JPEGs may already be reduced
+            if work_pixels and dw * dh >= 4 * work_pixels:
                 # Big non-JPEG images: area-average by a whole factor in Pillow, before
                 # the float copies, so memory stays a few bytes per claimed pixel.
                 if im.mode == "1" or (im.mode == "P" and "transparency" not in im.info):
                     im = im.convert("L")
                 if im.mode in _REDUCIBLE:
-                    im = im.reduce(int((w * h / work_pixels) ** 0.5))
+                    im = im.reduce(int((dw * dh / work_pixels) ** 0.5))
             if orientation != 1:
                 im = ImageOps.exif_transpose(im)
     except ImageError:
@@ -181,7 +191,7 @@ def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, n
     except MemoryError:
         raise ImageError(f"{name}: not enough memory to decode image") from None
     size = (w, h) if orientation in (1, 2, 3, 4) else (h, w)
-    grey = _to_grey_array(im)
+    grey = _to_grey_array(im, work_pixels)
     return _finish(grey, size, work_pixels, name)
 
 
