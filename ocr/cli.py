@@ -231,48 +231,61 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, quiet):
     from .atomic import write_text
 
     names = expand_inputs(inputs)
-    _load_model(model_path)  # a bad model fails once, before any image
+    _WORKER[model_path] = _load_model(model_path)  # a bad model fails once, before any image
+    _WORKER.pop("-", None)
     if "-" in names:
         _WORKER["-"] = sys.stdin.buffer.read()
-    context = not no_context
-    jobs_list = [(n, model_path, max_pixels, context) for n in names]
-    n_jobs = jobs or os.cpu_count() or 1
-    n_jobs = min(n_jobs, len(names))
-    results = []
+    to_dir = bool(output) and (len(names) > 1 or os.path.isdir(output))
+    if to_dir:
+        os.makedirs(output, exist_ok=True)
+    targets = _output_names(names, FORMATS[fmt])
+    jobs_list = [(n, model_path, max_pixels, not no_context) for n in names]
+    n_jobs = min(jobs or os.cpu_count() or 1, len(names))
+    pages, failed = [], []
     with _progress(range(len(names)), "Reading", quiet or len(names) < 2) as bar:
-        if n_jobs > 1 and "-" not in names:
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
-
-            ctx = mp.get_context("fork") if hasattr(os, "fork") else None
-            with ProcessPoolExecutor(n_jobs, mp_context=ctx) as ex:
-                for r in ex.map(_read_one, jobs_list):
-                    results.append(r)
-                    bar.update(1)
-        else:
-            for j in jobs_list:
-                results.append(_read_one(j))
-                bar.update(1)
-    failed = [(n, err) for n, page, err in results if err]
-    pages = [page for _, page, err in results if not err]
+        for k, (name, page, err) in enumerate(_map_jobs(_read_one, jobs_list, n_jobs)):
+            bar.update(1)
+            if err:
+                failed.append((name, err))
+                continue
+            if to_dir:  # written as soon as read: an interrupted batch keeps what is done
+                write_text(os.path.join(output, targets[k]), render([page], fmt))
+            else:
+                pages.append(page)
     for _, err in failed:
         click.echo(f"handocr: error: {err}", err=True)
-    if pages:
-        if output and len(names) > 1:
-            os.makedirs(output, exist_ok=True)
-            for name, page, err in results:
-                if page is not None:
-                    stem = "stdin" if name == "-" else os.path.splitext(os.path.basename(name))[0]
-                    write_text(os.path.join(output, stem + FORMATS[fmt]), render([page], fmt))
-        elif output:
-            write_text(output, render(pages, fmt))
-        else:
-            click.echo(render(pages, fmt), nl=False)
+    if pages and output:
+        write_text(output, render(pages, fmt))
+    elif pages:
+        click.echo(render(pages, fmt), nl=False)
     if failed:
         if len(names) > 1:
             say(f"handocr: {len(failed)} of {len(names)} inputs failed: "
                 + ", ".join(n for n, _ in failed))
         sys.exit(1)
+
+
+def _map_jobs(fn, jobs, n_jobs):
+    """Yield fn(job) for each job, in order, on `n_jobs` forked processes when > 1."""
+    if n_jobs < 2 or not hasattr(os, "fork") or "-" in _WORKER:
+        yield from map(fn, jobs)
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Forked workers inherit the model already loaded in _WORKER.
+    with ProcessPoolExecutor(n_jobs, mp_context=mp.get_context("fork")) as ex:
+        yield from ex.map(fn, jobs)
+
+
+def _output_names(names, ext):
+    """One output file name per input: its stem plus `ext`, made unique (x.txt, x-2.txt)."""
+    out, seen = [], {}
+    for n in names:
+        stem = "stdin" if n == "-" else os.path.splitext(os.path.basename(n.rstrip("/")))[0]
+        seen[stem] = seen.get(stem, 0) + 1
+        out.append(stem + ext if seen[stem] == 1 else f"{stem}-{seen[stem]}{ext}")
+    return out
 
 
 # ----------------------------------------------------------------------------- boxes

@@ -155,3 +155,20 @@ def test_eval_pages_folder(run, tmp_path):
         assert 0 <= p["cer"] <= 1 and p["chars"] > 20
     r = run("eval", tmp_path)
     assert "all pages" in r.stdout
+
+
+def test_same_names_in_two_folders_do_not_overwrite(run, tmp_path):
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        shutil.copy(SAMPLE if d == "a" else NOTE, tmp_path / d / "page.png")
+    out = tmp_path / "out"
+    r = run("read", tmp_path / "a" / "page.png", tmp_path / "b" / "page.png", "-o", out, "-j", 1)
+    assert r.exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["page-2.txt", "page.txt"]
+    assert (out / "page.txt").read_text() != (out / "page-2.txt").read_text()
+
+
+def test_one_input_into_existing_folder(run, tmp_path):
+    r = run("read", SAMPLE, "-o", tmp_path, "--format", "json")
+    assert r.exit_code == 0
+    assert json.loads((tmp_path / "synthetic_page.json").read_text())["lines"]
