@@ -1,5 +1,7 @@
 """Plots for reports (matplotlib, Agg backend, imported only when a plot is drawn)."""
 
+import os
+
 import numpy as np
 
 from . import CLASSES
@@ -58,7 +60,7 @@ def page_mistakes_plot(pages, path):
     plt = _plt()
     rows = []
     for p in pages:
-        rows.append((f"{p['image']}  cer {p['cer']:.3f}", None))
+        rows.append((f"{os.path.basename(p['image'])}  cer {p['cer']:.3f}", None))
         truth = "\n".join(normalize_lines(p["truth"]))
         hyp = "\n".join(normalize_lines(p["text"]))
         ops = alignment(truth, hyp)
