@@ -25,8 +25,12 @@ def client():
 
 
 @pytest.fixture(scope="module")
-def expected():
-    model = ocr.Model.load()
+def model():
+    return ocr.Model.load()
+
+
+@pytest.fixture(scope="module")
+def expected(model):
     return {p: ocr.read(p, model=model) for p in SAMPLES}
 
 
@@ -37,10 +41,10 @@ def broken(tmp_path):
     return str(path)
 
 
-def test_same_pages_as_single_process(client, expected, broken):
+def test_same_pages_as_single_process(client, model, expected, broken):
     missing = str(Path(broken).with_name("missing.png"))
     paths = [SAMPLES[0], broken, SAMPLES[1], missing]
-    results = odist.read_many(paths, client=client)
+    results = odist.read_many(paths, client=client, model=model)  # the Model itself is shipped
     assert [r.path for r in results] == paths
     assert [r.ok for r in results] == [True, False, True, False]
     for r in results[0], results[2]:
@@ -54,10 +58,10 @@ def test_same_pages_as_single_process(client, expected, broken):
     assert results[3].error == f"{missing}: no such file"
 
 
-def test_keep_crops_and_read_kwargs(client, expected):
-    [r] = odist.read_many(SAMPLES[:1], client=client, keep_crops=True, context=False)
+def test_keep_crops_and_read_kwargs(client, model):
+    [r] = odist.read_many(SAMPLES[:1], client=client, model=model, keep_crops=True, context=False)
     assert r.ok and all(c.crop is not None and c.crop.shape == (32, 32) for c in r.page.chars)
-    assert r.page.to_json() == ocr.read(SAMPLES[0], context=False).to_json()
+    assert r.page.to_json() == ocr.read(SAMPLES[0], model=model, context=False).to_json()
 
 
 def test_bad_model_fails_before_any_image(client, tmp_path):
