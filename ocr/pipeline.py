@@ -97,7 +97,9 @@ def find_ink(grey):
     mask = binarize(grey)
     _, boxes, areas = components(mask)
     H = letter_height(boxes, areas)
-    if H > 0:
+    extent = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]) if len(boxes) else [0]
+    # Rules are long: without any long piece of ink there is nothing to remove.
+    if H > 0 and np.max(extent) >= 1.75 * H:
         mask = remove_rules(mask, min_length=3.5 * H)
     return mask
 
