@@ -45,6 +45,53 @@ def _resize_mask(mask, shape):
     return np.asarray(im.resize((shape[1], shape[0]), Image.BILINEAR)) > 127
 
 
+_SKELETONIZE = []
+
+
+def skeletonize(mask):
+    """scikit-image's 2-D skeleton (Zhang-Suen thinning) of a boolean mask.
+
+    ``import skimage.morphology`` costs about 0.1 s of start-up (it pulls in
+    scipy.spatial and more), a third of a whole ``handocr read``; the compiled
+    kernel behind :func:`skimage.morphology.skeletonize` loads in under a
+    millisecond. So that kernel is loaded on its own, and the public function
+    is used if scikit-image ever lays it out differently. Both give the same
+    skeleton (``tests/test_stages.py`` checks it).
+
+    Parameters
+    ----------
+    mask : (H, W) bool ndarray
+
+    Returns
+    -------
+    skeleton : (H, W) bool ndarray
+    """
+    if not _SKELETONIZE:
+        _SKELETONIZE.append(_load_skeletonize())
+    return _SKELETONIZE[0](np.ascontiguousarray(mask, dtype=bool))
+
+
+def _load_skeletonize():
+    import importlib.machinery
+    import importlib.util
+    import os
+
+    try:
+        name = "skimage.morphology._skeletonize_various_cy"
+        folder = os.path.join(os.path.dirname(importlib.util.find_spec("skimage").origin), "morphology")
+        loader = (importlib.machinery.ExtensionFileLoader, importlib.machinery.EXTENSION_SUFFIXES)
+        spec = importlib.machinery.FileFinder(folder, loader).find_spec(name)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        kernel = module._fast_skeletonize
+        kernel(np.zeros((3, 3), bool))
+        return lambda m: np.asarray(kernel(m), dtype=bool)
+    except Exception:  # another scikit-image layout: the public function
+        from skimage.morphology import skeletonize as public
+
+        return public
+
+
 def skeleton_canvas(mask, size=SIZE, box=BOX):
     """Place the skeleton of a glyph, centred and scaled, on a 2x working canvas.
 
@@ -60,8 +107,6 @@ def skeleton_canvas(mask, size=SIZE, box=BOX):
     canvas : (2*size, 2*size) bool ndarray
         One-pixel-wide skeleton of the glyph.
     """
-    from skimage.morphology import skeletonize
-
     canvas = np.zeros((size * _UP, size * _UP), dtype=bool)
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
