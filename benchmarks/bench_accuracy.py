@@ -55,40 +55,17 @@ def _load_scores():
 
             return scores, str(TOOLS / "cer.py")
         except ImportError as e:
-            warn(f"could not import {TOOLS / 'cer.py'} ({e}); using the built-in copy")
+            warn(f"could not import {TOOLS / 'cer.py'} ({e}); using ocr.evaluate")
         finally:
             sys.path.remove(str(TOOLS))
-    return _scores, "built-in copy of cer.py"
-
-
-def _norm_lines(text):
-    import re
-
-    lines = []
-    for line in text.upper().splitlines():
-        line = " ".join(re.sub(r"[^A-Z0-9 ]", "", line).split())
-        if line:
-            lines.append(line)
-    return lines
-
-
-def _lev(a, b):
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+    return _scores, "ocr.evaluate.page_scores (same formula as cer.py)"
 
 
 def _scores(gt_text, hyp_text):
-    """Same as ../shared/tools/cer.py: Levenshtein / ground-truth length, on uppercase A-Z 0-9."""
-    g, h = _norm_lines(gt_text), _norm_lines(hyp_text)
-    gc, hc = "".join(g).replace(" ", ""), "".join(h).replace(" ", "")
-    gs, hs = "\n".join(g), "\n".join(h)
-    exact = sum(1 for line in g if line in h) / max(1, len(g))
-    return _lev(gc, hc) / max(1, len(gc)), _lev(gs, hs) / max(1, len(gs)), exact
+    from ocr.evaluate import page_scores
+
+    s = page_scores(gt_text, hyp_text)
+    return s["cer"], s["cer_layout"], s["exact_lines"]
 
 
 # ----------------------------------------------------------------------------- readers
