@@ -466,3 +466,116 @@ def _eval_plots(folder, result):
         confusion_plot(r["confusion"], os.path.join(folder, f"confusion_{k + 1}.png"), title=r["data"])
     if result["pages"]:
         page_mistakes_plot(result["pages"], os.path.join(folder, "page_mistakes.png"))
+
+
+# ----------------------------------------------------------------------------- enroll
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("photos", nargs=-1, type=click.Path(dir_okay=False, allow_dash=False))
+@click.option("--text", "texts", multiple=True, type=click.Path(dir_okay=False),
+              help="The text written on the photos (one written line per text line). Give it once "
+                   "for all photos, or once per photo, in the same order. With --template: the "
+                   "text to print (default: the alphabet and digits three times).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="The fine-tuned model (.npz); with --template, the sheet (.png or .pdf).")
+@click.option("--template", is_flag=True,
+              help="Write a sheet saying what to write where (and TEXT.txt beside it unless "
+                   "--text is given), instead of enrolling.")
+@click.option("-m", "--model", "model_path", type=click.Path(dir_okay=False),
+              help="Model to start from (.npz). Default: the bundled model.")
+@click.option("--crops", type=click.Path(file_okay=False),
+              help="Also save the labelled characters as CROPS/LABEL/*.png.")
+@click.option("--data", "data_paths", multiple=True, type=click.Path(exists=True),
+              help="Original training data mixed into every batch (any `handocr train` DATA; "
+                   "only its training part is used). Default: ../shared/data/emnist when present; "
+                   "without data the weights are held near the base model's instead.")
+@click.option("--epochs", type=click.IntRange(min=1), default=15, show_default=True,
+              help="Fine-tuning epochs (40 batches of 128 each).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
+def enroll(photos, texts, output, template, model_path, crops, data_paths, epochs, seed, quiet):
+    """Learn one person's handwriting from photos of a known text.
+
+    \b
+    1. handocr enroll --template -o template.pdf     (also writes template.txt)
+    2. copy the sheet's lines by hand, photograph the page
+    3. handocr enroll photo.jpg --text template.txt -o my-model.npz
+    4. handocr read --model my-model.npz notes.jpg
+
+    Each photo is segmented and its letters are matched with the text line by
+    line; a page whose lines do not match the text is refused, naming the line.
+    The model is then fine-tuned from its own weights on the labelled letters,
+    mixed with its original training data so that other hands are not forgotten.
+    Several photos (e.g. several pages of the template) are combined.
+    """
+    _small_blas()
+    import numpy as np
+
+    from .enroll import (align, analyse_page, fine_tune, read_text, render_template, save_crops,
+                         save_template, template_lines)
+    from .errors import HandocrError
+
+    def progress(msg):
+        say(msg, quiet)
+
+    try:
+        if template:
+            if photos:
+                raise click.UsageError("--template takes no photos")
+            if len(texts) > 1:
+                raise click.UsageError("--template takes at most one --text")
+            lines = read_text(texts[0]) if texts else template_lines()
+            save_template(render_template(lines), output)
+            progress(f"wrote {output}")
+            if not texts:
+                from .atomic import write_text
+
+                txt = os.path.splitext(output)[0] + ".txt"
+                write_text(txt, "\n".join(lines) + "\n")
+                progress(f"wrote {txt} (give it to --text)")
+            return
+        if not photos:
+            raise click.UsageError("give the photos of the enrolment pages (or --template)")
+        if not texts:
+            raise click.UsageError("--text is required: the text written on the photos")
+        if len(texts) not in (1, len(photos)):
+            raise click.UsageError(f"give --text once, or once per photo ({len(photos)}), not {len(texts)} times")
+        out_dir = os.path.dirname(os.path.abspath(output))
+        if not os.path.isdir(out_dir):
+            raise click.ClickException(f"{output}: folder {out_dir} does not exist")
+        model = _load_model(model_path)
+        X, y = [], []
+        for k, photo in enumerate(photos):
+            lines = read_text(texts[k] if len(texts) > 1 else texts[0])
+            samples = align(analyse_page(photo, name=photo), lines, model)
+            progress(f"{photo}: {len(samples)} characters on {len(lines)} lines")
+            if crops:
+                stem = os.path.splitext(os.path.basename(photo))[0]
+                save_crops(samples, crops, prefix=f"{k + 1:02d}_{stem}")
+            X += [s.crop for s in samples]
+            y += [s.label for s in samples]
+        if crops:
+            progress(f"labelled characters saved in {crops}/LABEL/")
+        base = None
+        paths = list(data_paths)
+        if not paths:
+            from .datasets import data_dir
+
+            default = data_dir() / "emnist"
+            paths = [str(default)] if default.is_dir() else []
+        if paths:
+            from .train import gather
+
+            train_seed = int(model.meta.get("training", {}).get("seed", 0) or 0)
+            base = gather(paths, train_seed)  # the model's own split: its held-out part stays out
+            progress("mixing in " + ", ".join(f"{s.name} ({len(s.ytr)} training samples)" for s in base))
+        new = fine_tune(model, np.stack(X), y, base_data=base, epochs=epochs, seed=seed,
+                        enrolled_from=[os.path.basename(p) for p in photos],
+                        name=os.path.splitext(os.path.basename(output))[0], report=progress)
+        new.meta["training"]["command"] = "handocr enroll " + " ".join(
+            [*photos, *sum((["--text", t] for t in texts), []), "-o", output])
+        new.save(output, dtype=np.float16)
+    except HandocrError as e:
+        raise click.ClickException(str(e)) from None
+    progress(f"wrote {output}: fine-tuned {model.name} on {len(y)} characters; "
+             f"read with: handocr read --model {output} PHOTO")
