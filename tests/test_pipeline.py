@@ -145,3 +145,16 @@ def test_working_image_scales_letters_to_target():
         work, f = working_image(grey)
         assert (f > 1) == (h < 30)
         assert 0.6 * TARGET_HEIGHT < estimate_letter_height(work) < 1.5 * TARGET_HEIGHT
+
+
+def _render(lines, **kw):
+    from ocr.synth import render_page
+
+    im, text, _ = render_page(lines, **kw)
+    return im, text
+
+
+def test_i_and_1_settled_by_context(model):
+    im, text = _render(["FILL 1011", "BILL 101"], seed=5, height=44)
+    page = ocr.read(im, model=model)
+    assert page.text == text
