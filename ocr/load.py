@@ -255,5 +255,6 @@ def _finish(grey, size, work_pixels, name):
     scale = grey.shape[1] / size[0]
     h, w = grey.shape
     if h < MIN_SIDE or w < MIN_SIDE:
-        grey = np.pad(grey, ((0, max(0, MIN_SIDE - h)), (0, max(0, MIN_SIDE - w))), constant_values=1.0)
+        # Repeat the edge: an all-black strip stays all black (no paper, no ink), not a bar on white.
+        grey = np.pad(grey, ((0, max(0, MIN_SIDE - h)), (0, max(0, MIN_SIDE - w))), mode="edge")
     return Loaded(grey=np.ascontiguousarray(grey), size=tuple(size), scale=scale, name=name)
