@@ -22,8 +22,8 @@ DEFAULT_MAX_PIXELS = 100_000_000
 #: Images are decoded and kept with at most this many pixels (about 2300 x 1700);
 #: the pipeline then scales them to its working letter height.
 WORK_PIXELS = 4_000_000
-#: Smaller images are padded with white paper up to this many pixels a side (the
-#: paper estimate works on 16-pixel blocks); such an image holds no readable text.
+#: Smaller images are padded (repeating their edge) up to this many pixels a side
+#: (the paper estimate works on 16-pixel blocks); such an image holds no readable text.
 MIN_SIDE = 16
 
 
