@@ -12,6 +12,8 @@ import sys
 
 import click
 
+from . import progress
+
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif", ".pnm", ".ppm", ".pgm")
 FORMATS = {"text": ".txt", "json": ".json", "tsv": ".tsv", "hocr": ".hocr"}
 
@@ -23,17 +25,9 @@ Exit codes:
 """
 
 
-def _version():
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("handocr")
-    except PackageNotFoundError:  # running from a source tree that is not installed
-        return "unknown"
-
-
 @click.group(epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(_version(), "--version", prog_name="handocr", message="%(prog)s %(version)s")
+@click.version_option(None, "--version", package_name="handocr", prog_name="handocr",
+                      message="%(prog)s %(version)s")  # looked up only when asked
 def main():
     """Read handwritten block capitals and digits from photos.
 
@@ -188,12 +182,6 @@ def render(pages, fmt):
     return "\n".join(f"==> {p.name} <==\n{p.to_text()}" for p in pages)
 
 
-def _progress(items, label, quiet, length=None):
-    show = not quiet and sys.stderr.isatty()
-    return click.progressbar(items, label=label, file=sys.stderr, length=length,
-                             hidden=not show)
-
-
 # ----------------------------------------------------------------------------- read
 
 @main.command(epilog=EXIT_HELP)
@@ -242,7 +230,7 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, quiet):
     jobs_list = [(n, model_path, max_pixels, not no_context) for n in names]
     n_jobs = min(jobs or os.cpu_count() or 1, len(names))
     pages, failed = [], []
-    with _progress(range(len(names)), "Reading", quiet or len(names) < 2) as bar:
+    with progress.bar(range(len(names)), "Reading", quiet or len(names) < 2) as bar:
         for k, (name, page, err) in enumerate(_map_jobs(_read_one, jobs_list, n_jobs)):
             bar.update(1)
             if err:
@@ -420,7 +408,7 @@ def _eval_pages(pairs, model, quiet):
     from .pipeline import read as read_page
 
     out = []
-    with _progress(pairs, "Pages", quiet or len(pairs) < 2) as bar:
+    with progress.bar(pairs, "Pages", quiet or len(pairs) < 2) as bar:
         for img, gt in bar:
             t = time.perf_counter()
             page = read_page(img, model=model)

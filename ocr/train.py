@@ -24,6 +24,7 @@ from . import mlp
 from .datasets import kind_of, load_emnist, load_folder, load_mat
 from .errors import DataError, HandocrError, ModelError
 from .model import Model, default_meta, to_inputs
+from .progress import wanted
 
 # Settings that are not command-line options; the bundled model was trained with these.
 SMOOTHING = 0.1          # label smoothing
@@ -508,7 +509,7 @@ def cli_train(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpo
             say(f"{s.name}: {len(s.ytr)} training, {len(s.yva)} validation samples")
         say(f"data loaded in {time.perf_counter() - t0:.1f}s; network {[1024, *sizes, len(CLASSES)]}")
         config = Config(hidden=sizes, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
-        progress = not quiet and sys.stderr.isatty()
+        progress = wanted(quiet)
         params, info = train(sources, config, checkpoint=checkpoint, resume=resume, progress=progress,
                              report=say)
         training = {
