@@ -90,7 +90,7 @@ def main(argv=None):
     lines = template_lines()
     text_file = out / "template.txt"
     text_file.write_text("\n".join(lines) + "\n")
-    compose = [sys.executable, str(ROOT / "benchmarks" / "compose_pages.py")]
+    compose = [sys.executable, str(ROOT / "benchmarks" / "compose_pages.py"), "--data", str(data / "photo_chars")]
     enrol_dir, test_dir = out / "enrol_pages", out / "test_pages"
     if not enrol_dir.exists():
         subprocess.run(compose + ["--split", "train", "--n", str(args.pages), "--seed", str(args.seed + 101),

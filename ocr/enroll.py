@@ -16,8 +16,8 @@ where), photographs it, and the page is:
    crop is ever silently mislabelled;
 3. used to fine-tune the model (:func:`fine_tune`), starting from its weights:
    every batch is half enrolment crops (oversampled, heavily augmented) and half
-   the original training data (EMNIST), so that other writers' letters are not
-   forgotten. Without the original data the weights are instead held near the
+   the original training data (EMNIST), whose targets also follow the original
+   model's predictions, so that other writers' letters are not forgotten. Without the original data the weights are instead held near the
    original ones by an L2 penalty toward them.
 """
 
@@ -34,6 +34,8 @@ from .errors import DataError
 GUIDE_RGB = (196, 214, 244)
 #: Pixels less than this much darker than the paper are treated as paper on enrolment pages.
 DROP_OUT = 0.2
+#: Pairs that are the same shape for many writers: a page does not teach which is which.
+LOOK_ALIKE = (("O", "0"), ("I", "1"))
 #: Augmentation of enrolment crops (stronger than for the base data: few samples).
 ENROL_AUGMENT = {"rotate": 14.0, "shear": 0.3, "scale": (0.82, 1.12), "aspect": 0.15, "shift": 2.0}
 
@@ -466,22 +468,36 @@ def _balanced_p(y):
 
 
 def fine_tune(model, X, y, base_data=None, epochs=15, seed=0, lr=3e-4, batch_size=128,
-              steps_per_epoch=40, base_share=0.5, anchor=0.05, enrolled_from=None, name=None,
-              report=None):
+              steps_per_epoch=40, base_share=0.75, distill=0.5, look_alike=1.0, anchor=0.05,
+              enrolled_from=None, name=None, report=None):
     """Fine-tune `model` on enrolment crops, starting from its weights.
 
     Every step draws a batch that is `base_share` original training data
     (classes balanced, the usual augmentation) and the rest enrolment crops
     (oversampled, :data:`ENROL_AUGMENT`), and takes an AdamW step with a warm-up
     and cosine-decayed learning rate, label smoothing and dropout as in
-    :func:`ocr.train.train`. Without `base_data`, the weights are held near the
-    original ones instead, by a penalty ``anchor * |w - w0|^2 / 2`` (``L2-SP``).
+    :func:`ocr.train.train`. On the original data the target is also blended
+    (weight `distill`) with the original model's own predictions ("learning
+    without forgetting"), so that other writers' letters keep being read as
+    before; for look-alike pairs the enrolment labels are softened (`look_alike`). Without `base_data`, the weights are held near the original ones
+    instead, by a penalty ``anchor * |w - w0|^2 / 2`` (``L2-SP``).
 
     Parameters
     ----------
     model : ocr.model.Model
     X : (N, 32, 32) float array, enrolment crops; y : (N,) int class indices (or characters)
     base_data : list of ocr.train.Source (their training parts are used), (X, y), or None
+    base_share : float
+        Share of every batch drawn from `base_data`.
+    distill : float
+        Weight of the original model's predictions in the targets of the base samples.
+    look_alike : float
+        For enrolment crops of :data:`LOOK_ALIKE` pairs (``O``/``0``, ``I``/``1``),
+        this share of the label's target is split within the pair as the original
+        model splits it: the page teaches the shape, not which of two identical
+        shapes it is (the word context settles that when reading). Without it, a
+        writer whose ``1`` and ``I`` are both bars moves every bar to one side, and
+        other writers' digits suffer.
     epochs, steps_per_epoch : int
         ``epochs * steps_per_epoch`` steps in all.
     seed : int
@@ -518,6 +534,13 @@ def fine_tune(model, X, y, base_data=None, epochs=15, seed=0, lr=3e-4, batch_siz
     n_base = int(round(batch_size * base_share)) if base is not None else 0
     n_enrol = batch_size - n_base
     total = epochs * steps_per_epoch
+    K = len(CLASSES)
+    pair_of = np.full(K, -1)
+    for a, b in LOOK_ALIKE:
+        pair_of[CLASSES.index(a)], pair_of[CLASSES.index(b)] = CLASSES.index(b), CLASSES.index(a)
+    P0 = model.predict_proba(X)
+    own, oth = P0[np.arange(len(y)), y], P0[np.arange(len(y)), np.maximum(pair_of[y], 0)]
+    pair_q = own / np.maximum(own + oth, 1e-9)  # the original model's share for the label in its pair
     warm = min(steps_per_epoch, total // 4)
     for epoch in range(1, epochs + 1):
         loss_sum = 0.0
@@ -528,8 +551,26 @@ def fine_tune(model, X, y, base_data=None, epochs=15, seed=0, lr=3e-4, batch_siz
                 bi = rng.choice(len(base[1]), size=n_base, p=p_base)
                 xb = np.concatenate([xb, augment(base[0][bi], rng, **AUGMENT)])
                 yb = np.concatenate([yb, base[1][bi]])
-            logits, cache = mlp.forward(params, to_inputs(xb), train=True, dropout=DROPOUT, rng=rng)
-            loss, dlogits = mlp.cross_entropy(logits, yb, SMOOTHING)
+            inputs = to_inputs(xb)
+            logits, cache = mlp.forward(params, inputs, train=True, dropout=DROPOUT, rng=rng)
+            target = np.full(logits.shape, SMOOTHING / K, np.float32)
+            target[np.arange(len(yb)), yb] += 1.0 - SMOOTHING
+            if look_alike:
+                # O/0 and I/1: the crop's share between the pair follows the original model
+                rows = np.flatnonzero(pair_of[yb[:n_enrol]] >= 0)
+                if rows.size:
+                    lab, other = yb[rows], pair_of[yb[rows]]
+                    mass = target[rows, lab] * look_alike
+                    q = pair_q[idx[rows]]
+                    target[rows, lab] -= mass * (1 - q)
+                    target[rows, other] += mass * (1 - q)
+            if n_base and distill:
+                # Learning without forgetting: on the original data, also follow the original model.
+                soft = mlp.softmax(mlp.forward(w0, inputs[n_enrol:])[0].astype(np.float64))
+                target[n_enrol:] = (1 - distill) * target[n_enrol:] + distill * soft
+            logp = mlp.log_softmax(logits)
+            loss = float(-(target * logp).sum() / len(yb))
+            dlogits = ((np.exp(logp) - target) / len(yb)).astype(np.float32)
             grads = mlp.backward(params, cache, dlogits)
             if base is None and anchor:
                 for k in grads:
@@ -551,9 +592,10 @@ def fine_tune(model, X, y, base_data=None, epochs=15, seed=0, lr=3e-4, batch_siz
                           if k in ("command", "data", "seed", "valid_accuracy", "date", "base_model")},
         "enrolment_characters": int(len(y)),
         "base_samples": int(len(base[1])) if base is not None else 0,
-        "mixing": (f"{n_base}/{batch_size} of every batch original training data" if base is not None
+        "mixing": (f"{n_base}/{batch_size} of every batch original training data, targets "
+                   f"{distill} the original model's predictions" if base is not None
                    else f"L2 penalty {anchor} toward the base weights (no original data)"),
-        "epochs": epochs, "steps": total, "lr": lr, "batch_size": batch_size, "seed": seed,
+        "look_alike": look_alike, "epochs": epochs, "steps": total, "lr": lr, "batch_size": batch_size, "seed": seed,
         "augment": {k: list(v) if isinstance(v, tuple) else v for k, v in ENROL_AUGMENT.items()},
     }
     return Model.from_params(params, meta)
