@@ -256,7 +256,7 @@ def _resegment(words, text, height, proba):
     return forced_segment([g for w in words for g in w], text.replace(" ", ""), height, proba)
 
 
-def forced_segment(glyphs, labels, height, proba, max_gap=0.5):
+def forced_segment(glyphs, labels, height, proba, max_gap=0.5, cut=False):
     """Cut and join a line's glyphs into exactly ``len(labels)`` letters.
 
     Like :func:`ocr.segment.segment_word`, but the letters are known: the line is
@@ -264,6 +264,10 @@ def forced_segment(glyphs, labels, height, proba, max_gap=0.5):
     programme chooses the runs of pieces that make exactly the expected letters,
     each costing ``-log p(expected letter)`` plus penalties for being too wide or
     bridging gaps.
+
+    cut : bool
+        Cut wide glyphs even when there are enough glyphs already (they may be
+        as many as the letters but the wrong ones: a letter cut in two, two joined).
 
     Returns
     -------
@@ -273,7 +277,7 @@ def forced_segment(glyphs, labels, height, proba, max_gap=0.5):
     from .segment import _part, cut_candidates, union
 
     def pieces(g):  # any glyph that may be two letters is cut; the programme can join the pieces again
-        if len(glyphs) >= n_want or g.width < 0.75 * height:
+        if (len(glyphs) >= n_want and not cut) or g.width < 0.75 * height:
             return [g]
         cuts = [0] + cut_candidates(g.mask, height) + [g.width]
         parts = [_part(g, a, b) for a, b in zip(cuts[:-1], cuts[1:])]
@@ -330,6 +334,25 @@ def forced_segment(glyphs, labels, height, proba, max_gap=0.5):
         out.append(cands[s])
         j, k = spans[s][0], k - 1
     return out[::-1]
+
+
+def _shifted(P, labels, top=3, slack=2):
+    """Do the glyphs fit the text better shifted than in place?
+
+    A glyph "fits" a character when the character is among its `top` classes.
+    Counts the fits in place and along the best monotonic alignment (longest
+    common subsequence); `slack` more fits when shifted means glyphs and letters
+    are out of step.
+    """
+    n = len(labels)
+    order = np.argsort(-np.asarray(P), axis=1)[:, :top]
+    fits = np.array([[CLASSES.index(c) in order[i] for c in labels] for i in range(n)])
+    in_place = int(np.trace(fits))
+    L = np.zeros((n + 1, n + 1), int)
+    for i in range(1, n + 1):
+        for j in range(1, n + 1):
+            L[i, j] = max(L[i - 1, j], L[i, j - 1], L[i - 1, j - 1] + fits[i - 1, j - 1])
+    return L[n, n] - in_place >= max(slack, int(0.2 * n))
 
 
 def _describe(text):
@@ -407,12 +430,24 @@ def align(page, lines, model, max_off=0.25, min_agreement=0.25, top=5):
         crops = np.stack([normalize_glyph(g.mask) for g in glyphs])
         if min_agreement > 0 and n >= 4:
             P = model.predict_proba(crops)
+            if _shifted(P, labels):
+                # As many glyphs as letters, but not the right ones (a letter cut in two and
+                # two letters joined): try the known letters as a constraint before refusing.
+                fixed = forced_segment(glyphs, labels, analysis.height, model.predict_proba, cut=True)
+                if fixed is not None:
+                    fixed_crops = np.stack([normalize_glyph(g.mask) for g in fixed])
+                    fixed_P = model.predict_proba(fixed_crops)
+                    if not _shifted(fixed_P, labels):
+                        glyphs, crops, P = fixed, fixed_crops, fixed_P
             idx = np.array([CLASSES.index(c) for c in labels])
             rank = (P > P[np.arange(n), idx][:, None]).sum(axis=1)
             agree = float((rank < top).mean())
+            guess = "".join(CLASSES[i] for i in P.argmax(axis=1))
             if agree < min_agreement:
-                guess = "".join(CLASSES[i] for i in P.argmax(axis=1))
                 refuse(k, f"the letters there read like {guess!r}")
+            if _shifted(P, labels):
+                refuse(k, f"the letters there read like {guess!r}, as if some were cut in two or "
+                          "joined")
         for g, c, ch in zip(glyphs, crops, labels):
             samples.append(Sample(crop=c.astype(np.float32), label=ch, line=k + 1, mask=g.mask, box=g.box))
     return samples
