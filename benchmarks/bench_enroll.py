@@ -18,7 +18,7 @@
 Everything is written under --out (default /tmp/handocr_enroll_bench); nothing
 derived from the shared data goes into the repository.
 
-    python benchmarks/bench_enroll.py [--epochs-base 12] [--pages 3] [--test-pages 20]
+    python benchmarks/bench_enroll.py [--epochs-base 12] [--pages 8] [--test-pages 20]
 """
 
 import argparse
@@ -60,7 +60,7 @@ def main(argv=None):
     ap.add_argument("--base", help="use this base model instead of training one (must not have seen photo_chars)")
     ap.add_argument("--epochs-base", type=int, default=12, help="epochs of the EMNIST-only base model")
     ap.add_argument("--hidden", default="512,256", help="hidden layers of the base model")
-    ap.add_argument("--pages", type=int, default=3, help="enrolment pages (template text each)")
+    ap.add_argument("--pages", type=int, default=8, help="enrolment pages (template text each)")
     ap.add_argument("--test-pages", type=int, default=20, help="test pages")
     ap.add_argument("--epochs", type=int, default=15, help="fine-tuning epochs (as handocr enroll)")
     ap.add_argument("--seed", type=int, default=0)
