@@ -91,6 +91,20 @@ def test_blank_template_has_nothing_to_read(tmp_path):
     assert not [g for g in analysis.glyphs if not g.small]
 
 
+def test_filled_in_template_is_read_without_its_printing(bundled):
+    lines = template_lines(1)
+    sheet = np.asarray(render_template(lines, dpi=100), np.float32)
+    # handwriting on the writing lines (the sheet's rows are 110 px apart at 100 dpi)
+    hand, _, _ = render_page(lines, seed=3, height=28, line_pitch=110 / 28, margin=0.0, lighting=0,
+                             noise=0, paper=(255, 255, 255))
+    ink = np.full_like(sheet, 255)
+    h, w = hand.shape[:2]
+    ink[233:233 + h, 60:60 + w] = hand
+    page = (sheet * ink / 255).astype(np.uint8)
+    samples = align(page, lines, bundled)
+    assert "".join(s.label for s in samples) == "".join(lines).replace(" ", "")
+
+
 def test_save_crops_writes_label_folders(page, bundled, tmp_path):
     lines, (image, _, _) = page
     samples = align(image, lines, bundled)[:12]
