@@ -376,7 +376,11 @@ def align(page, lines, model, max_off=0.25, min_agreement=0.25, top=5):
     min_agreement : float
         Refuse a line (4+ characters) where fewer than this share of the glyphs
         have their expected character among the classifier's `top` guesses:
-        the page does not say what the text says.
+        the page does not say what the text says. Lines whose glyphs fit the
+        text clearly better shifted than in place (a letter cut in two and two
+        letters joined, so the count is right but the letters are not) are
+        re-cut with the known letters, and refused if they still do not fit.
+        0 turns both checks off.
     top : int
 
     Returns
