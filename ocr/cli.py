@@ -450,8 +450,15 @@ def _eval_plots(folder, result):
     from .plots import confusion_plot, page_mistakes_plot
 
     os.makedirs(folder, exist_ok=True)
+    from .atomic import write_text
+
     for k, r in enumerate(result["characters"]):
         confusion_plot(r["confusion"], os.path.join(folder, f"confusion_{k + 1}.png"), title=r["data"])
+        rows = ["| true | read as | count |", "|---|---|---:|"]
+        rows += [f"| {p['true']} | {p['pred']} | {p['count']} |" for p in r["confused"]]
+        write_text(os.path.join(folder, f"confused_{k + 1}.md"),
+                   f"Most confused pairs, {r['data']} ({r['split']}, {r['n']} characters)\n\n"
+                   + "\n".join(rows) + "\n")
     if result["pages"]:
         page_mistakes_plot(result["pages"], os.path.join(folder, "page_mistakes.png"))
 

@@ -172,3 +172,24 @@ def test_one_input_into_existing_folder(run, tmp_path):
     r = run("read", SAMPLE, "-o", tmp_path, "--format", "json")
     assert r.exit_code == 0
     assert json.loads((tmp_path / "synthetic_page.json").read_text())["lines"]
+
+
+def test_eval_characters_with_plots(run, tmp_path):
+    from ocr.synth import render_page
+
+    data = tmp_path / "chars"
+    for k, ch in enumerate("AB7"):
+        (data / ch).mkdir(parents=True)
+        for seed in range(3):
+            im, _, boxes = render_page([ch], seed=10 * k + seed, height=40)
+            x0, y0, x1, y1, _ = boxes[0]
+            Image.fromarray(im[y0 - 4 : y1 + 4, x0 - 4 : x1 + 4]).save(data / ch / f"{seed}.png")
+    plots = tmp_path / "plots"
+    r = run("eval", data, "--split", "all", "--json", "--plots", plots)
+    assert r.exit_code == 0
+    doc = json.loads(r.stdout)
+    (chars,) = doc["characters"]
+    assert chars["n"] == 9 and 0 <= chars["accuracy"] <= 1
+    assert set(chars["per_class"]) == {"A", "B", "7"}
+    assert (plots / "confusion_1.png").stat().st_size > 0
+    assert (plots / "confused_1.md").read_text().startswith("Most confused pairs")
