@@ -274,7 +274,7 @@ def forced_segment(glyphs, labels, height, proba, max_gap=0.5, cut=False):
     letters : list of Glyph, or None when no such segmentation exists
     """
     from .normalize import normalize_glyph
-    from .segment import _part, cut_candidates, union
+    from .segment import _part, candidate_letters, cut_candidates
 
     def pieces(g):  # any glyph that may be two letters is cut; the programme can join the pieces again
         if (len(glyphs) >= n_want and not cut) or g.width < 0.75 * height:
@@ -284,26 +284,11 @@ def forced_segment(glyphs, labels, height, proba, max_gap=0.5, cut=False):
         return [p for p in parts if p is not None] or [g]
 
     n_want = len(labels)
-    atoms, joins = [], []
-    for g in glyphs:
-        parts = pieces(g)
-        if atoms:
-            joins.append(g.box[1] - atoms[-1].box[3])
-        joins.extend([None] * (len(parts) - 1))
-        atoms.extend(parts)
+    atoms, joins, spans, cands = candidate_letters(glyphs, height, lambda k, g: pieces(g),
+                                                   max_gap=max_gap, max_width=1.6, keep_whole=False)
     n = len(atoms)
     if n < n_want:
         return None
-    spans, cands = [], []
-    for i in range(n):
-        for j in range(i + 1, min(n, i + 6) + 1):
-            if any(gap is not None and gap > max_gap * height for gap in joins[i:j - 1]):
-                break
-            c = union(atoms[i:j])
-            if j - i > 1 and c.width > 1.6 * height:
-                break
-            spans.append((i, j))
-            cands.append(c)
     P = proba(np.stack([normalize_glyph(c.mask) for c in cands]))
     lab = [CLASSES.index(ch) for ch in labels]
     shape_cost = []

@@ -260,6 +260,64 @@ def _atoms(glyph, height, width, conf):
     return parts or [glyph]
 
 
+def candidate_letters(glyphs, height, pieces, max_gap=0.15, max_width=1.5, keep_whole=True):
+    """Over-segment a word and list every run of pieces that could be one letter.
+
+    Parameters
+    ----------
+    glyphs : list of Glyph
+        The word's glyphs, left to right.
+    height : float
+        Typical letter height.
+    pieces : callable
+        ``pieces(k, glyph) -> list of Glyph``: glyph `k` cut into pieces (or ``[glyph]``).
+    max_gap : float
+        Separate glyphs further apart than this many letter heights are never joined.
+    max_width : float
+        A run of several pieces wider than this many letter heights is no letter.
+    keep_whole : bool
+        Also offer every glyph as it is, however many pieces it was cut into.
+
+    Returns
+    -------
+    atoms : list of Glyph
+        The pieces, left to right.
+    joins : list
+        ``joins[k]``: the gap in pixels between atoms k and k+1, or None inside a glyph.
+    spans : list of (int, int)
+        Runs ``atoms[i:j]`` of at most six pieces that could be one letter.
+    cands : list of Glyph
+        The glyph each span makes.
+    """
+    atoms, joins = [], []
+    whole = {}  # (first atom, end atom) of each glyph -> the glyph
+    for k, g in enumerate(glyphs):
+        parts = pieces(k, g)
+        if atoms:
+            joins.append(g.box[1] - atoms[-1].box[3])
+        joins.extend([None] * (len(parts) - 1))
+        whole[(len(atoms), len(atoms) + len(parts))] = g
+        atoms.extend(parts)
+    n = len(atoms)
+    spans, cands = [], []
+    for i in range(n):
+        for j in range(i + 1, min(n, i + 6) + 1):
+            if any(gap is not None and gap > max_gap * height for gap in joins[i : j - 1]):
+                break
+            if keep_whole and (i, j) in whole:
+                continue
+            cand = union(atoms[i:j])
+            if j - i > 1 and cand.width > max_width * height:
+                break
+            spans.append((i, j))
+            cands.append(cand)
+    if keep_whole:
+        for span, g in whole.items():
+            spans.append(span)
+            cands.append(g)
+    return atoms, joins, spans, cands
+
+
 def segment_word(glyphs, height, proba, width=None, confs=None, penalty=0.3, merge_cost=0.5,
                  max_gap=0.15):
     """Best letters for a word: touching letters split, broken letters merged.
@@ -301,32 +359,10 @@ def segment_word(glyphs, height, proba, width=None, confs=None, penalty=0.3, mer
     """
     from .normalize import normalize_glyph
 
-    atoms, joins = [], []  # joins[k]: gap in pixels between atoms k and k+1 (None: a cut)
-    whole = {}  # (first atom, end atom) of each glyph -> the glyph
-    for k, g in enumerate(glyphs):
-        parts = _atoms(g, height, width, 0.0 if confs is None else confs[k])
-        if atoms:
-            joins.append(g.box[1] - atoms[-1].box[3])
-        joins.extend([None] * (len(parts) - 1))
-        whole[(len(atoms), len(atoms) + len(parts))] = g
-        atoms.extend(parts)
+    atoms, joins, spans, cands = candidate_letters(
+        glyphs, height, lambda k, g: _atoms(g, height, width, 0.0 if confs is None else confs[k]),
+        max_gap=max_gap, max_width=1.5, keep_whole=True)
     n = len(atoms)
-    spans, cands = [], []
-    for i in range(n):
-        for j in range(i + 1, min(n, i + 6) + 1):
-            inner = joins[i : j - 1]
-            if any(gap is not None and gap > max_gap * height for gap in inner):
-                break
-            if (i, j) in whole:
-                continue
-            cand = union(atoms[i:j])
-            if j - i > 1 and cand.width > 1.5 * height:
-                break
-            spans.append((i, j))
-            cands.append(cand)
-    for span, g in whole.items():  # each glyph as it is, however many pieces it was cut into
-        spans.append(span)
-        cands.append(g)
     P = proba(np.stack([normalize_glyph(c.mask) for c in cands]))
     cost = {}
     for (i, j), c, p in zip(spans, cands, P):
