@@ -59,7 +59,7 @@ def main():
     # statistics (confusion matrices, curves) from the shared data.
     with tempfile.TemporaryDirectory() as tmp:
         run("eval", data, "--plots", tmp)
-        for k, name in ((1, "eval_confusion_emnist.png"), (2, "eval_confusion_photo_chars.png")):
+        for k, name in ((1, "eval_confusion_nist.png"), (2, "eval_confusion_photos.png")):
             if (Path(tmp) / f"confusion_{k}.png").exists():
                 shutil.copy(Path(tmp) / f"confusion_{k}.png", DOCS / name)
         run("train", data / "photo_chars", "-o", Path(tmp) / "m.npz", "--epochs", 15,
