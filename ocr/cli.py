@@ -363,7 +363,6 @@ def evaluate(data, model_path, split, as_json, plots, quiet):
     folder or the shared data folder (prints accuracy and per-class figures).
     """
     import json
-    import time
 
     from .errors import HandocrError
 

@@ -47,6 +47,64 @@ def confusion_plot(cm, path, classes=CLASSES, title=""):
     _save(fig, path)
 
 
+def training_curves(history, path):
+    """Write loss and accuracy per epoch (train and validation, per source) as PNG.
+
+    Parameters
+    ----------
+    history : list of dict
+        One per epoch: ``epoch``, ``loss``, ``train_acc``, ``valid_acc`` and
+        ``valid`` (accuracy per validation source), as ``ocr.train`` records them.
+    """
+    plt = _plt()
+    ep = [r["epoch"] for r in history]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    ax1.plot(ep, [r["loss"] for r in history], label="train loss")
+    ax1.set_xlabel("epoch")
+    ax1.set_ylabel("cross-entropy")
+    ax1.legend()
+    ax1.grid(alpha=0.3)
+    ax2.plot(ep, [100 * r["train_acc"] for r in history], label="train (augmented)")
+    ax2.plot(ep, [100 * r["valid_acc"] for r in history], label="validation (mean)", lw=2)
+    names = sorted({k for r in history for k in r["valid"]})
+    if len(names) > 1:
+        for name in names:
+            ax2.plot(ep, [100 * r["valid"].get(name, np.nan) for r in history], "--",
+                     label=f"validation {name}")
+    ax2.set_xlabel("epoch")
+    ax2.set_ylabel("accuracy (%)")
+    ax2.legend()
+    ax2.grid(alpha=0.3)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def layer_weights(W1, path, most=100):
+    """Write the first layer's weights, one 32x32 image per hidden unit, as PNG.
+
+    Parameters
+    ----------
+    W1 : (1024, H) ndarray
+    most : int
+        Show at most this many units.
+    """
+    import math
+
+    plt = _plt()
+    n = min(W1.shape[1], most)
+    cols = int(math.ceil(math.sqrt(n)))
+    rows = int(math.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.9, rows * 0.9))
+    for i, ax in enumerate(np.atleast_1d(axes).ravel()):
+        ax.axis("off")
+        if i < n:
+            w = W1[:, i].reshape(32, 32)
+            m = np.abs(w).max() or 1.0
+            ax.imshow(w, cmap="RdBu", vmin=-m, vmax=m)
+    fig.suptitle(f"first-layer weights (first {n} of {W1.shape[1]} units)")
+    _save(fig, path)
+
+
 def page_mistakes_plot(pages, path):
     """Write each page's transcript aligned with its ground truth, mistakes in red.
 

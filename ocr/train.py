@@ -405,65 +405,17 @@ def train(sources, config, checkpoint=None, resume=None, progress=False, report=
 
 def write_plots(folder, params, info, sources):
     """Training curves, validation confusion matrix and first-layer weights as PNGs in `folder`."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from .atomic import atomic_path
+    from . import plots
+    from .evaluate import confusion_matrix
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-
-    def save(fig, name):
-        with atomic_path(folder / name) as tmp:
-            fig.savefig(tmp, dpi=110, format="png")
-        plt.close(fig)
-
-    h = info["history"]
-    ep = [r["epoch"] for r in h]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
-    ax1.plot(ep, [r["loss"] for r in h], label="train loss")
-    ax1.set_xlabel("epoch"); ax1.set_ylabel("cross-entropy"); ax1.legend(); ax1.grid(alpha=0.3)
-    ax2.plot(ep, [100 * r["train_acc"] for r in h], label="train (augmented)")
-    ax2.plot(ep, [100 * r["valid_acc"] for r in h], label="validation (mean)", lw=2)
-    names = sorted({k for r in h for k in r["valid"]})
-    if len(names) > 1:
-        for nme in names:
-            ax2.plot(ep, [100 * r["valid"].get(nme, np.nan) for r in h], "--", label=f"validation {nme}")
-    ax2.set_xlabel("epoch"); ax2.set_ylabel("accuracy (%)"); ax2.legend(); ax2.grid(alpha=0.3)
-    fig.tight_layout()
-    save(fig, "curves.png")
-
+    plots.training_curves(info["history"], folder / "curves.png")
     yv = np.concatenate([s.yva for s in sources])
-    Xv = np.concatenate([s.Xva for s in sources])
-    K = len(CLASSES)
-    _, pred = evaluate(params, Xv, yv)
-    cm = np.zeros((K, K), np.int64)
-    np.add.at(cm, (yv, pred), 1)
-    rown = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
-    fig, ax = plt.subplots(figsize=(9, 8))
-    im = ax.imshow(rown, cmap="Blues", vmin=0, vmax=1)
-    ax.set_xticks(range(K), list(CLASSES)); ax.set_yticks(range(K), list(CLASSES))
-    ax.set_xlabel("predicted"); ax.set_ylabel("true")
-    ax.set_title(f"validation confusion (row-normalised), n={len(yv)}")
-    fig.colorbar(im, ax=ax, fraction=0.046)
-    fig.tight_layout()
-    save(fig, "confusion.png")
-
-    W1 = params["W1"]
-    n = min(W1.shape[1], 100)
-    cols = int(math.ceil(math.sqrt(n)))
-    rows = int(math.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.9, rows * 0.9))
-    for i, ax in enumerate(np.atleast_1d(axes).ravel()):
-        ax.axis("off")
-        if i < n:
-            w = W1[:, i].reshape(32, 32)
-            m = np.abs(w).max() or 1.0
-            ax.imshow(w, cmap="RdBu", vmin=-m, vmax=m)
-    fig.suptitle(f"first-layer weights (first {n} of {W1.shape[1]} units)")
-    save(fig, "weights.png")
+    _, pred = evaluate(params, np.concatenate([s.Xva for s in sources]), yv)
+    plots.confusion_plot(confusion_matrix(yv, pred), folder / "confusion.png",
+                         title=f"validation (n={len(yv)})")
+    plots.layer_weights(params["W1"], folder / "weights.png")
 
 
 # ----------------------------------------------------------------------------- CLI
