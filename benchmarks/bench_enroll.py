@@ -23,7 +23,6 @@ derived from the shared data goes into the repository.
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -34,7 +33,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ocr import CLASSES  # noqa: E402
 
 
 def cer_of(model, folder):
@@ -142,8 +140,8 @@ def main(argv=None):
     print(f"test: {args.test_pages} pages, {n_chars} characters (photo_chars valid split); "
           f"EMNIST held out: {len(ye)}; photo_chars held out: {int(valid.sum())}")
     print()
-    print(f"| model | test-page CER | EMNIST held-out accuracy | photo_chars held-out accuracy |")
-    print(f"|---|---|---|---|")
+    print("| model | test-page CER | EMNIST held-out accuracy | photo_chars held-out accuracy |")
+    print("|---|---|---|---|")
     for label, cer, ae, ap_ in rows:
         print(f"| {label} | {100 * cer:.2f} % | {100 * ae:.2f} % | {100 * ap_:.2f} % |")
     print()

@@ -36,7 +36,6 @@ committed: the script refuses to write them inside a git work tree.
 
 import argparse
 import hashlib
-import os
 import subprocess
 import sys
 from pathlib import Path

@@ -1,8 +1,6 @@
 """Model files: round trip, every refusal, the bundled model."""
 
-import io
 import json
-import zipfile
 
 import numpy as np
 import pytest
