@@ -20,6 +20,9 @@ from .page import Char, Line, Page, Word
 from .segment import components, letter_height, may_hold_several, segment, segment_word
 
 _IS_DIGIT = np.array([c.isdigit() for c in CLASSES])
+#: A character standing alone as a word is a number ("2 EGGS") or one of the
+#: one-letter words A and I far more often than any other letter.
+_LONE = np.array([1.0 if c.isdigit() or c in "AI" else 0.5 for c in CLASSES])
 
 #: Letters are worked on at about this height (pixels): enough for the 32x32
 #: classifier input, and photos of any resolution cost about the same.
@@ -158,6 +161,13 @@ def apply_word_context(P, strength=0.9):
     return out
 
 
+def lone_prior(P):
+    """Re-weight the probabilities (N, 36) of characters standing alone as words:
+    numbers and the words A and I are twice as likely as any other letter."""
+    Q = np.asarray(P) * _LONE
+    return Q / Q.sum(axis=-1, keepdims=True)
+
+
 def prefer_digits(p, w_digit):
     """Re-weight class probabilities `p` (36,) by a prior: digits `w_digit`, letters the rest."""
     q = p * np.where(_IS_DIGIT, w_digit, 1 - w_digit)
@@ -210,6 +220,8 @@ def classify(analysis, model, context=True):
                          for g, p in zip(found, P)]
             if context:
                 P = apply_word_context(np.stack([p for _, p, _ in items]))
+                if len(items) == 1:
+                    P = lone_prior(P)
                 items = [(g, p, c) for (g, _, c), p in zip(items, P)]
             words.append(items)
         if words:

@@ -8,7 +8,7 @@ import pytest
 import ocr
 from ocr import CLASSES
 from ocr.evaluate import page_scores
-from ocr.pipeline import apply_word_context
+from ocr.pipeline import apply_word_context, lone_prior
 from ocr.segment import Glyph, split_touching
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +45,16 @@ def test_context_turns_close_call_to_words_kind():
 def test_context_never_overturns_a_confident_reading():
     P = np.stack([onehot("A"), onehot("7", 0.99), onehot("B")])
     assert CLASSES[apply_word_context(P)[1].argmax()] == "7"
+
+
+def test_lone_character_leans_to_numbers_and_a_i():
+    close = np.zeros(len(CLASSES))
+    close[CLASSES.index("R")], close[CLASSES.index("2")] = 0.55, 0.45
+    assert CLASSES[lone_prior(close[None])[0].argmax()] == "2"
+    close = np.zeros(len(CLASSES))
+    close[CLASSES.index("A")], close[CLASSES.index("4")] = 0.55, 0.45
+    assert CLASSES[lone_prior(close[None])[0].argmax()] == "A"
+    assert CLASSES[lone_prior(onehot("X", 0.9)[None])[0].argmax()] == "X"
 
 
 def test_context_single_character_unchanged():
