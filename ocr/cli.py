@@ -509,7 +509,7 @@ def enroll(photos, texts, output, template, model_path, crops, data_paths, epoch
                          save_template, template_lines)
     from .errors import HandocrError
 
-    def progress(msg):
+    def tell(msg):  # status lines on stderr, silenced by --quiet
         say(msg, quiet)
 
     try:
@@ -520,13 +520,13 @@ def enroll(photos, texts, output, template, model_path, crops, data_paths, epoch
                 raise click.UsageError("--template takes at most one --text")
             lines = read_text(texts[0]) if texts else template_lines()
             save_template(render_template(lines), output)
-            progress(f"wrote {output}")
+            tell(f"wrote {output}")
             if not texts:
                 from .atomic import write_text
 
                 txt = os.path.splitext(output)[0] + ".txt"
                 write_text(txt, "\n".join(lines) + "\n")
-                progress(f"wrote {txt} (give it to --text)")
+                tell(f"wrote {txt} (give it to --text)")
             return
         if not photos:
             raise click.UsageError("give the photos of the enrolment pages (or --template)")
@@ -542,14 +542,14 @@ def enroll(photos, texts, output, template, model_path, crops, data_paths, epoch
         for k, photo in enumerate(photos):
             lines = read_text(texts[k] if len(texts) > 1 else texts[0])
             samples = align(analyse_page(photo, name=photo), lines, model)
-            progress(f"{photo}: {len(samples)} characters on {len(lines)} lines")
+            tell(f"{photo}: {len(samples)} characters on {len(lines)} lines")
             if crops:
                 stem = os.path.splitext(os.path.basename(photo))[0]
                 save_crops(samples, crops, prefix=f"{k + 1:02d}_{stem}")
             X += [s.crop for s in samples]
             y += [s.label for s in samples]
         if crops:
-            progress(f"labelled characters saved in {crops}/LABEL/")
+            tell(f"labelled characters saved in {crops}/LABEL/")
         base = None
         paths = list(data_paths)
         if not paths:
@@ -562,14 +562,14 @@ def enroll(photos, texts, output, template, model_path, crops, data_paths, epoch
 
             train_seed = int(model.meta.get("training", {}).get("seed", 0) or 0)
             base = gather(paths, train_seed)  # the model's own split: its held-out part stays out
-            progress("mixing in " + ", ".join(f"{s.name} ({len(s.ytr)} training samples)" for s in base))
+            tell("mixing in " + ", ".join(f"{s.name} ({len(s.ytr)} training samples)" for s in base))
         new = fine_tune(model, np.stack(X), y, base_data=base, epochs=epochs, seed=seed,
                         enrolled_from=[os.path.basename(p) for p in photos],
-                        name=os.path.splitext(os.path.basename(output))[0], report=progress)
+                        name=os.path.splitext(os.path.basename(output))[0], report=tell)
         new.meta["training"]["command"] = "handocr enroll " + " ".join(
             [*photos, *sum((["--text", t] for t in texts), []), "-o", output])
         new.save(output, dtype=np.float16)
     except HandocrError as e:
         raise click.ClickException(str(e)) from None
-    progress(f"wrote {output}: fine-tuned {model.name} on {len(y)} characters; "
+    tell(f"wrote {output}: fine-tuned {model.name} on {len(y)} characters; "
              f"read with: handocr read --model {output} PHOTO")
