@@ -2,9 +2,11 @@
 
 load -> binarize -> segment -> layout -> normalize -> classify -> page.
 Each stage is a pure function of the previous stage's arrays; this module only
-strings them together, and adds the two steps that need the classifier:
-splitting letters that touch, and choosing between look-alikes (``O``/``0``,
-``I``/``1``) from the other characters of the word.
+strings them together, choosing the working scale first (letters about 40 pixels
+tall), and adds what needs the classifier: re-reading words whose glyphs may be
+touching or broken letters (:func:`ocr.segment.segment_word`), and choosing
+between look-alikes (``O``/``0``, ``I``/``1``) from the other characters of the
+word, from a lone character's place as a word, and from a list number's dot.
 """
 
 from dataclasses import dataclass
