@@ -268,3 +268,14 @@ def ndi_blobs(rng, shape=(48, 48)):
     from scipy import ndimage as ndi
 
     return ndi.gaussian_filter(rng.random(shape), 3) > 0.5
+
+
+def test_skew_estimated_and_steep_lines_kept_apart():
+    from ocr.layout import estimate_skew
+
+    slope = np.tan(np.radians(12))  # three lines, each rising 12 degrees
+    glyphs = [glyph(int(100 + 60 * row - slope * 35 * k), 30 + 35 * k) for row in range(3) for k in range(10)]
+    assert estimate_skew(glyphs, 40) == pytest.approx(-slope, abs=0.02)
+    lines = group_lines(glyphs, 40)
+    assert [len(line) for line in lines] == [10, 10, 10]
+    assert lines[0] == list(range(10))
