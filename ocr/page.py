@@ -108,7 +108,6 @@ class Page:
     name: str = ""
     model: str = ""
     letter_height: float = 0.0
-    extra: dict = field(default_factory=dict, repr=False)
 
     @property
     def text(self):

@@ -38,7 +38,6 @@ class Analysis:
     glyphs: list
     height: float
     lines: list  # list of lines, each a list of words, each a list of glyph indices
-    shape: tuple
 
 
 def estimate_letter_height(grey):
@@ -89,7 +88,7 @@ def working_image(grey, target=TARGET_HEIGHT):
 
 
 def find_ink(grey):
-    """Ink mask without rules, and the page's typical letter height.
+    """Ink mask without rules, with its connected components.
 
     Parameters
     ----------
@@ -98,15 +97,19 @@ def find_ink(grey):
     Returns
     -------
     mask : (H, W) bool ndarray
+    labelled : tuple
+        ``components(mask)``: ``(labels, boxes, areas)`` of the returned mask.
     """
     mask = binarize(grey)
-    _, boxes, areas = components(mask)
+    labelled = components(mask)
+    _, boxes, areas = labelled
     H = letter_height(boxes, areas)
     extent = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]) if len(boxes) else [0]
     # Rules are long: without any long piece of ink there is nothing to remove.
     if H > 0 and np.max(extent) >= 1.75 * H:
         mask = remove_rules(mask, min_length=3.5 * H)
-    return mask
+        labelled = components(mask)
+    return mask, labelled
 
 
 def analyse(grey):
@@ -120,14 +123,14 @@ def analyse(grey):
     -------
     Analysis
     """
-    mask = find_ink(grey)
-    glyphs, H = segment(mask)
+    mask, labelled = find_ink(grey)
+    glyphs, H = segment(mask, labelled=labelled)
     line_idx = group_lines(glyphs, H)
     letters = [[i for i in line if not glyphs[i].small] for line in line_idx]
     all_gaps = np.concatenate([gaps(line, glyphs, H) for line in letters] or [np.zeros(0)])
     threshold = word_gap_threshold(all_gaps, H) if H else 0.0
     lines = [split_words(line, glyphs, threshold, H) for line in line_idx]
-    return Analysis(glyphs=glyphs, height=H, lines=lines, shape=grey.shape)
+    return Analysis(glyphs=glyphs, height=H, lines=lines)
 
 
 def apply_word_context(P, strength=0.9):

@@ -132,7 +132,7 @@ def _merge_groups(boxes, big, H):
     return np.array([find(i) for i in range(n)])
 
 
-def segment(mask, min_speck=0.12):
+def segment(mask, min_speck=0.12, labelled=None):
     """Cut an ink mask into glyphs.
 
     Parameters
@@ -142,6 +142,8 @@ def segment(mask, min_speck=0.12):
     min_speck : float
         Components smaller than this fraction of the letter height on both sides
         are noise and dropped.
+    labelled : tuple, optional
+        ``components(mask)`` if the caller already has it.
 
     Returns
     -------
@@ -150,7 +152,7 @@ def segment(mask, min_speck=0.12):
     height : float
         Typical letter height, in pixels (0 if the page has no letters).
     """
-    labels, boxes, areas = components(mask)
+    labels, boxes, areas = components(mask) if labelled is None else labelled
     H = letter_height(boxes, areas)
     if H == 0:
         return [], 0.0
