@@ -8,7 +8,7 @@ cross them.
 """
 
 import numpy as np
-from scipy import ndimage as ndi
+from . import kernels
 
 
 def paper_background(grey, block=16):
@@ -41,9 +41,9 @@ def paper_background(grey, block=16):
     k = int(0.9 * (values.shape[2] - 1))
     # The brightest pixels of a block are paper (ink is darker than paper).
     bright = np.partition(values, k, axis=2)[:, :, k]
-    bright = ndi.grey_dilation(bright, size=(3, 3))
-    bright = ndi.median_filter(bright, size=(5, 5), mode="nearest")
-    bright = ndi.gaussian_filter(bright, 1.0, mode="nearest")
+    bright = kernels.box_max(bright, 3)
+    bright = kernels.median_filter(bright, 5)
+    bright = kernels.gaussian_filter(bright, 1.0, mode="nearest")
     # Bilinear up to full size, block centres on pixel centres (Pillow, in C).
     bg = Image.fromarray(np.ascontiguousarray(bright, dtype=np.float32), mode="F")
     bg = np.asarray(bg.resize((w, h), Image.BILINEAR), dtype=np.float32)
@@ -66,7 +66,7 @@ def ink_darkness(grey, sigma=1.0):
         0 on paper, towards 1 for black ink: ``1 - grey / background``.
     """
     bg = paper_background(grey)
-    smooth = ndi.gaussian_filter(grey, sigma) if sigma > 0 else grey
+    smooth = kernels.gaussian_filter(grey, sigma) if sigma > 0 else grey
     return np.clip(1.0 - smooth / bg, 0.0, 1.0).astype(np.float32)
 
 
@@ -120,8 +120,8 @@ def remove_rules(mask, min_length):
     m = mask.view(np.uint8)
     # Thicken across the rule first, so a slightly tilted rule (which steps by a
     # pixel every so often) still forms one long run.
-    tall = ndi.maximum_filter1d(m, 5, axis=0).view(bool)
-    wide = ndi.maximum_filter1d(m, 5, axis=1).view(bool)
+    tall = kernels.maximum_filter1d(m, 5, axis=0).view(bool)
+    wide = kernels.maximum_filter1d(m, 5, axis=1).view(bool)
     horiz = _opening_1d(tall, min_length, axis=1) & mask
     rules = horiz | (_opening_1d(wide, min_length, axis=0) & mask)
     if not rules.any():
@@ -129,8 +129,8 @@ def remove_rules(mask, min_length):
     # A rule pixel stays if ink continues above and below it (a stroke crossing).
     rest = mask & ~rules
     r = rest.view(np.uint8)
-    above = ndi.maximum_filter1d(r, 9, axis=0, origin=4).view(bool)  # ink in the 8 rows above
-    below = ndi.maximum_filter1d(r, 9, axis=0, origin=-4).view(bool)  # ink in the 8 rows below
+    above = kernels.maximum_filter1d(r, 9, axis=0, origin=4).view(bool)  # ink in the 8 rows above
+    below = kernels.maximum_filter1d(r, 9, axis=0, origin=-4).view(bool)  # ink in the 8 rows below
     keep = horiz & above & below
     return rest | keep
 
@@ -139,8 +139,8 @@ def _opening_1d(mask, length, axis):
     """Binary opening by a line of `length` pixels along `axis` (van Herk: O(pixels))."""
     m = mask.view(np.uint8)
     # "nearest": a rule running off the edge of the photo is still a rule
-    m = ndi.minimum_filter1d(m, length, axis=axis, mode="nearest")
-    return ndi.maximum_filter1d(m, length, axis=axis, mode="nearest").astype(bool)
+    m = kernels.minimum_filter1d(m, length, axis=axis, mode="nearest")
+    return kernels.maximum_filter1d(m, length, axis=axis, mode="nearest").astype(bool)
 
 
 def hysteresis(darkness, low, high):
@@ -155,7 +155,7 @@ def hysteresis(darkness, low, high):
     -------
     mask : (H, W) bool ndarray
     """
-    labels, n = ndi.label(darkness > low, structure=np.ones((3, 3), bool))
+    labels, n = kernels.label(darkness > low)
     if n == 0:
         return np.zeros(darkness.shape, bool)
     seeded = np.zeros(n + 1, bool)

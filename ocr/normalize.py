@@ -8,7 +8,9 @@ longer matter to the classifier: only the shape does.
 """
 
 import numpy as np
-from scipy import ndimage as ndi
+
+from . import kernels
+from .kernels import skeletonize
 
 #: Side of the classifier's input image, in pixels.
 SIZE = 32
@@ -43,53 +45,6 @@ def _resize_mask(mask, shape):
         small = np.asarray(im.resize((shape[1], shape[0]), Image.BOX))
         return small > 51
     return np.asarray(im.resize((shape[1], shape[0]), Image.BILINEAR)) > 127
-
-
-_SKELETONIZE = []
-
-
-def skeletonize(mask):
-    """scikit-image's 2-D skeleton (Zhang-Suen thinning) of a boolean mask.
-
-    ``import skimage.morphology`` costs about 0.1 s of start-up (it pulls in
-    scipy.spatial and more), a third of a whole ``handocr read``; the compiled
-    kernel behind :func:`skimage.morphology.skeletonize` loads in under a
-    millisecond. So that kernel is loaded on its own, and the public function
-    is used if scikit-image ever lays it out differently. Both give the same
-    skeleton (``tests/test_stages.py`` checks it).
-
-    Parameters
-    ----------
-    mask : (H, W) bool ndarray
-
-    Returns
-    -------
-    skeleton : (H, W) bool ndarray
-    """
-    if not _SKELETONIZE:
-        _SKELETONIZE.append(_load_skeletonize())
-    return _SKELETONIZE[0](np.ascontiguousarray(mask, dtype=bool))
-
-
-def _load_skeletonize():
-    import importlib.machinery
-    import importlib.util
-    import os
-
-    try:
-        name = "skimage.morphology._skeletonize_various_cy"
-        folder = os.path.join(os.path.dirname(importlib.util.find_spec("skimage").origin), "morphology")
-        loader = (importlib.machinery.ExtensionFileLoader, importlib.machinery.EXTENSION_SUFFIXES)
-        spec = importlib.machinery.FileFinder(folder, loader).find_spec(name)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        kernel = module._fast_skeletonize
-        kernel(np.zeros((3, 3), bool))
-        return lambda m: np.asarray(kernel(m), dtype=bool)
-    except Exception:  # another scikit-image layout: the public function
-        from skimage.morphology import skeletonize as public
-
-        return public
 
 
 def skeleton_canvas(mask, size=SIZE, box=BOX):
@@ -144,7 +99,7 @@ def normalize_glyph(mask, size=SIZE, box=BOX):
         Values in [0, 1], 1 is paper and 0 is ink, glyph centred by its box.
     """
     canvas = skeleton_canvas(mask, size, box)
-    ink = ndi.binary_dilation(canvas, structure=_PEN).astype(np.float32)
+    ink = kernels.binary_dilation(canvas, _PEN).astype(np.float32)
     ink = ink.reshape(size, _UP, size, _UP).mean(axis=(1, 3))
     return 1.0 - ink
 

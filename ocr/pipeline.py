@@ -80,10 +80,12 @@ def working_image(grey, target=TARGET_HEIGHT):
         f = target / H
         return downscale(grey, f), f
     if 0 < H < 0.7 * target:
-        from scipy import ndimage as ndi
+        from PIL import Image
 
         f = min(3.0, target / H)
-        return ndi.zoom(grey, f, order=1, mode="nearest", grid_mode=True), f
+        size = (max(1, round(grey.shape[1] * f)), max(1, round(grey.shape[0] * f)))
+        big = Image.fromarray(np.ascontiguousarray(grey, dtype=np.float32), mode="F").resize(size, Image.BILINEAR)
+        return np.asarray(big, dtype=np.float32), f
     return grey, 1.0
 
 

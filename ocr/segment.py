@@ -11,7 +11,7 @@ each other are split where the classifier is surest of the parts
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage as ndi
+from . import kernels
 
 
 @dataclass(eq=False)
@@ -65,10 +65,10 @@ def components(mask):
     areas : (N,) int ndarray
         Pixel count of each component.
     """
-    labels, n = ndi.label(mask, structure=np.ones((3, 3), bool))
+    labels, n = kernels.label(mask)
     if n == 0:
         return labels, np.zeros((0, 4), int), np.zeros(0, int)
-    slices = ndi.find_objects(labels)
+    slices = kernels.find_objects(labels, n)
     boxes = np.array([[s[0].start, s[1].start, s[0].stop, s[1].stop] for s in slices], dtype=int)
     areas = np.bincount(labels.ravel(), minlength=n + 1)[1:]
     return labels, boxes, areas

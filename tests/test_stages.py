@@ -253,23 +253,6 @@ def test_mark_kinds():
     assert mark_kind(glyph(98, 130, h=8, w=4, small=True), letters, 40) == "'"
 
 
-def test_skeleton_kernel_matches_scikit_image():
-    from skimage.morphology import skeletonize as public
-
-    from ocr.normalize import skeletonize
-
-    rng = np.random.default_rng(1)
-    for _ in range(20):
-        m = ndi_blobs(rng)
-        assert (skeletonize(m) == public(m)).all()
-
-
-def ndi_blobs(rng, shape=(48, 48)):
-    from scipy import ndimage as ndi
-
-    return ndi.gaussian_filter(rng.random(shape), 3) > 0.5
-
-
 def test_skew_estimated_and_steep_lines_kept_apart():
     from ocr.layout import estimate_skew
 
