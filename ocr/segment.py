@@ -371,8 +371,12 @@ def segment_word(glyphs, height, proba, width=None, confs=None, penalty=0.3, mer
         wide = max(0.0, c.width / max(height, c.height) - 1.3)
         if width:
             wide += 0.4 * max(0.0, c.width / width - 1.5)
+        # Capitals and digits fill the line's height: a flat piece (a bar cut off
+        # a T or an H) is part of a letter, not one of its own.
+        short = max(0.0, 0.5 - c.height / height)
         bridged = sum(gap is not None for gap in joins[i : j - 1])
-        cost[(i, j)] = -np.log(max(p.max(), 1e-6)) + penalty + 5.0 * wide + merge_cost * bridged
+        cost[(i, j)] = (-np.log(max(p.max(), 1e-6)) + penalty + 5.0 * (wide + short)
+                        + merge_cost * bridged)
     best = {0: (0.0, None)}
     for j in range(1, n + 1):
         options = [(best[i][0] + cost[(i, j)], i) for i in range(j) if i in best and (i, j) in cost]

@@ -96,6 +96,30 @@ def test_no_split_when_whole_is_better():
     assert split_touching(g, 40, lambda c: np.full((len(c), 36), 1 / 36)) == [g]
 
 
+def test_a_flat_piece_is_not_a_letter_of_its_own():
+    """A wide T whose bar runs far to the right: cutting the bar's end off as a
+    letter would give two pieces the stand-in classifier likes better, but a
+    piece a fifth of the line's height is no capital or digit."""
+    mask = np.zeros((40, 66), bool)
+    mask[0:4, :] = True  # the bar
+    mask[:, 14:18] = True  # the stem, left of centre
+    g = Glyph(box=(0, 0, 40, 66), mask=mask)
+
+    def likes_pieces(crops):  # sure of anything narrow, unsure of the whole T
+        P = np.full((len(crops), 36), 0.001)
+        for k, c in enumerate(crops):
+            cols = np.flatnonzero((np.asarray(c) < 0.5).any(axis=0))
+            P[k, CLASSES.index("T")] = 0.6 if np.ptp(cols) > 20 else 0.95
+        return P / P.sum(axis=1, keepdims=True)
+
+    assert split_touching(g, 40, likes_pieces) == [g]
+    # the same piece at full height would be a letter: the rule is about height
+    tall = mask.copy()
+    tall[:, 62:66] = True
+    parts = split_touching(Glyph(box=(0, 0, 40, 66), mask=tall), 40, likes_pieces)
+    assert len(parts) == 2
+
+
 # ----------------------------------------------------------------------------- end to end
 
 @pytest.mark.parametrize("name", ["synthetic_page", "ruled_note"])
