@@ -112,8 +112,7 @@ def main(argv=None):
         y += [s.label for s in samples]
     if not X:
         sys.exit("bench_enroll: every enrolment page was refused")
-    seed = int(base.meta.get("training", {}).get("seed", 0) or 0)
-    emnist = gather([data / "emnist"], seed)  # the base model's own split
+    emnist = gather([data / "emnist"])  # the base model's own split
     t1 = time.perf_counter()
     tuned = fine_tune(base, np.stack(X), y, base_data=emnist, epochs=args.epochs, seed=args.seed,
                       enrolled_from=used, name="enrolled",

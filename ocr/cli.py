@@ -428,8 +428,7 @@ def _eval_chars(path, model, split):
     if split == "valid":
         from .train import gather
 
-        seed = int(model.meta.get("training", {}).get("seed", 0) or 0)
-        sources = gather([path], seed)
+        sources = gather([path])
         parts = [(f"{path}:{s.name}", s.Xva, s.yva) for s in sources]
     else:
         from .datasets import load_labelled
@@ -560,8 +559,7 @@ def enroll(photos, texts, output, template, model_path, crops, data_paths, epoch
         if paths:
             from .train import gather
 
-            train_seed = int(model.meta.get("training", {}).get("seed", 0) or 0)
-            base = gather(paths, train_seed)  # the model's own split: its held-out part stays out
+            base = gather(paths)  # the models' common split: its held-out part stays out
             tell("mixing in " + ", ".join(f"{s.name} ({len(s.ytr)} training samples)" for s in base))
         new = fine_tune(model, np.stack(X), y, base_data=base, epochs=epochs, seed=seed,
                         enrolled_from=[os.path.basename(p) for p in photos],

@@ -34,7 +34,8 @@ PATIENCE = 8             # epochs without a better validation accuracy before st
 MIN_LR = 0.02            # cosine schedule ends at lr * MIN_LR
 WARMUP_EPOCHS = 1        # linear warm-up of the learning rate
 AUGMENT = {"rotate": 10.0, "shear": 0.2, "scale": (0.88, 1.08), "aspect": 0.08, "shift": 1.5}
-VALID_FRACTION = 0.1     # held out (stratified, by seed) when a source has no validation set
+SPLIT_SEED = 0           # seed of the stratified validation splits, fixed for every model
+VALID_FRACTION = 0.1     # held out (stratified) when a source has no validation set
 FOLDER_VALID_FRACTION = 0.2  # held out of LABEL/ crop folders, by file name (fixed across seeds)
 FOLDER_SHARE = 0.25      # minimum share of each epoch drawn from LABEL/ crop folders
 CHECKPOINT_VERSION = 1
@@ -75,15 +76,19 @@ def name_split(names, fraction):
     return (h % 1000) < int(round(fraction * 1000))
 
 
-def gather(paths, seed):
+def gather(paths):
     """Load every data path and split it into training and validation parts.
 
-    * ``*_train.mat`` uses its sibling ``*_valid.mat`` for validation (else 10 %, by seed);
-    * EMNIST sheets: a stratified 10 % chosen by the seed;
-    * LABEL/ crop folders (e.g. photo_chars): 20 % chosen by file name, the same for every seed;
+    * ``*_train.mat`` uses its sibling ``*_valid.mat`` for validation (else a stratified 10 %);
+    * EMNIST sheets: a stratified 10 %;
+    * LABEL/ crop folders (e.g. photo_chars): 20 % chosen by file name;
     * the shared data folder: its emnist/ and photo_chars/ parts as two sources.
+
+    The validation parts do not depend on the training seed (stratified splits
+    draw from a fixed generator), so models trained with different seeds are all
+    measured on data none of them saw, alone or averaged together.
     """
-    split_rng = np.random.default_rng([seed, 1])
+    split_rng = np.random.default_rng([SPLIT_SEED, 1])
     sources = []
 
     def add_split(name, kind, X, y, valid, **info):
@@ -456,7 +461,7 @@ def cli_train(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpo
         raise click.ClickException(f"{output}: folder {out_dir} does not exist")
     try:
         t0 = time.perf_counter()
-        sources = gather(data, seed)
+        sources = gather(data)
         for s in sources:
             say(f"{s.name}: {len(s.ytr)} training, {len(s.yva)} validation samples")
         say(f"data loaded in {time.perf_counter() - t0:.1f}s; network {[1024, *sizes, len(CLASSES)]}")
