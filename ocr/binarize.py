@@ -8,7 +8,9 @@ cross them.
 """
 
 import numpy as np
+
 from . import kernels
+from .kernels import median, percentile
 
 
 def paper_background(grey, block=16):
@@ -88,14 +90,14 @@ def threshold_levels(darkness, min_contrast=0.12):
     low, high : float
     """
     d = darkness[::2, ::2].ravel()
-    med = float(np.median(d))
-    mad = float(np.median(np.abs(d - med))) * 1.4826 + 1e-3
+    med = float(median(d))
+    mad = float(median(np.abs(d - med))) * 1.4826 + 1e-3
     noise = med + 6 * mad
     high = max(min_contrast, noise)
     ink = d[d > high]
     if ink.size > 50:
         # Strokes are seeded at half the typical ink darkness: faint photos still pass.
-        high = max(high, 0.5 * float(np.percentile(ink, 60)))
+        high = max(high, 0.5 * float(percentile(ink, 60)))
     low = max(0.6 * high, med + 3 * mad, 0.6 * min_contrast)
     return low, high
 
@@ -159,7 +161,7 @@ def hysteresis(darkness, low, high):
     if n == 0:
         return np.zeros(darkness.shape, bool)
     seeded = np.zeros(n + 1, bool)
-    seeded[np.unique(labels[darkness > high])] = True
+    seeded[labels[darkness > high]] = True
     seeded[0] = False
     return seeded[labels]
 

@@ -7,6 +7,8 @@ gaps that are clearly wider than the gaps between letters of the page.
 
 import numpy as np
 
+from .kernels import median, percentile
+
 
 def estimate_skew(glyphs, height):
     """Slope (dy/dx) of the text lines, from each letter and its right-hand neighbour.
@@ -37,7 +39,7 @@ def estimate_skew(glyphs, height):
         return 0.0
     j = np.where(ok, dx, np.inf).argmin(axis=1)[has]  # nearest neighbour to the right
     i = np.flatnonzero(has)
-    return float(np.median(dy[i, j] / dx[i, j]))
+    return float(median(dy[i, j] / dx[i, j]))
 
 
 def group_lines(glyphs, height):
@@ -84,7 +86,7 @@ def group_lines(glyphs, height):
             lines[best].append(i)
     lines = _merge_fragments(lines, glyphs, ys, height)
     _attach_small(lines, glyphs, lift, height)
-    lines.sort(key=lambda line: np.median([ys[i] for i in line]))
+    lines.sort(key=lambda line: median([ys[i] for i in line]))
     return [sorted(line, key=lambda i: glyphs[i].box[1]) for line in lines]
 
 
@@ -96,8 +98,8 @@ def _merge_fragments(lines, glyphs, ys, height):
         for a in range(len(lines)):
             for b in range(a + 1, len(lines)):
                 la, lb = lines[a], lines[b]
-                ya = np.median([ys[i] for i in la])
-                yb = np.median([ys[i] for i in lb])
+                ya = median([ys[i] for i in la])
+                yb = median([ys[i] for i in lb])
                 xa0, xa1 = min(glyphs[i].box[1] for i in la), max(glyphs[i].box[3] for i in la)
                 xb0, xb1 = min(glyphs[i].box[1] for i in lb), max(glyphs[i].box[3] for i in lb)
                 overlap = min(xa1, xb1) - max(xa0, xb0)
@@ -172,7 +174,7 @@ def word_gap_threshold(all_gaps, height):
         is not cut into single letters.
     """
     g = np.asarray(all_gaps, float)
-    spacing = float(np.percentile(g, 40)) if g.size >= 3 else 0.0
+    spacing = float(percentile(g, 40)) if g.size >= 3 else 0.0
     return max(0.95 * height, 1.8 * spacing)
 
 
@@ -213,8 +215,8 @@ def mark_kind(mark, letters, height):
     """
     if not letters:
         return ""
-    top = float(np.median([g.box[0] for g in letters]))
-    base = float(np.median([g.box[2] for g in letters]))
+    top = float(median([g.box[0] for g in letters]))
+    base = float(median([g.box[2] for g in letters]))
     span = max(base - top, 1.0)
     y0, x0, y1, x1 = mark.box
     h, w = y1 - y0, x1 - x0

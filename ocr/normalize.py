@@ -9,7 +9,6 @@ longer matter to the classifier: only the shape does.
 
 import numpy as np
 
-from . import kernels
 from .kernels import skeletonize
 
 #: Side of the classifier's input image, in pixels.
@@ -98,10 +97,31 @@ def normalize_glyph(mask, size=SIZE, box=BOX):
     image : (size, size) float32 ndarray
         Values in [0, 1], 1 is paper and 0 is ink, glyph centred by its box.
     """
-    canvas = skeleton_canvas(mask, size, box)
-    ink = kernels.binary_dilation(canvas, _PEN).astype(np.float32)
-    ink = ink.reshape(size, _UP, size, _UP).mean(axis=(1, 3))
-    return 1.0 - ink
+    return draw_with_pen(skeleton_canvas(mask, size, box)[None], size)[0]
+
+
+def draw_with_pen(canvases, size=SIZE):
+    """Redraw skeletons with the fixed round pen and average down to the output size.
+
+    Parameters
+    ----------
+    canvases : (N, 2*size, 2*size) bool ndarray
+        Skeletons from :func:`skeleton_canvas`.
+    size : int
+
+    Returns
+    -------
+    images : (N, size, size) float32 ndarray
+        1 is paper, 0 is ink.
+    """
+    n, side = len(canvases), size * _UP
+    r = _PEN.shape[0] // 2
+    padded = np.zeros((n, side + 2 * r, side + 2 * r), dtype=bool)
+    padded[:, r : r + side, r : r + side] = canvases
+    ink = np.zeros((n, side, side), dtype=bool)
+    for dy, dx in zip(*np.nonzero(_PEN)):  # dilation by the pen: one shifted copy per pen pixel
+        ink |= padded[:, dy : dy + side, dx : dx + side]
+    return 1.0 - ink.reshape(n, size, _UP, size, _UP).mean(axis=(2, 4), dtype=np.float32)
 
 
 def normalize_many(masks, size=SIZE, box=BOX):
@@ -115,7 +135,9 @@ def normalize_many(masks, size=SIZE, box=BOX):
     -------
     images : (N, size, size) float32 ndarray
     """
-    out = [normalize_glyph(m, size, box) for m in masks]
-    if not out:
+    canvases = [skeleton_canvas(m, size, box) for m in masks]
+    if not canvases:
         return np.ones((0, size, size), dtype=np.float32)
-    return np.stack(out)
+    step = 1024  # the pen works on blocks of glyphs at once; this bounds its memory
+    return np.concatenate([draw_with_pen(np.stack(canvases[i : i + step]), size)
+                           for i in range(0, len(canvases), step)])

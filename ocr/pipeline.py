@@ -15,9 +15,10 @@ import numpy as np
 
 from . import CLASSES
 from .binarize import binarize, remove_rules
+from .kernels import median
 from .layout import gaps, group_lines, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, downscale, load_image
-from .normalize import normalize_glyph
+from .normalize import normalize_glyph, normalize_many
 from .page import Char, Line, Page, Word
 from .segment import components, letter_height, may_hold_several, segment, segment_word
 
@@ -205,8 +206,8 @@ def classify(analysis, model, context=True):
     """
     glyphs, H = analysis.glyphs, analysis.height
     big = [i for line in analysis.lines for word in line for i in word if not glyphs[i].small]
-    crops = {i: normalize_glyph(glyphs[i].mask) for i in big}
-    W = float(np.median([glyphs[i].width for i in big])) if big else 0.0
+    crops = dict(zip(big, normalize_many([glyphs[i].mask for i in big])))
+    W = float(median([glyphs[i].width for i in big])) if big else 0.0
     probs = dict(zip(big, model.predict_proba(np.stack([crops[i] for i in big])))) if big else {}
     out = []
     for line in analysis.lines:

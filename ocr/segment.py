@@ -11,7 +11,9 @@ each other are split where the classifier is surest of the parts
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from . import kernels
+from .kernels import median, percentile
 
 
 @dataclass(eq=False)
@@ -94,13 +96,13 @@ def letter_height(boxes, areas):
     big = (areas >= 12) & (np.maximum(h, w) >= 6)
     if not big.any():
         return 0.0
-    h0 = np.median(h[big])
+    h0 = median(h[big])
     for _ in range(2):
         sel = big & (h >= 0.5 * h0) & (h <= 2.5 * h0)
         if not sel.any():
             break
         # Weight by height so that many small pieces do not drag the estimate down.
-        h0 = float(np.percentile(h[sel], 60))
+        h0 = float(percentile(h[sel], 60))
     return float(h0)
 
 
@@ -167,11 +169,18 @@ def segment(mask, min_speck=0.12, labelled=None):
     big = keep & ((h >= 0.4 * H) | (w >= 0.4 * H))
     group = _merge_groups(boxes, big, H)
     glyphs = []
-    for g in np.unique(group[keep]):
+    # (np.unique and np.isin would import numpy.ma, ~15 ms of start-up.)
+    for g in np.flatnonzero(np.bincount(group[keep], minlength=len(group))):
         members = np.flatnonzero((group == g) & keep)
         y0, x0 = boxes[members, 0].min(), boxes[members, 1].min()
         y1, x1 = boxes[members, 2].max(), boxes[members, 3].max()
-        sub = np.isin(labels[y0:y1, x0:x1], members + 1)
+        window = labels[y0:y1, x0:x1]
+        if len(members) == 1:
+            sub = window == members[0] + 1
+        else:
+            wanted = np.zeros(len(boxes) + 1, bool)
+            wanted[members + 1] = True
+            sub = wanted[window]
         small = not big[members].any()
         glyphs.append(Glyph(box=(int(y0), int(x0), int(y1), int(x1)), mask=sub, small=small))
     return glyphs, H
@@ -359,13 +368,13 @@ def segment_word(glyphs, height, proba, width=None, confs=None, penalty=0.3, mer
     probs : (len(letters), 36) ndarray
         Their class probabilities.
     """
-    from .normalize import normalize_glyph
+    from .normalize import normalize_many
 
     atoms, joins, spans, cands = candidate_letters(
         glyphs, height, lambda k, g: _atoms(g, height, width, 0.0 if confs is None else confs[k]),
         max_gap=max_gap, max_width=1.5, keep_whole=True)
     n = len(atoms)
-    P = proba(np.stack([normalize_glyph(c.mask) for c in cands]))
+    P = proba(normalize_many([c.mask for c in cands]))
     cost = {}
     for (i, j), c, p in zip(spans, cands, P):
         wide = max(0.0, c.width / max(height, c.height) - 1.3)

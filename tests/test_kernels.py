@@ -73,13 +73,25 @@ def test_box_max_and_median_match_scipy(rng):
     assert np.array_equal(kernels.median_filter(tiny, 5), ndi.median_filter(tiny, size=(5, 5), mode="nearest"))
 
 
-def test_binary_dilation_matches_scipy(rng):
-    from ocr.normalize import _PEN
+def test_median_and_percentile_match_numpy(rng):
+    for n in (1, 2, 3, 10, 11, 57):
+        for a in (rng.random(n).astype(np.float32), rng.integers(0, 40, n), rng.random(n)):
+            assert kernels.median(a) == float(np.median(a))
+            for q in (0, 10, 40, 50, 60, 90, 100, 100 * rng.random()):
+                assert kernels.percentile(a, q) == pytest.approx(float(np.percentile(a, q)), rel=1e-6, abs=1e-12)
+    assert kernels.median([[3, 1], [2, 9]]) == 2.5  # all values, whatever the shape
 
-    m = blobs(rng, (64, 64), level=0.56)
-    assert np.array_equal(kernels.binary_dilation(m, _PEN), ndi.binary_dilation(m, structure=_PEN))
-    cross = ndi.generate_binary_structure(2, 1)
-    assert np.array_equal(kernels.binary_dilation(m, cross), ndi.binary_dilation(m, structure=cross))
+
+def test_pen_drawing_matches_scipy_dilation(rng):
+    """normalize.draw_with_pen (shifted copies, many glyphs at once) is a binary
+    dilation by the pen followed by 2x2 averaging."""
+    from ocr.normalize import _PEN, _UP, draw_with_pen
+
+    canvases = np.stack([blobs(rng, (64, 64), level=0.58) for _ in range(5)])
+    got = draw_with_pen(canvases, 32)
+    for canvas, image in zip(canvases, got):
+        ink = ndi.binary_dilation(canvas, structure=_PEN).astype(np.float32)
+        assert np.array_equal(image, 1.0 - ink.reshape(32, _UP, 32, _UP).mean(axis=(1, 3)))
 
 
 def test_skeleton_matches_scikit_image(rng):
@@ -106,7 +118,7 @@ def test_loader_returns_none_for_a_missing_module():
     assert kernels._load_extension("no_such_package", "x") is None
 
 
-def test_reading_a_page_imports_neither_scipy_ndimage_nor_skimage():
+def test_reading_a_page_imports_neither_scipy_ndimage_nor_skimage_nor_numpy_ma():
     """The point of this module: a whole read, small writing (enlarged) included."""
     import subprocess
     import sys
@@ -120,7 +132,7 @@ def test_reading_a_page_imports_neither_scipy_ndimage_nor_skimage():
         f"small = np.asarray(Image.open({str(sample)!r}).convert('L').reduce(3))\n"
         "small_page = ocr.read(small)\n"
         "print(len(page.text) > 20, len(small_page.text) > 20)\n"
-        "print('scipy.ndimage' in sys.modules, 'skimage' in sys.modules)\n"
+        "print('scipy.ndimage' in sys.modules, 'skimage' in sys.modules, 'numpy.ma' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["True", "True", "False", "False"]
+    assert out.stdout.split() == ["True", "True", "False", "False", "False"]
