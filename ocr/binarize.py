@@ -145,28 +145,38 @@ def _opening_1d(mask, length, axis):
     return kernels.maximum_filter1d(m, length, axis=axis, mode="nearest").astype(bool)
 
 
-def hysteresis(darkness, low, high):
+def hysteresis(darkness, low, high, labelled=False):
     """Pixels above `low` that are connected to a pixel above `high`.
 
     Parameters
     ----------
     darkness : (H, W) float ndarray
     low, high : float
+    labelled : bool
+        Also return the mask's 8-connected components. They are the seeded
+        components of ``darkness > low``, so they need no second labelling.
 
     Returns
     -------
     mask : (H, W) bool ndarray
+    labels : (H, W) int32 ndarray
+        Only when `labelled`: 0 for paper, 1..n for the components, numbered as
+        :func:`ocr.kernels.label` numbers them on `mask` (raster order).
+    n : int
+        Only when `labelled`.
     """
     labels, n = kernels.label(darkness > low)
-    if n == 0:
-        return np.zeros(darkness.shape, bool)
     seeded = np.zeros(n + 1, bool)
     seeded[labels[darkness > high]] = True
     seeded[0] = False
-    return seeded[labels]
+    if not labelled:
+        return seeded[labels]
+    renumber = np.cumsum(seeded, dtype=np.int32) * seeded  # seeded ones 1..m, in order
+    labels = renumber[labels]
+    return labels > 0, labels, int(seeded.sum())
 
 
-def binarize(grey, sigma=1.0, min_contrast=0.12):
+def binarize(grey, sigma=1.0, min_contrast=0.12, labelled=False):
     """Ink mask of a page photo.
 
     Parameters
@@ -177,6 +187,9 @@ def binarize(grey, sigma=1.0, min_contrast=0.12):
         Gaussian denoising before thresholding, in pixels.
     min_contrast : float
         Smallest darkness relative to the paper that counts as ink.
+    labelled : bool
+        Also return the ink's connected components, ``(mask, labels, n)``
+        (see :func:`hysteresis`).
 
     Returns
     -------
@@ -185,4 +198,4 @@ def binarize(grey, sigma=1.0, min_contrast=0.12):
     """
     darkness = ink_darkness(grey, sigma)
     low, high = threshold_levels(darkness, min_contrast)
-    return hysteresis(darkness, low, high)
+    return hysteresis(darkness, low, high, labelled=labelled)

@@ -76,7 +76,7 @@ def group_lines(glyphs, height):
         for li, line in enumerate(lines):
             last = glyphs[line[-1]]
             # Follow the line's local height (what skew is left) from its last two letters.
-            ref = np.mean([ys[j] for j in line[-2:]])
+            ref = sum(ys[j] for j in line[-2:]) / len(line[-2:])
             dy = abs(ys[i] - ref)
             if dy < tol and g.box[1] > last.box[1] and (best_dy is None or dy < best_dy):
                 best, best_dy = li, dy
@@ -95,13 +95,13 @@ def _merge_fragments(lines, glyphs, ys, height):
     merged = True
     while merged:
         merged = False
+        # each line's height and horizontal extent
+        stats = [(median([ys[i] for i in line]), min(glyphs[i].box[1] for i in line),
+                  max(glyphs[i].box[3] for i in line)) for line in lines]
         for a in range(len(lines)):
             for b in range(a + 1, len(lines)):
                 la, lb = lines[a], lines[b]
-                ya = median([ys[i] for i in la])
-                yb = median([ys[i] for i in lb])
-                xa0, xa1 = min(glyphs[i].box[1] for i in la), max(glyphs[i].box[3] for i in la)
-                xb0, xb1 = min(glyphs[i].box[1] for i in lb), max(glyphs[i].box[3] for i in lb)
+                (ya, xa0, xa1), (yb, xb0, xb1) = stats[a], stats[b]
                 overlap = min(xa1, xb1) - max(xa0, xb0)
                 if abs(ya - yb) < 0.4 * height and overlap < 0.3 * height:
                     lines[a] = la + lb

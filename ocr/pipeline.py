@@ -20,7 +20,7 @@ from .layout import gaps, group_lines, mark_kind, split_words, word_gap_threshol
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, downscale, load_image
 from .normalize import normalize_glyph, normalize_many
 from .page import Char, Line, Page, Word
-from .segment import components, letter_height, may_hold_several, segment, segment_word
+from .segment import components, components_of, letter_height, may_hold_several, segment, segment_word
 
 _IS_DIGIT = np.array([c.isdigit() for c in CLASSES])
 #: A character standing alone as a word is a number ("2 EGGS") or one of the
@@ -55,7 +55,7 @@ def estimate_letter_height(grey):
     """
     k = 4 if min(grey.shape) >= 400 else 1
     small = downscale(grey, 1 / k) if k > 1 else grey
-    _, boxes, areas = components(binarize(small, sigma=0.5))
+    _, boxes, areas = components_of(*binarize(small, sigma=0.5, labelled=True)[1:])
     return letter_height(boxes, areas) * k
 
 
@@ -103,8 +103,8 @@ def find_ink(grey):
     labelled : tuple
         ``components(mask)``: ``(labels, boxes, areas)`` of the returned mask.
     """
-    mask = binarize(grey)
-    labelled = components(mask)
+    mask, labels, n = binarize(grey, labelled=True)
+    labelled = components_of(labels, n)
     _, boxes, areas = labelled
     H = letter_height(boxes, areas)
     extent = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]) if len(boxes) else [0]

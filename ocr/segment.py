@@ -67,7 +67,11 @@ def components(mask):
     areas : (N,) int ndarray
         Pixel count of each component.
     """
-    labels, n = kernels.label(mask)
+    return components_of(*kernels.label(mask))
+
+
+def components_of(labels, n):
+    """:func:`components` from labels already made (1..n, 0 for paper)."""
     if n == 0:
         return labels, np.zeros((0, 4), int), np.zeros(0, int)
     slices = kernels.find_objects(labels, n)

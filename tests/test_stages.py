@@ -120,6 +120,21 @@ def test_ink_found_under_uneven_light():
     assert mask.mean() < 0.02  # and little else
 
 
+def test_binarize_labels_are_the_masks_own_components():
+    """binarize(..., labelled=True) skips a second labelling: its labels must be
+    exactly what labelling the mask gives, faint unseeded strokes left out."""
+    from ocr.kernels import label
+
+    page = page_with_bars([(40, 30, 90, 36), (40, 80, 90, 86), (120, 30, 126, 200)], shape=(200, 260), ink=0.2)
+    page[150:190, 100:104] = 0.93  # too faint to seed: not ink
+    page[20:30, 20:240] = 0.6      # a grey band joining nothing
+    mask, labels, n = binarize(page, labelled=True)
+    ref, n_ref = label(mask)
+    assert (mask == binarize(page)).all()
+    assert n == n_ref >= 3 and (labels == ref).all()
+    assert not mask[150:190, 100:104].any()
+
+
 def test_threshold_levels_order():
     page = page_with_bars([(50, 50, 100, 60)])
     low, high = threshold_levels(ink_darkness(page))
