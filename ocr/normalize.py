@@ -121,7 +121,10 @@ def draw_with_pen(canvases, size=SIZE):
     ink = np.zeros((n, side, side), dtype=bool)
     for dy, dx in zip(*np.nonzero(_PEN)):  # dilation by the pen: one shifted copy per pen pixel
         ink |= padded[:, dy : dy + side, dx : dx + side]
-    return 1.0 - ink.reshape(n, size, _UP, size, _UP).mean(axis=(2, 4), dtype=np.float32)
+    # Average each _UP x _UP block (summing strided views is much faster than .mean)
+    dots = ink.view(np.uint8)
+    count = sum(dots[:, i::_UP, j::_UP] for i in range(_UP) for j in range(_UP))
+    return 1.0 - count.astype(np.float32) * np.float32(1 / _UP**2)
 
 
 def normalize_many(masks, size=SIZE, box=BOX):

@@ -162,11 +162,10 @@ def apply_word_context(P, strength=0.9):
     if n < 2:
         return P
     digit_mass = P[:, _IS_DIGIT].sum(axis=1)
-    out = P.copy()
-    for i in range(n):
-        others = np.delete(digit_mass, i).mean()
-        out[i] = prefer_digits(P[i], 0.5 + (strength - 0.5) * (2 * others - 1))
-    return out
+    others = (digit_mass.sum() - digit_mass) / (n - 1)  # mean over the other characters
+    w_digit = (0.5 + (strength - 0.5) * (2 * others - 1))[:, None]
+    Q = P * np.where(_IS_DIGIT, w_digit, 1 - w_digit)
+    return Q / Q.sum(axis=1, keepdims=True)
 
 
 def lone_prior(P):
