@@ -33,7 +33,7 @@ WEIGHT_DECAY = 1e-4      # decoupled (AdamW), weights only
 PATIENCE = 8             # epochs without a better validation accuracy before stopping
 MIN_LR = 0.02            # cosine schedule ends at lr * MIN_LR
 WARMUP_EPOCHS = 1        # linear warm-up of the learning rate
-AUGMENT = {"rotate": 10.0, "shear": 0.2, "scale": (0.88, 1.08), "aspect": 0.08, "shift": 1.5}
+AUGMENT = {"rotate": 10.0, "shear": 0.2, "scale": (0.88, 1.08), "aspect": 0.08, "shift": 1.5, "elastic": 1.0}
 SPLIT_SEED = 0           # seed of the stratified validation splits, fixed for every model
 VALID_FRACTION = 0.1     # held out (stratified) when a source has no validation set
 FOLDER_VALID_FRACTION = 0.2  # held out of LABEL/ crop folders, by file name (fixed across seeds)
@@ -165,11 +165,15 @@ def fingerprint(sources):
 
 # ----------------------------------------------------------------------------- augmentation
 
-def augment(X, rng, rotate=10.0, shear=0.2, scale=(0.88, 1.08), aspect=0.08, shift=1.5, cval=1.0):
-    """Random small affine warps of a batch of images (B, H, W), in one map_coordinates call.
+def augment(X, rng, rotate=10.0, shear=0.2, scale=(0.88, 1.08), aspect=0.08, shift=1.5, elastic=0.0,
+            cval=1.0):
+    """Random small warps of a batch of images (B, H, W), in one map_coordinates call.
 
     Every image gets its own rotation (degrees), shear, scale, aspect change and
-    shift (pixels) about its centre; outside pixels become `cval` (paper).
+    shift (pixels) about its centre, plus, if `elastic` > 0, a smooth random
+    displacement of about `elastic` pixels (a 4x4 grid of random offsets,
+    interpolated bilinearly: strokes bend a little, as from hand to hand);
+    outside pixels become `cval` (paper).
     """
     X = np.asarray(X, dtype=np.float32)
     B, H, W = X.shape
@@ -194,6 +198,8 @@ def augment(X, rng, rotate=10.0, shear=0.2, scale=(0.88, 1.08), aspect=0.08, shi
     rr, cc = np.mgrid[0:H, 0:W]
     p = np.stack([rr.ravel() - cy, cc.ravel() - cx]).astype(np.float32)               # (2, HW)
     q = M.astype(np.float32) @ p + (np.array([cy, cx]) + t).astype(np.float32)[:, :, None]  # (B, 2, HW)
+    if elastic > 0:
+        q += _smooth_field(rng, B, H, W, elastic).reshape(B, 2, H * W)
     # One 2-D map_coordinates call on the images stacked vertically, each padded by one
     # pixel of paper: clipping every coordinate into its own padded block keeps the
     # bilinear interpolation from reading a neighbouring image.
@@ -203,6 +209,21 @@ def augment(X, rng, rotate=10.0, shear=0.2, scale=(0.88, 1.08), aspect=0.08, shi
     q[:, 1] += 1
     out = map_coordinates(stack, q.transpose(1, 0, 2).reshape(2, B, H, W), order=1, mode="nearest")
     return out.astype(np.float32, copy=False)
+
+
+def _smooth_field(rng, B, H, W, amplitude, grid=4):
+    """(B, 2, H, W) random displacements: Gaussian offsets (sd `amplitude`) on a
+    `grid` x `grid` lattice over the image, interpolated bilinearly."""
+    def lattice_weights(n):  # (n, grid): bilinear weights of each pixel on the lattice
+        pos = np.linspace(0, grid - 1, n)
+        lo = np.minimum(np.floor(pos).astype(int), grid - 2)
+        w = np.zeros((n, grid), np.float32)
+        w[np.arange(n), lo] = 1 - (pos - lo)
+        w[np.arange(n), lo + 1] = pos - lo
+        return w
+
+    offsets = rng.normal(0.0, amplitude, (B, 2, grid, grid)).astype(np.float32)
+    return lattice_weights(H) @ (offsets @ lattice_weights(W).T)
 
 
 # ----------------------------------------------------------------------------- training

@@ -118,6 +118,24 @@ def test_augment_is_a_small_affine_warp():
     assert set(cols) <= {14, 15, 16, 17} and len(cols) >= 1
 
 
+def test_elastic_warp_bends_strokes_smoothly():
+    from ocr.train import _smooth_field
+
+    rng = np.random.default_rng(1)
+    field = _smooth_field(rng, 200, 32, 32, 1.0)
+    assert field.shape == (200, 2, 32, 32)
+    assert 0.4 < field.std() < 1.0  # about the amplitude (interpolation averages it down)
+    assert np.abs(np.diff(field, axis=3)).max() < 1.6  # smooth: neighbours move together
+    bar = np.ones((50, 32, 32), np.float32)
+    bar[:, 4:28, 14:18] = 0
+    bent = augment(bar, rng, rotate=0, shear=0, scale=(1, 1), aspect=0, shift=0, elastic=1.0)
+    assert not np.allclose(bent, bar)
+    cols = [np.flatnonzero((b < 0.5).any(axis=0)) for b in bent]
+    assert all(c.min() >= 9 and c.max() <= 22 for c in cols)  # still one upright stroke
+    ink = (bent < 0.5).sum(axis=(1, 2))
+    assert np.all(np.abs(ink - 96) < 40)
+
+
 def test_splits_and_weights():
     rng = np.random.default_rng(0)
     y = np.repeat(np.arange(5), [10, 20, 30, 40, 100])
