@@ -11,6 +11,8 @@ present, else the same formula copied below):
 * pages composed from held-out photographed characters
   (``benchmarks/compose_pages.py --split valid``, ``--n`` pages, fixed ``--seed``);
 * synthetic pages drawn with the project's stroke font (``compose_pages.py --synthetic``);
+* 20 generated pairs of touching letters under a line of writing
+  (``ocr.synth.touching_pair_page``), drawn 2 and 4 pixels into each other;
 * the classifier alone on the held-out characters (``handocr eval DATA --json``:
   EMNIST and photo_chars validation splits).
 
@@ -174,6 +176,23 @@ def cer_cell(rows, who):
     return "n/a" if c is None else f"{pct(c)} ({pct(l)})"
 
 
+def touching_pairs(model, overlaps=(2, 4)):
+    """How many of the generated touching pairs (``ocr.synth.touching_pair_page``)
+    read right, for each overlap in pixels (44-pixel letters)."""
+    import ocr
+    from ocr.model import Model
+    from ocr.synth import TOUCHING_PAIRS, touching_pair_page
+
+    m = Model.load(model)
+    right = {}
+    for overlap in overlaps:
+        got = [ocr.read(touching_pair_page(p, seed=k, overlap=overlap), model=m).text.splitlines()[-1:]
+               for k, p in enumerate(TOUCHING_PAIRS)]
+        right[overlap] = sum(g == [p] for g, p in zip(got, TOUCHING_PAIRS))
+        print(f"touching pairs, {overlap} px overlap: {right[overlap]} of {len(TOUCHING_PAIRS)} read right")
+    return right, len(TOUCHING_PAIRS)
+
+
 def run_eval(data, model):
     cmd = [*handocr_cmd(), "eval", str(data), "--json", "-q"]
     if model:
@@ -239,6 +258,7 @@ def main(argv=None):
         if rows:
             results.append((name, rows, per_page))
 
+    touching, n_pairs = touching_pairs(args.model)
     ev = run_eval(data, args.model) if have_data else None
     model_name = (ev or {}).get("model", args.model or "bundled")
 
@@ -259,6 +279,8 @@ def main(argv=None):
         else:
             label = name
         print(f"| {label} | mean CER (layout) | {cer_cell(rows, 'handocr')} | {cer_cell(rows, 'tesseract')} |")
+    print(f"| {n_pairs} generated pairs of touching letters (2 px / 4 px overlap) | pairs read right "
+          f"| {touching[2]} / {touching[4]} | - |")
     for r in (ev or {}).get("characters", []):
         part = r["data"].rsplit(":", 1)[-1]
         print(f"| held-out {part} characters (n = {r['n']:,}) | classifier accuracy | "

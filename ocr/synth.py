@@ -458,3 +458,44 @@ def render_page(lines, seed=0, height=48, *, ink="grey", ruled=False, rotation=0
     image = np.clip(np.rint(img), 0, 255).astype(np.uint8)
     text = "\n".join(" ".join(words) for words in words_by_line)
     return Rendered(image=image, text=text, boxes=boxes)
+
+
+#: Letter pairs of the touching-letters test (``benchmarks/bench_accuracy.py``).
+TOUCHING_PAIRS = ("HE", "CK", "EN", "DE", "NO", "AB", "TR", "LM", "ST", "OK",
+                  "RA", "WE", "PA", "MB", "GH", "XY", "UV", "FI", "JO", "ZE")
+
+
+def touching_pair_page(pair, seed=0, overlap=2, height=44):
+    """A line of ordinary writing above two letters that touch.
+
+    Parameters
+    ----------
+    pair : str
+        Two characters.
+    seed : int
+    overlap : int
+        The second letter is drawn this many pixels into the first one's box,
+        past its own margin (2: strokes just meet; 4: they overlap).
+    height : float
+        Letter height, in pixels.
+
+    Returns
+    -------
+    page : (H, W) float32 ndarray
+        Grey page in [0, 1], 1 = white; its last text line is `pair`, one blob of ink.
+    """
+    def letter(ch, s):
+        im, _, boxes = render_page([ch], seed=s, height=height, noise=0, lighting=0)
+        x0, y0, x1, y1, _ = boxes[0]
+        return im.mean(axis=2)[y0 - 2 : y1 + 2, x0 - 2 : x1 + 2] / 255
+
+    above = render_page(["KEEP CALM 1234"], seed=seed, height=height, noise=0, lighting=0)[0].mean(axis=2) / 255
+    a, b = letter(pair[0], seed), letter(pair[1], seed + 7)
+    page = np.ones((above.shape[0] + max(a.shape[0], b.shape[0]) + 60, max(above.shape[1], 300)))
+    page[: above.shape[0], : above.shape[1]] = above
+    y = above.shape[0] + 20
+    page[y : y + a.shape[0], 40 : 40 + a.shape[1]] = a
+    x = 40 + a.shape[1] - 4 - overlap
+    region = page[y : y + b.shape[0], x : x + b.shape[1]]
+    np.minimum(region, b, out=region)
+    return page.astype(np.float32)

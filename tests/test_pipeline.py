@@ -194,32 +194,13 @@ def test_i_and_1_settled_by_context(model):
     assert page.text == text
 
 
-def _touching_pair_page(pair, seed, overlap=2):
-    """A line of ordinary writing above two letters that touch (the second drawn
-    `overlap` pixels into the first's box, past its own margin)."""
-    from ocr.synth import render_page
-
-    def letter(ch, s):
-        im, _, boxes = render_page([ch], seed=s, height=44, noise=0, lighting=0)
-        x0, y0, x1, y1, _ = boxes[0]
-        return im.mean(axis=2)[y0 - 2 : y1 + 2, x0 - 2 : x1 + 2] / 255
-
-    above = render_page(["KEEP CALM 1234"], seed=seed, height=44, noise=0, lighting=0)[0].mean(axis=2) / 255
-    a, b = letter(pair[0], seed), letter(pair[1], seed + 7)
-    page = np.ones((above.shape[0] + max(a.shape[0], b.shape[0]) + 60, max(above.shape[1], 300)))
-    page[: above.shape[0], : above.shape[1]] = above
-    y = above.shape[0] + 20
-    page[y : y + a.shape[0], 40 : 40 + a.shape[1]] = a
-    x = 40 + a.shape[1] - 4 - overlap
-    np.minimum(page[y : y + b.shape[0], x : x + b.shape[1]], b, out=page[y : y + b.shape[0], x : x + b.shape[1]])
-    return page.astype(np.float32)
-
-
 @pytest.mark.parametrize("pair", ["HE", "CK", "EN"])
 def test_touching_letters_are_split(model, pair):
     from ocr.pipeline import analyse, working_image
 
-    page = _touching_pair_page(pair, seed=1)
+    from ocr.synth import touching_pair_page
+
+    page = touching_pair_page(pair, seed=1)
     analysis = analyse(working_image(page)[0])
     last = [i for word in analysis.lines[-1] for i in word if not analysis.glyphs[i].small]
     assert len(last) == 1  # the two letters are one blob of ink...
