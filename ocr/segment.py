@@ -110,6 +110,40 @@ def letter_height(boxes, areas):
     return float(h0)
 
 
+def is_straight_line(labels, box, label, height, max_spread=0.1):
+    """Is a component a straight stroke (ruled line, page edge, underline) at any angle?
+
+    Parameters
+    ----------
+    labels : (H, W) int ndarray
+    box : (y0, x0, y1, x1)
+        The component's bounding box.
+    label : int
+        Its label in `labels`.
+    height : float
+        Typical letter height.
+    max_spread : float
+        Largest spread across its length (standard deviation of the distances
+        to its principal axis), in letter heights. A word of touching letters
+        spreads about 0.3 letter heights.
+
+    Returns
+    -------
+    bool
+        True if it is longer than two letter heights along its principal axis
+        and its pixels stay within `max_spread` of that axis.
+    """
+    y0, x0, y1, x1 = box
+    ys, xs = np.nonzero(labels[y0:y1, x0:x1] == label)
+    if ys.size < 3:
+        return False
+    pts = np.stack([ys, xs]).astype(np.float64)
+    pts -= pts.mean(axis=1, keepdims=True)
+    evals, evecs = np.linalg.eigh(pts @ pts.T / ys.size)  # ascending: minor axis first
+    along = evecs[:, 1] @ pts
+    return bool(np.ptp(along) > 2.0 * height and np.sqrt(max(evals[0], 0.0)) < max_spread * height)
+
+
 def _merge_groups(boxes, big, H):
     """Union pieces that stand one above the other within one letter's height."""
     n = len(boxes)
@@ -169,6 +203,9 @@ def segment(mask, min_speck=0.12, labelled=None):
     # Not letters: taller than three letters, or long thin strokes (underlines, rules).
     keep &= h <= 3.0 * H
     keep &= ~((w > 3.0 * H) & (h < 0.5 * H))
+    for k in np.flatnonzero(keep & (side > 2.0 * H)):
+        if is_straight_line(labels, boxes[k], k + 1, H):  # a page edge or a rule, at any angle
+            keep[k] = False
     # Letters that are cut into thin pieces still have pieces of some size.
     big = keep & ((h >= 0.4 * H) | (w >= 0.4 * H))
     group = _merge_groups(boxes, big, H)

@@ -258,6 +258,35 @@ def test_remove_rules_tilted_rule():
     assert out[20:56, 200:204].all()
 
 
+def test_straight_lines_at_any_angle_are_not_letters():
+    """A page edge or rule tilted too much for remove_rules (here 6 degrees) is
+    dropped as a straight line; letters, and a word of touching letters, stay."""
+    from ocr.segment import is_straight_line
+    from ocr.synth import render_page
+
+    page = render_page(["FOUR WORDS HERE", "AND TWO 1234"], seed=3, height=40, noise=0).image
+    page = np.concatenate([page, np.repeat(page[-1:], 120, axis=0)])  # more paper below
+    im = Image.fromarray(page)
+    ImageDraw.Draw(im).line([(20, im.height - 12), (im.width - 20, im.height - 12 - 0.1 * im.width)],
+                            fill=(60, 60, 60), width=3)
+    lined = np.asarray(im.convert("L"), np.float32) / 255
+    mask = binarize(lined)
+    labels, boxes, areas = components(mask)
+    lines = [k for k in range(len(boxes)) if is_straight_line(labels, boxes[k], k + 1, 40)]
+    assert len(lines) >= 1
+    glyphs, _ = segment(mask)
+    assert max(g.box[3] - g.box[1] for g in glyphs) < 3 * 40  # no glyph is the long line
+    import ocr
+
+    assert ocr.read(lined).text.splitlines() == ["FOUR WORDS HERE", "AND TWO 1234"]  # not a "T" line
+    # a blob of touching letters is long but not straight
+    word = np.zeros((40, 200), bool)
+    for x in range(0, 200, 40):
+        word[:, x : x + 4] = True
+        word[:4, x : x + 40] = True
+    assert not is_straight_line(word.astype(int), (0, 0, 40, 200), 1, 40)
+
+
 def test_mark_kinds():
     from ocr.layout import mark_kind
 
