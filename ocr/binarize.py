@@ -72,18 +72,24 @@ def ink_darkness(grey, sigma=1.0):
     return np.clip(1.0 - smooth / bg, 0.0, 1.0).astype(np.float32)
 
 
-def threshold_levels(darkness, min_contrast=0.12):
+def threshold_levels(darkness, min_contrast=0.12, faint_contrast=0.06):
     """Choose the low and high hysteresis thresholds for ink.
 
     Ink is what stands out of the paper's noise by a robust margin, and at least
     `min_contrast` darker than the paper (so a blank page gives no ink at all).
+    A page whose writing is nearly all fainter than that (pencil, a washed-out
+    photo) is read down to `faint_contrast`, still above the paper's noise.
 
     Parameters
     ----------
     darkness : (H, W) float32 ndarray
         Output of :func:`ink_darkness`.
     min_contrast : float
-        Smallest darkness that can be ink.
+        Smallest darkness that can be ink on an ordinary page.
+    faint_contrast : float
+        Smallest darkness that can be ink on a faint page: one where pixels
+        between this and `min_contrast` (above the noise) outnumber the darker
+        ones three to one and cover at least 0.2 % of the page.
 
     Returns
     -------
@@ -93,12 +99,18 @@ def threshold_levels(darkness, min_contrast=0.12):
     med = float(median(d))
     mad = float(median(np.abs(d - med))) * 1.4826 + 1e-3
     noise = med + 6 * mad
-    high = max(min_contrast, noise)
+    floor = min_contrast
+    if noise < min_contrast:
+        strong = np.count_nonzero(d > min_contrast)
+        faint = np.count_nonzero(d > max(noise, faint_contrast)) - strong
+        if faint > 3 * strong and faint > 0.002 * d.size:
+            floor = max(noise, faint_contrast)
+    high = max(floor, noise)
     ink = d[d > high]
     if ink.size > 50:
         # Strokes are seeded at half the typical ink darkness: faint photos still pass.
         high = max(high, 0.5 * float(percentile(ink, 60)))
-    low = max(0.6 * high, med + 3 * mad, 0.6 * min_contrast)
+    low = max(0.6 * high, med + 3 * mad, 0.6 * floor)
     return low, high
 
 

@@ -135,6 +135,25 @@ def test_binarize_labels_are_the_masks_own_components():
     assert not mask[150:190, 100:104].any()
 
 
+def test_faint_writing_is_read_and_faint_paper_is_not_ink():
+    """Writing only 9-12 % darker than the paper (light pencil, washed-out photo)
+    is below the usual ink contrast; the page is read at a lower floor because
+    nearly all its ink is that faint. Paper with the same noise stays blank."""
+    import ocr
+    from ocr.synth import render_page
+
+    r = render_page(["FAINT PENCIL", "NOTE 42"], seed=5, height=40, noise=1.0)
+    g = r.image.mean(axis=2) / 255
+    paper = np.percentile(g, 90)
+    for k in (0.12, 0.16):
+        faint = (paper - (paper - g) * k).astype(np.float32)
+        assert ocr.read(faint).text == "FAINT PENCIL\nNOTE 42"
+    rng = np.random.default_rng(2)
+    yy, xx = np.mgrid[0:400, 0:600]
+    blank = (0.8 + 0.05 * xx / 600 + 0.008 * rng.standard_normal((400, 600))).astype(np.float32)
+    assert not binarize(blank).any()
+
+
 def test_threshold_levels_order():
     page = page_with_bars([(50, 50, 100, 60)])
     low, high = threshold_levels(ink_darkness(page))
