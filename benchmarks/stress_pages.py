@@ -1,0 +1,159 @@
+"""Photo conditions the pages were not taken in: read each page under ten of them.
+
+Derives, from every page with a ``.gt.txt`` in a folder (default the shared
+photographed pages), variants that a phone photo of another page could show:
+
+=============  ===============================================================
+blue_yellow    blue ink on yellowish paper
+shadow         the left third in shadow (down to 35 % of the light)
+dark           an under-exposed photo (35 % brightness)
+faint          ink only 35 % as dark as in the original (light pencil)
+blur           out of focus (Gaussian blur, 3 px)
+1mp_noisy      shrunk to 1 megapixel, sensor noise, JPEG quality 40
+rot-4paper     turned 4 degrees, paper-coloured corners
+rot8paper      turned 8 degrees, paper-coloured corners
+rot6desk       turned 6 degrees on a dark desk (the page edge shows)
+12mp           enlarged to 12 megapixels with noise (a phone photo's size)
+=============  ===============================================================
+
+then reads every variant with the installed ``handocr read`` (one process per
+folder, ``-o``) and prints the character error rate of each page and the mean of
+each condition, beside the originals. The variants are written to ``--out``
+(default /tmp/handocr_stress), never into the repository.
+
+    python benchmarks/stress_pages.py
+    python benchmarks/stress_pages.py --pages /tmp/handocr_pages --only faint,blur
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageEnhance, ImageFilter
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+
+
+def _scorer():
+    """The shared scorer (../shared/tools/cer.py) when present, else the same formula."""
+    tools = ROOT.parent / "shared" / "tools"
+    if (tools / "cer.py").is_file():
+        sys.path.insert(0, str(tools))
+        from cer import scores
+
+        return scores
+
+    def lev(a, b):
+        prev = list(range(len(b) + 1))
+        for i, ca in enumerate(a, 1):
+            cur = [i]
+            for j, cb in enumerate(b, 1):
+                cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+            prev = cur
+        return prev[-1]
+
+    def scores(gt, hyp):
+        keep = lambda s: "".join(c for c in s.upper() if c.isalnum())  # noqa: E731
+        g = keep(gt)
+        return lev(g, keep(hyp)) / max(1, len(g)), None, None
+
+    return scores
+
+
+def _to_image(a):
+    return Image.fromarray(np.clip(a * 255, 0, 255).astype(np.uint8))
+
+
+def variants(im, rng):
+    """The derived photos of one page: name -> (PIL image, JPEG quality)."""
+    a = np.asarray(im).astype(np.float32) / 255
+    H, W = a.shape[:2]
+    grey = a.mean(axis=2, keepdims=True)
+    ink = np.clip((0.75 - grey) / 0.5, 0, 1)
+    yy, xx = np.mgrid[0:H, 0:W]
+    paper_rgb = tuple(int(v) for v in np.median(np.asarray(im).reshape(-1, 3), axis=0))
+    out = {}
+    out["blue_yellow"] = (_to_image(np.array([0.97, 0.92, 0.70]) * (1 - ink) + np.array([0.15, 0.25, 0.75]) * ink), 85)
+    out["shadow"] = (_to_image(a * (0.35 + 0.65 * np.clip(xx / (0.6 * W), 0, 1))[..., None]), 85)
+    out["dark"] = (ImageEnhance.Brightness(im).enhance(0.35), 85)
+    out["faint"] = (_to_image((1 - (1 - a) * 0.35) * 0.85 + 0.1), 85)
+    out["blur"] = (im.filter(ImageFilter.GaussianBlur(3)), 85)
+    f = (1e6 / (H * W)) ** 0.5
+    small = np.asarray(im.resize((int(W * f), int(H * f)), Image.BILINEAR)).astype(np.float32)
+    out["1mp_noisy"] = (_to_image((small + rng.normal(0, 8, small.shape)) / 255), 40)
+    out["rot-4paper"] = (im.rotate(-4, resample=Image.BICUBIC, expand=True, fillcolor=paper_rgb), 85)
+    out["rot8paper"] = (im.rotate(8, resample=Image.BICUBIC, expand=True, fillcolor=paper_rgb), 85)
+    out["rot6desk"] = (im.rotate(6, resample=Image.BICUBIC, expand=True, fillcolor=(95, 75, 55)), 85)
+    f = (12e6 / (H * W)) ** 0.5
+    big = np.asarray(im.resize((int(W * f), int(H * f)), Image.BICUBIC)).astype(np.float32)
+    out["12mp"] = (_to_image((big + rng.normal(0, 3, big.shape)) / 255), 90)
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    ap.add_argument("--pages", default=str(DATA / "pages"), help="folder of pages with .gt.txt (default: %(default)s)")
+    ap.add_argument("--out", default="/tmp/handocr_stress", help="work folder (default: %(default)s)")
+    ap.add_argument("--only", help="comma-separated conditions (default: all)")
+    ap.add_argument("--model", help="model file passed to handocr --model")
+    args = ap.parse_args(argv)
+    pages = sorted(p for p in Path(args.pages).glob("*.gt.txt"))
+    if not pages:
+        sys.exit(f"stress_pages: no pages with ground truth in {args.pages}")
+    out = Path(args.out).resolve()
+    if out == ROOT or ROOT in out.parents:
+        ap.error(f"{out} is inside the repository; use a folder outside it (e.g. /tmp)")
+    rng = np.random.default_rng(0)
+    wanted = set(args.only.split(",")) if args.only else None
+    folders = {"original": out / "original"}
+    truth = {}
+    for gt in pages:
+        stem = gt.name[: -len(".gt.txt")]
+        src = next((gt.with_name(stem + e) for e in (".jpg", ".jpeg", ".png", ".tif", ".webp")
+                    if gt.with_name(stem + e).exists()), None)
+        if src is None:
+            continue
+        truth[stem] = gt.read_text()
+        im = Image.open(src).convert("RGB")
+        folders["original"].mkdir(parents=True, exist_ok=True)
+        shutil.copy(src, folders["original"] / f"{stem}{src.suffix}")
+        for name, (v, quality) in variants(im, rng).items():
+            if wanted and name not in wanted:
+                continue
+            folders.setdefault(name, out / name).mkdir(parents=True, exist_ok=True)
+            v.save(folders[name] / f"{stem}.jpg", quality=quality)
+    scores = _scorer()
+    exe = Path(sys.executable).with_name("handocr")
+    base = [str(exe)] if exe.exists() else [shutil.which("handocr") or "handocr"]
+    model = ["--model", args.model] if args.model else []
+    print(f"# handocr under other photo conditions ({len(truth)} pages from {args.pages})\n")
+    print(f"| {'condition':12s} | " + " | ".join(f"{s:>12s}" for s in truth) + " | mean CER |")
+    print("|---|" + "---:|" * (len(truth) + 1))
+    for name, folder in folders.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            images = sorted(str(p) for p in folder.iterdir())
+            r = subprocess.run([*base, "read", *images, "-o", tmp, *model], capture_output=True, text=True)
+            if r.returncode not in (0, 1):
+                print(f"| {name:12s} | handocr failed ({r.returncode}): {r.stderr.strip()[-200:]} |")
+                continue
+            cer = {}
+            for stem in truth:
+                txt = Path(tmp) / f"{stem}.txt"
+                cer[stem] = scores(truth[stem], txt.read_text())[0] if txt.exists() else None
+        cells = [f"{100 * c:11.1f}%" if c is not None else f"{'failed':>12s}" for c in cer.values()]
+        done = [c for c in cer.values() if c is not None]
+        mean = f"{100 * statistics.mean(done):.1f} %" if done else "n/a"
+        print(f"| {name:12s} | " + " | ".join(cells) + f" | {mean} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
