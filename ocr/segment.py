@@ -110,8 +110,8 @@ def letter_height(boxes, areas):
     return float(h0)
 
 
-def is_straight_line(labels, box, label, height, max_spread=0.1):
-    """Is a component a straight stroke (ruled line, page edge, underline) at any angle?
+def straight_stroke(labels, box, label, height, max_spread=0.1):
+    """Measure a component that may be a straight stroke (a rule, a page edge, a bar).
 
     Parameters
     ----------
@@ -129,19 +129,22 @@ def is_straight_line(labels, box, label, height, max_spread=0.1):
 
     Returns
     -------
-    bool
-        True if it is longer than two letter heights along its principal axis
-        and its pixels stay within `max_spread` of that axis.
+    (length, flat) or None
+        None if the component is not straight; else its length along its
+        principal axis, in letter heights, and whether that axis is closer to
+        horizontal than to vertical.
     """
     y0, x0, y1, x1 = box
     ys, xs = np.nonzero(labels[y0:y1, x0:x1] == label)
     if ys.size < 3:
-        return False
+        return None
     pts = np.stack([ys, xs]).astype(np.float64)
     pts -= pts.mean(axis=1, keepdims=True)
     evals, evecs = np.linalg.eigh(pts @ pts.T / ys.size)  # ascending: minor axis first
-    along = evecs[:, 1] @ pts
-    return bool(np.ptp(along) > 2.0 * height and np.sqrt(max(evals[0], 0.0)) < max_spread * height)
+    if np.sqrt(max(evals[0], 0.0)) >= max_spread * height:
+        return None
+    length = float(np.ptp(evecs[:, 1] @ pts)) / height
+    return length, bool(abs(evecs[0, 1]) < abs(evecs[1, 1]))
 
 
 def _merge_groups(boxes, big, H):
@@ -203,9 +206,17 @@ def segment(mask, min_speck=0.12, labelled=None):
     # Not letters: taller than three letters, or long thin strokes (underlines, rules).
     keep &= h <= 3.0 * H
     keep &= ~((w > 3.0 * H) & (h < 0.5 * H))
-    for k in np.flatnonzero(keep & (side > 2.0 * H)):
-        if is_straight_line(labels, boxes[k], k + 1, H):  # a page edge or a rule, at any angle
+    rows, cols = labels.shape
+    keep &= ~((boxes[:, 0] == 0) | (boxes[:, 1] == 0) | (boxes[:, 2] == rows) | (boxes[:, 3] == cols))
+    # Straight strokes: longer than two letters, a rule or a page edge at any angle;
+    # flat and longer than a letter, a bar that is only a letter's if one stands on it.
+    flat_bars = set()
+    for k in np.flatnonzero(keep & (side > H)):
+        stroke = straight_stroke(labels, boxes[k], k + 1, H)
+        if stroke is not None and stroke[0] > 2.0:
             keep[k] = False
+        elif stroke is not None and stroke[1]:
+            flat_bars.add(int(k))
     # Letters that are cut into thin pieces still have pieces of some size.
     big = keep & ((h >= 0.4 * H) | (w >= 0.4 * H))
     group = _merge_groups(boxes, big, H)
@@ -213,6 +224,8 @@ def segment(mask, min_speck=0.12, labelled=None):
     # (np.unique and np.isin would import numpy.ma, ~15 ms of start-up.)
     for g in np.flatnonzero(np.bincount(group[keep], minlength=len(group))):
         members = np.flatnonzero((group == g) & keep)
+        if len(members) == 1 and int(members[0]) in flat_bars:
+            continue
         y0, x0 = boxes[members, 0].min(), boxes[members, 1].min()
         y1, x1 = boxes[members, 2].max(), boxes[members, 3].max()
         window = labels[y0:y1, x0:x1]
