@@ -10,8 +10,8 @@ dark           an under-exposed photo (35 % brightness)
 faint          ink only 35 % as dark as in the original (light pencil)
 blur           out of focus (Gaussian blur, 3 px)
 1mp_noisy      shrunk to 1 megapixel, sensor noise, JPEG quality 40
-rot-4paper     turned 4 degrees, paper-coloured corners
-rot8paper      turned 8 degrees, paper-coloured corners
+rot-4paper     turned 4 degrees (the sheet continues past the corners)
+rot8paper      turned 8 degrees (the sheet continues past the corners)
 rot6desk       turned 6 degrees on a dark desk (the page edge shows)
 12mp           enlarged to 12 megapixels with noise (a phone photo's size)
 =============  ===============================================================
@@ -78,7 +78,6 @@ def variants(im, rng):
     grey = a.mean(axis=2, keepdims=True)
     ink = np.clip((0.75 - grey) / 0.5, 0, 1)
     yy, xx = np.mgrid[0:H, 0:W]
-    paper_rgb = tuple(int(v) for v in np.median(np.asarray(im).reshape(-1, 3), axis=0))
     out = {}
     out["blue_yellow"] = (_to_image(np.array([0.97, 0.92, 0.70]) * (1 - ink) + np.array([0.15, 0.25, 0.75]) * ink), 85)
     out["shadow"] = (_to_image(a * (0.35 + 0.65 * np.clip(xx / (0.6 * W), 0, 1))[..., None]), 85)
@@ -88,8 +87,13 @@ def variants(im, rng):
     f = (1e6 / (H * W)) ** 0.5
     small = np.asarray(im.resize((int(W * f), int(H * f)), Image.BILINEAR)).astype(np.float32)
     out["1mp_noisy"] = (_to_image((small + rng.normal(0, 8, small.shape)) / 255), 40)
-    out["rot-4paper"] = (im.rotate(-4, resample=Image.BICUBIC, expand=True, fillcolor=paper_rgb), 85)
-    out["rot8paper"] = (im.rotate(8, resample=Image.BICUBIC, expand=True, fillcolor=paper_rgb), 85)
+    # a larger sheet: the photo's edges continued outwards, then turned
+    pad = int(0.15 * max(H, W))
+    sheet = Image.fromarray(np.pad(np.asarray(im), ((pad, pad), (pad, pad), (0, 0)), mode="edge"))
+    for angle in (-4, 8):
+        turned = sheet.rotate(angle, resample=Image.BICUBIC)
+        out[f"rot{angle}paper"] = (turned.crop((pad // 2, pad // 2, turned.width - pad // 2,
+                                                turned.height - pad // 2)), 85)
     out["rot6desk"] = (im.rotate(6, resample=Image.BICUBIC, expand=True, fillcolor=(95, 75, 55)), 85)
     f = (12e6 / (H * W)) ** 0.5
     big = np.asarray(im.resize((int(W * f), int(H * f)), Image.BICUBIC)).astype(np.float32)

@@ -152,7 +152,7 @@ def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, n
         source = os.fspath(source)
         name = name or source
     name = name or "<bytes>"
-    from PIL import Image, ImageOps
+    from PIL import Image
 
     im = _open(source, name)
     try:
@@ -183,6 +183,8 @@ def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, n
                 if im.mode in _REDUCIBLE:
                     im = im.reduce(int((dw * dh / work_pixels) ** 0.5))
             if orientation != 1:
+                from PIL import ImageOps
+
                 im = ImageOps.exif_transpose(im)
     except ImageError:
         raise
