@@ -211,7 +211,8 @@ def segment(mask, min_speck=0.12, labelled=None):
     # Straight strokes: longer than two letters, a rule or a page edge at any angle;
     # flat and longer than a letter, a bar that is only a letter's if one stands on it.
     flat_bars = set()
-    for k in np.flatnonzero(keep & (side > H)):
+    # (a letter taller than wide and under two letter heights is neither: not measured)
+    for k in np.flatnonzero(keep & (side > H) & ((w >= h) | (side > 2.0 * H))):
         stroke = straight_stroke(labels, boxes[k], k + 1, H)
         if stroke is not None and stroke[0] > 2.0:
             keep[k] = False
