@@ -167,7 +167,7 @@ def fingerprint(sources):
 
 def augment(X, rng, rotate=10.0, shear=0.2, scale=(0.88, 1.08), aspect=0.08, shift=1.5, elastic=0.0,
             cval=1.0):
-    """Random small warps of a batch of images (B, H, W), in one map_coordinates call.
+    """Random small warps of a batch of images (B, H, W), all sampled at once.
 
     Every image gets its own rotation (degrees), shear, scale, aspect change and
     shift (pixels) about its centre, plus, if `elastic` > 0, a smooth random
@@ -179,8 +179,6 @@ def augment(X, rng, rotate=10.0, shear=0.2, scale=(0.88, 1.08), aspect=0.08, shi
     B, H, W = X.shape
     if B == 0:
         return X
-    from scipy.ndimage import map_coordinates
-
     th = np.deg2rad(rng.uniform(-rotate, rotate, B))
     sh = rng.uniform(-shear, shear, B)
     s = rng.uniform(scale[0], scale[1], B)
@@ -200,15 +198,20 @@ def augment(X, rng, rotate=10.0, shear=0.2, scale=(0.88, 1.08), aspect=0.08, shi
     q = M.astype(np.float32) @ p + (np.array([cy, cx]) + t).astype(np.float32)[:, :, None]  # (B, 2, HW)
     if elastic > 0:
         q += _smooth_field(rng, B, H, W, elastic).reshape(B, 2, H * W)
-    # One 2-D map_coordinates call on the images stacked vertically, each padded by one
-    # pixel of paper: clipping every coordinate into its own padded block keeps the
-    # bilinear interpolation from reading a neighbouring image.
+    # Bilinear sampling of each image padded by one pixel of paper: clipping every
+    # coordinate into its own padded block keeps it from reading a neighbouring image.
     np.clip(q, -1, [[H], [W]], out=q)
-    stack = np.pad(X, ((0, 0), (1, 1), (1, 1)), constant_values=cval).reshape(B * (H + 2), W + 2)
-    q[:, 0] += 1 + (H + 2) * np.arange(B, dtype=np.float32)[:, None]
-    q[:, 1] += 1
-    out = map_coordinates(stack, q.transpose(1, 0, 2).reshape(2, B, H, W), order=1, mode="nearest")
-    return out.astype(np.float32, copy=False)
+    q += 1
+    stack = np.pad(X, ((0, 0), (1, 1), (1, 1)), constant_values=cval).ravel()
+    y0, x0 = np.floor(q[:, 0]), np.floor(q[:, 1])  # (B, HW)
+    wy, wx = q[:, 0] - y0, q[:, 1] - x0
+    i00 = (y0.astype(np.int64) + (H + 2) * np.arange(B)[:, None]) * (W + 2) + x0.astype(np.int64)
+    i01 = np.minimum(i00 + 1, stack.size - 1)
+    i10 = np.minimum(i00 + (W + 2), stack.size - 1)
+    i11 = np.minimum(i10 + 1, stack.size - 1)
+    top = stack[i00] + wx * (stack[i01] - stack[i00])
+    bottom = stack[i10] + wx * (stack[i11] - stack[i10])
+    return (top + wy * (bottom - top)).reshape(B, H, W).astype(np.float32, copy=False)
 
 
 def _smooth_field(rng, B, H, W, amplitude, grid=4):
