@@ -87,24 +87,32 @@ def threshold_levels(darkness, min_contrast=0.12, faint_contrast=0.06):
     min_contrast : float
         Smallest darkness that can be ink on an ordinary page.
     faint_contrast : float
-        Smallest darkness that can be ink on a faint page: one where pixels
-        between this and `min_contrast` (above the noise) outnumber the darker
-        ones three to one and cover at least 0.2 % of the page.
+        Smallest darkness that can be ink on a faint page: one where faint
+        stroke pixels (between this and `min_contrast`, above the noise, with
+        paper within three pixels) outnumber the darker ones three to one and
+        cover at least 0.2 % of the page. Broad grey areas (a second sheet, a
+        shadow's edge) have no paper beside them, so they do not count.
 
     Returns
     -------
     low, high : float
     """
-    d = darkness[::2, ::2].ravel()
+    sub = darkness[::2, ::2]
+    d = sub.ravel()
     med = float(median(d))
     mad = float(median(np.abs(d - med))) * 1.4826 + 1e-3
     noise = med + 6 * mad
     floor = min_contrast
     if noise < min_contrast:
         strong = np.count_nonzero(d > min_contrast)
-        faint = np.count_nonzero(d > max(noise, faint_contrast)) - strong
-        if faint > 3 * strong and faint > 0.002 * d.size:
-            floor = max(noise, faint_contrast)
+        lowest = max(noise, faint_contrast)
+        faint = (sub > lowest) & (sub <= min_contrast)
+        if np.count_nonzero(faint) > 3 * strong:
+            # keep the faint pixels that have paper near them: strokes, not areas
+            near = kernels.minimum_filter1d(kernels.minimum_filter1d(sub, 7, axis=0), 7, axis=1)
+            faint = np.count_nonzero(faint & (near < 0.5 * lowest))
+            if faint > 3 * strong and faint > 0.002 * d.size:
+                floor = lowest
     high = max(floor, noise)
     ink = d[d > high]
     if ink.size > 50:

@@ -152,6 +152,14 @@ def test_faint_writing_is_read_and_faint_paper_is_not_ink():
     yy, xx = np.mgrid[0:400, 0:600]
     blank = (0.8 + 0.05 * xx / 600 + 0.008 * rng.standard_normal((400, 600))).astype(np.float32)
     assert not binarize(blank).any()
+    # a grey sheet (a rendered page) on a white one, with dark writing: the grey
+    # band along the white is not faint ink
+    from ocr.synth import touching_pair_page
+
+    two = touching_pair_page("LM", seed=7)
+    assert two.min() < 0.3 and (np.abs(two - 0.91) < 0.02).mean() > 0.3 and (two == 1).mean() > 0.2
+    low, high = threshold_levels(ink_darkness(two, 0.5))
+    assert high > 0.12 and low >= 0.6 * 0.12
 
 
 def test_threshold_levels_order():
