@@ -206,12 +206,13 @@ def segment(mask, min_speck=0.12, labelled=None):
     # Not letters: taller than three letters, or long thin strokes (underlines, rules).
     keep &= h <= 3.0 * H
     keep &= ~((w > 3.0 * H) & (h < 0.5 * H))
+    # Ink touching the photo's border: a page edge, the desk, a shadow (or a cut-off letter).
     rows, cols = labels.shape
     keep &= ~((boxes[:, 0] == 0) | (boxes[:, 1] == 0) | (boxes[:, 2] == rows) | (boxes[:, 3] == cols))
     # Straight strokes: longer than two letters, a rule or a page edge at any angle;
     # flat and longer than a letter, a bar that is only a letter's if one stands on it.
+    # (A component taller than wide and under two letter heights is neither: not measured.)
     flat_bars = set()
-    # (a letter taller than wide and under two letter heights is neither: not measured)
     for k in np.flatnonzero(keep & (side > H) & ((w >= h) | (side > 2.0 * H))):
         stroke = straight_stroke(labels, boxes[k], k + 1, H)
         if stroke is not None and stroke[0] > 2.0:
