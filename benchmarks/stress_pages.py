@@ -26,45 +26,15 @@ each condition, beside the originals. The variants are written to ``--out``
 """
 
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageEnhance, ImageFilter
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
-
-
-def _scorer():
-    """The shared scorer (../shared/tools/cer.py) when present, else the same formula."""
-    tools = ROOT.parent / "shared" / "tools"
-    if (tools / "cer.py").is_file():
-        sys.path.insert(0, str(tools))
-        from cer import scores
-
-        return scores
-
-    def lev(a, b):
-        prev = list(range(len(b) + 1))
-        for i, ca in enumerate(a, 1):
-            cur = [i]
-            for j, cb in enumerate(b, 1):
-                cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-            prev = cur
-        return prev[-1]
-
-    def scores(gt, hyp):
-        keep = lambda s: "".join(c for c in s.upper() if c.isalnum())  # noqa: E731
-        g = keep(gt)
-        return lev(g, keep(hyp)) / max(1, len(g)), None, None
-
-    return scores
+from bench_accuracy import DATA, IMAGE_EXTS, ROOT, _load_scores, read_handocr
 
 
 def _to_image(a):
@@ -121,8 +91,7 @@ def main(argv=None):
     truth = {}
     for gt in pages:
         stem = gt.name[: -len(".gt.txt")]
-        src = next((gt.with_name(stem + e) for e in (".jpg", ".jpeg", ".png", ".tif", ".webp")
-                    if gt.with_name(stem + e).exists()), None)
+        src = next((gt.with_name(stem + e) for e in IMAGE_EXTS if gt.with_name(stem + e).exists()), None)
         if src is None:
             continue
         truth[stem] = gt.read_text()
@@ -134,26 +103,16 @@ def main(argv=None):
                 continue
             folders.setdefault(name, out / name).mkdir(parents=True, exist_ok=True)
             v.save(folders[name] / f"{stem}.jpg", quality=quality)
-    scores = _scorer()
-    exe = Path(sys.executable).with_name("handocr")
-    base = [str(exe)] if exe.exists() else [shutil.which("handocr") or "handocr"]
-    model = ["--model", args.model] if args.model else []
+    scores, _ = _load_scores()
     print(f"# handocr under other photo conditions ({len(truth)} pages from {args.pages})\n")
     print(f"| {'condition':12s} | " + " | ".join(f"{s:>12s}" for s in truth) + " | mean CER |")
     print("|---|" + "---:|" * (len(truth) + 1))
     for name, folder in folders.items():
-        with tempfile.TemporaryDirectory() as tmp:
-            images = sorted(str(p) for p in folder.iterdir())
-            r = subprocess.run([*base, "read", *images, "-o", tmp, *model], capture_output=True, text=True)
-            if r.returncode not in (0, 1):
-                print(f"| {name:12s} | handocr failed ({r.returncode}): {r.stderr.strip()[-200:]} |")
-                continue
-            cer = {}
-            for stem in truth:
-                txt = Path(tmp) / f"{stem}.txt"
-                cer[stem] = scores(truth[stem], txt.read_text())[0] if txt.exists() else None
-        cells = [f"{100 * c:11.1f}%" if c is not None else f"{'failed':>12s}" for c in cer.values()]
-        done = [c for c in cer.values() if c is not None]
+        texts, _ = read_handocr(sorted(folder.iterdir()), out / "read" / name, args.model)
+        cer = [scores(truth[img.stem], text)[0] if text is not None else None
+               for img, text in sorted(texts.items())]
+        cells = [f"{100 * c:11.1f}%" if c is not None else f"{'failed':>12s}" for c in cer]
+        done = [c for c in cer if c is not None]
         mean = f"{100 * statistics.mean(done):.1f} %" if done else "n/a"
         print(f"| {name:12s} | " + " | ".join(cells) + f" | {mean} |")
     return 0

@@ -18,7 +18,7 @@ from .binarize import binarize, remove_rules
 from .kernels import median
 from .layout import gaps, group_lines, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, downscale, load_image
-from .normalize import normalize_glyph, normalize_many
+from .normalize import normalize_many
 from .page import Char, Line, Page, Word
 from .segment import components, components_of, letter_height, may_hold_several, segment, segment_word
 
@@ -221,10 +221,8 @@ def classify(analysis, model, context=True):
                 ps = [prefer_digits(ps[0], 0.8)]
             items = list(zip(gs, ps, [crops[i] for i in idx]))
             if _needs_resegmenting(gs, ps, H, W):
-                found, P = segment_word(gs, H, model.predict_proba, width=W, confs=[p.max() for p in ps])
-                known = {id(g): crops[i] for g, i in zip(gs, idx)}
-                items = [(g, p, known[id(g)] if id(g) in known else normalize_glyph(g.mask))
-                         for g, p in zip(found, P)]
+                items = list(zip(*segment_word(gs, H, model.predict_proba, width=W,
+                                               confs=[p.max() for p in ps], crops=[crops[i] for i in idx])))
             if context:
                 P = apply_word_context(np.stack([p for _, p, _ in items]))
                 if len(items) == 1:

@@ -385,8 +385,8 @@ def candidate_letters(glyphs, height, pieces, max_gap=0.15, max_width=1.5, keep_
     return atoms, joins, spans, cands
 
 
-def segment_word(glyphs, height, proba, width=None, confs=None, penalty=0.3, merge_cost=0.5,
-                 max_gap=0.15):
+def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, penalty=0.3,
+                 merge_cost=0.5, max_gap=0.15):
     """Best letters for a word: touching letters split, broken letters merged.
 
     The word's glyphs are over-segmented (wide ones cut at their thinnest
@@ -410,6 +410,8 @@ def segment_word(glyphs, height, proba, width=None, confs=None, penalty=0.3, mer
     confs : list of float, optional
         The classifier's confidence in each glyph as it is; a glyph it is sure
         of is not cut unless it is far too wide for one letter.
+    crops : list of (32, 32) ndarray, optional
+        The glyphs' classifier inputs, if already made: reused for glyphs kept whole.
     penalty : float
         Cost of every letter (nats).
     merge_cost : float
@@ -423,6 +425,8 @@ def segment_word(glyphs, height, proba, width=None, confs=None, penalty=0.3, mer
         Left to right.
     probs : (len(letters), 36) ndarray
         Their class probabilities.
+    crops : list of (32, 32) ndarray
+        Their classifier inputs.
     """
     from .normalize import normalize_many
 
@@ -430,7 +434,12 @@ def segment_word(glyphs, height, proba, width=None, confs=None, penalty=0.3, mer
         glyphs, height, lambda k, g: _atoms(g, height, width, 0.0 if confs is None else confs[k]),
         max_gap=max_gap, max_width=1.5, keep_whole=True)
     n = len(atoms)
-    P = proba(normalize_many([c.mask for c in cands]))
+    made = {id(g): c for g, c in zip(glyphs, crops)} if crops is not None else {}
+    todo = [k for k, c in enumerate(cands) if id(c) not in made]
+    X = [made.get(id(c)) for c in cands]
+    for k, x in zip(todo, normalize_many([cands[k].mask for k in todo])):
+        X[k] = x
+    P = proba(np.stack(X))
     cost = {}
     for (i, j), c, p in zip(spans, cands, P):
         wide = max(0.0, c.width / max(height, c.height) - 1.3)
@@ -454,7 +463,7 @@ def segment_word(glyphs, height, proba, width=None, confs=None, penalty=0.3, mer
         path.append(index[(i, j)])
         j = i
     path = path[::-1]
-    return [cands[k] for k in path], P[path]
+    return [cands[k] for k in path], P[path], [X[k] for k in path]
 
 
 def split_touching(glyph, height, proba, **kw):
