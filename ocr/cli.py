@@ -128,8 +128,11 @@ def _source(name):
 _WORKER = {}
 
 
-def _read_one(job):
-    """Read one input; returns (name, page or None, error message or None). Runs in workers."""
+def _read_one(job, fetch=None):
+    """Read one input; returns (name, page or None, error message or None). Runs in workers.
+
+    `fetch`, when given, returns the input already loaded (:meth:`ocr.load.LoadAhead.take`).
+    """
     from .errors import HandocrError
     from .pipeline import read
 
@@ -138,7 +141,7 @@ def _read_one(job):
         model = _WORKER.get(model_path)
         if model is None:
             model = _WORKER[model_path] = _load_model(model_path)
-        src = _WORKER["-"] if name == "-" else name
+        src = fetch() if fetch else _WORKER["-"] if name == "-" else name
         page = read(src, model=model, max_pixels=max_pixels, context=context,
                     name="<stdin>" if name == "-" else name)
         for ch in page.chars:
@@ -219,19 +222,27 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, quiet):
     from .atomic import write_text
 
     names = expand_inputs(inputs)
-    _WORKER[model_path] = _load_model(model_path)  # a bad model fails once, before any image
     _WORKER.pop("-", None)
     if "-" in names:
         _WORKER["-"] = sys.stdin.buffer.read()
+    n_jobs = min(jobs or os.cpu_count() or 1, len(names))
+    ahead = None
+    if _serial(n_jobs):
+        from .load import LoadAhead
+
+        # The first image decodes on a thread while the model loads, each next one
+        # while the one before is read.
+        ahead = LoadAhead([(_WORKER["-"], "<stdin>") if n == "-" else (n, n) for n in names],
+                          max_pixels=max_pixels)
+    _WORKER[model_path] = _load_model(model_path)  # a bad model fails once, before any image
     to_dir = bool(output) and (len(names) > 1 or os.path.isdir(output))
     if to_dir:
         os.makedirs(output, exist_ok=True)
     targets = _output_names(names, FORMATS[fmt])
     jobs_list = [(n, model_path, max_pixels, not no_context) for n in names]
-    n_jobs = min(jobs or os.cpu_count() or 1, len(names))
     pages, failed = [], []
     with progress.bar(range(len(names)), "Reading", quiet or len(names) < 2) as bar:
-        for k, (name, page, err) in enumerate(_map_jobs(_read_one, jobs_list, n_jobs)):
+        for k, (name, page, err) in enumerate(_map_jobs(_read_one, jobs_list, n_jobs, ahead)):
             bar.update(1)
             if err:
                 failed.append((name, err))
@@ -253,10 +264,20 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, quiet):
         sys.exit(1)
 
 
-def _map_jobs(fn, jobs, n_jobs):
-    """Yield fn(job) for each job, in order, on `n_jobs` forked processes when > 1."""
-    if n_jobs < 2 or not hasattr(os, "fork") or "-" in _WORKER:
-        yield from map(fn, jobs)
+def _serial(n_jobs):
+    """Whether jobs run in this process (one job, no fork, or stdin's bytes to share)."""
+    return n_jobs < 2 or not hasattr(os, "fork") or "-" in _WORKER
+
+
+def _map_jobs(fn, jobs, n_jobs, ahead=None):
+    """Yield fn(job) for each job, in order, on `n_jobs` forked processes when > 1.
+
+    When run in this process, ``fn(job, ahead.take)`` gets its image from `ahead`
+    (an :class:`ocr.load.LoadAhead` over the same inputs), if given.
+    """
+    if _serial(n_jobs):
+        for job in jobs:
+            yield fn(job, ahead.take) if ahead else fn(job)
         return
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor

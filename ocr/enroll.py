@@ -210,7 +210,7 @@ def analyse_page(source, name=None, level=DROP_OUT):
     from .pipeline import analyse, working_image
 
     loaded = load_image(source, name=name)
-    grey, factor = working_image(loaded.grey)
+    grey, factor = working_image(loaded.pixels)
     if level:
         grey = drop_out(grey, level)
     analysis = analyse(grey)

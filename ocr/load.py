@@ -6,14 +6,15 @@ orientation is applied. Images larger than the working resolution are reduced
 while decoding (JPEG draft mode) and then resampled, so a 12-megapixel photo
 costs about as much as a 2-megapixel one; images that claim more pixels than
 ``max_pixels`` are refused before they are decoded (decompression bombs).
+
+numpy is imported inside the functions that use it: :class:`LoadAhead` starts
+decoding the first image while the rest of the program is still importing.
 """
 
 import io
 import os
 import warnings
 from dataclasses import dataclass
-
-import numpy as np
 
 from .errors import ImageError
 
@@ -33,8 +34,12 @@ class Loaded:
 
     Attributes
     ----------
+    pixels : (H, W) uint8 or float32 ndarray
+        Working image as decoded: uint8 (255 = white) for 8-bit images, float32
+        in [0, 1] (1 = white) for deeper ones and for arrays. Kept in 8 bits so
+        that the pipeline's first resampling moves a quarter of the bytes.
     grey : (H, W) float32 ndarray
-        Working image in [0, 1], 1 = white paper.
+        ``pixels`` in [0, 1], 1 = white paper (made on each access).
     size : tuple of int
         ``(width, height)`` of the original image, after EXIF rotation.
     scale : float
@@ -44,10 +49,34 @@ class Loaded:
         The file name, or ``"<array>"`` / ``"<stdin>"``.
     """
 
-    grey: np.ndarray
+    pixels: "np.ndarray"  # noqa: F821 (numpy is imported where it is used)
     size: tuple
     scale: float
     name: str
+
+    @property
+    def grey(self):
+        return as_float(self.pixels)
+
+
+def as_float(grey):
+    """A grey image as float32 in [0, 1].
+
+    Parameters
+    ----------
+    grey : (H, W) uint8 or float ndarray
+        uint8 is divided by 255; floats are taken to be in [0, 1] already.
+
+    Returns
+    -------
+    grey : (H, W) float32 ndarray
+    """
+    import numpy as np
+
+    if grey.dtype == np.uint8:
+        # One pass (float32 division, as x / 255.0 on a float32 array).
+        return np.divide(grey, np.float32(255), dtype=np.float32)
+    return np.asarray(grey, dtype=np.float32)
 
 
 #: Modes that Image.reduce averages correctly (not palette indices or bit planes).
@@ -88,11 +117,12 @@ def _short(e):
 
 
 def _to_grey_array(im, work_pixels=None):
-    """Pillow image (any mode) to float32 grey in [0, 1], transparency composited on white.
+    """Pillow image (any mode) to a grey array, transparency composited on white.
 
-    8-bit images larger than `work_pixels` are shrunk (box filter) before the
-    float copy is made.
+    8-bit images give uint8 (shrunk by a box filter to at most `work_pixels`);
+    16-bit and floating-point ones give float32 in [0, 1].
     """
+    import numpy as np
     from PIL import Image
 
     mode = im.mode
@@ -118,7 +148,7 @@ def _to_grey_array(im, work_pixels=None):
     if work_pixels and w * h > work_pixels:
         f = (work_pixels / (w * h)) ** 0.5
         im = im.resize((max(1, round(w * f)), max(1, round(h * f))), Image.BOX)
-    return np.asarray(im, dtype=np.float32) / 255.0
+    return np.asarray(im)
 
 
 def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, name=None):
@@ -146,7 +176,7 @@ def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, n
     ImageError
         If the file is missing, not an image, truncated, too large or empty.
     """
-    if isinstance(source, np.ndarray):
+    if not isinstance(source, (str, bytes, bytearray, os.PathLike)):
         return _from_array(source, work_pixels, name or "<array>")
     if not isinstance(source, (bytes, bytearray)):
         source = os.fspath(source)
@@ -198,6 +228,8 @@ def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, n
 
 
 def _from_array(a, work_pixels, name):
+    import numpy as np
+
     a = np.asarray(a)
     if a.dtype.kind not in "buif":
         raise ImageError(f"{name}: expected a numeric array, got dtype {a.dtype}")
@@ -231,26 +263,33 @@ def downscale(grey, factor):
 
     Parameters
     ----------
-    grey : (H, W) float32 ndarray
+    grey : (H, W) uint8 or float32 ndarray
     factor : float
         New size / old size, in (0, 1].
 
     Returns
     -------
-    small : (round(H * factor), round(W * factor)) float32 ndarray
+    small : (round(H * factor), round(W * factor)) ndarray
+        uint8 (averages rounded) if `grey` is uint8, else float32.
     """
+    import numpy as np
     from PIL import Image
 
     h, w = grey.shape
     shape = (max(1, round(h * factor)), max(1, round(w * factor)))
-    # Pillow's box filter on a float image: an exact area average, in C.
-    small = Image.fromarray(np.ascontiguousarray(grey, dtype=np.float32), mode="F")
+    # Pillow's box filter: an exact area average, in C.
+    if grey.dtype == np.uint8:
+        small = Image.fromarray(np.ascontiguousarray(grey), mode="L")
+    else:
+        small = Image.fromarray(np.ascontiguousarray(grey, dtype=np.float32), mode="F")
     small = small.resize((shape[1], shape[0]), Image.BOX)
-    return np.asarray(small, dtype=np.float32).copy()
+    return np.array(small)
 
 
 def _finish(grey, size, work_pixels, name):
     """Resample `grey` to at most `work_pixels` and record the scale to the original."""
+    import numpy as np
+
     h, w = grey.shape
     if work_pixels and h * w > work_pixels:
         grey = downscale(grey, (work_pixels / (h * w)) ** 0.5)
@@ -259,4 +298,76 @@ def _finish(grey, size, work_pixels, name):
     if h < MIN_SIDE or w < MIN_SIDE:
         # Repeat the edge: an all-black strip stays all black (no paper, no ink), not a bar on white.
         grey = np.pad(grey, ((0, max(0, MIN_SIDE - h)), (0, max(0, MIN_SIDE - w))), mode="edge")
-    return Loaded(grey=np.ascontiguousarray(grey), size=tuple(size), scale=scale, name=name)
+    return Loaded(pixels=np.ascontiguousarray(grey), size=tuple(size), scale=scale, name=name)
+
+
+class LoadAhead:
+    """Load images in order, each on a background thread while the one before is in use.
+
+    Decoding and resampling run in C with the GIL released, so on a multi-core
+    machine they overlap with whatever the caller does meanwhile: loading the
+    model and importing the pipeline for the first image, reading the previous
+    image for the others. At most two images are held at once.
+
+    Parameters
+    ----------
+    sources : sequence of (source, name)
+        What :func:`load_image` takes, and the name to report.
+    **options
+        Passed to :func:`load_image` (``max_pixels``, ``work_pixels``).
+
+    Examples
+    --------
+    >>> ahead = LoadAhead([("a.jpg", "a.jpg"), ("b.png", "b.png")])  # doctest: +SKIP
+    >>> first = ahead.take()   # a Loaded, or raises ImageError as load_image would
+    """
+
+    def __init__(self, sources, **options):
+        self._sources = list(sources)
+        self._options = options
+        self._next = 0
+        self._pending = None
+        self._start()
+
+    def _start(self):
+        import threading
+
+        if self._next >= len(self._sources):
+            self._pending = None
+            return
+        source, name = self._sources[self._next]
+        self._next += 1
+        box = {}
+
+        def work():
+            try:
+                box["value"] = load_image(source, name=name, **self._options)
+            except BaseException as e:  # handed to the caller by take()
+                box["error"] = e
+
+        thread = threading.Thread(target=work, name=f"load {name}", daemon=True)
+        thread.start()
+        self._pending = (thread, box)
+
+    def take(self):
+        """The next image, loaded; starts loading the one after it.
+
+        Returns
+        -------
+        Loaded
+
+        Raises
+        ------
+        ImageError
+            As :func:`load_image` does for this image.
+        IndexError
+            If every image has been taken.
+        """
+        if self._pending is None:
+            raise IndexError("no image left to take")
+        thread, box = self._pending
+        thread.join()
+        self._start()
+        if "error" in box:
+            raise box["error"]
+        return box["value"]

@@ -17,7 +17,7 @@ from . import CLASSES
 from .binarize import binarize, remove_rules
 from .kernels import median
 from .layout import gaps, group_lines, mark_kind, split_words, word_gap_threshold
-from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, downscale, load_image
+from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
 from .normalize import normalize_many
 from .page import Char, Line, Page, Word
 from .segment import components, components_of, letter_height, may_hold_several, segment, segment_word
@@ -46,7 +46,8 @@ def estimate_letter_height(grey):
 
     Parameters
     ----------
-    grey : (H, W) float32 ndarray
+    grey : (H, W) uint8 or float32 ndarray
+        See :func:`ocr.load.as_float`.
 
     Returns
     -------
@@ -54,7 +55,7 @@ def estimate_letter_height(grey):
         0 when no letters are found.
     """
     k = 4 if min(grey.shape) >= 400 else 1
-    small = downscale(grey, 1 / k) if k > 1 else grey
+    small = as_float(downscale(grey, 1 / k) if k > 1 else grey)
     _, boxes, areas = components_of(*binarize(small, sigma=0.5, labelled=True)[1:])
     return letter_height(boxes, areas) * k
 
@@ -67,25 +68,28 @@ def working_image(grey, target=TARGET_HEIGHT):
 
     Parameters
     ----------
-    grey : (H, W) float32 ndarray
+    grey : (H, W) uint8 or float32 ndarray
+        See :func:`ocr.load.as_float`.
     target : float
 
     Returns
     -------
     grey : (H', W') float32 ndarray
+        In [0, 1], 1 = white.
     factor : float
         New size / old size.
     """
     H = estimate_letter_height(grey)
     if H > 1.25 * target:
         f = target / H
-        return downscale(grey, f), f
+        return as_float(downscale(grey, f)), f
+    grey = as_float(grey)
     if 0 < H < 0.7 * target:
         from PIL import Image
 
         f = min(3.0, target / H)
         size = (max(1, round(grey.shape[1] * f)), max(1, round(grey.shape[0] * f)))
-        big = Image.fromarray(np.ascontiguousarray(grey, dtype=np.float32), mode="F").resize(size, Image.BILINEAR)
+        big = Image.fromarray(np.ascontiguousarray(grey), mode="F").resize(size, Image.BILINEAR)
         return np.asarray(big, dtype=np.float32), f
     return grey, 1.0
 
@@ -299,7 +303,7 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
         loaded = source
     else:
         loaded = load_image(source, max_pixels=max_pixels, work_pixels=work_pixels, name=name)
-    grey, factor = working_image(loaded.grey)
+    grey, factor = working_image(loaded.pixels)
     analysis = analyse(grey)
     classified = classify(analysis, model, context=context)
     scale = loaded.scale * factor

@@ -379,6 +379,27 @@ def test_batch_reports_bad_files_and_reads_the_rest(run, tmp_path, page_rgb):
     assert r.exit_code == 1 and r.stdout.count("==> ") == 2
 
 
+def test_load_ahead_gives_each_image_or_its_error_in_order(tmp_path, page_rgb):
+    from ocr.load import LoadAhead
+
+    good = tmp_path / "good.png"
+    Image.fromarray(page_rgb).save(good)
+    bad = tmp_path / "bad.jpg"
+    bad.write_text("not a photo")
+    data = good.read_bytes()
+    ahead = LoadAhead([(good, "good.png"), (bad, "bad.jpg"), (data, "<stdin>")], max_pixels=10**8)
+    first = ahead.take()
+    assert first.name == "good.png"
+    np.testing.assert_array_equal(first.grey, load_image(good).grey)
+    with pytest.raises(ImageError, match="bad.jpg: not a readable image"):
+        ahead.take()
+    third = ahead.take()  # an error does not stop the images after it
+    assert third.name == "<stdin>" and third.size == first.size
+    np.testing.assert_array_equal(third.grey, first.grey)
+    with pytest.raises(IndexError):
+        ahead.take()
+
+
 def test_unexpected_error_in_one_file_does_not_stop_the_batch(run, model_file, tmp_path, page_rgb, monkeypatch):
     """Defence in depth: even a bug (any exception) costs only the file it happens on."""
     import ocr.pipeline

@@ -36,6 +36,8 @@ def test_load_grey_png_keeps_values_and_size(tmp_path):
     Image.fromarray(a).save(p)
     L = load_image(p)
     assert L.size == (80, 60) and L.scale == 1.0
+    assert L.pixels.dtype == np.uint8 and np.array_equal(L.pixels, a)  # 8 bits until the working scale
+    assert L.grey.dtype == np.float32
     assert np.allclose(L.grey, a / 255.0, atol=1e-6)
 
 
@@ -45,6 +47,7 @@ def test_load_16bit_png_is_not_clipped(tmp_path):
     p = tmp_path / "g16.png"
     Image.fromarray(a).save(p)
     L = load_image(p)
+    assert L.pixels.dtype == np.float32  # 16-bit precision is not rounded to 8 bits
     assert abs(L.grey[0, 0] - 30000 / 65535) < 1e-3
     assert L.grey[7, 7] < 0.05
 
@@ -98,8 +101,28 @@ def test_downscale_is_area_average():
     a = np.zeros((8, 8), np.float32)
     a[:4, :4] = 1
     s = downscale(a, 0.25)
-    assert s.shape == (2, 2)
+    assert s.shape == (2, 2) and s.dtype == np.float32
     assert np.allclose(s, [[1, 0], [0, 0]])
+    s8 = downscale((a * 200).astype(np.uint8), 0.5)  # uint8 stays uint8, averages rounded
+    assert s8.dtype == np.uint8 and s8.shape == (4, 4)
+    assert np.array_equal(s8, [[200, 200, 0, 0]] * 2 + [[0] * 4] * 2)
+    odd = np.array([[0, 255, 255, 0]] * 2, np.uint8)
+    assert np.array_equal(downscale(odd, 0.5), [[128, 128]])
+
+
+def test_working_image_same_from_8_bits_as_from_floats():
+    from ocr.pipeline import working_image
+    from ocr.synth import render_page
+
+    rgb, _, _ = render_page(["BIG LETTERS 42"], seed=1)
+    page8 = np.asarray(Image.fromarray(rgb).convert("L"))
+    page8 = np.asarray(Image.fromarray(page8).resize((page8.shape[1] * 2, page8.shape[0] * 2)))
+    w8, f8 = working_image(page8)
+    wf, ff = working_image(page8 / np.float32(255))
+    assert f8 == ff < 1  # shrunk to the working letter height
+    assert w8.dtype == wf.dtype == np.float32 and w8.shape == wf.shape
+    diff = np.abs(w8 - wf)  # only the rounding to 8 bits differs: at most a grey level
+    assert diff.max() <= 1.01 / 255 and diff.mean() < 0.5 / 255
 
 
 # ----------------------------------------------------------------------------- binarize
