@@ -48,8 +48,8 @@ def paper_background(grey, block=16):
     bright = kernels.gaussian_filter(bright, 1.0, mode="nearest")
     # Bilinear up to full size, block centres on pixel centres (Pillow, in C).
     bg = Image.fromarray(np.ascontiguousarray(bright, dtype=np.float32), mode="F")
-    bg = np.asarray(bg.resize((w, h), Image.BILINEAR), dtype=np.float32)
-    return np.maximum(bg, 0.05)
+    bg = np.array(bg.resize((w, h), Image.BILINEAR), dtype=np.float32)
+    return np.maximum(bg, np.float32(0.05), out=bg)
 
 
 def ink_darkness(grey, sigma=1.0):
@@ -69,7 +69,9 @@ def ink_darkness(grey, sigma=1.0):
     """
     bg = paper_background(grey)
     smooth = kernels.gaussian_filter(grey, sigma) if sigma > 0 else grey
-    return np.clip(1.0 - smooth / bg, 0.0, 1.0).astype(np.float32)
+    darkness = np.divide(smooth, bg, out=bg, dtype=np.float32)  # in place: no temporary page copies
+    np.subtract(np.float32(1), darkness, out=darkness)
+    return np.clip(darkness, 0.0, 1.0, out=darkness)
 
 
 def threshold_levels(darkness, min_contrast=0.12, faint_contrast=0.06):

@@ -7,7 +7,6 @@ and a confidence in [0, 1]. Formats: plain text, JSON, Tesseract's TSV and hOCR.
 
 import json
 from dataclasses import dataclass, field
-from html import escape
 
 TSV_HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
 
@@ -157,6 +156,8 @@ class Page:
 
     def hocr_page(self, page_num=1):
         """The ``ocr_page`` div of this page, as XHTML text."""
+        from html import escape  # only hOCR needs it: html.entities is a big table to import
+
         def bbox(b):
             return f"bbox {b[0]} {b[1]} {b[2]} {b[3]}"
 
