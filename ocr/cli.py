@@ -121,6 +121,16 @@ def _load_model(path):
         raise click.ClickException(str(e)) from None
 
 
+def _load_lexicon(source):
+    from .errors import HandocrError
+    from .lexicon import Lexicon
+
+    try:
+        return Lexicon.load(source)
+    except HandocrError as e:
+        raise click.ClickException(str(e)) from None
+
+
 def _source(name):
     return sys.stdin.buffer.read() if name == "-" else name
 
@@ -143,7 +153,7 @@ def _read_one(job, fetch=None):
             model = _WORKER[model_path] = _load_model(model_path)
         src = fetch() if fetch else _WORKER["-"] if name == "-" else name
         page = read(src, model=model, max_pixels=max_pixels, context=context,
-                    name="<stdin>" if name == "-" else name)
+                    name="<stdin>" if name == "-" else name, lexicon=_WORKER.get("lexicon"))
         for ch in page.chars:
             ch.crop = None  # not needed by the caller; keeps results small across processes
         return name, page, None
@@ -204,8 +214,12 @@ def render(pages, fmt):
                    "Large photos under it are downscaled, not refused.")
 @click.option("--no-context", is_flag=True,
               help="Classify each character alone, without the word's letter/digit context.")
+@click.option("--lexicon", metavar="en|FILE",
+              help="Re-read unsure words as dictionary words: 'en' (English, needs "
+                   "pip install 'handocr[lexicon]') or a file of words, one per line "
+                   "(optionally with a count). Characters the classifier is sure of never change.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
-def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, quiet):
+def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon, quiet):
     """Read the handwritten text of images.
 
     INPUTS are image files (JPEG, PNG, TIFF, WebP, ...), globs ("notes/*.jpg"),
@@ -235,6 +249,7 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, quiet):
         ahead = LoadAhead([(_WORKER["-"], "<stdin>") if n == "-" else (n, n) for n in names],
                           max_pixels=max_pixels)
     _WORKER[model_path] = _load_model(model_path)  # a bad model fails once, before any image
+    _WORKER["lexicon"] = _load_lexicon(lexicon) if lexicon else None
     to_dir = bool(output) and (len(names) > 1 or os.path.isdir(output))
     if to_dir:
         os.makedirs(output, exist_ok=True)

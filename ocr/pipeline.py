@@ -248,6 +248,25 @@ def _numbered(word, glyphs, line_letters, height):
                and mark_kind(glyphs[i], line_letters, height) == "." for i in word)
 
 
+def apply_lexicon(classified, lexicon):
+    """Re-read unsure words as words of `lexicon` (:meth:`ocr.lexicon.Lexicon.correct`).
+
+    Returns `classified` with a fourth element, the chosen class, on the items
+    of every corrected word; the probabilities are kept, so a corrected
+    character's confidence is what the classifier gave that letter.
+    """
+    out = []
+    for words in classified:
+        line = []
+        for items in words:
+            chosen = lexicon.correct(np.stack([p for _, p, _ in items]))
+            if chosen is not None:
+                items = [(g, p, crop, int(k)) for (g, p, crop), k in zip(items, chosen)]
+            line.append(items)
+        out.append(line)
+    return out
+
+
 def build_page(classified, scale, size, name, model_name, height):
     """Page object in original-image coordinates from classified glyphs."""
     def box(g):
@@ -261,8 +280,11 @@ def build_page(classified, scale, size, name, model_name, height):
         ws = []
         for items in words:
             chars = []
-            for g, p, crop in items:
-                order = np.argsort(p)[::-1]
+            for g, p, crop, *chosen in items:  # chosen: a class set by the lexicon
+                order = [int(k) for k in np.argsort(p)[::-1]]
+                if chosen:
+                    order.remove(chosen[0])
+                    order.insert(0, chosen[0])
                 chars.append(Char(text=CLASSES[order[0]], box=box(g), conf=float(p[order[0]]),
                                   alt=CLASSES[order[1]], crop=crop))
             ws.append(Word(chars))
@@ -272,7 +294,7 @@ def build_page(classified, scale, size, name, model_name, height):
 
 
 def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, context=True,
-         name=None):
+         name=None, lexicon=None):
     """Read the handwritten text of an image.
 
     Parameters
@@ -290,6 +312,8 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
         Let the other characters of a word settle letter/digit look-alikes.
     name : str, optional
         Name of the image in the result and in error messages.
+    lexicon : ocr.lexicon.Lexicon, optional
+        Re-read unsure words as words of this lexicon (never a sure character).
 
     Returns
     -------
@@ -306,5 +330,7 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
     grey, factor = working_image(loaded.pixels)
     analysis = analyse(grey)
     classified = classify(analysis, model, context=context)
+    if lexicon is not None:
+        classified = apply_lexicon(classified, lexicon)
     scale = loaded.scale * factor
     return build_page(classified, scale, loaded.size, loaded.name, model.name, analysis.height)

@@ -1,0 +1,153 @@
+"""Optional lexicon correction: unsure words re-read as dictionary words.
+
+A word's reading changes only if a word of the lexicon, of the same length, is
+more probable than the reading itself, scoring each candidate ``w`` by
+
+    score(w) = sum_i log P[i, w_i] + weight * log p(w | length)
+
+where ``P`` holds the classifier's probabilities (after the letter/digit context)
+and ``p(w | length)`` is the word's frequency among the lexicon's words of that
+length. A reading that is not in the lexicon gets the prior of a rare word,
+``p = oov``. Two rules keep the correction from inventing text:
+
+* a character the classifier is sure of (probability >= `sure`) is never
+  changed, so a confident reading is never overridden;
+* a changed character must have been plausible to the classifier
+  (probability >= `plausible`).
+
+Numbers and one-character words are left alone; a word read with an unsure
+digit among letters (``ALR6ADY``) can become a word (a sure digit stays).
+The English word list comes from the ``pyspellchecker`` package (MIT licence,
+word frequencies from OpenSubtitles), installed with ``pip install
+'handocr[lexicon]'``; any text file of words (one per line, optionally
+followed by a count) can be used instead.
+"""
+
+import math
+import os
+
+import numpy as np
+
+from . import CLASSES
+from .errors import HandocrError
+
+_INDEX = {c: i for i, c in enumerate(CLASSES)}
+
+
+class Lexicon:
+    """Words (``A-Z``) with their frequencies, grouped by length for scoring.
+
+    Parameters
+    ----------
+    counts : dict of str -> float
+        Word -> count (any positive number). Words are upper-cased; words with
+        characters outside ``A-Z`` are skipped.
+    name : str
+        Shown in messages.
+    """
+
+    def __init__(self, counts, name="lexicon"):
+        self.name = name
+        by_length = {}
+        for word, count in counts.items():
+            w = str(word).upper()
+            if w and w.isascii() and w.isalpha() and count > 0:
+                words = by_length.setdefault(len(w), {})
+                words[w] = words.get(w, 0.0) + float(count)
+        self._words = {}
+        for n, words in by_length.items():
+            items = sorted(words.items())
+            total = sum(c for _, c in items)
+            W = np.array([[_INDEX[ch] for ch in w] for w, _ in items], dtype=np.int16)
+            log_prior = np.log(np.array([c for _, c in items]) / total)
+            self._words[n] = (W, log_prior, {w: k for k, (w, _) in enumerate(items)})
+        if not self._words:
+            raise HandocrError(f"{name}: no words of letters A-Z")
+
+    def __len__(self):
+        return sum(len(v[2]) for v in self._words.values())
+
+    def __contains__(self, word):
+        entry = self._words.get(len(word))
+        return entry is not None and word.upper() in entry[2]
+
+    @classmethod
+    def load(cls, source):
+        """A lexicon from ``"en"`` (pyspellchecker's English list) or a word-list file.
+
+        Raises
+        ------
+        HandocrError
+            When the package is missing or the file cannot be read.
+        """
+        if source == "en":
+            try:
+                from spellchecker import SpellChecker
+            except ImportError:
+                raise HandocrError("--lexicon en needs the pyspellchecker package: "
+                                   "pip install 'handocr[lexicon]'") from None
+            return cls(SpellChecker(language="en").word_frequency.dictionary, name="en")
+        path = os.fspath(source)
+        try:
+            with open(path, encoding="utf-8") as f:
+                counts = {}
+                for line in f:
+                    parts = line.split()
+                    if parts:
+                        count = float(parts[1]) if len(parts) > 1 and _is_number(parts[1]) else 1.0
+                        counts[parts[0]] = counts.get(parts[0], 0.0) + count
+        except (OSError, UnicodeDecodeError) as e:
+            raise HandocrError(f"{path}: cannot read word list ({e.__class__.__name__})") from None
+        return cls(counts, name=path)
+
+    def correct(self, P, sure=0.9, plausible=0.02, weight=1.0, oov=1e-6):
+        """The lexicon's reading of one word, or None to keep the classifier's.
+
+        Parameters
+        ----------
+        P : (N, 36) ndarray
+            Class probabilities of the word's characters, left to right.
+        sure : float
+            Characters at least this probable are never changed.
+        plausible : float
+            A changed character must have at least this probability.
+        weight : float
+            Weight of the word-frequency prior against the classifier.
+        oov : float
+            Prior of a reading that is not in the lexicon.
+
+        Returns
+        -------
+        classes : (N,) int ndarray or None
+            Class indices of the lexicon word, when it differs from the reading.
+        """
+        P = np.asarray(P, dtype=np.float64)
+        entry = self._words.get(len(P))
+        reading = P.argmax(axis=1)
+        if entry is None or len(P) < 2 or all(CLASSES[k].isdigit() for k in reading):
+            return None  # numbers and one-character words stay as read
+        W, log_prior, index = entry
+        logP = np.log(np.maximum(P, 1e-12))
+        pos = np.arange(len(P))
+        fixed = P[pos, reading] >= sure
+        keeps_sure = np.all(W[:, fixed] == reading[fixed], axis=1)
+        changes_plausible = np.all((P[pos, W] >= plausible) | (W == reading), axis=1)
+        ok = keeps_sure & changes_plausible
+        if not ok.any():
+            return None
+        cand = np.flatnonzero(ok)
+        scores = logP[pos, W[cand]].sum(axis=1) + weight * log_prior[cand]
+        best = cand[np.argmax(scores)]
+        k = index.get("".join(CLASSES[i] for i in reading))
+        prior = log_prior[k] if k is not None else math.log(oov)
+        if scores.max() <= logP[pos, reading].sum() + weight * prior or np.array_equal(W[best], reading):
+            return None
+        return W[best].astype(np.intp)
+
+
+def _is_number(s):
+    try:
+        float(s)
+        return True
+    except ValueError:
+        return False

@@ -1,0 +1,107 @@
+"""Optional lexicon correction (`handocr read --lexicon`), on hand-made probabilities."""
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from ocr import CLASSES
+from ocr.errors import HandocrError
+from ocr.lexicon import Lexicon
+from ocr.page import Char
+from ocr.pipeline import apply_lexicon, build_page
+from ocr.segment import Glyph
+
+
+def probs(*rows):
+    """(N, 36) probabilities from dicts {char: p}; the rest shared evenly."""
+    P = []
+    for row in rows:
+        rest = (1 - sum(row.values())) / (36 - len(row))
+        p = np.full(36, rest)
+        for ch, v in row.items():
+            p[CLASSES.index(ch)] = v
+        P.append(p)
+    return np.array(P)
+
+
+def text(idx):
+    return "".join(CLASSES[i] for i in idx)
+
+
+LEX = Lexicon({"do": 1000, "go": 300, "po": 2, "to": 2000, "list": 500, "lost": 400}, name="test")
+
+
+def test_unsure_letter_becomes_the_dictionary_word():
+    P = probs({"P": 0.48, "D": 0.42}, {"O": 0.95})
+    assert text(LEX.correct(P)) == "DO"
+
+
+def test_sure_letters_are_never_changed():
+    P = probs({"P": 0.93, "D": 0.05}, {"O": 0.95})  # "PO" is rare, "DO" common: still PO
+    assert LEX.correct(P) is None
+    P = probs({"L": 0.97}, {"A": 0.91, "I": 0.05}, {"S": 0.97}, {"T": 0.97})  # LAST is not a word
+    assert LEX.correct(P) is None
+
+
+def test_only_letters_the_classifier_found_plausible():
+    P = probs({"P": 0.6, "D": 0.005, "R": 0.3}, {"O": 0.95})  # D at 0.5 %: not a candidate
+    assert LEX.correct(P) is None
+
+
+def test_a_reading_that_is_a_word_needs_a_much_better_word():
+    P = probs({"L": 0.97}, {"O": 0.55, "I": 0.40}, {"S": 0.97}, {"T": 0.97})
+    assert LEX.correct(P) is None  # LOST is a word and the better reading
+    P = probs({"L": 0.97}, {"E": 0.50, "I": 0.30, "O": 0.15}, {"S": 0.97}, {"T": 0.97})
+    assert text(LEX.correct(P)) == "LIST"  # LEST is not in this lexicon; LIST beats LOST
+
+
+def test_numbers_and_single_characters_stay():
+    assert LEX.correct(probs({"2": 0.5, "Z": 0.4}, {"0": 0.5, "O": 0.45})) is None
+    assert Lexicon({"a": 5, "i": 5}).correct(probs({"4": 0.4, "A": 0.35})) is None
+    assert LEX.correct(probs({"D": 0.5}, {"O": 0.5}, {"G": 0.5})) is None  # no 3-letter words
+
+
+def test_word_list_file(tmp_path):
+    f = tmp_path / "words.txt"
+    f.write_text("invoice 10\nTOTAL\n\nnet-30 4\n")
+    lex = Lexicon.load(f)
+    assert "INVOICE" in lex and "TOTAL" in lex and len(lex) == 2  # net-30: not A-Z
+    with pytest.raises(HandocrError, match="missing.txt: cannot read word list"):
+        Lexicon.load(tmp_path / "missing.txt")
+    (tmp_path / "digits.txt").write_text("123\n")
+    with pytest.raises(HandocrError, match="no words of letters"):
+        Lexicon.load(tmp_path / "digits.txt")
+
+
+def test_english_lexicon():
+    pytest.importorskip("spellchecker", reason="pyspellchecker (handocr[lexicon]) not installed")
+    en = Lexicon.load("en")
+    assert "DO" in en and "REFRIGERATOR" in en and len(en) > 50_000
+    assert text(en.correct(probs({"P": 0.44, "D": 0.40}, {"O": 0.79}))) == "DO"
+    P = probs({"C": 0.99}, {"H": 0.99}, {"E": 0.99}, {"C": 0.99}, {"X": 0.5, "K": 0.3})
+    assert text(en.correct(P)) == "CHECK"
+
+
+def test_corrected_character_keeps_its_own_confidence():
+    P = probs({"P": 0.48, "D": 0.42}, {"O": 0.95})
+    glyphs = [Glyph(box=(0, 10 * k, 10, 10 * k + 8), mask=np.ones((10, 8), bool)) for k in range(2)]
+    classified = [[[(g, p, None) for g, p in zip(glyphs, P)]]]
+    page = build_page(apply_lexicon(classified, LEX), 1.0, (100, 100), "x", "m", 10.0)
+    c0, c1 = page.lines[0].words[0].chars
+    assert (c0.text, c0.alt, c1.text) == ("D", "P", "O")
+    assert c0.conf == pytest.approx(0.42) and isinstance(c0, Char)
+    assert page.text == "DO"
+    plain = build_page(classified, 1.0, (100, 100), "x", "m", 10.0)
+    assert plain.text == "PO" and plain.lines[0].words[0].chars[0].conf == pytest.approx(0.48)
+
+
+def test_cli_lexicon_option(tmp_path):
+    from ocr.cli import main
+
+    r = CliRunner().invoke(main, ["read", "samples/synthetic_page.png", "--lexicon", str(tmp_path / "no.txt")])
+    assert r.exit_code == 1 and "no.txt: cannot read word list" in r.output
+    words = tmp_path / "words.txt"
+    words.write_text("SHOPPING\nLIST\nEGGS\nMILK\n")
+    plain = CliRunner().invoke(main, ["read", "samples/synthetic_page.png"])
+    r = CliRunner().invoke(main, ["read", "samples/synthetic_page.png", "--lexicon", str(words)])
+    assert r.exit_code == 0 and r.output.splitlines()[0] == "SHOPPING LIST" == plain.output.splitlines()[0]
