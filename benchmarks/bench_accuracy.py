@@ -13,6 +13,8 @@ present, else the same formula copied below):
 * synthetic pages drawn with the project's stroke font (``compose_pages.py --synthetic``);
 * 20 generated pairs of touching letters under a line of writing
   (``ocr.synth.touching_pair_page``), drawn 2 and 4 pixels into each other;
+* the composed and synthetic pages again with ``--lexicon en`` (when pyspellchecker
+  is installed);
 * the classifier alone on the held-out characters (``handocr eval DATA --json``:
   EMNIST and photo_chars validation splits).
 
@@ -88,13 +90,13 @@ def handocr_cmd():
     return [exe] if exe else [sys.executable, "-m", "ocr"]
 
 
-def read_handocr(images, dest, model):
+def read_handocr(images, dest, model, extra=()):
     """Transcripts of `images` from one ``handocr read ... -o dest`` process; {image: text}, seconds."""
     dest.mkdir(parents=True, exist_ok=True)
     for f in dest.glob("*.txt"):
         f.unlink()
     target = dest if len(images) > 1 else dest / (images[0].stem + ".txt")
-    cmd = [*handocr_cmd(), "read", "-q", *map(str, images), "-o", str(target)]
+    cmd = [*handocr_cmd(), "read", "-q", *map(str, images), "-o", str(target), *extra]
     if model:
         cmd += ["--model", str(model)]
     t = time.perf_counter()
@@ -159,6 +161,14 @@ def measure_set(name, folder, work, model, tess, scores):
         rows.append({"page": img.name, "chars": n, "handocr": h, "tesseract": t})
         f = lambda s: f"{s[0]:7.3f} / {s[1]:6.3f}" if s else f"{'n/a':>16s}"  # noqa: E731
         print(f"  {img.name:22s} {n:5d}  {f(h):>18s}  {f(t):>20s}")
+    return rows
+
+
+def with_lexicon(folder, work, model, scores):
+    """Mean (CER, layout CER) of ``handocr read --lexicon en`` on the pages of `folder`."""
+    pairs = page_pairs(folder)
+    hyp, _ = read_handocr([img for img, _ in pairs], work, model, extra=("--lexicon", "en"))
+    rows = [{"handocr": scores(gt, hyp[img]) if hyp.get(img) is not None else None} for img, gt in pairs]
     return rows
 
 
@@ -258,6 +268,16 @@ def main(argv=None):
         if rows:
             results.append((name, rows, per_page))
 
+    import importlib.util
+
+    lexicon = {}
+    if importlib.util.find_spec("spellchecker"):
+        for k, (name, rows, per_page) in enumerate(results):
+            if not per_page:
+                folder = dict((n, f) for n, f, _ in sets)[name]
+                lexicon[name] = with_lexicon(folder, out / f"read_lex_{k}", args.model, scores)
+    else:
+        warn("pyspellchecker not installed (handocr[lexicon]): no --lexicon rows")
     touching, n_pairs = touching_pairs(args.model)
     ev = run_eval(data, args.model) if have_data else None
     model_name = (ev or {}).get("model", args.model or "bundled")
@@ -279,6 +299,9 @@ def main(argv=None):
         else:
             label = name
         print(f"| {label} | mean CER (layout) | {cer_cell(rows, 'handocr')} | {cer_cell(rows, 'tesseract')} |")
+        if name in lexicon:
+            print(f"| the same, `handocr read --lexicon en` | mean CER (layout) | "
+                  f"{cer_cell(lexicon[name], 'handocr')} | - |")
     print(f"| {n_pairs} generated pairs of touching letters (2 px / 4 px overlap) | pairs read right "
           f"| {touching[2]} / {touching[4]} | - |")
     for r in (ev or {}).get("characters", []):
