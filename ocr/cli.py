@@ -131,6 +131,13 @@ def _load_lexicon(source):
         raise click.ClickException(str(e)) from None
 
 
+def _prepare(loaded):
+    """The pipeline's image stages (imported on the loading thread, not before)."""
+    from .pipeline import prepare
+
+    return prepare(loaded)
+
+
 def _source(name):
     return sys.stdin.buffer.read() if name == "-" else name
 
@@ -141,7 +148,8 @@ _WORKER = {}
 def _read_one(job, fetch=None):
     """Read one input; returns (name, page or None, error message or None). Runs in workers.
 
-    `fetch`, when given, returns the input already loaded (:meth:`ocr.load.LoadAhead.take`).
+    `fetch`, when given, returns the input already loaded and through the image stages
+    (:meth:`ocr.load.LoadAhead.take`).
     """
     from .errors import HandocrError
     from .pipeline import read
@@ -244,10 +252,10 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon,
     if _serial(n_jobs):
         from .load import LoadAhead
 
-        # The first image decodes on a thread while the model loads, each next one
-        # while the one before is read.
+        # The first image is decoded and analysed on a thread while the model
+        # loads, each next one while the one before is classified.
         ahead = LoadAhead([(_WORKER["-"], "<stdin>") if n == "-" else (n, n) for n in names],
-                          max_pixels=max_pixels)
+                          then=_prepare, max_pixels=max_pixels)
     _WORKER[model_path] = _load_model(model_path)  # a bad model fails once, before any image
     _WORKER["lexicon"] = _load_lexicon(lexicon) if lexicon else None
     to_dir = bool(output) and (len(names) > 1 or os.path.isdir(output))

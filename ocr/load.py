@@ -306,13 +306,16 @@ class LoadAhead:
 
     Decoding and resampling run in C with the GIL released, so on a multi-core
     machine they overlap with whatever the caller does meanwhile: loading the
-    model and importing the pipeline for the first image, reading the previous
-    image for the others. At most two images are held at once.
+    model for the first image, classifying the previous one for the others.
+    At most two images are held at once.
 
     Parameters
     ----------
     sources : sequence of (source, name)
         What :func:`load_image` takes, and the name to report.
+    then : callable, optional
+        Applied to each :class:`Loaded` on the thread too (the pipeline's image
+        stages, :func:`ocr.pipeline.prepare`); :meth:`take` returns its result.
     **options
         Passed to :func:`load_image` (``max_pixels``, ``work_pixels``).
 
@@ -322,8 +325,9 @@ class LoadAhead:
     >>> first = ahead.take()   # a Loaded, or raises ImageError as load_image would
     """
 
-    def __init__(self, sources, **options):
+    def __init__(self, sources, then=None, **options):
         self._sources = list(sources)
+        self._then = then
         self._options = options
         self._next = 0
         self._pending = None
@@ -341,7 +345,8 @@ class LoadAhead:
 
         def work():
             try:
-                box["value"] = load_image(source, name=name, **self._options)
+                loaded = load_image(source, name=name, **self._options)
+                box["value"] = self._then(loaded) if self._then else loaded
             except BaseException as e:  # handed to the caller by take()
                 box["error"] = e
 
@@ -355,6 +360,7 @@ class LoadAhead:
         Returns
         -------
         Loaded
+            Or what `then` made of it.
 
         Raises
         ------

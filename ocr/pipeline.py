@@ -41,6 +41,16 @@ class Analysis:
     lines: list  # list of lines, each a list of words, each a list of glyph indices
 
 
+@dataclass
+class Prepared:
+    """A page through the image stages, ready to classify (:func:`prepare`)."""
+
+    analysis: Analysis
+    scale: float  # working pixels per original pixel
+    size: tuple  # (width, height) of the original image
+    name: str
+
+
 def estimate_letter_height(grey):
     """Quick estimate of the typical letter height (pixels) on a 4x smaller copy.
 
@@ -138,6 +148,24 @@ def analyse(grey):
     threshold = word_gap_threshold(all_gaps, H) if H else 0.0
     lines = [split_words(line, glyphs, threshold, H) for line in line_idx]
     return Analysis(glyphs=glyphs, height=H, lines=lines)
+
+
+def prepare(loaded):
+    """The image stages of a loaded page: working scale, ink, letters, lines, words.
+
+    Needs no model, so it can run while the model loads (:class:`ocr.load.LoadAhead`).
+
+    Parameters
+    ----------
+    loaded : ocr.load.Loaded
+
+    Returns
+    -------
+    Prepared
+    """
+    grey, factor = working_image(loaded.pixels)
+    return Prepared(analysis=analyse(grey), scale=loaded.scale * factor, size=loaded.size,
+                    name=loaded.name)
 
 
 def apply_word_context(P, strength=0.9):
@@ -299,9 +327,10 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
 
     Parameters
     ----------
-    source : str, os.PathLike, bytes, ndarray or ocr.load.Loaded
+    source : str, os.PathLike, bytes, ndarray, ocr.load.Loaded or Prepared
         Image file path, image file bytes, an ``(H, W)`` / ``(H, W, 3|4)`` array,
-        or an image already loaded with :func:`ocr.load.load_image`.
+        an image already loaded with :func:`ocr.load.load_image`, or one through
+        the image stages already (:func:`prepare`).
     model : ocr.model.Model or str, optional
         Classifier, or path to a model file; the bundled model when None.
     max_pixels : int
@@ -323,14 +352,14 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
 
     if model is None or isinstance(model, (str, bytes)) or hasattr(model, "__fspath__"):
         model = Model.load(model)
-    if isinstance(source, Loaded):
-        loaded = source
+    if isinstance(source, Prepared):
+        prepared = source
     else:
-        loaded = load_image(source, max_pixels=max_pixels, work_pixels=work_pixels, name=name)
-    grey, factor = working_image(loaded.pixels)
-    analysis = analyse(grey)
+        loaded = source if isinstance(source, Loaded) else load_image(
+            source, max_pixels=max_pixels, work_pixels=work_pixels, name=name)
+        prepared = prepare(loaded)
+    analysis = prepared.analysis
     classified = classify(analysis, model, context=context)
     if lexicon is not None:
         classified = apply_lexicon(classified, lexicon)
-    scale = loaded.scale * factor
-    return build_page(classified, scale, loaded.size, loaded.name, model.name, analysis.height)
+    return build_page(classified, prepared.scale, prepared.size, prepared.name, model.name, analysis.height)

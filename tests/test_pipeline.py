@@ -143,6 +143,20 @@ def test_read_array_same_as_file(model):
     assert ocr.read(a, model=model).text == ocr.read(path, model=model).text
 
 
+def test_prepared_on_a_thread_reads_like_a_path(model):
+    """The CLI's path: image stages on LoadAhead's thread, classification after."""
+    from ocr.load import LoadAhead
+    from ocr.pipeline import Prepared, prepare
+
+    path = SAMPLES / "synthetic_page.png"
+    ahead = LoadAhead([(path, "sample")], then=prepare)
+    prepared = ahead.take()
+    assert isinstance(prepared, Prepared) and prepared.name == "sample"
+    page, direct = ocr.read(prepared, model=model), ocr.read(path, model=model)
+    assert page.text == direct.text and page.text
+    assert [c.box for c in page.chars] == [c.box for c in direct.chars]
+
+
 def test_downscaled_photo_reads_the_same(model):
     """A 3x larger photo goes through the reduced-resolution path and gives the same text."""
     from PIL import Image
