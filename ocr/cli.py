@@ -396,8 +396,10 @@ def _page_pairs(folder):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.option("--plots", type=click.Path(file_okay=False),
               help="Folder for a confusion matrix (characters) or aligned mistakes (pages).")
+@click.option("--lexicon", metavar="en|FILE",
+              help="For pages: read them as `handocr read --lexicon` does.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def evaluate(data, model_path, split, as_json, plots, quiet):
+def evaluate(data, model_path, split, as_json, plots, lexicon, quiet):
     """Measure accuracy on labelled characters, or character error rate on pages.
 
     DATA is a folder of page images with <name>.gt.txt ground truth (prints the
@@ -411,12 +413,15 @@ def evaluate(data, model_path, split, as_json, plots, quiet):
     from .errors import HandocrError
 
     model = _load_model(model_path)
+    words = _load_lexicon(lexicon) if lexicon else None
     result = {"model": model.name, "pages": [], "characters": []}
+    if lexicon:
+        result["lexicon"] = lexicon
     try:
         for path in data:
             pairs = _page_pairs(path) if os.path.isdir(path) else []
             if pairs:
-                result["pages"].extend(_eval_pages(pairs, model, quiet))
+                result["pages"].extend(_eval_pages(pairs, model, quiet, words))
             else:
                 result["characters"].extend(_eval_chars(path, model, split))
     except HandocrError as e:
@@ -444,7 +449,7 @@ def evaluate(data, model_path, split, as_json, plots, quiet):
                                                  for p in r["confused"][:8]))
 
 
-def _eval_pages(pairs, model, quiet):
+def _eval_pages(pairs, model, quiet, lexicon=None):
     import time
 
     from .evaluate import page_scores
@@ -454,7 +459,7 @@ def _eval_pages(pairs, model, quiet):
     with progress.bar(pairs, "Pages", quiet or len(pairs) < 2) as bar:
         for img, gt in bar:
             t = time.perf_counter()
-            page = read_page(img, model=model)
+            page = read_page(img, model=model, lexicon=lexicon)
             dt = time.perf_counter() - t
             with open(gt, encoding="utf-8") as f:
                 truth = f.read()

@@ -105,3 +105,20 @@ def test_cli_lexicon_option(tmp_path):
     plain = CliRunner().invoke(main, ["read", "samples/synthetic_page.png"])
     r = CliRunner().invoke(main, ["read", "samples/synthetic_page.png", "--lexicon", str(words)])
     assert r.exit_code == 0 and r.output.splitlines()[0] == "SHOPPING LIST" == plain.output.splitlines()[0]
+
+
+def test_eval_pages_with_a_lexicon(tmp_path):
+    import json
+    import shutil
+
+    from ocr.cli import main
+
+    shutil.copy("samples/synthetic_page.png", tmp_path / "p.png")
+    (tmp_path / "p.gt.txt").write_text("SHOPPING LIST\n")
+    words = tmp_path / "words.txt"
+    words.write_text("SHOPPING\nLIST\n")
+    r = CliRunner().invoke(main, ["eval", str(tmp_path), "--lexicon", str(words), "--json", "-q"])
+    assert r.exit_code == 0, r.output
+    result = json.loads(r.output)
+    assert result["lexicon"] == str(words)
+    assert result["pages"][0]["text"].splitlines()[0] == "SHOPPING LIST"
