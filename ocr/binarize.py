@@ -147,15 +147,22 @@ def remove_rules(mask, min_length):
     tall = kernels.maximum_filter1d(m, 5, axis=0).view(bool)
     wide = kernels.maximum_filter1d(m, 5, axis=1).view(bool)
     horiz = _opening_1d(tall, min_length, axis=1) & mask
-    rules = horiz | (_opening_1d(wide, min_length, axis=0) & mask)
+    vert = _opening_1d(wide, min_length, axis=0) & mask
+    rules = horiz | vert
     if not rules.any():
         return mask
-    # A rule pixel stays if ink continues above and below it (a stroke crossing).
+    # A rule pixel stays if ink continues on both sides of it (a stroke crossing):
+    # above and below a horizontal rule, left and right of a vertical one.
     rest = mask & ~rules
     r = rest.view(np.uint8)
-    above = kernels.maximum_filter1d(r, 9, axis=0, origin=4).view(bool)  # ink in the 8 rows above
-    below = kernels.maximum_filter1d(r, 9, axis=0, origin=-4).view(bool)  # ink in the 8 rows below
-    keep = horiz & above & below
+    def both_sides(axis):  # ink within 8 pixels on each side along `axis`
+        before = kernels.maximum_filter1d(r, 9, axis=axis, origin=4).view(bool)
+        after = kernels.maximum_filter1d(r, 9, axis=axis, origin=-4).view(bool)
+        return before & after
+
+    keep = horiz & both_sides(0)
+    if vert.any():
+        keep |= vert & ~horiz & both_sides(1)
     return rest | keep
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import CLASSES
-from .binarize import binarize, remove_rules
-from .kernels import median
+from .binarize import hysteresis, ink_darkness, remove_rules, threshold_levels
+from .kernels import median, percentile
 from .layout import gaps, group_lines, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
 from .normalize import normalize_many
@@ -66,8 +66,62 @@ def estimate_letter_height(grey):
     """
     k = 4 if min(grey.shape) >= 400 else 1
     small = as_float(downscale(grey, 1 / k) if k > 1 else grey)
-    _, boxes, areas = components_of(*binarize(small, sigma=0.5, labelled=True)[1:])
+    mask, labelled, darkness = _ink(small, sigma=0.5)
+    _, (_, boxes, areas) = without_page_lines(mask, labelled, darkness)
     return letter_height(boxes, areas) * k
+
+
+def _ink(grey, sigma=1.0):
+    """:func:`ocr.binarize.binarize` with its components, keeping the darkness map."""
+    darkness = ink_darkness(grey, sigma)
+    low, high = threshold_levels(darkness)
+    mask, labels, n = hysteresis(darkness, low, high, labelled=True)
+    return mask, components_of(labels, n), darkness
+
+
+def without_page_lines(mask, labelled, darkness):
+    """Remove the lines of squared paper and tables before letters are measured.
+
+    When some ink spans half the image both ways and holds long lines both ways
+    (at least two each, five in all), it is a net of lines, not writing:
+    straight runs longer than half the image's shorter side are removed
+    (:func:`ocr.binarize.remove_rules`); from what is left, the pieces no darker
+    than the lines are dropped too (hysteresis between 1.2 and 1.5 times the
+    lines' darkness), and of the removed pixels those 1.5 times darker than the
+    lines are put back: pen strokes crossing or running along a line, since
+    printed lines are lighter than ink. Otherwise the mask is returned as it is.
+
+    Parameters
+    ----------
+    mask : (H, W) bool ndarray
+    labelled : tuple
+        ``components(mask)``: ``(labels, boxes, areas)``.
+    darkness : (H, W) float ndarray
+        :func:`ocr.binarize.ink_darkness` of the page.
+
+    Returns
+    -------
+    mask, labelled
+    """
+    _, boxes, _ = labelled
+    h, w = mask.shape
+    if not (len(boxes) and np.any((boxes[:, 2] - boxes[:, 0] > h / 2) & (boxes[:, 3] - boxes[:, 1] > w / 2))):
+        return mask, labelled
+    length = min(h, w) / 2
+    rest = remove_rules(mask, min_length=length)
+    removed = mask & ~rest
+    across, down = _count_lines(removed.sum(axis=1) >= length), _count_lines(removed.sum(axis=0) >= length)
+    if min(across, down) < 2 or across + down < 5:
+        return mask, labelled  # a big letter, a frame or a '#', not a net of lines
+    line = float(percentile(darkness[removed], 75))  # most removed pixels are line
+    rest = (rest & hysteresis(darkness, 1.2 * line, 1.5 * line)) | (removed & (darkness > 1.5 * line))
+    return rest, components(rest)
+
+
+def _count_lines(rows):
+    """Number of runs of True in a 1-D bool array (a line is a few pixels thick)."""
+    rows = np.asarray(rows, dtype=np.int8)
+    return int(np.count_nonzero(np.diff(rows, prepend=0) == 1))
 
 
 def working_image(grey, target=TARGET_HEIGHT):
@@ -117,8 +171,8 @@ def find_ink(grey):
     labelled : tuple
         ``components(mask)``: ``(labels, boxes, areas)`` of the returned mask.
     """
-    mask, labels, n = binarize(grey, labelled=True)
-    labelled = components_of(labels, n)
+    mask, labelled, darkness = _ink(grey)
+    mask, labelled = without_page_lines(mask, labelled, darkness)
     _, boxes, areas = labelled
     H = letter_height(boxes, areas)
     extent = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]) if len(boxes) else [0]

@@ -169,6 +169,36 @@ def test_downscaled_photo_reads_the_same(model):
     assert big_page.width == im.width * 3
 
 
+@pytest.mark.parametrize("step", [24, 36])
+def test_squared_paper_lines_are_not_letters(model, step):
+    """A grid of printed lines (lighter than the ink) across the whole page: before
+    page-line removal this read as noise (the net was measured as one huge letter)."""
+    from PIL import Image, ImageDraw
+
+    from ocr.synth import render_page
+
+    lines = ["SHOPPING LIST", "2 EGGS 1 MILK", "CALL JO AT 7"]
+    rgb, text, _ = render_page(lines, seed=3)
+    im = Image.fromarray(rgb)
+    draw = ImageDraw.Draw(im)
+    for y in range(7, im.height, step):
+        draw.line([(0, y), (im.width, y)], fill=(120, 135, 170), width=2)
+    for x in range(5, im.width, step):
+        draw.line([(x, 0), (x, im.height)], fill=(120, 135, 170), width=2)
+    assert ocr.read(np.asarray(im), model=model).text == text
+
+
+def test_a_big_letter_is_not_taken_for_page_lines(model):
+    from PIL import Image, ImageDraw
+
+    im = Image.new("L", (400, 500), 235)
+    draw = ImageDraw.Draw(im)
+    draw.line([(80, 40), (80, 460)], fill=30, width=14)
+    for y in (40, 250, 460):  # an E filling the photo: three long bars, one long stem
+        draw.line([(80, y), (330, y)], fill=30, width=14)
+    assert ocr.read(np.asarray(im), model=model).text == "E"
+
+
 def test_blank_page_reads_empty(model):
     page = ocr.read(np.full((300, 400), 0.8, np.float32), model=model)
     assert page.text == "" and page.lines == []
