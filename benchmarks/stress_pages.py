@@ -1,4 +1,4 @@
-"""Photo conditions the pages were not taken in: read each page under ten of them.
+"""Photo conditions the pages were not taken in: read each page under twelve of them.
 
 Derives, from every page with a ``.gt.txt`` in a folder (default the shared
 photographed pages), variants that a phone photo of another page could show:
@@ -14,6 +14,9 @@ rot-4paper     turned 4 degrees (the sheet continues past the corners)
 rot8paper      turned 8 degrees (the sheet continues past the corners)
 rot6desk       turned 6 degrees on a dark desk (the page edge shows)
 12mp           enlarged to 12 megapixels with noise (a phone photo's size)
+grid           squared paper: a grey-blue grid (squares 1/40 of the page width,
+               lines 25 % darker than the paper) printed under the writing
+grid_dark      the same grid with lines 45 % darker
 =============  ===============================================================
 
 then reads every variant with the installed ``handocr read`` (one process per
@@ -68,6 +71,14 @@ def variants(im, rng):
     f = (12e6 / (H * W)) ** 0.5
     big = np.asarray(im.resize((int(W * f), int(H * f)), Image.BICUBIC)).astype(np.float32)
     out["12mp"] = (_to_image((big + rng.normal(0, 3, big.shape)) / 255), 90)
+    step = max(8, W // 40)
+    lines = np.zeros((H, W), np.float32)
+    for k in (0, 1):  # lines two pixels thick
+        lines[step // 3 + k :: step] = 1
+        lines[:, step // 5 + k :: step] = 1
+    tint = np.array([0.8, 0.85, 1.0], np.float32)  # printed lines are grey-blue; ink darkens them further
+    for name, depth in (("grid", 0.25), ("grid_dark", 0.45)):
+        out[name] = (_to_image(a * (1 - depth * lines[..., None] * (2 - tint))), 88)
     return out
 
 
