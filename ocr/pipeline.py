@@ -82,14 +82,16 @@ def _ink(grey, sigma=1.0):
 def without_page_lines(mask, labelled, darkness):
     """Remove the lines of squared paper and tables before letters are measured.
 
-    When some ink spans half the image both ways and holds long lines both ways
-    (at least two each, five in all), it is a net of lines, not writing:
-    straight runs longer than half the image's shorter side are removed
+    A net of lines is found as straight runs of ink at least an eighth of the
+    image's shorter side long that line up, row by row and column by column,
+    over at least half of it: two such lines each way and five in all (not a big
+    letter, a frame or a '#'). Its runs are removed
     (:func:`ocr.binarize.remove_rules`); from what is left, the pieces no darker
     than the lines are dropped too (hysteresis between 1.2 and 1.5 times the
-    lines' darkness), and of the removed pixels those 1.5 times darker than the
-    lines are put back: pen strokes crossing or running along a line, since
-    printed lines are lighter than ink. Otherwise the mask is returned as it is.
+    lines' darkness: the bits of a faint net the threshold broke up), and of the
+    removed pixels those 1.5 times darker than the lines are put back: pen strokes
+    crossing or running along a line, since printed lines are lighter than ink.
+    Otherwise the mask is returned as it is.
 
     Parameters
     ----------
@@ -104,13 +106,12 @@ def without_page_lines(mask, labelled, darkness):
     mask, labelled
     """
     _, boxes, _ = labelled
-    h, w = mask.shape
-    if not (len(boxes) and np.any((boxes[:, 2] - boxes[:, 0] > h / 2) & (boxes[:, 3] - boxes[:, 1] > w / 2))):
-        return mask, labelled
-    length = min(h, w) / 2
-    rest = remove_rules(mask, min_length=length)
+    short = min(mask.shape)
+    if not len(boxes) or np.max(np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])) < short / 8:
+        return mask, labelled  # no ink long enough to be a line
+    rest = remove_rules(mask, min_length=short / 8)
     removed = mask & ~rest
-    across, down = _count_lines(removed.sum(axis=1) >= length), _count_lines(removed.sum(axis=0) >= length)
+    across, down = _count_lines(removed.sum(axis=1) >= short / 2), _count_lines(removed.sum(axis=0) >= short / 2)
     if min(across, down) < 2 or across + down < 5:
         return mask, labelled  # a big letter, a frame or a '#', not a net of lines
     line = float(percentile(darkness[removed], 75))  # most removed pixels are line
