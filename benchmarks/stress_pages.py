@@ -1,4 +1,4 @@
-"""Photo conditions the pages were not taken in: read each page under twelve of them.
+"""Photo conditions the pages were not taken in: read each page under thirteen of them.
 
 Derives, from every page with a ``.gt.txt`` in a folder (default the shared
 photographed pages), variants that a phone photo of another page could show:
@@ -17,6 +17,7 @@ rot6desk       turned 6 degrees on a dark desk (the page edge shows)
 grid           squared paper: a grey-blue grid (squares 1/40 of the page width,
                lines 25 % darker than the paper) printed under the writing
 grid_dark      the same grid with lines 45 % darker
+grid_turned    the light grid page turned 3 degrees
 =============  ===============================================================
 
 then reads every variant with the installed ``handocr read`` (one process per
@@ -79,6 +80,8 @@ def variants(im, rng):
     tint = np.array([0.8, 0.85, 1.0], np.float32)  # printed lines are grey-blue; ink darkens them further
     for name, depth in (("grid", 0.25), ("grid_dark", 0.45)):
         out[name] = (_to_image(a * (1 - depth * lines[..., None] * (2 - tint))), 88)
+    paper = tuple(int(v) for v in np.median(np.asarray(out["grid"][0]).reshape(-1, 3), axis=0))
+    out["grid_turned"] = (out["grid"][0].rotate(3, resample=Image.BICUBIC, fillcolor=paper), 88)
     return out
 
 

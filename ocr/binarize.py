@@ -124,7 +124,7 @@ def threshold_levels(darkness, min_contrast=0.12, faint_contrast=0.06):
     return low, high
 
 
-def remove_rules(mask, min_length):
+def remove_rules(mask, min_length, which="both"):
     """Remove long straight horizontal/vertical lines (rules, borders, page edges).
 
     Parameters
@@ -133,6 +133,8 @@ def remove_rules(mask, min_length):
         Ink mask.
     min_length : int
         A run of ink this long (pixels) in one row or column is a rule, not a letter.
+    which : {'both', 'horizontal', 'vertical'}
+        The rules to remove.
 
     Returns
     -------
@@ -146,8 +148,8 @@ def remove_rules(mask, min_length):
     # pixel every so often) still forms one long run.
     tall = kernels.maximum_filter1d(m, 5, axis=0).view(bool)
     wide = kernels.maximum_filter1d(m, 5, axis=1).view(bool)
-    horiz = _opening_1d(tall, min_length, axis=1) & mask
-    vert = _opening_1d(wide, min_length, axis=0) & mask
+    horiz = _opening_1d(tall, min_length, axis=1) & mask if which != "vertical" else np.zeros_like(mask)
+    vert = _opening_1d(wide, min_length, axis=0) & mask if which != "horizontal" else np.zeros_like(mask)
     rules = horiz | vert
     if not rules.any():
         return mask

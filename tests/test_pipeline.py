@@ -188,6 +188,39 @@ def test_squared_paper_lines_are_not_letters(model, step):
     assert ocr.read(np.asarray(im), model=model).text == text
 
 
+@pytest.mark.parametrize("angle", [3, -4])
+def test_squared_paper_photographed_at_an_angle(model, angle):
+    """The net's lines are found along their own slope (columns shifted, not resampled)."""
+    from PIL import Image, ImageDraw
+
+    from ocr.synth import render_page
+
+    rgb, text, _ = render_page(["SHOPPING LIST", "2 EGGS 1 MILK", "CALL JO AT 7"], seed=3)
+    im = Image.fromarray(rgb)
+    draw = ImageDraw.Draw(im)
+    for v in range(-200, max(im.size) + 200, 36):
+        draw.line([(-200, v), (im.width + 200, v)], fill=(120, 135, 170), width=2)
+        draw.line([(v, -200), (v, im.height + 200)], fill=(120, 135, 170), width=2)
+    turned = im.rotate(angle, resample=Image.BICUBIC, fillcolor=tuple(rgb[2, 2].tolist()))
+    assert ocr.read(np.asarray(turned), model=model).text == text
+
+
+def test_shear_and_unshear_are_exact():
+    from ocr.pipeline import _sharpest_slope, _shear, _unshear
+
+    rng = np.random.default_rng(0)
+    a = rng.random((40, 70)) < 0.3
+    for t in (0.0, 0.05, -0.12):
+        b, offsets = _shear(a, t)
+        assert b.sum() == a.sum() and np.array_equal(_unshear(b, offsets, 40), a)
+    line = np.zeros((200, 300), bool)
+    xs = np.arange(300)
+    line[np.round(50 + xs * np.tan(np.radians(3))).astype(int), xs] = True
+    t = _sharpest_slope(*np.nonzero(line))
+    assert t == pytest.approx(np.tan(np.radians(3)), abs=0.005)
+    assert _shear(line, t)[0].sum(axis=1).max() >= 280  # the tilted line is one row now
+
+
 def test_a_big_letter_is_not_taken_for_page_lines(model):
     from PIL import Image, ImageDraw
 
