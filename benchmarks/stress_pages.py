@@ -1,4 +1,4 @@
-"""Photo conditions the pages were not taken in: read each page under thirteen of them.
+"""Photo conditions the pages were not taken in: read each page under fifteen of them.
 
 Derives, from every page with a ``.gt.txt`` in a folder (default the shared
 photographed pages), variants that a phone photo of another page could show:
@@ -18,6 +18,8 @@ grid           squared paper: a grey-blue grid (squares 1/40 of the page width,
                lines 25 % darker than the paper) printed under the writing
 grid_dark      the same grid with lines 45 % darker
 grid_turned    the light grid page turned 3 degrees
+ruled          ruled paper: grey-blue rules 1/25 of the page width apart, 30 % dark
+ruled_turned   the ruled page turned 3 degrees
 =============  ===============================================================
 
 then reads every variant with the installed ``handocr read`` (one process per
@@ -82,6 +84,12 @@ def variants(im, rng):
         out[name] = (_to_image(a * (1 - depth * lines[..., None] * (2 - tint))), 88)
     paper = tuple(int(v) for v in np.median(np.asarray(out["grid"][0]).reshape(-1, 3), axis=0))
     out["grid_turned"] = (out["grid"][0].rotate(3, resample=Image.BICUBIC, fillcolor=paper), 88)
+    step = max(8, W // 25)
+    rules = np.zeros((H, W), np.float32)
+    for k in (0, 1, 2):  # rules three pixels thick
+        rules[step // 2 + k :: step] = 1
+    out["ruled"] = (_to_image(a * (1 - 0.3 * rules[..., None] * (2 - tint))), 88)
+    out["ruled_turned"] = (out["ruled"][0].rotate(3, resample=Image.BICUBIC, fillcolor=paper), 88)
     return out
 
 

@@ -80,11 +80,13 @@ def _ink(grey, sigma=1.0):
 
 
 def without_page_lines(mask, labelled, darkness):
-    """Remove the lines of squared paper and tables before letters are measured.
+    """Remove the lines of squared paper, ruled paper and tables before letters are measured.
 
-    A net of lines is found as straight runs of ink at least an eighth of the
+    Page lines are found as straight runs of ink at least an eighth of the
     image's shorter side long that line up over at least half of it: two such
-    lines each way and five in all (not a big letter, a frame or a '#'). The
+    lines each way and five in all make a net (squared paper, a table), four or
+    more across and at most one down make ruled paper (fewer is a big letter, a
+    frame or a '#'). The
     photo may be turned: each family of lines is first made axis-aligned by
     shifting whole columns (or rows) by whole pixels, at the slope where the
     ink's projection is sharpest (within 8 degrees), so nothing is resampled.
@@ -114,14 +116,18 @@ def without_page_lines(mask, labelled, darkness):
     ys, xs = np.nonzero(mask)
     t_across, t_down = _sharpest_slope(ys, xs), _sharpest_slope(xs, ys)
     sheared, offsets = _shear(mask, t_across)
-    rest = _unshear(remove_rules(sheared, short / 8, which="horizontal"), offsets, mask.shape[0])
-    sheared, offsets = _shear(rest.T, t_down)
-    rest = _unshear(remove_rules(sheared, short / 8, which="horizontal"), offsets, mask.shape[1]).T
+    rest_across = _unshear(remove_rules(sheared, short / 8, which="horizontal"), offsets, mask.shape[0])
+    sheared, offsets = _shear(rest_across.T, t_down)
+    rest_both = _unshear(remove_rules(sheared, short / 8, which="horizontal"), offsets, mask.shape[1]).T
+    across = _count_lines(_shear(mask & ~rest_across, t_across)[0].sum(axis=1) >= short / 2)
+    down = _count_lines(_shear((rest_across & ~rest_both).T, t_down)[0].sum(axis=1) >= short / 2)
+    if min(across, down) >= 2 and across + down >= 5:
+        rest = rest_both  # squared paper, a table
+    elif across >= 4 and down < 2:
+        rest = rest_across  # ruled paper
+    else:
+        return mask, labelled  # a big letter, a frame or a '#', not page lines
     removed = mask & ~rest
-    across = _count_lines(_shear(removed, t_across)[0].sum(axis=1) >= short / 2)
-    down = _count_lines(_shear(removed.T, t_down)[0].sum(axis=1) >= short / 2)
-    if min(across, down) < 2 or across + down < 5:
-        return mask, labelled  # a big letter, a frame or a '#', not a net of lines
     line = float(percentile(darkness[removed], 75))  # most removed pixels are line
     rest = (rest & hysteresis(darkness, 1.2 * line, 1.5 * line)) | (removed & (darkness > 1.5 * line))
     return rest, components(rest)

@@ -205,6 +205,22 @@ def test_squared_paper_photographed_at_an_angle(model, angle):
     assert ocr.read(np.asarray(turned), model=model).text == text
 
 
+@pytest.mark.parametrize("angle", [0, 3, -3])
+def test_ruled_paper_lines_are_removed_even_turned(model, angle):
+    """Ruled lines close together, lighter than the ink, the photo straight or turned."""
+    from PIL import Image, ImageDraw
+
+    from ocr.synth import render_page
+
+    rgb, text, _ = render_page(["SHOPPING LIST", "2 EGGS 1 MILK", "CALL JO AT 7"], seed=3)
+    im = Image.fromarray(rgb)
+    draw = ImageDraw.Draw(im)
+    for y in range(-100, im.height + 100, 30):
+        draw.line([(-200, y), (im.width + 200, y)], fill=(130, 150, 190), width=2)
+    turned = im.rotate(angle, resample=Image.BICUBIC, fillcolor=tuple(rgb[2, 2].tolist()))
+    assert ocr.read(np.asarray(turned), model=model).text == text
+
+
 def test_shear_and_unshear_are_exact():
     from ocr.pipeline import _sharpest_slope, _shear, _unshear
 
