@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import CLASSES
-from .binarize import hysteresis, ink_darkness, remove_rules, threshold_levels
-from .kernels import median, percentile
+from .binarize import hysteresis, ink_darkness, remove_page_lines, remove_rules, threshold_levels
+from .kernels import median
 from .layout import gaps, group_lines, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
 from .normalize import normalize_many
@@ -80,100 +80,13 @@ def _ink(grey, sigma=1.0):
 
 
 def without_page_lines(mask, labelled, darkness):
-    """Remove the lines of squared paper, ruled paper and tables before letters are measured.
-
-    Page lines are found as straight runs of ink at least an eighth of the
-    image's shorter side long that line up over at least half of it: two such
-    lines each way and five in all make a net (squared paper, a table), four or
-    more across and at most one down make ruled paper (fewer is a big letter, a
-    frame or a '#'). The
-    photo may be turned: each family of lines is first made axis-aligned by
-    shifting whole columns (or rows) by whole pixels, at the slope where the
-    ink's projection is sharpest (within 8 degrees), so nothing is resampled.
-    The runs are removed (:func:`ocr.binarize.remove_rules`); from what is left,
-    the pieces no darker than the lines are dropped too (hysteresis between 1.2
-    and 1.5 times the lines' darkness: the bits of a faint net the threshold
-    broke up), and of the removed pixels those 1.5 times darker than the lines
-    are put back: pen strokes crossing or running along a line, since printed
-    lines are lighter than ink. Otherwise the mask is returned as it is.
-
-    Parameters
-    ----------
-    mask : (H, W) bool ndarray
-    labelled : tuple
-        ``components(mask)``: ``(labels, boxes, areas)``.
-    darkness : (H, W) float ndarray
-        :func:`ocr.binarize.ink_darkness` of the page.
-
-    Returns
-    -------
-    mask, labelled
-    """
+    """:func:`ocr.binarize.remove_page_lines` where some ink is long enough to be a
+    page line (an eighth of the image's shorter side); ``(mask, labelled)`` anew."""
     _, boxes, _ = labelled
-    short = min(mask.shape)
-    if not len(boxes) or np.max(np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])) < short / 8:
-        return mask, labelled  # no ink long enough to be a line
-    ys, xs = np.nonzero(mask)
-    t_across, t_down = _sharpest_slope(ys, xs), _sharpest_slope(xs, ys)
-    sheared, offsets = _shear(mask, t_across)
-    rest_across = _unshear(remove_rules(sheared, short / 8, which="horizontal"), offsets, mask.shape[0])
-    sheared, offsets = _shear(rest_across.T, t_down)
-    rest_both = _unshear(remove_rules(sheared, short / 8, which="horizontal"), offsets, mask.shape[1]).T
-    across = _count_lines(_shear(mask & ~rest_across, t_across)[0].sum(axis=1) >= short / 2)
-    down = _count_lines(_shear((rest_across & ~rest_both).T, t_down)[0].sum(axis=1) >= short / 2)
-    if min(across, down) >= 2 and across + down >= 5:
-        rest = rest_both  # squared paper, a table
-    elif across >= 4 and down < 2:
-        rest = rest_across  # ruled paper
-    else:
-        return mask, labelled  # a big letter, a frame or a '#', not page lines
-    removed = mask & ~rest
-    line = float(percentile(darkness[removed], 75))  # most removed pixels are line
-    rest = (rest & hysteresis(darkness, 1.2 * line, 1.5 * line)) | (removed & (darkness > 1.5 * line))
-    return rest, components(rest)
-
-
-def _sharpest_slope(ys, xs, degrees=8.0, step=0.5, most=100_000):
-    """The slope t (rows per column) at which ``ys - t * xs`` piles up most: the
-    tilt of the lines that run along the x axis, within +-`degrees`."""
-    if len(ys) > most:
-        ys, xs = ys[:: len(ys) // most + 1], xs[:: len(xs) // most + 1]
-    best, best_t = -1.0, 0.0
-    for t in np.tan(np.radians(np.arange(-degrees, degrees + step / 2, step))):
-        rows = ys - np.round(xs * t).astype(np.intp)
-        energy = float(np.sum(np.bincount(rows - rows.min()).astype(np.float64) ** 2))
-        if energy > best:
-            best, best_t = energy, float(t)
-    return best_t
-
-
-def _shear(a, t):
-    """Shift column x of `a` by ``round(x * t)`` rows (padding with zeros), so that
-    lines of slope `t` become rows. Returns the taller array and what
-    :func:`_unshear` needs."""
-    H, W = a.shape
-    s = np.round(np.arange(W) * t).astype(np.intp)
-    s -= s.min()
-    pad = int(s.max())
-    if pad == 0:
-        return a, (s, 0)
-    out = np.zeros((H + pad, W), a.dtype)
-    out[np.arange(H)[:, None] + (pad - s)[None, :], np.arange(W)[None, :]] = a
-    return out, (s, pad)
-
-
-def _unshear(b, offsets, height):
-    """Inverse of :func:`_shear`: the original `height` rows back."""
-    s, pad = offsets
-    if pad == 0:
-        return b
-    return b[np.arange(height)[:, None] + (pad - s)[None, :], np.arange(b.shape[1])[None, :]]
-
-
-def _count_lines(rows):
-    """Number of runs of True in a 1-D bool array (a line is a few pixels thick)."""
-    rows = np.asarray(rows, dtype=np.int8)
-    return int(np.count_nonzero(np.diff(rows, prepend=0) == 1))
+    if not len(boxes) or np.max(np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])) < min(mask.shape) / 8:
+        return mask, labelled
+    rest = remove_page_lines(mask, darkness)
+    return (mask, labelled) if rest is mask else (rest, components(rest))
 
 
 def working_image(grey, target=TARGET_HEIGHT):

@@ -221,22 +221,6 @@ def test_ruled_paper_lines_are_removed_even_turned(model, angle):
     assert ocr.read(np.asarray(turned), model=model).text == text
 
 
-def test_shear_and_unshear_are_exact():
-    from ocr.pipeline import _sharpest_slope, _shear, _unshear
-
-    rng = np.random.default_rng(0)
-    a = rng.random((40, 70)) < 0.3
-    for t in (0.0, 0.05, -0.12):
-        b, offsets = _shear(a, t)
-        assert b.sum() == a.sum() and np.array_equal(_unshear(b, offsets, 40), a)
-    line = np.zeros((200, 300), bool)
-    xs = np.arange(300)
-    line[np.round(50 + xs * np.tan(np.radians(3))).astype(int), xs] = True
-    t = _sharpest_slope(*np.nonzero(line))
-    assert t == pytest.approx(np.tan(np.radians(3)), abs=0.005)
-    assert _shear(line, t)[0].sum(axis=1).max() >= 280  # the tilted line is one row now
-
-
 def test_a_big_letter_is_not_taken_for_page_lines(model):
     from PIL import Image, ImageDraw
 

@@ -127,6 +127,40 @@ def test_working_image_same_from_8_bits_as_from_floats():
 
 # ----------------------------------------------------------------------------- binarize
 
+def test_shear_and_unshear_are_exact():
+    from ocr.binarize import _sharpest_slope, _shear, _unshear
+
+    rng = np.random.default_rng(0)
+    a = rng.random((40, 70)) < 0.3
+    for t in (0.0, 0.05, -0.12):
+        b, offsets = _shear(a, t)
+        assert b.sum() == a.sum() and np.array_equal(_unshear(b, offsets, 40), a)
+    line = np.zeros((200, 300), bool)
+    xs = np.arange(300)
+    line[np.round(50 + xs * np.tan(np.radians(3))).astype(int), xs] = True
+    t = _sharpest_slope(*np.nonzero(line))
+    assert t == pytest.approx(np.tan(np.radians(3)), abs=0.005)
+    assert _shear(line, t)[0].sum(axis=1).max() >= 280  # the tilted line is one row now
+
+
+def test_remove_page_lines_takes_the_net_and_keeps_the_strokes():
+    from ocr.binarize import remove_page_lines
+
+    mask = np.zeros((240, 320), bool)
+    darkness = np.zeros(mask.shape, np.float32)
+    mask[5::30, :] = True  # a net of lines 30 pixels apart, 0.3 dark
+    mask[:, 7::30] = True
+    darkness[mask] = 0.3
+    mask[100:140, 150:154] = True  # a pen stroke crossing a line (row 125), 0.8 dark
+    darkness[100:140, 150:154] = 0.8
+    rest = remove_page_lines(mask, darkness)
+    assert rest[100:140, 150:154].all()  # the whole stroke, its crossing included
+    assert rest.sum() == 40 * 4  # and nothing of the net
+    e = np.zeros((240, 320), bool)
+    e[20:220, 40:60] = e[20:40, 40:280] = e[110:130, 40:280] = e[200:220, 40:280] = True
+    assert remove_page_lines(e, np.where(e, 0.8, 0).astype(np.float32)) is e  # a big E stays
+
+
 def test_blank_page_has_no_ink():
     rng = np.random.default_rng(0)
     grey = np.clip(0.85 + 0.01 * rng.standard_normal((300, 300)), 0, 1).astype(np.float32)
