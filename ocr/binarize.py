@@ -201,13 +201,19 @@ def remove_page_lines(mask, darkness):
     ys, xs = np.nonzero(mask)
     if len(ys) == 0:
         return mask
-    t_across, t_down = _sharpest_slope(ys, xs), _sharpest_slope(xs, ys)
-    sheared, offsets = _shear(mask, t_across)
-    rest_across = _unshear(remove_rules(sheared, short / 8, which="horizontal"), offsets, mask.shape[0])
-    sheared, offsets = _shear(rest_across.T, t_down)
-    rest_both = _unshear(remove_rules(sheared, short / 8, which="horizontal"), offsets, mask.shape[1]).T
-    across = _count_lines(_shear(mask & ~rest_across, t_across)[0].sum(axis=1) >= short / 2)
-    down = _count_lines(_shear((rest_across & ~rest_both).T, t_down)[0].sum(axis=1) >= short / 2)
+
+    def lines_along(m, t):  # m without the runs along slope t, and how many lines they make
+        sheared, offsets = _shear(m, t)
+        kept = remove_rules(sheared, short / 8, which="horizontal")
+        n = _count_lines((sheared & ~kept).sum(axis=1) >= short / 2)
+        return kept, offsets, n
+
+    kept, offsets, across = lines_along(mask, _sharpest_slope(ys, xs))
+    if across < 2:
+        return mask  # neither a net nor ruled paper: the common case, at half the cost
+    rest_across = _unshear(kept, offsets, mask.shape[0])
+    kept, offsets, down = lines_along(rest_across.T, _sharpest_slope(xs, ys))
+    rest_both = _unshear(kept, offsets, mask.shape[1]).T
     if min(across, down) >= 2 and across + down >= 5:
         rest = rest_both  # squared paper, a table
     elif across >= 4 and down < 2:

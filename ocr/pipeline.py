@@ -81,9 +81,16 @@ def _ink(grey, sigma=1.0):
 
 def without_page_lines(mask, labelled, darkness):
     """:func:`ocr.binarize.remove_page_lines` where some ink is long enough to be a
-    page line (an eighth of the image's shorter side); ``(mask, labelled)`` anew."""
+    page line (an eighth of the image's shorter side, and three times the median
+    height of the other pieces of ink); ``(mask, labelled)`` anew."""
     _, boxes, _ = labelled
-    if not len(boxes) or np.max(np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])) < min(mask.shape) / 8:
+    if not len(boxes):
+        return mask, labelled
+    heights = boxes[:, 2] - boxes[:, 0]
+    extents = np.maximum(heights, boxes[:, 3] - boxes[:, 1])
+    k = int(np.argmax(extents))
+    others = np.delete(heights, k)
+    if extents[k] < min(mask.shape) / 8 or (len(others) and extents[k] < 3 * float(median(others))):
         return mask, labelled
     rest = remove_page_lines(mask, darkness)
     return (mask, labelled) if rest is mask else (rest, components(rest))
