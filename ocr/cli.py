@@ -239,6 +239,7 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon,
       handocr read photo.jpg
       handocr read scans/ -o out/ --format json -j 2
       cat photo.jpg | handocr read - --format hocr > photo.hocr
+      handocr read note.jpg --lexicon en     # unsure words as English words
     """
     _small_blas()
     from .atomic import write_text
