@@ -327,6 +327,11 @@ def binarize(grey, sigma=1.0, min_contrast=0.12, labelled=False):
     mask : (H, W) bool ndarray
         True where there is ink.
     """
-    darkness = ink_darkness(grey, sigma)
+    return threshold_ink(ink_darkness(grey, sigma), min_contrast, labelled=labelled)
+
+
+def threshold_ink(darkness, min_contrast=0.12, labelled=False):
+    """:func:`binarize` from a darkness map already made (:func:`ink_darkness`):
+    hysteresis between the levels :func:`threshold_levels` chooses."""
     low, high = threshold_levels(darkness, min_contrast)
     return hysteresis(darkness, low, high, labelled=labelled)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import CLASSES
-from .binarize import hysteresis, ink_darkness, remove_page_lines, remove_rules, threshold_levels
+from .binarize import ink_darkness, remove_page_lines, remove_rules, threshold_ink
 from .kernels import median
 from .layout import gaps, group_lines, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
@@ -74,8 +74,7 @@ def estimate_letter_height(grey):
 def _ink(grey, sigma=1.0):
     """:func:`ocr.binarize.binarize` with its components, keeping the darkness map."""
     darkness = ink_darkness(grey, sigma)
-    low, high = threshold_levels(darkness)
-    mask, labels, n = hysteresis(darkness, low, high, labelled=True)
+    mask, labels, n = threshold_ink(darkness, labelled=True)
     return mask, components_of(labels, n), darkness
 
 
