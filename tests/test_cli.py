@@ -193,3 +193,30 @@ def test_eval_characters_with_plots(run, tmp_path):
     assert set(chars["per_class"]) == {"A", "B", "7"}
     assert (plots / "confusion_1.png").stat().st_size > 0
     assert (plots / "confused_1.md").read_text().startswith("Most confused pairs")
+
+
+def _entry(*args, **kw):
+    """The console-script entry point (``python -m ocr`` runs ``ocr.cli.run``) in a new process."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "ocr", *map(str, args)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120, **kw)
+
+
+def test_entry_point_exits_fast_with_everything_written(tmp_path):
+    """run() ends the process with os._exit: the output must be flushed and the exit
+    codes kept (0 read, 1 a failed input, 2 usage), as with the in-process runner."""
+    r = _entry("read", SAMPLE, "-j", 1)
+    assert r.returncode == 0, r.stderr
+    expected = CliRunner().invoke(main, ["read", str(SAMPLE), "-j", "1"]).stdout
+    assert r.stdout == expected and r.stdout.count("\n") >= 3
+    out = tmp_path / "page.json"
+    r = _entry("read", SAMPLE, "-o", out, "--format", "json", "-q")
+    assert r.returncode == 0 and r.stdout == ""
+    assert json.loads(out.read_text())["lines"]
+    r = _entry("read", tmp_path / "missing.jpg")
+    assert r.returncode == 1 and r.stderr.strip().endswith("missing.jpg: no such file")
+    assert _entry("read", "--no-such-option").returncode == 2
+    r = _entry("--version")
+    assert r.returncode == 0 and r.stdout.startswith("handocr ")
