@@ -111,6 +111,10 @@ def _open(source, name):
         raise ImageError(f"{name}: not a readable image ({_short(e)})") from None
 
 
+def _file_size(source):
+    return len(source) if isinstance(source, (bytes, bytearray)) else os.path.getsize(source)
+
+
 def _short(e):
     msg = str(e).splitlines()[0] if str(e) else type(e).__name__
     return msg[:160]
@@ -203,6 +207,10 @@ def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, n
                 # Any reduction that keeps at least half the working width will do.
                 f = max(1.0, 1.5 * (w * h / work_pixels) ** 0.5) if work_pixels else 1.0
                 im.draft("L", (int(w / f), int(h / f)))
+            # One read and one decoder call for the whole file: decoding releases the
+            # GIL, and in 64 KB blocks a busy other thread would make each block wait
+            # for the GIL again (LoadAhead decodes while the main thread works).
+            im.decodermaxblock = max(im.decodermaxblock, min(_file_size(source), 1 << 26))
             im.load()
             dw, dh = im.size  # as decoded: JPEGs may already be reduced
             if work_pixels and dw * dh >= 4 * work_pixels:
