@@ -444,7 +444,10 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, pena
     for (i, j), c, p in zip(spans, cands, P):
         wide = max(0.0, c.width / max(height, c.height) - 1.3)
         if width:
-            wide += 0.4 * max(0.0, c.width / width - 1.5)
+            # One whole piece of ink may be a wide letter (a broad U, M or W); two
+            # glyphs joined into one letter must be narrower.
+            whole = any(c is g for g in glyphs)
+            wide += 0.4 * max(0.0, c.width / width - (1.8 if whole else 1.5))
         # Capitals and digits fill the line's height: a flat piece (a bar cut off
         # a T or an H) is part of a letter, not one of its own.
         short = max(0.0, 0.5 - c.height / height)

@@ -120,6 +120,44 @@ def test_a_flat_piece_is_not_a_letter_of_its_own():
     assert len(parts) == 2
 
 
+def _u_or_pieces(crops, j=0.64):
+    """Stand-in classifier: a crop wider than tall is a U (0.83); a tall piece is
+    an L (0.93) with its bar on the left, a J (`j`) with its bar on the right."""
+    P = np.zeros((len(crops), 36))
+    for k, c in enumerate(crops):
+        ink = np.asarray(c) < 0.5
+        rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        if np.ptp(cols) > np.ptp(rows):
+            label, p = "U", 0.83
+        elif ink.sum(axis=0).argmax() < cols.mean():
+            label, p = "L", 0.93
+        else:
+            label, p = "J", j
+        P[k] = (1 - p) / 35
+        P[k, CLASSES.index(label)] = p
+    return P
+
+
+def test_a_wide_letter_in_one_piece_is_not_cut():
+    """A broad U, 1.9 times as wide as the page's median letter: cut at its thin
+    bottom it makes an L and a J that the classifier likes about as well, but one
+    piece of ink that wide is still one letter. Two separate glyphs as wide
+    together are not joined (an H close to an A is not an M)."""
+    from ocr.segment import segment_word
+
+    u = np.zeros((42, 56), bool)
+    u[:, 0:5] = u[:, 51:56] = u[38:42, :] = True
+    whole = Glyph(box=(0, 0, 42, 56), mask=u)
+    letters, P, _ = segment_word([whole], 40, _u_or_pieces, width=29, confs=[0.83])
+    assert letters == [whole] and CLASSES[P[0].argmax()] == "U"
+    left, right = u.copy(), u.copy()
+    left[:, 27:] = False
+    right[:, :29] = False
+    apart = [Glyph(box=(0, 0, 42, 27), mask=left[:, :27]), Glyph(box=(0, 29, 42, 56), mask=right[:, 29:])]
+    letters, P, _ = segment_word(apart, 40, lambda c: _u_or_pieces(c, j=0.4), width=29, confs=[0.93, 0.4])
+    assert [CLASSES[p.argmax()] for p in P] == ["L", "J"]
+
+
 # ----------------------------------------------------------------------------- end to end
 
 @pytest.mark.parametrize("name", ["synthetic_page", "ruled_note"])
