@@ -319,7 +319,7 @@ def _atoms(glyph, height, width, conf):
     enough, and not a letter the classifier is sure of (unless far too wide)."""
     if not may_hold_several(glyph, height, width):
         return [glyph]
-    if conf >= 0.9 and glyph.width <= 1.6 * height:
+    if conf >= 0.9 and glyph.width <= 1.8 * height:
         return [glyph]
     cuts = [0] + cut_candidates(glyph.mask, height) + [glyph.width]
     parts = [_part(glyph, a, b) for a, b in zip(cuts[:-1], cuts[1:])]

@@ -158,6 +158,23 @@ def test_a_wide_letter_in_one_piece_is_not_cut():
     assert [CLASSES[p.argmax()] for p in P] == ["L", "J"]
 
 
+def test_a_sure_letter_is_not_cut_up_to_its_widest():
+    """An I with long serifs, 1.7 times as wide as the line is high, that the
+    classifier is sure of as a whole (0.95): its halves would each pass for an I
+    too, but a sure reading is only cut when the glyph is too wide for any letter."""
+    mask = np.zeros((40, 68), bool)
+    mask[0:4, :] = mask[36:40, :] = True  # the serifs
+    mask[:, 32:36] = True  # the stem
+    g = Glyph(box=(0, 0, 40, 68), mask=mask)
+
+    def bars(crops):
+        P = np.full((len(crops), 36), 0.05 / 35)
+        P[:, CLASSES.index("I")] = 0.95
+        return P
+
+    assert split_touching(g, 40, bars, width=30, confs=[0.95]) == [g]
+
+
 # ----------------------------------------------------------------------------- end to end
 
 @pytest.mark.parametrize("name", ["synthetic_page", "ruled_note"])
