@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import CLASSES
-from .binarize import ink_darkness, remove_page_lines, remove_rules, threshold_ink
+from .binarize import hysteresis, ink_darkness, remove_page_lines, remove_rules, threshold_levels, tighten
 from .kernels import median
 from .layout import gaps, group_lines, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
@@ -66,16 +66,18 @@ def estimate_letter_height(grey):
     """
     k = 4 if min(grey.shape) >= 400 else 1
     small = as_float(downscale(grey, 1 / k) if k > 1 else grey)
-    mask, labelled, darkness = _ink(small, sigma=0.5)
+    mask, labelled, darkness, _ = _ink(small, sigma=0.5)
     _, (_, boxes, areas) = without_page_lines(mask, labelled, darkness)
     return letter_height(boxes, areas) * k
 
 
 def _ink(grey, sigma=1.0):
-    """:func:`ocr.binarize.binarize` with its components, keeping the darkness map."""
+    """:func:`ocr.binarize.binarize` with its components, keeping the darkness map
+    and the thresholds ``(low, high)``."""
     darkness = ink_darkness(grey, sigma)
-    mask, labels, n = threshold_ink(darkness, labelled=True)
-    return mask, components_of(labels, n), darkness
+    levels = threshold_levels(darkness)
+    mask, labels, n = hysteresis(darkness, *levels, labelled=True)
+    return mask, components_of(labels, n), darkness, levels
 
 
 def without_page_lines(mask, labelled, darkness, grey=None):
@@ -90,7 +92,7 @@ def without_page_lines(mask, labelled, darkness, grey=None):
         return mask, labelled
     rest = remove_page_lines(mask, darkness)
     if rest is mask and grey is not None:
-        sharp, _, sharp_darkness = _ink(grey, sigma=0.5)
+        sharp, _, sharp_darkness, _ = _ink(grey, sigma=0.5)
         rest = remove_page_lines(sharp, sharp_darkness)
         if rest is sharp:
             return mask, labelled
@@ -145,7 +147,9 @@ def working_image(grey, target=TARGET_HEIGHT):
 
 
 def find_ink(grey):
-    """Ink mask without rules, with its connected components.
+    """The letters' ink, with its connected components: page lines and rules
+    removed, and grown from strong ink a little less far than the mask the page
+    lines are looked for in (:func:`ocr.binarize.tighten`).
 
     Parameters
     ----------
@@ -157,8 +161,10 @@ def find_ink(grey):
     labelled : tuple
         ``components(mask)``: ``(labels, boxes, areas)`` of the returned mask.
     """
-    mask, labelled, darkness = _ink(grey)
-    mask, labelled = without_page_lines(mask, labelled, darkness, grey)
+    mask, labelled, darkness, (low, high) = _ink(grey)
+    mask, _ = without_page_lines(mask, labelled, darkness, grey)
+    mask, labels, n = tighten(mask, darkness, low, high)
+    labelled = components_of(labels, n)
     _, boxes, areas = labelled
     H = letter_height(boxes, areas)
     extent = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]) if len(boxes) else [0]

@@ -219,6 +219,29 @@ def test_faint_writing_is_read_and_faint_paper_is_not_ink():
     assert high > 0.12 and low >= 0.6 * 0.12
 
 
+def test_tighten_parts_strokes_that_only_a_faint_bridge_joins():
+    """Ink grown from strong strokes down to 0.6 of the seed level joins two
+    strokes through a bridge at 0.65 of it (blur between letters, a page line as
+    dark as the writing); the letters' mask, grown down to 0.7, does not, and
+    drops the stub of line the bridge leaves. Nothing outside the mask is ink."""
+    from ocr.binarize import LETTER_LEVEL, hysteresis, tighten
+
+    low, high = 0.3, 0.5
+    d = np.zeros((60, 120), np.float32)
+    d[10:50, 20:26] = d[5:50, 80:86] = 0.8    # two strokes
+    d[30:32, 26:80] = 0.65 * high              # a faint bridge between them
+    d[5:7, 86:118] = 0.65 * high               # a stub of line off the second
+    loose, labels, n = hysteresis(d, low, high, labelled=True)
+    assert n == 1 and loose[31, 50] and loose[6, 100]
+    mask, labels, n = tighten(loose, d, low, high)
+    assert LETTER_LEVEL * high > 0.65 * high
+    assert n == 2 and labels[20, 22] != labels[20, 82]
+    assert not mask[31, 50] and not mask[6, 100] and mask[10:50, 20:26].all()
+    cut = loose.copy()
+    cut[:, 80:86] = False  # a stroke removed (as page lines are) does not come back
+    assert not tighten(cut, d, low, high)[0][:, 80:86].any()
+
+
 def test_threshold_levels_order():
     page = page_with_bars([(50, 50, 100, 60)])
     low, high = threshold_levels(ink_darkness(page))
