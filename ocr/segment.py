@@ -319,7 +319,7 @@ def _atoms(glyph, height, width, conf):
     enough, and not a letter the classifier is sure of (unless far too wide)."""
     if not may_hold_several(glyph, height, width):
         return [glyph]
-    if conf >= 0.9 and glyph.width <= 1.8 * height:
+    if conf >= 0.9 and glyph.width <= 1.8 * max(height, glyph.height):
         return [glyph]
     cuts = [0] + cut_candidates(glyph.mask, height) + [glyph.width]
     parts = [_part(glyph, a, b) for a, b in zip(cuts[:-1], cuts[1:])]
@@ -447,7 +447,8 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, pena
             # One whole piece of ink may be a wide letter (a broad U, M or W); two
             # glyphs joined into one letter must be narrower.
             whole = any(c is g for g in glyphs)
-            wide += 0.4 * max(0.0, c.width / width - (1.8 if whole else 1.5))
+            ref = width * max(1.0, c.height / height)  # a taller letter may be wider
+            wide += 0.4 * max(0.0, c.width / ref - (1.8 if whole else 1.5))
         # Capitals and digits fill the line's height: a flat piece (a bar cut off
         # a T or an H) is part of a letter, not one of its own.
         short = max(0.0, 0.5 - c.height / height)

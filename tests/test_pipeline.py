@@ -326,6 +326,16 @@ def test_i_and_1_settled_by_context(model):
     assert page.text == text
 
 
+def test_a_title_twice_as_tall_as_the_list(model):
+    """Letters twice the page's usual height may be twice as wide: the big O of a
+    title was cut into C and J when widths were measured against the small letters."""
+    title, title_text = _render(["GROCERY LIST"], seed=2, height=80)
+    body, body_text = _render(["2 EGGS 1 MILK", "BREAD AND JAM", "CALL MOM AT 6"], seed=12, height=38)
+    width = max(title.shape[1], body.shape[1])
+    page = np.vstack([np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)), mode="edge") for a in (title, body)])
+    assert ocr.read(page, model=model).text == title_text + "\n" + body_text
+
+
 @pytest.mark.parametrize("pair", ["HE", "CK", "EN"])
 def test_touching_letters_are_split(model, pair):
     from ocr.pipeline import analyse, working_image
