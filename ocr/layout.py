@@ -181,13 +181,16 @@ def word_gap_threshold(all_gaps, height):
 def split_words(line, glyphs, threshold, height):
     """Cut a line (glyph indices, left to right) into words at gaps above `threshold`.
 
-    Small marks (punctuation) never start a word.
+    A small mark (punctuation) after such a gap starts a word only when it is
+    closer to the glyph after it (an opening dash, a letter's detached bar);
+    otherwise it ends the word before it (a full stop written a little apart).
     """
     if not line:
         return []
+    between = list(gaps(line, glyphs, height)) + [np.inf]
     words = [[line[0]]]
-    for gap, i in zip(gaps(line, glyphs, height), line[1:]):
-        if gap > threshold and not glyphs[i].small:
+    for k, i in enumerate(line[1:]):
+        if between[k] > threshold and (not glyphs[i].small or between[k + 1] < between[k]):
             words.append([i])
         else:
             words[-1].append(i)

@@ -237,9 +237,33 @@ def segment(mask, min_speck=0.12, labelled=None):
             wanted = np.zeros(len(boxes) + 1, bool)
             wanted[members + 1] = True
             sub = wanted[window]
-        small = not big[members].any()
+        # Capitals and digits fill the line's height: ink this flat is a dash or
+        # an underscore, not a letter (a letter's detached bar joins its stem above).
+        small = not big[members].any() or y1 - y0 < 0.3 * H or is_box(sub)
         glyphs.append(Glyph(box=(int(y0), int(x0), int(y1), int(x1)), mask=sub, small=small))
     return glyphs, H
+
+
+def is_box(mask):
+    """Is this ink an empty square or rectangle (a to-do list's check box)?
+
+    Each side is drawn nearly all along, close to the edge (a round ``O`` or ``0``
+    leaves its corners empty; a ``D`` its right side), and nothing is inside.
+
+    Parameters
+    ----------
+    mask : (h, w) bool ndarray
+        One glyph's ink, cropped to it.
+    """
+    h, w = mask.shape
+    if min(h, w) < 8 or not 0.5 <= w / h <= 2.0:
+        return False
+    b = max(2, round(0.1 * min(h, w)))
+    sides = (mask[:b].any(axis=0), mask[-b:].any(axis=0), mask[:, :b].any(axis=1), mask[:, -b:].any(axis=1))
+    if min(float(side.mean()) for side in sides) < 0.9:
+        return False
+    my, mx = max(b + 1, round(0.25 * h)), max(b + 1, round(0.25 * w))
+    return not mask[my:h - my, mx:w - mx].any()
 
 
 def _part(glyph, a, b):

@@ -336,6 +336,60 @@ def test_a_title_twice_as_tall_as_the_list(model):
     assert ocr.read(page, model=model).text == title_text + "\n" + body_text
 
 
+def _list_with_marks(kind, seed):
+    """A generated to-do list with a dash or an empty check box before every item."""
+    from PIL import Image, ImageDraw
+
+    from ocr.synth import render_page
+
+    lines = ["2 EGGS 1 MILK", "BREAD AND JAM", "CALL MOM AT 6", "PAY RENT"]
+    rgb, text, boxes = render_page(lines, seed=seed, height=40)
+    im = Image.fromarray(rgb)
+    draw = ImageDraw.Draw(im)
+    starts = {}
+    for b in boxes:  # the first character of each line
+        row = round((b.y0 + b.y1) / 80)
+        if row not in starts or b.x0 < starts[row].x0:
+            starts[row] = b
+    for b in starts.values():
+        h = b.y1 - b.y0
+        if kind == "dash":
+            y = (b.y0 + b.y1) // 2
+            draw.line([(b.x0 - 45, y), (b.x0 - 23, y)], fill=(30, 30, 40), width=3)
+        else:
+            s = int(0.7 * h)
+            top = b.y0 + (h - s) // 2
+            draw.rectangle([b.x0 - s - 25, top, b.x0 - 25, top + s], outline=(30, 30, 40), width=3)
+    return np.asarray(im), text
+
+
+@pytest.mark.parametrize("kind", ["dash", "box"])
+def test_dashes_and_check_boxes_before_items_are_not_letters(model, kind):
+    """A dash was read as a T and a check box as a D, glued to the item's first word."""
+    for seed in (0, 2):
+        page, text = _list_with_marks(kind, seed)
+        assert ocr.read(page, model=model).text == text
+
+
+def test_is_box():
+    from ocr.segment import is_box
+
+    box = np.zeros((30, 32), bool)
+    box[:3], box[-3:], box[:, :3], box[:, -3:] = True, True, True, True
+    assert is_box(box)
+    yy, xx = np.mgrid[0:30, 0:26]
+    ring = np.abs(np.hypot((yy - 14.5) / 14.5, (xx - 12.5) / 12.5) - 0.9) < 0.1  # an O
+    assert ring.any() and not is_box(ring)
+    y, x = np.mgrid[0:30, 0:32]
+    d = box & (x < 16)  # a D: straight on the left, a curve on the right
+    d |= (x >= 16) & (np.abs(np.hypot((y - 14.5) / 14.5, (x - 16) / 15.5) - 0.92) < 0.08)
+    assert d[:, -2:].any() and not is_box(d)
+    ticked = box.copy()
+    ticked[12:16, 8:24] = True  # something written inside
+    assert not is_box(ticked)
+    assert not is_box(box[:, :10])  # too narrow for a box
+
+
 @pytest.mark.parametrize("pair", ["HE", "CK", "EN"])
 def test_touching_letters_are_split(model, pair):
     from ocr.pipeline import analyse, working_image

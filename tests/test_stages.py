@@ -320,6 +320,21 @@ def test_words_cut_at_wide_gaps_only():
     assert words == [[0, 1, 2], [3, 4], [5]]
 
 
+def test_a_mark_after_a_word_gap_goes_with_the_nearer_word():
+    """A full stop written a little apart ends the word before it; a dash or a
+    letter's detached bar just before a word starts that word."""
+    from ocr.segment import Glyph
+
+    def mark(x):
+        return Glyph(box=(15, x, 20, x + 6), mask=np.ones((5, 6), bool), small=True)
+
+    letters = [glyph(0, x) for x in (0, 35, 160, 195)]  # two words, gap 100 between
+    for x, want in ((104, [[0, 1, 4], [2, 3]]), (122, [[0, 1], [4, 2, 3]])):
+        glyphs = letters + [mark(x)]
+        line = [0, 1, 4, 2, 3]
+        assert split_words(line, glyphs, 40.0, 40) == want
+
+
 def test_widely_spaced_letters_stay_one_word():
     # every gap about one letter height: spaced-out handwriting, one word
     glyphs = [glyph(0, 65 * k) for k in range(7)]
