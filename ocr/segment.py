@@ -245,10 +245,12 @@ def segment(mask, min_speck=0.12, labelled=None):
 
 
 def is_box(mask):
-    """Is this ink an empty square or rectangle (a to-do list's check box)?
+    """Is this ink a square or rectangle (a to-do list's check box, ticked or not)?
 
-    Each side is drawn nearly all along, close to the edge (a round ``O`` or ``0``
-    leaves its corners empty; a ``D`` its right side), and nothing is inside.
+    Each side is drawn nearly all along, close to the edge: a round ``O`` or ``0``
+    leaves its corners empty, a ``D`` its right side (no letter of the 2,244
+    ``photo_chars`` and 15,000 EMNIST capitals and digits has all four). Whatever
+    is inside (a tick, a cross) may not fill it.
 
     Parameters
     ----------
@@ -262,8 +264,8 @@ def is_box(mask):
     sides = (mask[:b].any(axis=0), mask[-b:].any(axis=0), mask[:, :b].any(axis=1), mask[:, -b:].any(axis=1))
     if min(float(side.mean()) for side in sides) < 0.9:
         return False
-    my, mx = max(b + 1, round(0.25 * h)), max(b + 1, round(0.25 * w))
-    return not mask[my:h - my, mx:w - mx].any()
+    my, mx = round(0.2 * h), round(0.2 * w)
+    return float(mask[my:h - my, mx:w - mx].mean()) < 0.5
 
 
 def _part(glyph, a, b):

@@ -358,14 +358,18 @@ def _list_with_marks(kind, seed):
             draw.line([(b.x0 - 45, y), (b.x0 - 23, y)], fill=(30, 30, 40), width=3)
         else:
             s = int(0.7 * h)
-            top = b.y0 + (h - s) // 2
-            draw.rectangle([b.x0 - s - 25, top, b.x0 - 25, top + s], outline=(30, 30, 40), width=3)
+            top, left = b.y0 + (h - s) // 2, b.x0 - s - 25
+            draw.rectangle([left, top, left + s, top + s], outline=(30, 30, 40), width=3)
+            if kind == "ticked":
+                tick = [(left + 0.2 * s, top + 0.5 * s), (left + 0.45 * s, top + 0.8 * s), (left + 0.9 * s, top + 0.1 * s)]
+                draw.line(tick, fill=(30, 30, 40), width=3)
     return np.asarray(im), text
 
 
-@pytest.mark.parametrize("kind", ["dash", "box"])
+@pytest.mark.parametrize("kind", ["dash", "box", "ticked"])
 def test_dashes_and_check_boxes_before_items_are_not_letters(model, kind):
-    """A dash was read as a T and a check box as a D, glued to the item's first word."""
+    """A dash was read as a T and a check box as a D (a ticked one as a Q), glued to
+    the item's first word."""
     for seed in (0, 2):
         page, text = _list_with_marks(kind, seed)
         assert ocr.read(page, model=model).text == text
@@ -385,8 +389,11 @@ def test_is_box():
     d |= (x >= 16) & (np.abs(np.hypot((y - 14.5) / 14.5, (x - 16) / 15.5) - 0.92) < 0.08)
     assert d[:, -2:].any() and not is_box(d)
     ticked = box.copy()
-    ticked[12:16, 8:24] = True  # something written inside
-    assert not is_box(ticked)
+    ticked[12:16, 8:24] = True  # a tick or a cross inside: still a box
+    assert is_box(ticked)
+    filled = box.copy()
+    filled[5:25, 5:27] = True  # a filled square is a blot, not a box
+    assert not is_box(filled)
     assert not is_box(box[:, :10])  # too narrow for a box
 
 
