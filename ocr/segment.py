@@ -3,7 +3,8 @@
 Connected components of the ink become glyphs. The typical letter height of the
 page is estimated from them; specks are dropped, pieces of one broken letter
 (a ``T`` whose bar does not touch its stem, a faint ``E``) are merged, and marks
-too small for a letter are kept apart as possible punctuation. Letters that touch
+too small or too flat for a letter, and check boxes, are kept apart as possible
+punctuation. Letters that touch
 each other are split where the classifier is surest of the parts
 (:func:`split_touching`, given the classifier as a function).
 """
@@ -256,6 +257,10 @@ def is_box(mask):
     ----------
     mask : (h, w) bool ndarray
         One glyph's ink, cropped to it.
+
+    Returns
+    -------
+    bool
     """
     h, w = mask.shape
     if min(h, w) < 8 or not 0.5 <= w / h <= 2.0:
