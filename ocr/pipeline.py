@@ -67,7 +67,8 @@ def estimate_letter_height(grey):
     k = 4 if min(grey.shape) >= 400 else 1
     small = as_float(downscale(grey, 1 / k) if k > 1 else grey)
     mask, labelled, darkness, _ = _ink(small, sigma=0.5)
-    _, (_, boxes, areas) = without_page_lines(mask, labelled, darkness)
+    rest = without_page_lines(mask, labelled, darkness)
+    _, boxes, areas = labelled if rest is mask else components(rest)
     return letter_height(boxes, areas) * k
 
 
@@ -82,21 +83,21 @@ def _ink(grey, sigma=1.0):
 
 def without_page_lines(mask, labelled, darkness, grey=None):
     """:func:`ocr.binarize.remove_page_lines` where some ink is long enough to be a
-    page line; ``(mask, labelled)`` anew.
+    page line (`labelled`: ``components(mask)``); `mask` itself when none is removed.
 
     With `grey` given, a page whose long ink holds no lines is looked at again
     less smoothed (Gaussian 0.5 pixel instead of 1): thin rules that a big
     reduction to the working scale left faint are broken up by the smoothing.
     """
     if not _may_hold_page_lines(labelled, mask.shape):
-        return mask, labelled
+        return mask
     rest = remove_page_lines(mask, darkness)
     if rest is mask and grey is not None:
         sharp, _, sharp_darkness, _ = _ink(grey, sigma=0.5)
         rest = remove_page_lines(sharp, sharp_darkness)
         if rest is sharp:
-            return mask, labelled
-    return (mask, labelled) if rest is mask else (rest, components(rest))
+            return mask
+    return rest
 
 
 def _may_hold_page_lines(labelled, shape):
@@ -162,7 +163,7 @@ def find_ink(grey):
         ``components(mask)``: ``(labels, boxes, areas)`` of the returned mask.
     """
     mask, labelled, darkness, (low, high) = _ink(grey)
-    mask, _ = without_page_lines(mask, labelled, darkness, grey)
+    mask = without_page_lines(mask, labelled, darkness, grey)
     mask, labels, n = tighten(mask, darkness, low, high)
     labelled = components_of(labels, n)
     _, boxes, areas = labelled
