@@ -28,7 +28,7 @@ def paper_background(grey, block=16):
     Returns
     -------
     background : (H, W) float32 ndarray
-        Smooth estimate of the paper brightness, > 0.
+        Smooth estimate of the paper brightness, >= 0.05. Read-only.
     """
     h, w = grey.shape
     if h < block or w < block:  # smaller than one block: estimate on an edge-padded copy
@@ -47,10 +47,12 @@ def paper_background(grey, block=16):
     bright = kernels.box_max(bright, 3)
     bright = kernels.median_filter(bright, 5)
     bright = kernels.gaussian_filter(bright, 1.0, mode="nearest")
-    # Bilinear up to full size, block centres on pixel centres (Pillow, in C).
-    bg = Image.fromarray(np.ascontiguousarray(bright, dtype=np.float32), mode="F")
-    bg = np.array(bg.resize((w, h), Image.BILINEAR), dtype=np.float32)
-    return np.maximum(bg, np.float32(0.05), out=bg)
+    # Floored before resizing: bilinear values lie between their neighbours.
+    bright = np.maximum(bright, np.float32(0.05), dtype=np.float32)
+    # Bilinear up to full size, block centres on pixel centres (Pillow, in C). The
+    # array shares the bytes Pillow hands over (read-only): no second page-sized copy.
+    bg = Image.fromarray(bright, mode="F").resize((w, h), Image.BILINEAR)
+    return np.asarray(bg, dtype=np.float32)
 
 
 def ink_darkness(grey, sigma=1.0):
@@ -69,8 +71,11 @@ def ink_darkness(grey, sigma=1.0):
         0 on paper, towards 1 for black ink: ``1 - grey / background``.
     """
     bg = paper_background(grey)
-    smooth = kernels.gaussian_filter(grey, sigma) if sigma > 0 else grey
-    darkness = np.divide(smooth, bg, out=bg, dtype=np.float32)  # in place: no temporary page copies
+    if sigma > 0:
+        smooth = kernels.gaussian_filter(grey, sigma)
+        darkness = np.divide(smooth, bg, out=smooth, dtype=np.float32)  # in place: no page copy
+    else:
+        darkness = np.divide(grey, bg, dtype=np.float32)
     np.subtract(np.float32(1), darkness, out=darkness)
     return np.clip(darkness, 0.0, 1.0, out=darkness)
 
@@ -308,6 +313,8 @@ def hysteresis(darkness, low, high, labelled=False, within=None):
     seeded[0] = False
     if not labelled:
         return seeded[labels]
+    if seeded[1:].all():  # every piece is seeded: the labels stand as they are
+        return labels > 0, labels, n
     renumber = np.cumsum(seeded, dtype=np.int32) * seeded  # seeded ones 1..m, in order
     labels = renumber[labels]
     return labels > 0, labels, int(seeded.sum())

@@ -77,7 +77,7 @@ def components_of(labels, n):
         return labels, np.zeros((0, 4), int), np.zeros(0, int)
     slices = kernels.find_objects(labels, n)
     boxes = np.array([[s[0].start, s[1].start, s[0].stop, s[1].stop] for s in slices], dtype=int)
-    areas = np.bincount(labels.ravel(), minlength=n + 1)[1:]
+    areas = np.bincount(labels[labels > 0], minlength=n + 1)[1:]  # ink only: a tenth of the pixels
     return labels, boxes, areas
 
 
