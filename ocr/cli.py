@@ -53,6 +53,10 @@ def main():
               help="Hidden layer sizes, comma separated (e.g. 64 or 512,256).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Random seed: same seed and data give the same weights.")
+@click.option("--features", type=click.Choice(["pixels", "directions"]), default="pixels",
+              show_default=True,
+              help="Network input: the 32x32 pixels (as the bundled model), or the pixels "
+                   "plus stroke directions per 4x4 cell (ocr.features; tried, see models/README.md).")
 @click.option("--plots", type=click.Path(file_okay=False),
               help="Folder for training curves, confusion matrix and first-layer weights (PNG).")
 @click.option("--checkpoint", type=click.Path(dir_okay=False),
@@ -60,7 +64,7 @@ def main():
 @click.option("--resume", type=click.Path(exists=True, dir_okay=False),
               help="Resume from a checkpoint written by --checkpoint.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or per-epoch report.")
-def train(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpoint, resume, quiet):
+def train(data, output, lr, epochs, batch_size, hidden, seed, features, plots, checkpoint, resume, quiet):
     """Train the classifier on labelled characters and write a model file.
 
     DATA are NIST36/NIST26 .mat files (a *_train.mat uses its sibling *_valid.mat
@@ -72,7 +76,7 @@ def train(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpoint,
 
     cli_train(data=data, output=output, lr=lr, epochs=epochs, batch_size=batch_size,
               hidden=hidden, seed=seed, plots=plots, checkpoint=checkpoint, resume=resume,
-              quiet=quiet)
+              quiet=quiet, features=features)
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -575,7 +575,7 @@ def fine_tune(model, X, y, base_data=None, epochs=15, seed=0, lr=3e-4, batch_siz
                 bi = rng.choice(len(base[1]), size=n_base, p=p_base)
                 xb = np.concatenate([xb, augment(base[0][bi], rng, **AUGMENT)])
                 yb = np.concatenate([yb, base[1][bi]])
-            inputs = to_inputs(xb)
+            inputs = to_inputs(xb, model.features)
             logits, cache = mlp.forward(params, inputs, train=True, dropout=DROPOUT, rng=rng)
             target = np.full(logits.shape, SMOOTHING / K, np.float32)
             target[np.arange(len(yb)), yb] += 1.0 - SMOOTHING

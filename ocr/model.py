@@ -17,6 +17,7 @@ from importlib import resources
 import numpy as np
 
 from . import CLASSES
+from . import features as features_
 from . import mlp
 from .errors import ModelError
 
@@ -26,24 +27,20 @@ DEFAULT_MODEL = "handocr36.npz"
 INPUT = {"size": 32, "background": "white", "normalize": "skeleton-v1"}
 
 
-def to_inputs(crops):
-    """Crops (N, 32, 32) in [0, 1], white paper, to network inputs (N, 1024): ink = 1, paper = 0.
+def to_inputs(crops, features=features_.DEFAULT):
+    """Crops (N, 32, 32) in [0, 1], white paper, to network inputs (N, n_in).
 
-    Ink-positive inputs keep the blank page at zero, so it contributes nothing to the
-    first layer; training and prediction both go through here.
+    `features` is the model's kind of input (:mod:`ocr.features`): the pixels as
+    ink = 1, paper = 0 (so the blank page contributes nothing to the first layer),
+    then for ``pixels+directions-v1`` the stroke directions. Training and
+    prediction both go through here.
     """
-    crops = np.asarray(crops, dtype=np.float32)
-    side = INPUT["size"]
-    if crops.ndim == 3 and crops.shape[1:] == (side, side):
-        X = crops.reshape(len(crops), side * side)
-    elif crops.ndim == 2 and crops.shape[1] == side * side:
-        X = crops
-    else:
-        raise ValueError(f"expected crops of shape (N, {side}, {side}), got {crops.shape}")
-    return 1.0 - X
+    return features_.inputs(crops, features)
 
 
 def default_meta(sizes, classes=CLASSES, **training):
+    """Metadata for a network of layer `sizes`; its kind of input follows from ``sizes[0]``."""
+    features = features_.kind_for_size(int(sizes[0])) or features_.DEFAULT
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -51,7 +48,7 @@ def default_meta(sizes, classes=CLASSES, **training):
         "classes": classes,
         "layers": [int(s) for s in sizes],
         "activation": "relu",
-        "input": dict(INPUT),
+        "input": dict(INPUT, features=features),
         "training": training,
     }
 
@@ -75,6 +72,7 @@ class Model:
         self.params = params
         self.meta = meta
         self.classes = meta["classes"]
+        self.features = meta.get("input", {}).get("features", features_.DEFAULT)
         self.name = meta.get("name") or (os.path.splitext(os.path.basename(path))[0] if path else "model")
         self.path = path
 
@@ -173,7 +171,7 @@ class Model:
     # ------------------------------------------------------------------ prediction
 
     def logits(self, crops, batch=4096):
-        X = to_inputs(crops)
+        X = to_inputs(crops, self.features)
         out = [mlp.forward(self.params, X[i : i + batch])[0] for i in range(0, len(X), batch)]
         if not out:
             return np.zeros((0, len(self.classes)), np.float32)
@@ -216,12 +214,17 @@ def _check(path, arrays, meta):
     for key, want in INPUT.items():
         if inp.get(key) != want:
             raise _bad(path, f"model expects input {key}={inp.get(key)!r}, handocr makes {want!r}")
+    features = inp.get("features", features_.DEFAULT)  # absent in models before the directions
+    if features not in features_.SIZES:
+        raise _bad(path, f"model expects input features={features!r}, handocr makes "
+                         + " or ".join(repr(k) for k in features_.SIZES))
     layers = meta.get("layers")
     if (not isinstance(layers, list) or len(layers) < 2
             or not all(isinstance(n, int) and n > 0 for n in layers)):
         raise _bad(path, f"invalid layer sizes {layers!r}")
-    if layers[0] != INPUT["size"] ** 2:
-        raise _bad(path, f"input layer has {layers[0]} units, expected {INPUT['size'] ** 2}")
+    if layers[0] != features_.SIZES[features]:
+        raise _bad(path, f"input layer has {layers[0]} units, expected {features_.SIZES[features]} "
+                         f"for {features} inputs")
     if layers[-1] != len(classes):
         raise _bad(path, f"output layer has {layers[-1]} units but there are {len(classes)} classes")
     L = len(layers) - 1

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from . import CLASSES
+from . import features as features_
 from . import mlp
 from .datasets import kind_of, load_emnist, load_folder, load_mat
 from .errors import DataError, HandocrError, ModelError
@@ -33,6 +34,7 @@ WEIGHT_DECAY = 1e-4      # decoupled (AdamW), weights only
 PATIENCE = 8             # epochs without a better validation accuracy before stopping
 MIN_LR = 0.02            # cosine schedule ends at lr * MIN_LR
 WARMUP_EPOCHS = 1        # linear warm-up of the learning rate
+FEATURES = "pixels"      # the network's input (ocr.features); --features
 AUGMENT = {"rotate": 10.0, "shear": 0.2, "scale": (0.88, 1.08), "aspect": 0.08, "shift": 1.5, "elastic": 1.0}
 SPLIT_SEED = 0           # seed of the stratified validation splits, fixed for every model
 VALID_FRACTION = 0.1     # held out (stratified) when a source has no validation set
@@ -238,6 +240,7 @@ class Config:
     epochs: int = 30
     batch_size: int = 256
     seed: int = 0
+    features: str = FEATURES
     smoothing: float = SMOOTHING
     dropout: float = DROPOUT
     weight_decay: float = WEIGHT_DECAY
@@ -258,20 +261,20 @@ def lr_at(step, total, warmup, lr):
     return lr * (MIN_LR + (1 - MIN_LR) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
 
 
-def evaluate(params, X, y, batch=4096):
-    """Accuracy and predicted labels of `params` on crops X."""
+def evaluate(params, X, y, features=FEATURES, batch=4096):
+    """Accuracy and predicted labels of `params` (taking `features` inputs) on crops X."""
     if len(y) == 0:
         return float("nan"), np.zeros(0, np.int64)
-    pred = np.concatenate([np.argmax(mlp.forward(params, to_inputs(X[i:i + batch]))[0], axis=1)
+    pred = np.concatenate([np.argmax(mlp.forward(params, to_inputs(X[i:i + batch], features))[0], axis=1)
                            for i in range(0, len(X), batch)])
     return float((pred == y).mean()), pred
 
 
-def _valid_scores(params, sources):
+def _valid_scores(params, sources, features):
     accs = {}
     for s in sources:
         if len(s.yva):
-            accs[s.name] = evaluate(params, s.Xva, s.yva)[0]
+            accs[s.name] = evaluate(params, s.Xva, s.yva, features)[0]
     metric = float(np.mean(list(accs.values()))) if accs else float("nan")
     return metric, accs
 
@@ -348,7 +351,9 @@ def train(sources, config, checkpoint=None, resume=None, progress=False, report=
     steps_per_epoch = max(1, math.ceil(n / c.batch_size))
     total_steps = steps_per_epoch * c.epochs
     warmup = min(steps_per_epoch * WARMUP_EPOCHS, total_steps // 4)
-    sizes = [Xtr.shape[1] * Xtr.shape[2], *c.hidden, len(CLASSES)]
+    if c.features not in features_.SIZES:
+        raise ModelError(f"unknown kind of input {c.features!r}; known: {', '.join(features_.SIZES)}")
+    sizes = [features_.SIZES[c.features], *c.hidden, len(CLASSES)]
     fp = fingerprint(sources)
 
     rng = np.random.default_rng(c.seed)
@@ -390,14 +395,14 @@ def train(sources, config, checkpoint=None, resume=None, progress=False, report=
                 idx = order[i * c.batch_size:(i + 1) * c.batch_size]
                 xb = augment(Xtr[idx], rng, **c.augment) if c.augment else Xtr[idx]
                 yb = ytr[idx]
-                logits, cache = mlp.forward(params, to_inputs(xb), train=True, dropout=c.dropout, rng=rng)
+                logits, cache = mlp.forward(params, to_inputs(xb, c.features), train=True, dropout=c.dropout, rng=rng)
                 loss, dlogits = mlp.cross_entropy(logits, yb, c.smoothing)
                 grads = mlp.backward(params, cache, dlogits)
                 opt.step(params, grads, lr=lr_at((epoch - 1) * steps_per_epoch + i, total_steps, warmup, c.lr))
                 loss_sum += loss * len(idx)
                 correct += int((np.argmax(logits, axis=1) == yb).sum())
                 b.update(len(idx))
-        metric, accs = _valid_scores(params, sources)
+        metric, accs = _valid_scores(params, sources, c.features)
         dt = time.perf_counter() - t0
         elapsed += dt
         row = {"epoch": epoch, "loss": loss_sum / n, "train_acc": correct / n,
@@ -424,7 +429,7 @@ def train(sources, config, checkpoint=None, resume=None, progress=False, report=
                    + f"  {dt:.1f}s" + ("  *" if best_epoch == epoch else "")
                    + ("  (early stop)" if stopped else ""))
 
-    _, accs = _valid_scores(best, sources)
+    _, accs = _valid_scores(best, sources, c.features)
     info = {"history": history, "best_epoch": best_epoch, "valid_acc": best_metric, "valid": accs,
             "seconds": elapsed, "sizes": sizes}
     return best, info
@@ -432,7 +437,7 @@ def train(sources, config, checkpoint=None, resume=None, progress=False, report=
 
 # ----------------------------------------------------------------------------- plots
 
-def write_plots(folder, params, info, sources):
+def write_plots(folder, params, info, sources, features=FEATURES):
     """Training curves, validation confusion matrix and first-layer weights as PNGs in `folder`."""
     from . import plots
     from .evaluate import confusion_matrix
@@ -441,10 +446,10 @@ def write_plots(folder, params, info, sources):
     folder.mkdir(parents=True, exist_ok=True)
     plots.training_curves(info["history"], folder / "curves.png")
     yv = np.concatenate([s.yva for s in sources])
-    _, pred = evaluate(params, np.concatenate([s.Xva for s in sources]), yv)
+    _, pred = evaluate(params, np.concatenate([s.Xva for s in sources]), yv, features)
     plots.confusion_plot(confusion_matrix(yv, pred), folder / "confusion.png",
                          title=f"validation (n={len(yv)})")
-    plots.layer_weights(params["W1"], folder / "weights.png")
+    plots.layer_weights(params["W1"][:features_.SIZES["pixels"]], folder / "weights.png")  # the pixels' part
 
 
 # ----------------------------------------------------------------------------- CLI
@@ -462,9 +467,11 @@ def parse_hidden(hidden):
     return sizes
 
 
-def command_line(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpoint, resume, quiet):
+def command_line(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpoint, resume, quiet,
+                 features=FEATURES):
     args = [*map(str, data), "-o", str(output), "--lr", repr(lr), "--epochs", str(epochs),
-            "--batch-size", str(batch_size), "--hidden", str(hidden), "--seed", str(seed)]
+            "--batch-size", str(batch_size), "--hidden", str(hidden), "--seed", str(seed),
+            "--features", FEATURE_OPTIONS_BACK[features]]
     for opt, val in (("--plots", plots), ("--checkpoint", checkpoint), ("--resume", resume)):
         if val:
             args += [opt, str(val)]
@@ -473,12 +480,20 @@ def command_line(data, output, lr, epochs, batch_size, hidden, seed, plots, chec
     return "handocr train " + shlex.join(args)
 
 
-def cli_train(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpoint, resume, quiet):
+#: ``handocr train --features`` choices and the kinds of input they stand for.
+FEATURE_OPTIONS = {"pixels": "pixels", "directions": "pixels+directions-v1"}
+FEATURE_OPTIONS_BACK = {v: k for k, v in FEATURE_OPTIONS.items()}
+
+
+def cli_train(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpoint, resume, quiet,
+              features="pixels"):
     """The ``handocr train`` command: load data, train, write the model (and plots)."""
     import click
 
     sizes = parse_hidden(hidden)
-    cmd = command_line(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpoint, resume, quiet)
+    features = FEATURE_OPTIONS[features]
+    cmd = command_line(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpoint, resume, quiet,
+                       features)
     say = (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
     out_dir = os.path.dirname(os.path.abspath(output))
     if not os.path.isdir(out_dir):
@@ -488,8 +503,9 @@ def cli_train(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpo
         sources = gather(data)
         for s in sources:
             say(f"{s.name}: {len(s.ytr)} training, {len(s.yva)} validation samples")
-        say(f"data loaded in {time.perf_counter() - t0:.1f}s; network {[1024, *sizes, len(CLASSES)]}")
-        config = Config(hidden=sizes, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
+        say(f"data loaded in {time.perf_counter() - t0:.1f}s; network {[features_.SIZES[features], *sizes, len(CLASSES)]}")
+        config = Config(hidden=sizes, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed,
+                        features=features)
         progress = wanted(quiet)
         params, info = train(sources, config, checkpoint=checkpoint, resume=resume, progress=progress,
                              report=say)
@@ -514,7 +530,7 @@ def cli_train(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpo
         model = Model.from_params(params, meta)
         model.save(output, dtype=np.float16)
         if plots:
-            write_plots(plots, params, info, sources)
+            write_plots(plots, params, info, sources, features)
     except HandocrError as e:
         raise click.ClickException(str(e)) from None
     per = ", ".join(f"{k} {100 * v:.2f}%" for k, v in info["valid"].items())

@@ -190,7 +190,8 @@ def test_cli_train_writes_loadable_model_and_plots(tmp_path):
     t = m.meta["training"]
     assert t["command"].startswith("handocr train ") and "--seed 7" in t["command"]
     assert t["seed"] == 7 and t["epochs"] == 6 and t["data"] == [str(data)]
-    assert m.meta["layers"] == [1024, 32, 36]
+    assert m.meta["layers"] == [1024, 32, 36] and m.features == "pixels"
+    assert "--features pixels" in t["command"]
     X, y = _shapes(np.random.default_rng(5), 40)
     assert np.mean([CLASSES.index(c) for c in m.predict(X)] == y) >= 0.7
     assert sorted(p.name for p in plots.iterdir()) == ["confusion.png", "curves.png", "weights.png"]
@@ -198,6 +199,13 @@ def test_cli_train_writes_loadable_model_and_plots(tmp_path):
     q = CliRunner().invoke(main, ["train", str(data), "-o", str(tmp_path / "q.npz"), "--epochs", "1",
                                   "--hidden", "32", "--quiet"])
     assert q.exit_code == 0 and q.output == ""
+    # --features directions: pixels and stroke directions, 1536 inputs
+    r = CliRunner().invoke(main, ["train", str(data), "-o", str(tmp_path / "p.npz"), "--epochs", "1",
+                                  "--hidden", "32", "--features", "directions", "--quiet"])
+    m = Model.load(tmp_path / "p.npz")
+    assert r.exit_code == 0 and m.meta["layers"] == [1536, 32, 36] and m.features == "pixels+directions-v1"
+    assert "--features directions" in m.meta["training"]["command"]
+    assert m.predict_proba(np.ones((2, 32, 32), np.float32)).shape == (2, 36)
 
 
 def test_cli_train_errors_and_interrupt(tmp_path, monkeypatch):

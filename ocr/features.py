@@ -1,0 +1,122 @@
+"""Stage 6, the classifier's input: what the network sees of a normalised crop.
+
+A crop is the 32x32 image :func:`ocr.normalize.normalize_glyph` makes (1 = white
+paper, 0 = ink). Two kinds of input exist, named in a model's metadata
+(``meta["input"]["features"]``):
+
+``pixels``
+    The 1,024 pixels, ink = 1 and paper = 0 (so the blank page adds nothing to
+    the first layer).
+``pixels+directions-v1``
+    The same pixels followed by 512 stroke-direction features
+    (:func:`directions`): for each 4x4 cell of the crop, how much the ink darkens
+    towards each of 8 directions across the strokes' edges (the two sides of a
+    vertical stroke darken towards +x and -x, its ends towards +y and -y). Classic handwriting recognisers feed such
+    gradient-direction histograms to their classifiers; here they let the MLP see
+    stroke orientation directly instead of learning it from the few writers of
+    its training data.
+"""
+
+import numpy as np
+
+SIDE = 32
+CELL = 4
+#: Unit vectors of the 8 directions, every 45 degrees, counter-clockwise from +x
+#: (x to the right, y down the image).
+_C = float(np.sqrt(0.5))
+DIRECTIONS = ((1, 0), (_C, _C), (0, 1), (-_C, _C), (-1, 0), (-_C, -_C), (0, -1), (_C, -_C))
+#: Number of network inputs for each kind of input.
+SIZES = {
+    "pixels": SIDE * SIDE,
+    "pixels+directions-v1": SIDE * SIDE + len(DIRECTIONS) * (SIDE // CELL) ** 2,
+}
+DEFAULT = "pixels"
+
+
+def pixels(crops):
+    """Crops as rows of ink.
+
+    Parameters
+    ----------
+    crops : (N, 32, 32) float ndarray
+        1 = paper, 0 = ink.
+
+    Returns
+    -------
+    X : (N, 1024) float32 ndarray
+        1 = ink, 0 = paper.
+    """
+    crops = np.asarray(crops, dtype=np.float32)
+    return 1.0 - crops.reshape(len(crops), SIDE * SIDE)
+
+
+def _cell_sums(a):
+    """Sum of every CELL x CELL block: (N, 32, 32) -> (N, 8, 8)."""
+    rows = a[:, 0::CELL] + a[:, 1::CELL] + a[:, 2::CELL] + a[:, 3::CELL]
+    return rows[:, :, 0::CELL] + rows[:, :, 1::CELL] + rows[:, :, 2::CELL] + rows[:, :, 3::CELL]
+
+
+def directions(crops):
+    """Stroke-edge directions per 4x4 cell (a gradient-direction histogram).
+
+    The ink's Sobel gradient ``(gx, gy)`` is projected on the 8 directions of
+    :data:`DIRECTIONS`; each projection's positive part is summed over every 4x4
+    cell, and the square root of the sum (divided by 16) is taken, which evens
+    out the spread between faint and strong edges.
+
+    Parameters
+    ----------
+    crops : (N, 32, 32) float ndarray
+        1 = paper, 0 = ink.
+
+    Returns
+    -------
+    F : (N, 512) float32 ndarray
+        Ordered as (direction, cell row, cell column); >= 0, and 0 on blank paper.
+    """
+    x = np.asarray(crops, dtype=np.float32).reshape(-1, SIDE, SIDE)
+    p = np.pad(x, ((0, 0), (1, 1), (1, 1)), mode="edge")
+    # Sobel of the ink (1 - x): the paper's differences with their signs turned.
+    v = p[:, :-2] + 2 * p[:, 1:-1] + p[:, 2:]
+    gx = v[:, :, :-2] - v[:, :, 2:]
+    h = p[:, :, :-2] + 2 * p[:, :, 1:-1] + p[:, :, 2:]
+    gy = h[:, :-2] - h[:, 2:]
+    n, k = len(x), SIDE // CELL
+    F = np.empty((n, len(DIRECTIONS), k, k), np.float32)
+    half = len(DIRECTIONS) // 2
+    for d, (ux, uy) in enumerate(DIRECTIONS[:half]):
+        proj = gx * np.float32(ux) + gy * np.float32(uy)
+        F[:, d] = _cell_sums(np.maximum(proj, 0))
+        F[:, d + half] = _cell_sums(np.maximum(-proj, 0))  # the opposite direction
+    return np.sqrt(F.reshape(n, -1) / np.float32(CELL * CELL))
+
+
+def inputs(crops, kind=DEFAULT):
+    """The network's input rows for crops.
+
+    Parameters
+    ----------
+    crops : (N, 32, 32) or (N, 1024) float ndarray
+        1 = paper, 0 = ink.
+    kind : str
+        A key of :data:`SIZES`.
+
+    Returns
+    -------
+    X : (N, SIZES[kind]) float32 ndarray
+    """
+    crops = np.asarray(crops, dtype=np.float32)
+    if crops.ndim == 2 and crops.shape[1] == SIDE * SIDE:
+        crops = crops.reshape(len(crops), SIDE, SIDE)
+    if crops.ndim != 3 or crops.shape[1:] != (SIDE, SIDE):
+        raise ValueError(f"expected crops of shape (N, {SIDE}, {SIDE}), got {crops.shape}")
+    if kind == "pixels":
+        return pixels(crops)
+    if kind == "pixels+directions-v1":
+        return np.concatenate([pixels(crops), directions(crops)], axis=1)
+    raise ValueError(f"unknown kind of input {kind!r}; known: {', '.join(SIZES)}")
+
+
+def kind_for_size(n):
+    """The kind of input that has `n` values per crop (None when none has)."""
+    return next((k for k, size in SIZES.items() if size == n), None)

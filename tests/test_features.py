@@ -1,0 +1,102 @@
+"""The classifier's inputs: pixels and stroke directions (ocr.features)."""
+
+import numpy as np
+import pytest
+
+from ocr import features, mlp
+from ocr.errors import ModelError
+from ocr.model import Model, default_meta
+
+
+def _bar(vertical=True):
+    """A 4-pixel-wide black bar on white paper, rows/columns 4-27."""
+    crop = np.ones((32, 32), np.float32)
+    if vertical:
+        crop[4:28, 14:18] = 0
+    else:
+        crop[14:18, 4:28] = 0
+    return crop
+
+
+def _cells(F):
+    return F.reshape(8, 8, 8)  # direction, cell row, cell column
+
+
+def test_inputs_shapes_and_pixels_part():
+    crops = np.random.default_rng(0).random((5, 32, 32)).astype(np.float32)
+    P = features.inputs(crops, "pixels")
+    D = features.inputs(crops, "pixels+directions-v1")
+    assert P.shape == (5, 1024) and D.shape == (5, 1536) and D.dtype == np.float32
+    np.testing.assert_allclose(P, 1 - crops.reshape(5, -1))
+    np.testing.assert_array_equal(D[:, :1024], P)
+    np.testing.assert_array_equal(features.inputs(crops.reshape(5, -1), "pixels+directions-v1"), D)
+    assert features.SIZES == {"pixels": 1024, "pixels+directions-v1": 1536}
+    with pytest.raises(ValueError, match="unknown kind"):
+        features.inputs(crops, "hog")
+    with pytest.raises(ValueError, match="shape"):
+        features.inputs(np.ones((2, 28, 28)), "pixels")
+
+
+def test_blank_paper_has_no_directions():
+    F = features.directions(np.ones((3, 32, 32), np.float32))
+    assert F.shape == (3, 512) and not F.any()
+
+
+def test_vertical_bar_edges_face_left_and_right():
+    F = _cells(features.directions(_bar(vertical=True)[None])[0])
+    # Cells of rows 8-23 hold the bar's long sides only: ink rises to the right on its
+    # left side (direction 0, +x) and to the left on its right side (direction 4, -x).
+    mid = slice(2, 6)
+    assert F[0, mid, 3].min() > 0.5 and F[4, mid, 4].min() > 0.5
+    assert not F[2, mid].any() and not F[6, mid].any()  # no edge faces up or down there
+    assert not F[0, mid, 4].any() and not F[4, mid, 3].any()
+    # Ink rises downwards (direction 2, +y) across its top end, upwards across its bottom end.
+    assert F[2, 0:2, 3:5].max() > 0.5 and F[6, 6:8, 3:5].max() > 0.5
+    assert not F[6, 0:2].any() and not F[2, 6:8].any()
+
+
+def test_horizontal_bar_edges_face_up_and_down():
+    F = _cells(features.directions(_bar(vertical=False)[None])[0])
+    mid = slice(2, 6)
+    assert F[2, 3, mid].min() > 0.5 and F[6, 4, mid].min() > 0.5
+    assert not F[0, :, mid].any() and not F[4, :, mid].any()
+
+
+def test_transposed_crop_swaps_x_and_y():
+    # Transposing the image swaps x and y: direction (ux, uy) becomes (uy, ux), so
+    # 0 <-> 2, 3 <-> 7, 4 <-> 6, while 1 and 5 stay; and the cells are transposed.
+    crops = (np.random.default_rng(1).random((4, 32, 32)) > 0.6).astype(np.float32)
+    F = features.directions(crops).reshape(4, 8, 8, 8)
+    Ft = features.directions(crops.transpose(0, 2, 1)).reshape(4, 8, 8, 8)
+    swap = [2, 1, 0, 7, 6, 5, 4, 3]
+    np.testing.assert_allclose(Ft, F[:, swap].transpose(0, 1, 3, 2), atol=1e-5)
+
+
+def test_model_with_direction_inputs_loads_and_predicts(tmp_path):
+    sizes = [1536, 16, 36]
+    params = mlp.init_params(sizes, np.random.default_rng(0))
+    m = Model.from_params(params)
+    assert m.features == "pixels+directions-v1" and m.meta["input"]["features"] == m.features
+    m.save(tmp_path / "d.npz")
+    m2 = Model.load(tmp_path / "d.npz")
+    crops = np.random.default_rng(2).random((3, 32, 32)).astype(np.float32)
+    assert m2.features == m.features
+    np.testing.assert_allclose(m2.predict_proba(crops), m.predict_proba(crops), atol=1e-6)
+    # the metadata must agree with the first layer
+    meta = default_meta(sizes)
+    meta["input"]["features"] = "pixels"
+    with pytest.raises(ModelError, match="1024 for pixels inputs"):
+        Model.from_params(params, meta)
+    meta["input"]["features"] = "zernike"
+    with pytest.raises(ModelError, match="features='zernike'"):
+        Model.from_params(params, meta)
+
+
+def test_model_without_features_key_reads_pixels():
+    # models written before the directions have no "features" in their metadata
+    sizes = [1024, 8, 36]
+    meta = default_meta(sizes)
+    del meta["input"]["features"]
+    m = Model.from_params(mlp.init_params(sizes, np.random.default_rng(0)), meta)
+    assert m.features == "pixels"
+    assert m.predict_proba(np.ones((2, 32, 32), np.float32)).shape == (2, 36)
