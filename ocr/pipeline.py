@@ -215,14 +215,25 @@ def prepare(loaded):
                     name=loaded.name)
 
 
+#: Word kinds for :func:`apply_word_context`: their prior odds, and how often a word
+#: of one kind holds a character of the other (a typo, a code such as ``B12``).
+WORD_KINDS = {"letters": 0.45, "digits": 0.45, "mixed": 0.1}
+STRAY = 0.05
+
+
 def apply_word_context(P, strength=0.9):
     """Choose letters or digits for a word from its other characters.
 
     A word is usually all letters or all digits; ``O``/``0``, ``I``/``1``,
-    ``S``/``5``, ``Z``/``2``, ``B``/``8`` look alike. Each character's
-    probabilities are re-weighted by a prior from the *other* characters of the
-    word (leave-one-out), so a confident reading is never overturned but a
-    close call goes the word's way.
+    ``S``/``5``, ``Z``/``2``, ``B``/``8`` look alike. Each character gets a prior
+    from the *other* characters of the word (leave-one-out): how likely the word
+    is all letters, all digits or mixed (:data:`WORD_KINDS`), given each other
+    character's share of digit probability, a letter word holding a digit (and
+    the reverse) with probability :data:`STRAY`. The evidence adds up: two
+    characters say little, nine confident digits say a lot, while unsure ones
+    (an ``I``/``1`` at even odds) count for nothing either way. The prior's weight
+    for digits is kept within ``[1 - strength, strength]``, so a confident
+    reading is never overturned but a close call goes the word's way.
 
     Parameters
     ----------
@@ -240,9 +251,19 @@ def apply_word_context(P, strength=0.9):
     n = len(P)
     if n < 2:
         return P
-    digit_mass = P[:, _IS_DIGIT].sum(axis=1)
-    others = (digit_mass.sum() - digit_mass) / (n - 1)  # mean over the other characters
-    w_digit = (0.5 + (strength - 0.5) * (2 * others - 1))[:, None]
+    digit = P[:, _IS_DIGIT].sum(axis=1)
+    # log-likelihood of each character under each kind of word ...
+    log_if_digits = np.log(digit * (1 - STRAY) + (1 - digit) * STRAY)
+    log_if_letters = np.log((1 - digit) * (1 - STRAY) + digit * STRAY)
+    log_if_mixed = np.full(n, np.log(0.5))
+    # ... summed over the other characters: posterior of the word's kind, per character
+    log_post = np.stack([np.log(WORD_KINDS[k]) + (L.sum() - L) for k, L in
+                         (("letters", log_if_letters), ("digits", log_if_digits), ("mixed", log_if_mixed))],
+                        axis=1)
+    post = np.exp(log_post - log_post.max(axis=1, keepdims=True))
+    post /= post.sum(axis=1, keepdims=True)
+    w_digit = post @ np.array([STRAY, 1 - STRAY, 0.5])
+    w_digit = np.clip(w_digit, 1 - strength, strength)[:, None]
     Q = P * np.where(_IS_DIGIT, w_digit, 1 - w_digit)
     return Q / Q.sum(axis=1, keepdims=True)
 

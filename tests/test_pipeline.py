@@ -42,6 +42,27 @@ def test_context_turns_close_call_to_words_kind():
     assert CLASSES[apply_word_context(P)[1].argmax()] == "0"
 
 
+def _s_or_5(p_s, p_5):
+    v = np.full(len(CLASSES), (1 - p_s - p_5) / (len(CLASSES) - 2))
+    v[CLASSES.index("S")], v[CLASSES.index("5")] = p_s, p_5
+    return v
+
+
+def test_context_evidence_adds_up_with_word_length():
+    # An S-like glyph (S 0.8, 5 0.1) among nine sure digits is a 5: "1234S67890" was
+    # read from a photo taken at an angle. Beside one digit only, it stays an S.
+    digits = [onehot(c) for c in "1234"] + [_s_or_5(0.8, 0.1)] + [onehot(c) for c in "67890"]
+    out = apply_word_context(np.stack(digits))
+    assert "".join(CLASSES[k] for k in out.argmax(1)) == "1234567890"
+    assert CLASSES[apply_word_context(np.stack([_s_or_5(0.8, 0.1), onehot("6")]))[0].argmax()] == "S"
+    # characters at even odds between a letter and a digit are no evidence either way
+    even = np.zeros(len(CLASSES))
+    even[CLASSES.index("I")], even[CLASSES.index("1")] = 0.5, 0.5
+    alone = apply_word_context(np.stack([_s_or_5(0.6, 0.4), onehot("A")]))[0]
+    padded = apply_word_context(np.stack([_s_or_5(0.6, 0.4), onehot("A"), even, even]))[0]
+    assert np.allclose(alone, padded)
+
+
 def test_context_never_overturns_a_confident_reading():
     P = np.stack([onehot("A"), onehot("7", 0.99), onehot("B")])
     assert CLASSES[apply_word_context(P)[1].argmax()] == "7"
