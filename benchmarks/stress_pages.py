@@ -1,4 +1,4 @@
-"""Photo conditions the pages were not taken in: read each page under fifteen of them.
+"""Photo conditions the pages were not taken in: read each page under twenty-two of them.
 
 Derives, from every page with a ``.gt.txt`` in a folder (default the shared
 photographed pages), variants that a phone photo of another page could show:
@@ -20,6 +20,15 @@ grid_dark      the same grid with lines 45 % darker
 grid_turned    the light grid page turned 3 degrees
 ruled          ruled paper: grey-blue rules 1/25 of the page width apart, 30 % dark
 ruled_turned   the ruled page turned 3 degrees
+notebook       ruled paper with a red margin line down the left
+red_ink        red ink on white paper
+vignette       the corners darkened (by up to 55 %), as by a phone lens
+show_through   writing on the back shows through: the page's own ink mirrored,
+               blurred (2.5 px) and 12 % dark
+keystone       photographed at an angle: the top 24 % narrower than the bottom
+tiny           shrunk to 45 % (letters about 12 to 25 px tall)
+glare          a reflection on glossy paper: an oval washed out towards white
+               (75 % at its centre), where the ink keeps a fifth of its contrast
 =============  ===============================================================
 
 then reads every variant with the installed ``handocr read`` (one process per
@@ -90,7 +99,37 @@ def variants(im, rng):
         rules[step // 2 + k :: step] = 1
     out["ruled"] = (_to_image(a * (1 - 0.3 * rules[..., None] * (2 - tint))), 88)
     out["ruled_turned"] = (out["ruled"][0].rotate(3, resample=Image.BICUBIC, fillcolor=paper), 88)
+    margin = a * (1 - 0.3 * rules[..., None] * (2 - tint))
+    x0 = int(0.06 * W)
+    margin[:, x0 : x0 + 3] *= np.array([1.0, 0.55, 0.55], np.float32)  # red: dark in green and blue
+    out["notebook"] = (_to_image(margin), 88)
+    out["red_ink"] = (_to_image(np.array([0.96, 0.95, 0.93]) * (1 - ink) + np.array([0.8, 0.12, 0.15]) * ink), 88)
+    r = np.sqrt(((yy - H / 2) / (H / 2)) ** 2 + ((xx - W / 2) / (W / 2)) ** 2)
+    out["vignette"] = (_to_image(a * (1 - 0.55 * np.clip(r - 0.3, 0, 1) ** 1.5)[..., None]), 88)
+    back = Image.fromarray((ink[..., 0][:, ::-1] * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(2.5))
+    out["show_through"] = (_to_image(a * (1 - 0.12 * np.asarray(back, np.float32)[..., None] / 255)), 88)
+    out["keystone"] = (_keystone(im, 0.12), 88)
+    out["tiny"] = (im.resize((int(W * 0.45), int(H * 0.45)), Image.LANCZOS), 88)
+    glare = (0.75 * np.exp(-(((yy - 0.45 * H) / (0.25 * H)) ** 2 + ((xx - 0.55 * W) / (0.2 * W)) ** 2)))[..., None]
+    out["glare"] = (_to_image(a * (1 - glare) + glare), 88)
     return out
+
+
+def _keystone(im, inset):
+    """`im` seen at an angle: its top edge `inset` of the width in from each side.
+    The page is first extended (edge pixels repeated) so that no writing leaves the frame."""
+    pad = int(0.12 * im.width)
+    big = Image.fromarray(np.pad(np.asarray(im), ((pad, pad), (pad, pad), (0, 0)), mode="edge"))
+    W, H = big.size
+    d = inset * W
+    # The 8 coefficients of the projective map from output to input corners (Pillow's PERSPECTIVE).
+    src, dst = [(0, 0), (W, 0), (W, H), (0, H)], [(d, 0), (W - d, 0), (W, H), (0, H)]
+    A, b = [], []
+    for (x, y), (u, v) in zip(src, dst):
+        A += [[x, y, 1, 0, 0, 0, -u * x, -u * y], [0, 0, 0, x, y, 1, -v * x, -v * y]]
+        b += [u, v]
+    coeffs = np.linalg.solve(np.array(A, float), np.array(b, float))
+    return big.transform((W, H), Image.PERSPECTIVE, tuple(coeffs), Image.BICUBIC)
 
 
 def main(argv=None):
