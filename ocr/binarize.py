@@ -379,3 +379,138 @@ def threshold_ink(darkness, min_contrast=0.12, labelled=False):
     hysteresis between the levels :func:`threshold_levels` chooses."""
     low, high = threshold_levels(darkness, min_contrast)
     return hysteresis(darkness, low, high, labelled=labelled)
+
+
+# ----------------------------------------------------------------------------- the sheet on a desk
+
+def _block_values(grey, block):
+    """The pixels of each `block` x `block` block: (bh, bw, block * block)."""
+    h, w = grey.shape
+    bh, bw = h // block, w // block
+    v = grey[: bh * block, : bw * block].reshape(bh, block, bw, block)
+    return v.transpose(0, 2, 1, 3).reshape(bh, bw, block * block)
+
+
+def _block_brightness(values):
+    """Each block's paper brightness: its 90th percentile (ink is darker)."""
+    k = int(0.9 * (values.shape[2] - 1))
+    return np.partition(values, k, axis=2)[:, :, k]
+
+
+def _otsu(values, bins=64):
+    """Otsu's threshold of values in [0, 1]."""
+    hist, edges = np.histogram(values, bins=bins, range=(0.0, 1.0))
+    p = hist / max(1, hist.sum())
+    centres = (edges[:-1] + edges[1:]) / 2
+    w0, m0 = np.cumsum(p), np.cumsum(p * centres)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (m0[-1] * w0 - m0) ** 2 / (w0 * (1 - w0))
+    return float(centres[int(np.argmax(np.nan_to_num(between, nan=0.0, posinf=0.0)))])
+
+
+def find_sheet(grey, block=8):
+    """Where the sheet of paper is, when the photo shows it lying on a textured ground.
+
+    A wooden or patterned desk around the page is dark "ink" to the thresholds:
+    it raises them above the writing and drowns the letter height. The sheet is
+    the largest bright region (Otsu's cut of the blocks' paper brightness, holes
+    filled). It is only taken as such when all of these hold; otherwise the page
+    is read whole, as before:
+
+    * it covers 15-97 % of the photo;
+    * it is at least 0.08 brighter than the rest;
+    * its edge is a sharp step (the blocks just outside are darker than their
+      neighbours on the sheet by 0.6 of that contrast or more): a shadow or a
+      lighting gradient fades, a sheet's edge does not;
+    * the rest is textured: the spread of the pixels within its blocks (away from
+      the edge) is at least 0.01 and twice the sheet's. A plain dark desk is left
+      to the page-edge rules, which already handle it, and a shadowed part of the
+      page, writing and all, spreads no more than the lit part.
+
+    Parameters
+    ----------
+    grey : (H, W) uint8 or float ndarray
+        A small copy of the photo (a quarter of the working resolution is plenty).
+    block : int
+        Block size in pixels of `grey`.
+
+    Returns
+    -------
+    sheet : (H // block, W // block) bool ndarray or None
+        The sheet's blocks, or None when the photo is not a sheet on a textured ground.
+    """
+    g = np.asarray(grey, dtype=np.float32) / (255.0 if np.asarray(grey).dtype == np.uint8 else 1.0)
+    if g.shape[0] < 8 * block or g.shape[1] < 8 * block:
+        return None
+    values = _block_values(g, block)
+    B = _block_brightness(values)
+    labels, n = kernels.label(B > _otsu(B.ravel()))
+    if n == 0:
+        return None
+    sheet = labels == 1 + int(np.argmax(np.bincount(labels.ravel())[1:]))
+    rest, n_rest = kernels.label(~sheet)
+    outside = np.zeros(n_rest + 1, bool)  # the pieces of the rest that reach the border
+    for side in (rest[0], rest[-1], rest[:, 0], rest[:, -1]):
+        outside[side] = True
+    sheet |= (rest > 0) & ~outside[rest]  # holes in the sheet are sheet
+    if not 0.15 <= sheet.mean() <= 0.97:
+        return None
+    contrast = float(median(B[sheet]) - median(B[~sheet]))
+    if contrast < 0.08:
+        return None
+    # the step up from each block just outside the sheet to its brightest sheet neighbour
+    on_sheet = np.pad(np.where(sheet, B, -1.0), 1, constant_values=-1.0)
+    up = np.maximum.reduce([on_sheet[:-2, 1:-1], on_sheet[2:, 1:-1], on_sheet[1:-1, :-2], on_sheet[1:-1, 2:]])
+    edge = ~sheet & (up >= 0)
+    if not edge.any() or median(up[edge] - B[edge]) < 0.6 * contrast:
+        return None
+    spread = values.std(axis=2)
+    far = ~sheet & ~edge
+    if not far.any():
+        return None
+    s_out, s_in = float(median(spread[far])), float(median(spread[sheet]))
+    if s_out < 0.01 or s_out < 2 * s_in:
+        return None
+    return sheet
+
+
+def fill_outside_sheet(grey, small, sheet, block=8):
+    """Paint everything but the sheet with the sheet's own paper brightness.
+
+    The sheet's blocks one block in from its edge are kept; the rest gets the
+    paper brightness of the nearest kept blocks, carried outwards block by block
+    and interpolated, so no step is left for the thresholds to find.
+
+    Parameters
+    ----------
+    grey : (H, W) uint8 or float32 ndarray
+        The photo (``Loaded.pixels``).
+    small : (h, w) ndarray
+        The copy :func:`find_sheet` looked at (any scale of `grey`).
+    sheet : (h // block, w // block) bool ndarray
+        Its result.
+    block : int
+
+    Returns
+    -------
+    grey : (H, W) ndarray, same dtype as `grey`
+    """
+    from PIL import Image
+
+    scale = 255.0 if grey.dtype == np.uint8 else 1.0
+    g = np.asarray(small, dtype=np.float32) / (255.0 if np.asarray(small).dtype == np.uint8 else 1.0)
+    keep = ~kernels.box_max((~sheet).view(np.uint8), 3).view(bool)
+    F = np.where(keep, _block_brightness(_block_values(g, block)), np.nan).astype(np.float32)
+    for _ in range(sum(F.shape)):  # carry the paper brightness outwards
+        missing = np.isnan(F)
+        if not missing.any():
+            break
+        P = np.pad(F, 1, constant_values=np.nan)
+        around = np.stack([P[:-2, 1:-1], P[2:, 1:-1], P[1:-1, :-2], P[1:-1, 2:]])
+        known = ~np.isnan(around)
+        mean = np.where(known, around, 0).sum(axis=0) / np.maximum(known.sum(axis=0), 1)
+        F = np.where(missing & known.any(axis=0), mean, F).astype(np.float32)
+    H, W = grey.shape
+    paper = np.asarray(Image.fromarray(F * np.float32(scale), mode="F").resize((W, H), Image.BILINEAR))
+    kept = np.asarray(Image.fromarray(keep.view(np.uint8) * np.uint8(255)).resize((W, H), Image.NEAREST)) > 0
+    return np.where(kept, grey, paper.astype(grey.dtype))

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import CLASSES
-from .binarize import hysteresis, ink_darkness, remove_page_lines, remove_rules, threshold_levels, tighten
+from .binarize import (fill_outside_sheet, find_sheet, hysteresis, ink_darkness, remove_page_lines,
+                       remove_rules, threshold_levels, tighten)
 from .kernels import median
 from .layout import gaps, group_lines, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
@@ -51,13 +52,15 @@ class Prepared:
     name: str
 
 
-def estimate_letter_height(grey):
+def estimate_letter_height(grey, small=None):
     """Quick estimate of the typical letter height (pixels) on a 4x smaller copy.
 
     Parameters
     ----------
     grey : (H, W) uint8 or float32 ndarray
         See :func:`ocr.load.as_float`.
+    small : ndarray, optional
+        ``quarter(grey)``, when already made.
 
     Returns
     -------
@@ -65,7 +68,7 @@ def estimate_letter_height(grey):
         0 when no letters are found.
     """
     k = 4 if min(grey.shape) >= 400 else 1
-    small = as_float(downscale(grey, 1 / k) if k > 1 else grey)
+    small = as_float(quarter(grey) if small is None else small)
     mask, labelled, darkness, _ = _ink(small, sigma=0.5)
     rest = without_page_lines(mask, labelled, darkness)
     _, boxes, areas = labelled if rest is mask else components(rest)
@@ -113,7 +116,13 @@ def _may_hold_page_lines(labelled, shape):
     return extents[k] >= min(shape) / 8 and not (len(others) and extents[k] < 3 * float(median(others)))
 
 
-def working_image(grey, target=TARGET_HEIGHT):
+def quarter(grey):
+    """The 4x smaller copy of a page that quick estimates look at (the page itself
+    when its shorter side is under 400 pixels)."""
+    return downscale(grey, 0.25) if min(grey.shape) >= 400 else grey
+
+
+def working_image(grey, target=TARGET_HEIGHT, small=None):
     """Scale a page so that its letters are about `target` pixels tall.
 
     Large letters are shrunk (area average); letters smaller than 70% of the
@@ -124,6 +133,8 @@ def working_image(grey, target=TARGET_HEIGHT):
     grey : (H, W) uint8 or float32 ndarray
         See :func:`ocr.load.as_float`.
     target : float
+    small : ndarray, optional
+        ``quarter(grey)``, when already made.
 
     Returns
     -------
@@ -132,7 +143,7 @@ def working_image(grey, target=TARGET_HEIGHT):
     factor : float
         New size / old size.
     """
-    H = estimate_letter_height(grey)
+    H = estimate_letter_height(grey, small)
     if H > 1.25 * target:
         f = target / H
         return as_float(downscale(grey, f)), f
@@ -210,7 +221,13 @@ def prepare(loaded):
     -------
     Prepared
     """
-    grey, factor = working_image(loaded.pixels)
+    pixels = loaded.pixels
+    small = quarter(pixels)
+    sheet = find_sheet(small)
+    if sheet is not None:  # a sheet on a textured desk: the desk is painted over
+        pixels = fill_outside_sheet(pixels, small, sheet)
+        small = quarter(pixels)
+    grey, factor = working_image(pixels, small=small)
     return Prepared(analysis=analyse(grey), scale=loaded.scale * factor, size=loaded.size,
                     name=loaded.name)
 

@@ -429,3 +429,94 @@ def test_touching_letters_are_split(model, pair):
     last = [i for word in analysis.lines[-1] for i in word if not analysis.glyphs[i].small]
     assert len(last) == 1  # the two letters are one blob of ink...
     assert ocr.read(page, model=model).text.splitlines()[-1] == pair  # ...read as two letters
+
+
+# ----------------------------------------------------------------------------- a sheet on a desk
+
+SHEET_TEXT = ["BUY MILK", "CALL MOM 5 PM", "FIX BIKE"]
+
+
+def _on_desk(page, desk, angle=4.0, seed=0):
+    """`page` (H, W, 3 uint8) turned by `angle` on a `desk` ground 1.5 times its size:
+    'wood' (grain of 12 % amplitude), 'plain' (flat and dark) or None (the page alone)."""
+    from PIL import Image
+
+    if desk is None:
+        return page
+    h, w = page.shape[:2]
+    H, W = int(1.5 * h), int(1.5 * w)
+    yy, xx = np.mgrid[0:H, 0:W]
+    if desk == "wood":
+        grain = 0.12 * np.sin(xx / 25.0 + 2 * np.sin(yy / 150.0))
+        grain += np.random.default_rng(seed).normal(0, 0.03, (H, W))
+    else:
+        grain = np.zeros((H, W))
+    ground = np.stack([c + grain for c in (0.55, 0.38, 0.22)], -1)
+    canvas = Image.fromarray((np.clip(ground, 0, 1) * 255).astype(np.uint8))
+    turned = Image.fromarray(page).rotate(angle, resample=Image.BICUBIC, expand=True)
+    inside = Image.new("L", (w, h), 255).rotate(angle, expand=True)
+    canvas.paste(turned, ((W - turned.width) // 2, (H - turned.height) // 2), inside)
+    return np.asarray(canvas)
+
+
+@pytest.fixture(scope="module")
+def sheet_page():
+    from ocr.synth import render_page
+
+    image, text, _ = render_page(SHEET_TEXT, seed=5, height=48, margin=6, line_pitch=3.0)
+    return np.asarray(image), text
+
+
+def _small_grey(rgb):
+    from ocr.load import downscale
+
+    grey = rgb.astype(np.float32).mean(axis=2) / 255
+    return downscale(grey, 0.25)
+
+
+def test_sheet_on_a_wooden_desk_is_found_and_read(sheet_page, model):
+    from ocr.binarize import find_sheet
+
+    page, text = sheet_page
+    photo = _on_desk(page, "wood")
+    sheet = find_sheet(_small_grey(photo))
+    assert sheet is not None
+    # the sheet is the middle of the photo (2/3 of each side), not the desk around it
+    bh, bw = sheet.shape
+    assert sheet[bh // 2, bw // 2] and not sheet[:2].any() and not sheet[:, :2].any()
+    assert 0.3 < sheet.mean() < 0.6
+    assert ocr.read(photo, model=model).text == ocr.read(page, model=model).text == text
+
+
+def test_no_sheet_found_where_the_page_is_read_whole(sheet_page):
+    from ocr.binarize import find_sheet
+
+    page, _ = sheet_page
+    assert find_sheet(_small_grey(page)) is None  # the page fills the photo
+    assert find_sheet(_small_grey(_on_desk(page, "plain"))) is None  # a flat desk: page-edge rules
+    # a shadow fading over the left half of the page is not a desk
+    h, w = page.shape[:2]
+    light = 0.35 + 0.65 * np.clip(np.arange(w) / (0.5 * w), 0, 1)
+    shaded = (page * light[None, :, None]).astype(np.uint8)
+    assert find_sheet(_small_grey(shaded)) is None
+    # nor is a hard-edged shadow over half of it: the shadowed writing is no texture
+    hard = page.copy()
+    hard[:, : w // 2] = (hard[:, : w // 2] * 0.45).astype(np.uint8)
+    assert find_sheet(_small_grey(hard)) is None
+
+
+def test_fill_outside_sheet_paints_the_desk_with_paper():
+    from ocr.binarize import fill_outside_sheet
+
+    rng = np.random.default_rng(0)
+    grey = rng.uniform(0.1, 0.5, (320, 480)).astype(np.float32)  # a rough desk
+    grey[64:256, 96:384] = 0.9  # the sheet
+    grey[150:160, 200:300] = 0.2  # something written on it
+    sheet = np.zeros((40, 60), bool)
+    sheet[8:32, 12:48] = True  # blocks of 8 pixels
+    out = fill_outside_sheet(grey, grey, sheet)
+    assert out.dtype == grey.dtype and out.shape == grey.shape
+    np.testing.assert_array_equal(out[72:248, 104:376], grey[72:248, 104:376])  # kept
+    assert np.allclose(out[:40], 0.9, atol=0.02) and np.allclose(out[:, :80], 0.9, atol=0.02)
+    u8 = (grey * 255).astype(np.uint8)
+    assert fill_outside_sheet(u8, u8, sheet).dtype == np.uint8
