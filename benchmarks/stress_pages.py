@@ -1,4 +1,4 @@
-"""Photo conditions the pages were not taken in: read each page under twenty-two of them.
+"""Photo conditions the pages were not taken in: read each page under twenty-three of them.
 
 Derives, from every page with a ``.gt.txt`` in a folder (default the shared
 photographed pages), variants that a phone photo of another page could show:
@@ -29,6 +29,8 @@ keystone       photographed at an angle: the top 24 % narrower than the bottom
 tiny           shrunk to 45 % (letters about 12 to 25 px tall)
 glare          a reflection on glossy paper: an oval washed out towards white
                (75 % at its centre), where the ink keeps a fifth of its contrast
+wood_desk      the sheet turned 4 degrees on a wooden desk (grain of 6 %
+               amplitude), the desk showing all round (the photo 1.4 times the page)
 =============  ===============================================================
 
 then reads every variant with the installed ``handocr read`` (one process per
@@ -112,7 +114,22 @@ def variants(im, rng):
     out["tiny"] = (im.resize((int(W * 0.45), int(H * 0.45)), Image.LANCZOS), 88)
     glare = (0.75 * np.exp(-(((yy - 0.45 * H) / (0.25 * H)) ** 2 + ((xx - 0.55 * W) / (0.2 * W)) ** 2)))[..., None]
     out["glare"] = (_to_image(a * (1 - glare) + glare), 88)
+    out["wood_desk"] = (_on_wood(im, rng), 88)
     return out
+
+
+def _on_wood(im, rng, amplitude=0.06, angle=4.0):
+    """`im` turned by `angle` degrees on a wooden desk 1.4 times its size."""
+    W, H = int(1.4 * im.width), int(1.4 * im.height)
+    yy, xx = np.mgrid[0:H, 0:W]
+    grain = amplitude * np.sin(xx / 40.0 + 2 * np.sin(yy / 150.0)) + rng.normal(0, 0.03, (H, W))
+    grain = np.asarray(Image.fromarray((np.clip(grain + 0.5, 0, 1) * 255).astype(np.uint8))
+                       .filter(ImageFilter.GaussianBlur(2)), np.float32) / 255 - 0.5
+    desk = _to_image(np.stack([c + grain for c in (0.55, 0.38, 0.22)], -1))
+    turned = im.rotate(angle, resample=Image.BICUBIC, expand=True)
+    inside = Image.new("L", im.size, 255).rotate(angle, expand=True)
+    desk.paste(turned, ((W - turned.width) // 2, (H - turned.height) // 2), inside)
+    return desk
 
 
 def _keystone(im, inset):
