@@ -232,9 +232,10 @@ def prepare(loaded):
                     name=loaded.name)
 
 
-#: Word kinds for :func:`apply_word_context`: their prior odds, and how often a word
-#: of one kind holds a character of the other (a typo, a code such as ``B12``).
+#: Word kinds for :func:`apply_word_context` and their prior odds ("mixed": codes
+#: such as ``B12``, where each character is a letter or a digit at even odds).
 WORD_KINDS = {"letters": 0.45, "digits": 0.45, "mixed": 0.1}
+#: How often a word of one kind holds a character of the other (a slip of the pen).
 STRAY = 0.05
 
 
