@@ -430,7 +430,8 @@ def find_sheet(grey, block=8):
     Parameters
     ----------
     grey : (H, W) uint8 or float ndarray
-        A small copy of the photo (a quarter of the working resolution is plenty).
+        A small copy of the photo, 1 = white (the pipeline passes a quarter-size
+        copy of the loaded page, :func:`ocr.pipeline.quarter`).
     block : int
         Block size in pixels of `grey`.
 
