@@ -12,6 +12,7 @@ import numpy as np
 
 from . import kernels
 from .kernels import median, percentile
+from .load import as_float
 
 
 def paper_background(grey, block=16):
@@ -39,11 +40,7 @@ def paper_background(grey, block=16):
     bh, bw = max(1, h // block), max(1, w // block)
     half = block // 2
     # Every other pixel of each block is plenty for its brightness distribution.
-    small = grey[: bh * block : 2, : bw * block : 2].reshape(bh, half, bw, half)
-    values = small.transpose(0, 2, 1, 3).reshape(bh, bw, -1)
-    k = int(0.9 * (values.shape[2] - 1))
-    # The brightest pixels of a block are paper (ink is darker than paper).
-    bright = np.partition(values, k, axis=2)[:, :, k]
+    bright = _block_brightness(_block_values(grey[: bh * block : 2, : bw * block : 2], half))
     bright = kernels.box_max(bright, 3)
     bright = kernels.median_filter(bright, 5)
     bright = kernels.gaussian_filter(bright, 1.0, mode="nearest")
@@ -440,7 +437,7 @@ def find_sheet(grey, block=8):
     sheet : (H // block, W // block) bool ndarray or None
         The sheet's blocks, or None when the photo is not a sheet on a textured ground.
     """
-    g = np.asarray(grey, dtype=np.float32) / (255.0 if np.asarray(grey).dtype == np.uint8 else 1.0)
+    g = as_float(grey)
     if g.shape[0] < 8 * block or g.shape[1] < 8 * block:
         return None
     values = _block_values(g, block)
@@ -499,7 +496,7 @@ def fill_outside_sheet(grey, small, sheet, block=8):
     from PIL import Image
 
     scale = 255.0 if grey.dtype == np.uint8 else 1.0
-    g = np.asarray(small, dtype=np.float32) / (255.0 if np.asarray(small).dtype == np.uint8 else 1.0)
+    g = as_float(small)
     keep = ~kernels.box_max((~sheet).view(np.uint8), 3).view(bool)
     F = np.where(keep, _block_brightness(_block_values(g, block)), np.nan).astype(np.float32)
     for _ in range(sum(F.shape)):  # carry the paper brightness outwards

@@ -67,8 +67,8 @@ def estimate_letter_height(grey, small=None):
     height : float
         0 when no letters are found.
     """
-    k = 4 if min(grey.shape) >= 400 else 1
     small = as_float(quarter(grey) if small is None else small)
+    k = 4 if small.shape != grey.shape else 1  # quarter() leaves small pages as they are
     mask, labelled, darkness, _ = _ink(small, sigma=0.5)
     rest = without_page_lines(mask, labelled, darkness)
     _, boxes, areas = labelled if rest is mask else components(rest)
