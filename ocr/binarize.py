@@ -475,9 +475,15 @@ def find_sheet(grey, block=8):
 def fill_outside_sheet(grey, small, sheet, block=8):
     """Paint everything but the sheet with the sheet's own paper brightness.
 
-    The sheet's blocks one block in from its edge are kept; the rest gets the
-    paper brightness of the nearest kept blocks, carried outwards block by block
-    and interpolated, so no step is left for the thresholds to find.
+    The sheet's blocks two blocks in from its edge are kept (a block a tenth
+    paper counts as sheet to :func:`find_sheet`), and the blocks one block out
+    are desk. Between the two, where the edge runs, each pixel is told
+    apart by its brightness: what is at least half-way from the desk's brightness
+    to the paper's, and joined to the kept sheet that way, is paper; ink enclosed
+    by paper (letters near the edge) is kept with it; the rest, all that reaches
+    the desk or the photo's border, is desk. The desk gets the paper brightness of
+    the nearest kept blocks, carried outwards block by block and interpolated, so
+    no step is left for the thresholds to find.
 
     Parameters
     ----------
@@ -496,9 +502,11 @@ def fill_outside_sheet(grey, small, sheet, block=8):
     from PIL import Image
 
     scale = 255.0 if grey.dtype == np.uint8 else 1.0
-    g = as_float(small)
-    keep = ~kernels.box_max((~sheet).view(np.uint8), 3).view(bool)
-    F = np.where(keep, _block_brightness(_block_values(g, block)), np.nan).astype(np.float32)
+    values = _block_values(as_float(small), block)
+    B = _block_brightness(values)
+    keep = ~kernels.box_max((~sheet).view(np.uint8), 5).view(bool)
+    desk = ~kernels.box_max(sheet.view(np.uint8), 3).view(bool)
+    F = np.where(keep, B, np.nan).astype(np.float32)
     for _ in range(sum(F.shape)):  # carry the paper brightness outwards
         missing = np.isnan(F)
         if not missing.any():
@@ -509,6 +517,27 @@ def fill_outside_sheet(grey, small, sheet, block=8):
         mean = np.where(known, around, 0).sum(axis=0) / np.maximum(known.sum(axis=0), 1)
         F = np.where(missing & known.any(axis=0), mean, F).astype(np.float32)
     H, W = grey.shape
+
+    f = block * H / small.shape[0], block * W / small.shape[1]  # pixels of `grey` per block
+    iy = np.minimum((np.arange(H) / f[0]).astype(np.intp), sheet.shape[0] - 1)
+    ix = np.minimum((np.arange(W) / f[1]).astype(np.intp), sheet.shape[1] - 1)
+
+    def to_pixels(mask):  # each pixel takes its block's value (the last, partial blocks their neighbour's)
+        return mask[iy][:, ix]
+
     paper = np.asarray(Image.fromarray(F * np.float32(scale), mode="F").resize((W, H), Image.BILINEAR))
-    kept = np.asarray(Image.fromarray(keep.view(np.uint8) * np.uint8(255)).resize((W, H), Image.NEAREST)) > 0
-    return np.where(kept, grey, paper.astype(grey.dtype))
+    kept, out = to_pixels(keep), to_pixels(desk)
+    # half-way from the desk's brightest parts (its bright grain or stripes) to the paper
+    desk_top = float(kernels.percentile(values[desk if desk.any() else ~sheet].ravel(), 95)) * scale
+    level = np.maximum(paper - np.float32(0.5 * scale * float(median(B[sheet]) - median(B[~sheet]))),
+                       0.5 * (paper + np.float32(desk_top)))
+    bright, n = kernels.label(kept | (~out & (grey >= level)))  # in the band: paper-bright pixels
+    joined = np.zeros(n + 1, bool)  # ... that join the sheet (not a bright stripe of the desk)
+    joined[bright[kept]] = True
+    joined[0] = False
+    labels, n = kernels.label(~joined[bright])
+    is_desk = np.zeros(n + 1, bool)  # what is not that reaches the desk or the photo's border
+    for part in (labels[out], labels[0], labels[-1], labels[:, 0], labels[:, -1]):
+        is_desk[part] = True
+    is_desk[0] = False
+    return np.where(is_desk[labels], paper.astype(grey.dtype), grey)

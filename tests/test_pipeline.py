@@ -520,3 +520,38 @@ def test_fill_outside_sheet_paints_the_desk_with_paper():
     assert np.allclose(out[:40], 0.9, atol=0.02) and np.allclose(out[:, :80], 0.9, atol=0.02)
     u8 = (grey * 255).astype(np.uint8)
     assert fill_outside_sheet(u8, u8, sheet).dtype == np.uint8
+
+
+def _blocks_with_paper(paper, block=8):
+    """find_sheet's view of a sheet mask: blocks whose 90th percentile is paper."""
+    h, w = paper.shape[0] // block, paper.shape[1] // block
+    share = paper[: h * block, : w * block].reshape(h, block, w, block).mean(axis=(1, 3))
+    return share > 0.1
+
+
+def test_fill_outside_sheet_keeps_writing_at_the_sheets_edge():
+    from ocr.binarize import fill_outside_sheet
+
+    rng = np.random.default_rng(1)
+    grey = rng.uniform(0.1, 0.5, (320, 480)).astype(np.float32)  # a rough desk
+    paper = np.zeros(grey.shape, bool)
+    paper[61:259, 93:387] = True  # the sheet's edges fall inside blocks
+    grey[paper] = 0.9
+    grey[63:66, 150:250] = 0.2  # a stroke 2 pixels under the sheet's top edge
+    grey[120:200, 95:98] = 0.2  # and one 2 pixels in from its left edge
+    out = fill_outside_sheet(grey, grey, _blocks_with_paper(paper))
+    np.testing.assert_array_equal(out[paper], grey[paper])  # the whole sheet, writing and all
+    assert np.allclose(out[~paper], 0.9, atol=0.02)  # the desk, right up to the sheet
+
+
+def test_fill_outside_sheet_leaves_no_bright_stripe_of_the_desk():
+    from ocr.binarize import fill_outside_sheet
+
+    xx = np.arange(480)
+    grey = np.where((xx // 12) % 2 == 0, 0.75, 0.2).astype(np.float32)[None, :].repeat(320, axis=0)
+    paper = np.zeros(grey.shape, bool)
+    paper[61:259, 93:387] = True
+    grey[paper] = 0.9
+    out = fill_outside_sheet(grey, grey, _blocks_with_paper(paper))
+    np.testing.assert_array_equal(out[paper], grey[paper])
+    assert np.allclose(out[~paper], 0.9, atol=0.02)  # stripes as bright as 0.75 touch the sheet: painted too
