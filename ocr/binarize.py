@@ -424,6 +424,13 @@ def find_sheet(grey, block=8):
       to the page-edge rules, which already handle it, and a shadowed part of the
       page, writing and all, spreads no more than the lit part.
 
+    When that fails, a second candidate is tried for a desk nearly as bright as
+    the paper (light oak, whose bright grain joins the bright region): the bright
+    blocks as smooth as paper (spread under 2.5 times that of the smoothest fifth
+    of the bright blocks), holes filled, with the bright blocks around them (the
+    writing near the edge). It must pass the same checks with a contrast of 0.04
+    but a desk at least four times as rough as the sheet.
+
     Parameters
     ----------
     grey : (H, W) uint8 or float ndarray
@@ -442,34 +449,62 @@ def find_sheet(grey, block=8):
         return None
     values = _block_values(g, block)
     B = _block_brightness(values)
-    labels, n = kernels.label(B > _otsu(B.ravel()))
+    spread = values.std(axis=2)
+    bright = B > _otsu(B.ravel())
+    sheet = _filled(_largest(bright))
+    if sheet is not None and _is_sheet_on_desk(sheet, B, spread):
+        return sheet
+    # A desk about as bright as the paper (light oak) joins the bright region; the
+    # paper is then told by its smoothness: bright blocks no rougher than 2.5 times
+    # the smoothest fifth of them, holes (the writing) filled, and the bright blocks
+    # next to them added (writing close to the edge).
+    if not bright.any():
+        return None
+    rough = max(0.004, 2.5 * float(kernels.percentile(spread[bright], 20)))
+    sheet = _filled(_largest(bright & (spread < rough)))
+    if sheet is None:
+        return None
+    sheet = _filled(sheet | (bright & kernels.box_max(sheet.view(np.uint8), 3).view(bool)))
+    return sheet if _is_sheet_on_desk(sheet, B, spread, 0.04, 4.0) else None
+
+
+def _largest(mask):
+    """The largest 8-connected region of a boolean block mask, or None."""
+    labels, n = kernels.label(mask)
     if n == 0:
         return None
-    sheet = labels == 1 + int(np.argmax(np.bincount(labels.ravel())[1:]))
-    rest, n_rest = kernels.label(~sheet)
-    outside = np.zeros(n_rest + 1, bool)  # the pieces of the rest that reach the border
+    return labels == 1 + int(np.argmax(np.bincount(labels.ravel())[1:]))
+
+
+def _filled(region):
+    """`region` with its holes (the parts of the rest that do not reach the border) filled."""
+    if region is None:
+        return None
+    rest, n_rest = kernels.label(~region)
+    outside = np.zeros(n_rest + 1, bool)
     for side in (rest[0], rest[-1], rest[:, 0], rest[:, -1]):
         outside[side] = True
-    sheet |= (rest > 0) & ~outside[rest]  # holes in the sheet are sheet
+    return region | ((rest > 0) & ~outside[rest])
+
+
+def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0):
+    """The checks of :func:`find_sheet` on a candidate sheet (blocks)."""
     if not 0.15 <= sheet.mean() <= 0.97:
-        return None
+        return False
     contrast = float(median(B[sheet]) - median(B[~sheet]))
-    if contrast < 0.08:
-        return None
+    if contrast < min_contrast:
+        return False
     # the step up from each block just outside the sheet to its brightest sheet neighbour
     on_sheet = np.pad(np.where(sheet, B, -1.0), 1, constant_values=-1.0)
     up = np.maximum.reduce([on_sheet[:-2, 1:-1], on_sheet[2:, 1:-1], on_sheet[1:-1, :-2], on_sheet[1:-1, 2:]])
     edge = ~sheet & (up >= 0)
     if not edge.any() or median(up[edge] - B[edge]) < 0.6 * contrast:
-        return None
-    spread = values.std(axis=2)
+        return False
     far = ~sheet & ~edge
     if not far.any():
-        return None
+        return False
     s_out, s_in = float(median(spread[far])), float(median(spread[sheet]))
-    if s_out < 0.01 or s_out < 2 * s_in:
-        return None
-    return sheet
+    return s_out >= 0.01 and s_out >= texture * s_in
 
 
 def fill_outside_sheet(grey, small, sheet, block=8):

@@ -438,21 +438,29 @@ SHEET_TEXT = ["BUY MILK", "CALL MOM 5 PM", "FIX BIKE"]
 
 def _on_desk(page, desk, angle=4.0, seed=0):
     """`page` (H, W, 3 uint8) turned by `angle` on a `desk` ground 1.5 times its size:
-    'wood' (grain of 12 % amplitude), 'plain' (flat and dark) or None (the page alone)."""
-    from PIL import Image
+    'wood' (grain of 12 % amplitude), 'oak' (light wood), 'plain' (flat and dark) or
+    None (the page alone)."""
+    from PIL import Image, ImageFilter
 
     if desk is None:
         return page
     h, w = page.shape[:2]
     H, W = int(1.5 * h), int(1.5 * w)
     yy, xx = np.mgrid[0:H, 0:W]
+    colour = (0.55, 0.38, 0.22)
     if desk == "wood":
         grain = 0.12 * np.sin(xx / 25.0 + 2 * np.sin(yy / 150.0))
         grain += np.random.default_rng(seed).normal(0, 0.03, (H, W))
+    elif desk == "oak":  # light wood, its bright grain nearly as bright as the paper
+        colour = (0.85, 0.72, 0.52)
+        grain = 0.07 * np.sin(xx / 20.0 + 2 * np.sin(yy / 150.0))
+        grain += np.random.default_rng(seed).normal(0, 0.03, (H, W))
     else:
         grain = np.zeros((H, W))
-    ground = np.stack([c + grain for c in (0.55, 0.38, 0.22)], -1)
+    ground = np.stack([c + grain for c in colour], -1)
     canvas = Image.fromarray((np.clip(ground, 0, 1) * 255).astype(np.uint8))
+    if desk == "oak":
+        canvas = canvas.filter(ImageFilter.GaussianBlur(1.5))
     turned = Image.fromarray(page).rotate(angle, resample=Image.BICUBIC, expand=True)
     inside = Image.new("L", (w, h), 255).rotate(angle, expand=True)
     canvas.paste(turned, ((W - turned.width) // 2, (H - turned.height) // 2), inside)
@@ -486,6 +494,21 @@ def test_sheet_on_a_wooden_desk_is_found_and_read(sheet_page, model):
     assert sheet[bh // 2, bw // 2] and not sheet[:2].any() and not sheet[:, :2].any()
     assert 0.3 < sheet.mean() < 0.6
     assert ocr.read(photo, model=model).text == ocr.read(page, model=model).text == text
+
+
+def test_sheet_on_light_oak_is_found_by_its_smoothness(sheet_page, model):
+    from ocr.binarize import find_sheet
+    from ocr.load import load_image
+    from ocr.pipeline import quarter
+
+    page, text = sheet_page
+    photo = _on_desk(page, "oak")
+    # the desk's bright grain joins the bright region; the smooth paper is the sheet
+    sheet = find_sheet(quarter(load_image(photo).pixels))
+    assert sheet is not None and 0.3 < sheet.mean() < 0.6
+    bh, bw = sheet.shape
+    assert sheet[bh // 2, bw // 2] and not sheet[:2].any() and not sheet[:, :2].any()
+    assert ocr.read(photo, model=model).text == text
 
 
 def test_no_sheet_found_where_the_page_is_read_whole(sheet_page):
