@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Pages photographed lying on a desk: every page of a folder put on generated desks.
+
+Each page with a ``.gt.txt`` in ``PAGES`` (default the shared photographed pages;
+``compose_pages.py`` makes pages of characters the model never trained on) is
+turned by a random angle of up to 7 degrees and pasted, at a random place, on a
+desk 1.25-1.6 times its size, of one of three kinds in turn:
+
+=======  ==================================================================
+oak      light wood (about as bright as grey paper), grain 7 % of the light
+walnut   dark wood, grain 10 %
+striped  a grey tablecloth of hard-edged stripes, some as bright as the paper
+=======  ==================================================================
+
+The grain's direction, period and the page's place change from page to page
+(``--seed``). Every photo is read with ``handocr read`` beside the page alone, and
+the character error rates are printed per desk kind::
+
+    python benchmarks/compose_pages.py --out /tmp/handocr_pages --n 24 --seed 101
+    python benchmarks/desk_pages.py /tmp/handocr_pages
+
+Photos and transcripts go to ``--out`` (default /tmp/handocr_desk), never into
+the repository.
+"""
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_accuracy import DATA, IMAGE_EXTS, ROOT, _load_scores, read_handocr  # noqa: E402
+
+KINDS = ("oak", "walnut", "striped")
+
+
+def desk(width, height, kind, rng):
+    """A desk photo of `kind`: (height, width, 3) uint8 as a PIL image."""
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    if kind == "oak":
+        colour, amplitude, period = (0.72, 0.58, 0.40), 0.07, rng.uniform(15, 35)
+    elif kind == "walnut":
+        colour, amplitude, period = (0.40, 0.28, 0.18), 0.10, rng.uniform(25, 60)
+    else:
+        colour, amplitude, period = (0.45, 0.45, 0.47), 0.12, rng.uniform(8, 20)
+    angle = rng.uniform(0, np.pi)
+    u = xx * np.cos(angle) + yy * np.sin(angle)
+    v = -xx * np.sin(angle) + yy * np.cos(angle)
+    grain = amplitude * np.sin(u / period + 2 * np.sin(v / rng.uniform(80, 200)))
+    grain += rng.normal(0, 0.03, (height, width))
+    if kind == "striped":
+        grain += amplitude * np.sign(np.sin(v / period))
+    grain = Image.fromarray((np.clip(grain + 0.5, 0, 1) * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(1.5))
+    g = np.asarray(grain, np.float32) / 255 - 0.5
+    return Image.fromarray((np.clip(np.stack([c + g for c in colour], -1), 0, 1) * 255).astype(np.uint8))
+
+
+def on_desk(page, kind, rng):
+    """`page` (PIL RGB) turned and pasted on a desk of `kind`."""
+    W = int(page.width * rng.uniform(1.25, 1.6))
+    H = int(page.height * rng.uniform(1.25, 1.6))
+    ground = desk(W, H, kind, rng)
+    angle = rng.uniform(-7, 7)
+    turned = page.rotate(angle, resample=Image.BICUBIC, expand=True)
+    inside = Image.new("L", page.size, 255).rotate(angle, expand=True)
+    x = int(rng.uniform(0.1, 0.9) * (W - turned.width))
+    y = int(rng.uniform(0.1, 0.9) * (H - turned.height))
+    ground.paste(turned, (x, y), inside)
+    return ground
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    ap.add_argument("pages", nargs="?", default=str(DATA / "pages"),
+                    help="folder of pages with .gt.txt (default: %(default)s)")
+    ap.add_argument("--out", default="/tmp/handocr_desk", help="work folder (default: %(default)s)")
+    ap.add_argument("--seed", type=int, default=7, help="random seed (default: %(default)s)")
+    ap.add_argument("--model", help="model file passed to handocr --model")
+    args = ap.parse_args(argv)
+    out = Path(args.out).resolve()
+    if out == ROOT or ROOT in out.parents:
+        ap.error(f"{out} is inside the repository; use a folder outside it (e.g. /tmp)")
+    rng = np.random.default_rng(args.seed)
+    truth, alone, photos = {}, [], {k: [] for k in KINDS}
+    (out / "photos").mkdir(parents=True, exist_ok=True)
+    for i, gt in enumerate(sorted(Path(args.pages).glob("*.gt.txt"))):
+        stem = gt.name[: -len(".gt.txt")]
+        src = next((gt.with_name(stem + e) for e in IMAGE_EXTS if gt.with_name(stem + e).exists()), None)
+        if src is None:
+            continue
+        truth[stem] = gt.read_text()
+        alone.append(src)
+        kind = KINDS[i % len(KINDS)]
+        path = out / "photos" / f"{stem}.{kind}.jpg"
+        on_desk(Image.open(src).convert("RGB"), kind, rng).save(path, quality=88)
+        photos[kind].append(path)
+    if not truth:
+        sys.exit(f"desk_pages: no pages with ground truth in {args.pages}")
+    scores, _ = _load_scores()
+
+    def cer_of(paths, name):
+        texts, _ = read_handocr(paths, out / "read" / name, args.model)
+        return {p: (scores(truth[p.name.split(".")[0]], t)[0] if t is not None else 1.0) for p, t in texts.items()}
+
+    print(f"# handocr on desks ({len(truth)} pages from {args.pages}, seed {args.seed})\n")
+    print("| desk | pages | mean CER on the desk | the same pages alone |")
+    print("|---|---:|---:|---:|")
+    base = cer_of(alone, "alone")
+    by_stem = {p.stem: c for p, c in base.items()}
+    every, every_alone, worst = [], [], []
+    for kind in KINDS:
+        if not photos[kind]:
+            continue
+        cer = cer_of(photos[kind], kind)
+        worst += [(c, p.name) for p, c in cer.items()]
+        on = list(cer.values())
+        off = [by_stem[p.name.split(".")[0]] for p in cer]
+        every += on
+        every_alone += off
+        print(f"| {kind} | {len(on)} | {100 * statistics.mean(on):.1f} % | {100 * statistics.mean(off):.1f} % |")
+    print(f"| all | {len(every)} | {100 * statistics.mean(every):.1f} % | {100 * statistics.mean(every_alone):.1f} % |")
+    print("\nworst photos: " + ", ".join(f"{n} {100 * c:.0f} %" for c, n in sorted(worst, reverse=True)[:5]))
+
+
+if __name__ == "__main__":
+    main()
