@@ -421,8 +421,9 @@ def find_sheet(grey, block=8):
       lighting gradient fades, a sheet's edge does not;
     * the rest is textured: the spread of the pixels within its blocks (away from
       the edge) is at least 0.01 and twice the sheet's; or it is blank: at most
-      2 % of its blocks (and a tenth as many as on the sheet) hold something 20 %
-      darker than their paper, as writing is. A shadowed part of the page, writing
+      2 % of its blocks (and a tenth as many as on the sheet) hold writing (a few
+      pixels 20 % darker than the block's median, which is nearly as bright as its
+      brightest tenth). A shadowed part of the page, writing
       and all, is neither: it spreads no more than the lit part and holds writing.
 
     When that fails, a second candidate is tried for a desk nearly as bright as
@@ -451,8 +452,11 @@ def find_sheet(grey, block=8):
     values = _block_values(g, block)
     B = _block_brightness(values)
     spread = values.std(axis=2)
-    k = int(0.05 * (values.shape[2] - 1))
-    inky = B - np.partition(values, k, axis=2)[:, :, k] > 0.2 * np.maximum(B, 0.05)
+    n = values.shape[2] - 1
+    low, mid = np.partition(values, (int(0.05 * n), n // 2), axis=2)[:, :, [int(0.05 * n), n // 2]].transpose(2, 0, 1)
+    # writing: a few pixels 20 % darker than the block's paper, most of it as bright as
+    # the brightest tenth (a blotch's or a shadow's edge grades evenly instead)
+    inky = (mid - low > 0.2 * np.maximum(mid, 0.05)) & (B - mid < 0.5 * (mid - low))
     bright = B > _otsu(B.ravel())
     sheet = _filled(_largest(bright))
     if sheet is not None and _is_sheet_on_desk(sheet, B, spread, inky=inky):
@@ -468,7 +472,7 @@ def find_sheet(grey, block=8):
     if sheet is None:
         return None
     sheet = _filled(sheet | (bright & kernels.box_max(sheet.view(np.uint8), 3).view(bool)))
-    return sheet if _is_sheet_on_desk(sheet, B, spread, 0.04, 4.0) else None
+    return sheet if _is_sheet_on_desk(sheet, B, spread, 0.04, 4.0, inky=inky) else None
 
 
 def _largest(mask):
