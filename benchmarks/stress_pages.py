@@ -1,4 +1,4 @@
-"""Photo conditions the pages were not taken in: read each page under twenty-three of them.
+"""Photo conditions the pages were not taken in: read each page under twenty-four of them.
 
 Derives, from every page with a ``.gt.txt`` in a folder (default the shared
 photographed pages), variants that a phone photo of another page could show:
@@ -31,6 +31,8 @@ glare          a reflection on glossy paper: an oval washed out towards white
                (75 % at its centre), where the ink keeps a fifth of its contrast
 wood_desk      the sheet turned 4 degrees on a wooden desk (grain of 6 %
                amplitude), the desk showing all round (the photo 1.4 times the page)
+hard_shadow    the shadow of a phone or a hand: the lower right part of the page,
+               beyond a diagonal edge blurred by 4 px, at 45 % of the light
 =============  ===============================================================
 
 then reads every variant with the installed ``handocr read`` (one process per
@@ -115,6 +117,10 @@ def variants(im, rng):
     glare = (0.75 * np.exp(-(((yy - 0.45 * H) / (0.25 * H)) ** 2 + ((xx - 0.55 * W) / (0.2 * W)) ** 2)))[..., None]
     out["glare"] = (_to_image(a * (1 - glare) + glare), 88)
     out["wood_desk"] = (_on_wood(im, rng), 88)
+    edge = (0.6 * xx + yy > 0.55 * (0.6 * W + H)).astype(np.float32)  # a diagonal edge
+    edge = np.asarray(Image.fromarray((edge * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(4)),
+                      np.float32)[..., None] / 255
+    out["hard_shadow"] = (_to_image(a * (1 - 0.55 * edge)), 88)
     return out
 
 

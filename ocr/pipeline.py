@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import CLASSES
-from .binarize import (fill_outside_sheet, find_sheet, hysteresis, ink_darkness, remove_page_lines,
-                       remove_rules, threshold_levels, tighten)
+from .binarize import (fill_outside_sheet, find_sheet, has_sharp_light_step, hysteresis, ink_darkness,
+                       remove_page_lines, remove_rules, threshold_levels, tighten)
 from .kernels import median
 from .layout import gaps, group_lines, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
@@ -66,19 +66,33 @@ def estimate_letter_height(grey, small=None):
     -------
     height : float
         0 when no letters are found.
+
+    Notes
+    -----
+    On a page with a sharp edge of light (:func:`ocr.binarize.has_sharp_light_step`)
+    the ink is found twice: under the smooth paper estimate, and under one that
+    follows a shadow's sharp edge (a closing 7 pixels wide, as wide as the letters
+    of a page are tall at this size). Each can fail by merging letters into a giant
+    piece of "ink" (the band along a hard shadow's edge for the first, the printed
+    net of squared paper for the second), never by shrinking them, so the smaller
+    of the two heights found is taken.
     """
     small = as_float(quarter(grey) if small is None else small)
     k = 4 if small.shape != grey.shape else 1  # quarter() leaves small pages as they are
-    mask, labelled, darkness, _ = _ink(small, sigma=0.5)
-    rest = without_page_lines(mask, labelled, darkness)
-    _, boxes, areas = labelled if rest is mask else components(rest)
-    return letter_height(boxes, areas) * k
+    heights = []
+    for edges in (0, 7) if has_sharp_light_step(small) else (0,):
+        mask, labelled, darkness, _ = _ink(small, sigma=0.5, edges=edges)
+        rest = without_page_lines(mask, labelled, darkness)
+        _, boxes, areas = labelled if rest is mask else components(rest)
+        heights.append(letter_height(boxes, areas))
+    found = [h for h in heights if h > 0]
+    return min(found) * k if found else 0.0
 
 
-def _ink(grey, sigma=1.0):
+def _ink(grey, sigma=1.0, edges=15):
     """:func:`ocr.binarize.binarize` with its components, keeping the darkness map
     and the thresholds ``(low, high)``."""
-    darkness = ink_darkness(grey, sigma)
+    darkness = ink_darkness(grey, sigma, edges)
     levels = threshold_levels(darkness)
     mask, labels, n = hysteresis(darkness, *levels, labelled=True)
     return mask, components_of(labels, n), darkness, levels

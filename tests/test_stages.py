@@ -177,6 +177,20 @@ def test_ink_found_under_uneven_light():
     assert mask.mean() < 0.02  # and little else
 
 
+def test_hard_shadow_edge_is_not_ink():
+    # a shadow with a sharp edge (the phone's, a hand's) over half the page, strokes near it
+    rng = np.random.default_rng(0)
+    page = page_with_bars([(100, 270, 160, 276), (100, 320, 160, 326), (100, 50, 160, 56)],
+                          shape=(300, 600), ink=0.3, paper=0.9)
+    light = np.where(np.arange(600) < 300, 0.45, 1.0).astype(np.float32)[None, :]
+    grey = np.clip(page * light + 0.01 * rng.standard_normal(page.shape), 0, 1).astype(np.float32)
+    dark = ink_darkness(grey)
+    assert dark[:, 280:296].max() < 0.2  # the paper in the shadow beside its edge stays paper
+    mask = binarize(grey)
+    assert mask[130, 273] and mask[130, 323] and mask[130, 53]  # the strokes on both sides
+    assert mask[:, 279:317].sum() == 0 and mask.mean() < 0.02  # and nothing along the edge
+
+
 def test_binarize_labels_are_the_masks_own_components():
     """binarize(..., labelled=True) skips a second labelling: its labels must be
     exactly what labelling the mask gives, faint unseeded strokes left out."""
