@@ -99,6 +99,10 @@ class Page:
         Name of the model that classified the characters.
     letter_height : float
         Typical letter height found on the page, in original pixels.
+    rotation : int
+        0, or the degrees (90, 180, 270, counterclockwise) the image was turned
+        to read it, when it was photographed sideways or upside down and carried
+        no EXIF orientation. Boxes are always in the original image's pixels.
     """
 
     lines: list
@@ -107,6 +111,7 @@ class Page:
     name: str = ""
     model: str = ""
     letter_height: float = 0.0
+    rotation: int = 0
 
     @property
     def text(self):
@@ -126,7 +131,7 @@ class Page:
 
     def to_dict(self):
         return {"image": self.name, "width": self.width, "height": self.height,
-                "model": self.model, "text": self.text,
+                "model": self.model, "rotation": self.rotation, "text": self.text,
                 "lines": [line.to_dict() for line in self.lines]}
 
     def to_json(self, indent=2):
@@ -173,7 +178,8 @@ class Page:
             for ln, line in enumerate(self.lines, 1):
                 size = line.box[3] - line.box[1]
                 out.append(f"     <span class='ocr_line' id='line_{page_num}_{ln}' "
-                           f"title='{bbox(line.box)}; baseline 0 0; x_size {size}'>")
+                           f"title='{bbox(line.box)}; baseline 0 0; x_size {size}"
+                           + (f"; textangle {self.rotation}" if self.rotation else "") + "'>")
                 for word in line.words:
                     wn += 1
                     out.append(f"      <span class='ocrx_word' id='word_{page_num}_{wn}' "

@@ -587,3 +587,31 @@ def test_fill_outside_sheet_leaves_no_bright_stripe_of_the_desk():
     out = fill_outside_sheet(grey, grey, _blocks_with_paper(paper))
     np.testing.assert_array_equal(out[paper], grey[paper])
     assert np.allclose(out[~paper], 0.9, atol=0.02)  # stripes as bright as 0.75 touch the sheet: painted too
+
+
+# ----------------------------------------------------------------------------- a photo taken sideways
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_page_photographed_sideways_or_upside_down_is_turned_to_read(model, k):
+    """Without EXIF orientation a page may come turned by a quarter or a half turn:
+    it is read in the orientation the classifier is sure of, and its boxes stay in
+    the pixels of the image as given."""
+    from ocr.synth import render_page
+
+    rgb, text, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS"], seed=7, height=48)
+    upright = ocr.read(rgb, model=model)
+    assert upright.text == text and upright.rotation == 0
+    turned_rgb = np.ascontiguousarray(np.rot90(rgb, k))  # k quarter turns counterclockwise
+    page = ocr.read(turned_rgb, model=model)
+    assert page.text == text
+    assert page.rotation == 90 * (4 - k)  # turned back clockwise, counted counterclockwise
+    assert (page.width, page.height) == (turned_rgb.shape[1], turned_rgb.shape[0])
+    def turn(box):  # where k of np.rot90's quarter turns put a box of the upright image
+        (x0, y0, x1, y1), W, H = box, rgb.shape[1], rgb.shape[0]
+        for _ in range(k):  # one turn: (x, y) -> (y, W - x), and the sides swap
+            (x0, y0, x1, y1), W, H = (y0, W - x1, y1, W - x0), H, W
+        return x0, y0, x1, y1
+
+    for a, b in zip(upright.chars, page.chars):
+        assert a.text == b.text
+        assert np.allclose(b.box, turn(a.box), atol=3), (a.text, a.box, b.box, turn(a.box))
