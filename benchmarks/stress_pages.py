@@ -1,4 +1,4 @@
-"""Photo conditions the pages were not taken in: read each page under twenty-four of them.
+"""Photo conditions the pages were not taken in: read each page under twenty-six of them.
 
 Derives, from every page with a ``.gt.txt`` in a folder (default the shared
 photographed pages), variants that a phone photo of another page could show:
@@ -33,6 +33,8 @@ wood_desk      the sheet turned 4 degrees on a wooden desk (grain of 6 %
                amplitude), the desk showing all round (the photo 1.4 times the page)
 hard_shadow    the shadow of a phone or a hand: the lower right part of the page,
                beyond a diagonal edge blurred by 4 px, at 45 % of the light
+sideways       turned a quarter turn counterclockwise, with no EXIF orientation
+upside_down    turned a half turn, with no EXIF orientation
 =============  ===============================================================
 
 then reads every variant with the installed ``handocr read`` (one process per
@@ -121,6 +123,8 @@ def variants(im, rng):
     edge = np.asarray(Image.fromarray((edge * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(4)),
                       np.float32)[..., None] / 255
     out["hard_shadow"] = (_to_image(a * (1 - 0.55 * edge)), 88)
+    out["sideways"] = (im.rotate(90, expand=True), 88)  # no EXIF orientation to undo it
+    out["upside_down"] = (im.rotate(180), 88)
     return out
 
 
