@@ -471,8 +471,8 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
 
 #: A page whose characters the classifier is on average less sure of than this is
 #: also read turned by 90, 180 and 270 degrees (a photo taken sideways or upside
-#: down, without EXIF orientation); upright pages of writing score 0.8-0.95, the
-#: same pages turned 0.4-0.72.
+#: down, without EXIF orientation) and in negative (chalk on a blackboard); upright
+#: pages of writing score 0.8-0.95, the same pages turned 0.4-0.72.
 TURN_BELOW = 0.75
 #: ... and read turned when that is surer by this much, and surer than TURN_BELOW.
 TURN_GAIN = 0.15
@@ -484,21 +484,28 @@ def _mean_conf(classified):
 
 
 def _best_turn(prepared, classified, model, context):
-    """The page read in the orientation the classifier is surest of: (prepared,
-    classified, quarter turns counterclockwise)."""
+    """The page read in the orientation (or, for light writing on a dark ground, the
+    polarity) the classifier is surest of: (prepared, classified, quarter turns
+    counterclockwise)."""
     loaded = prepared.loaded
     best = (_mean_conf(classified), prepared, classified, 0)
     upright = best[0]
-    for k in (1, 2, 3):
-        turned = Loaded(pixels=np.ascontiguousarray(np.rot90(loaded.pixels, k)),
-                        size=loaded.size[::-1] if k % 2 else loaded.size, scale=loaded.scale, name=loaded.name)
+    white = np.uint8(255) if loaded.pixels.dtype == np.uint8 else np.float32(1)
+    for k in (1, 2, 3, "negative"):
+        if k == "negative":  # light writing on a dark ground (chalk on a blackboard)
+            turned, k = Loaded(pixels=white - loaded.pixels, size=loaded.size, scale=loaded.scale,
+                               name=loaded.name), 0
+        else:
+            turned = Loaded(pixels=np.ascontiguousarray(np.rot90(loaded.pixels, k)),
+                            size=loaded.size[::-1] if k % 2 else loaded.size, scale=loaded.scale,
+                            name=loaded.name)
         p = prepare(turned)
         c = classify(p.analysis, model, context=context)
         conf = _mean_conf(c)
         if conf > best[0]:
             best = (conf, p, c, k)
     conf, p, c, k = best
-    if k and conf >= TURN_BELOW and conf - upright >= TURN_GAIN:
+    if p is not prepared and conf >= TURN_BELOW and conf - upright >= TURN_GAIN:
         return p, c, k
     return prepared, classified, 0
 

@@ -615,3 +615,14 @@ def test_page_photographed_sideways_or_upside_down_is_turned_to_read(model, k):
     for a, b in zip(upright.chars, page.chars):
         assert a.text == b.text
         assert np.allclose(b.box, turn(a.box), atol=3), (a.text, a.box, b.box, turn(a.box))
+
+
+def test_light_writing_on_a_dark_ground_is_read_in_negative(model):
+    """Chalk on a blackboard: the page is read in negative when that is what the
+    classifier is sure of."""
+    from ocr.synth import render_page
+
+    rgb, text, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS"], seed=7, height=48)
+    board = (255 - rgb.astype(np.int16)) * 0.8  # light strokes on a dark grey ground
+    page = ocr.read(board.astype(np.uint8), model=model)
+    assert page.text == text and page.rotation == 0
