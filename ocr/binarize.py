@@ -471,10 +471,12 @@ def find_sheet(grey, block=8):
       neighbours on the sheet by 0.6 of that contrast or more): a shadow or a
       lighting gradient fades, a sheet's edge does not;
     * the rest is textured: the spread of the pixels within its blocks (away from
-      the edge) is at least 0.01 and twice the sheet's; or it is blank: at most
-      2 % of its blocks (and a tenth as many as on the sheet) hold writing (a few
-      pixels 20 % darker than the block's median, which is nearly as bright as its
-      brightest tenth). A shadowed part of the page, writing
+      the edge) is at least 0.01 and twice the sheet's; or it is blank and clearly
+      darker (a contrast of 0.15 or more): not one of its blocks holds writing (a
+      few pixels 20 % darker than the block's median, which is nearly as bright as
+      its brightest tenth), while 2 % or more of the sheet's do. Part of the page
+      in shade, or darkened towards its corners, holds some writing or is not
+      that much darker. A shadowed part of the page, writing
       and all, is neither: it spreads no more than the lit part and holds writing.
 
     When that fails, a second candidate is tried for a desk nearly as bright as
@@ -569,10 +571,10 @@ def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=Non
     s_out, s_in = float(median(spread[far])), float(median(spread[sheet]))
     if s_out >= 0.01 and s_out >= texture * s_in:
         return True
-    if inky is None:
-        return False
-    ink_out, ink_in = float(inky[far].mean()), float(inky[sheet].mean())
-    return ink_out <= 0.02 and ink_out <= 0.1 * ink_in
+    # or a blank ground, clearly darker: no block around the sheet holds writing, while
+    # the sheet does
+    return (inky is not None and contrast >= 0.15 and not inky[~sheet].any()
+            and inky[sheet].mean() >= 0.02)
 
 
 def fill_outside_sheet(grey, small, sheet, block=8):

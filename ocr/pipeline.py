@@ -17,7 +17,7 @@ from . import CLASSES
 from .binarize import (fill_outside_sheet, find_sheet, has_sharp_light_step, hysteresis, ink_darkness,
                        remove_page_lines, remove_rules, threshold_levels, tighten)
 from .kernels import median
-from .layout import gaps, group_lines, mark_kind, split_words, word_gap_threshold
+from .layout import estimate_skew, gaps, group_lines, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
 from .normalize import normalize_many
 from .page import Char, Line, Page, Word
@@ -51,6 +51,9 @@ class Prepared:
     size: tuple  # (width, height) of the original image
     name: str
     loaded: object = field(default=None, repr=False)  # the Loaded page, to read it turned
+    tilt: float = 0.0  # degrees the working image was turned to level its lines (level_image)
+    work_shape: tuple = None  # the working image's shape before it was levelled, and after
+    level_shape: tuple = None
 
 
 def estimate_letter_height(grey, small=None):
@@ -243,8 +246,77 @@ def prepare(loaded):
         pixels = fill_outside_sheet(pixels, small, sheet)
         small = quarter(pixels)
     grey, factor = working_image(pixels, small=small)
+    analysis = analyse(grey)
+    tilt = float(np.degrees(np.arctan(estimate_skew(analysis.glyphs, analysis.height))))
+    if abs(tilt) < LEVEL_ABOVE:
+        return Prepared(analysis=analysis, scale=loaded.scale * factor, size=loaded.size,
+                        name=loaded.name, loaded=loaded)
+    # The lines are followed along any skew, but the letters themselves lean with the
+    # page, beyond what the classifier learned (10 degrees): the page is levelled.
+    level = level_image(pixels, tilt)
+    grey, factor = working_image(level)
     return Prepared(analysis=analyse(grey), scale=loaded.scale * factor, size=loaded.size,
-                    name=loaded.name, loaded=loaded)
+                    name=loaded.name, loaded=loaded, tilt=tilt,
+                    work_shape=(pixels.shape[0] * factor, pixels.shape[1] * factor),
+                    level_shape=(level.shape[0] * factor, level.shape[1] * factor))
+
+
+#: Pages whose lines slope by more than this many degrees are levelled before reading.
+LEVEL_ABOVE = 4.0
+
+
+def level_image(pixels, tilt):
+    """`pixels` turned `tilt` degrees counterclockwise (lines sloping down to the right
+    by `tilt` become level), enlarged to hold all of it, the corners filled with paper
+    (the brightness of the image's brightest quarter).
+
+    Parameters
+    ----------
+    pixels : (H, W) uint8 or float32 ndarray
+        ``Loaded.pixels``.
+    tilt : float
+
+    Returns
+    -------
+    (H2, W2) ndarray, same dtype, the page's centre at the centre
+    """
+    from PIL import Image
+
+    paper = np.percentile(pixels[::4, ::4], 75)
+    if pixels.dtype == np.uint8:
+        im, fill = Image.fromarray(pixels, mode="L"), int(paper)
+    else:
+        im, fill = Image.fromarray(np.ascontiguousarray(pixels, dtype=np.float32), mode="F"), float(paper)
+    return np.asarray(im.rotate(tilt, resample=Image.BICUBIC, expand=True, fillcolor=fill), dtype=pixels.dtype)
+
+
+def unlevel_box(box, tilt, shape, level_shape):
+    """A box ``(y0, x0, y1, x1)`` of the image :func:`level_image` made, as the box
+    around it in the image before (`shape` before, `level_shape` after; both centred
+    on the page's centre).
+
+    Parameters
+    ----------
+    box : tuple of float
+    tilt : float
+    shape, level_shape : tuple of float
+        ``(rows, cols)``.
+
+    Returns
+    -------
+    tuple of float
+    """
+    y0, x0, y1, x1 = box
+    t = np.radians(tilt)
+    c, s = np.cos(t), np.sin(t)
+    H2, W2 = level_shape
+    H, W = shape
+    xs = np.array([x0, x1, x1, x0], float) - W2 / 2
+    ys = np.array([y0, y0, y1, y1], float) - H2 / 2
+    # the levelled image is the page turned counterclockwise by `tilt` (y pointing down)
+    xo = c * xs - s * ys + W / 2
+    yo = s * xs + c * ys + H / 2
+    return (max(0.0, yo.min()), max(0.0, xo.min()), min(float(H), yo.max()), min(float(W), xo.max()))
 
 
 #: Word kinds for :func:`apply_word_context` and their prior odds ("mixed": codes
@@ -396,10 +468,11 @@ def apply_lexicon(classified, lexicon):
     return out
 
 
-def build_page(classified, scale, size, name, model_name, height):
-    """Page object in original-image coordinates from classified glyphs."""
+def build_page(classified, scale, size, name, model_name, height, level=None):
+    """Page object in original-image coordinates from classified glyphs (`level`:
+    ``(tilt, shape, level_shape)`` when the working image was levelled)."""
     def box(g):
-        y0, x0, y1, x1 = g.box
+        y0, x0, y1, x1 = g.box if level is None else unlevel_box(g.box, *level)
         W, Ht = size
         return (max(0, int(x0 / scale)), max(0, int(y0 / scale)),
                 min(W, int(np.ceil(x1 / scale))), min(Ht, int(np.ceil(y1 / scale))))
@@ -464,8 +537,9 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
         prepared, classified, turns = _best_turn(prepared, classified, model, context)
     if lexicon is not None:
         classified = apply_lexicon(classified, lexicon)
+    level = (prepared.tilt, prepared.work_shape, prepared.level_shape) if prepared.tilt else None
     page = build_page(classified, prepared.scale, prepared.size, prepared.name, model.name,
-                      prepared.analysis.height)
+                      prepared.analysis.height, level)
     return _unturned(page, turns) if turns else page
 
 

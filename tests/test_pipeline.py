@@ -626,3 +626,26 @@ def test_light_writing_on_a_dark_ground_is_read_in_negative(model):
     board = (255 - rgb.astype(np.int16)) * 0.8  # light strokes on a dark grey ground
     page = ocr.read(board.astype(np.uint8), model=model)
     assert page.text == text and page.rotation == 0
+
+
+@pytest.mark.parametrize("angle", [15, -18])
+def test_page_turned_beyond_ten_degrees_is_levelled(model, angle):
+    """Letters leaning more than the classifier learned: the page is levelled before
+    reading, and the boxes come back in the photo's own pixels."""
+    from PIL import Image
+
+    from ocr.synth import render_page
+
+    rgb, text, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44)
+    upright = ocr.read(rgb, model=model)
+    assert upright.text == text
+    im = Image.fromarray(rgb)
+    turned = im.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=tuple(int(v) for v in rgb[5, 5]))
+    page = ocr.read(np.asarray(turned), model=model)
+    assert page.text == text
+    a = np.radians(angle)
+    W, H, W2, H2 = im.width, im.height, turned.width, turned.height
+    for u, t in zip(upright.chars, page.chars):
+        x, y = (u.box[0] + u.box[2]) / 2 - W / 2, (u.box[1] + u.box[3]) / 2 - H / 2
+        cx, cy = np.cos(a) * x + np.sin(a) * y + W2 / 2, -np.sin(a) * x + np.cos(a) * y + H2 / 2
+        assert t.box[0] <= cx <= t.box[2] and t.box[1] <= cy <= t.box[3], (u.text, t.box, cx, cy)
