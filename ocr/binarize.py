@@ -55,8 +55,8 @@ def paper_background(grey, block=16, edges=15):
         return bg
     # The blocks' estimate is smooth: across a shadow's sharp edge it stays too bright
     # on the dark side, which then looks like a band of ink. A grey closing (a max then
-    # a min filter, wider than any stroke) follows such steps to the pixel; the lower
-    # of the two is taken, so the closing only ever darkens the estimate there.
+    # a min filter, wider than any stroke) follows such steps to the pixel and is taken
+    # where it is lower, so it only ever darkens the estimate.
     size = int(edges)
     closing = kernels.maximum_filter1d(grey, size, axis=0, mode="nearest")
     closing = kernels.maximum_filter1d(closing, size, axis=1, mode="nearest")
@@ -64,7 +64,10 @@ def paper_background(grey, block=16, edges=15):
     # half bright) get the dark side's paper, not the bright side's, and are no rim of ink
     closing = kernels.minimum_filter1d(closing, size + 2, axis=0, mode="nearest")
     closing = kernels.minimum_filter1d(closing, size + 2, axis=1, mode="nearest")
-    return np.maximum(np.minimum(bg, closing, out=closing), np.float32(0.05), out=closing)
+    # Only where it is clearly darker: elsewhere the closing's own noise (it follows the
+    # local maxima) would lower the estimate in patches and, with it, the thresholds
+    # (on squared paper, enough for the grid to pass for ink).
+    return np.maximum(np.where(closing < bg * np.float32(0.94), closing, bg), np.float32(0.05))
 
 
 def _paper_blocks(grey, block):

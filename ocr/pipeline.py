@@ -254,14 +254,22 @@ def prepare(loaded):
     # The lines are followed along any skew, but the letters themselves lean with the
     # page, beyond what the classifier learned (10 degrees): the page is levelled.
     level = level_image(pixels, tilt)
-    grey, factor = working_image(level)
-    return Prepared(analysis=analyse(grey), scale=loaded.scale * factor, size=loaded.size,
+    grey2, factor2 = working_image(level)
+    levelled = analyse(grey2)
+    # A skew measured on something else than lines of writing (a printed net of
+    # squares leaning with the page) can level a page wrongly: the letters found must
+    # then be about as tall as before, else the page is read as it was.
+    if not 0.8 * analysis.height <= levelled.height * factor / factor2 <= 1.25 * analysis.height:
+        return Prepared(analysis=analysis, scale=loaded.scale * factor, size=loaded.size,
+                        name=loaded.name, loaded=loaded)
+    return Prepared(analysis=levelled, scale=loaded.scale * factor2, size=loaded.size,
                     name=loaded.name, loaded=loaded, tilt=tilt,
-                    work_shape=(pixels.shape[0] * factor, pixels.shape[1] * factor),
-                    level_shape=(level.shape[0] * factor, level.shape[1] * factor))
+                    work_shape=(pixels.shape[0] * factor2, pixels.shape[1] * factor2),
+                    level_shape=(level.shape[0] * factor2, level.shape[1] * factor2))
 
 
-#: Pages whose lines slope by more than this many degrees are levelled before reading.
+#: Pages whose lines slope by more than this many degrees are levelled before reading
+#: (the classifier was trained on letters leaning up to 10 degrees).
 LEVEL_ABOVE = 4.0
 
 
