@@ -1,4 +1,4 @@
-"""Photo conditions the pages were not taken in: read each page under twenty-six of them.
+"""Photo conditions the pages were not taken in: read each page under twenty-seven of them.
 
 Derives, from every page with a ``.gt.txt`` in a folder (default the shared
 photographed pages), variants that a phone photo of another page could show:
@@ -33,6 +33,8 @@ wood_desk      the sheet turned 4 degrees on a wooden desk (grain of 6 %
                amplitude), the desk showing all round (the photo 1.4 times the page)
 hard_shadow    the shadow of a phone or a hand: the lower right part of the page,
                beyond a diagonal edge blurred by 4 px, at 45 % of the light
+pencil_grid    pencil (ink 45 % as dark) on squared paper whose lines (1/40 of the
+               width apart) are about 23 % darker than the paper: as dark as the writing
 sideways       turned a quarter turn counterclockwise, with no EXIF orientation
 upside_down    turned a half turn, with no EXIF orientation
 =============  ===============================================================
@@ -123,6 +125,8 @@ def variants(im, rng):
     edge = np.asarray(Image.fromarray((edge * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(4)),
                       np.float32)[..., None] / 255
     out["hard_shadow"] = (_to_image(a * (1 - 0.55 * edge)), 88)
+    pencil = 1 - (1 - a) * 0.45  # pencil: the ink 45 % as dark, on the light grid
+    out["pencil_grid"] = (_to_image(pencil * (1 - 0.2 * lines[..., None] * np.array([1.2, 1.15, 1.0], np.float32))), 88)
     out["sideways"] = (im.rotate(90, expand=True), 88)  # no EXIF orientation to undo it
     out["upside_down"] = (im.rotate(180), 88)
     return out

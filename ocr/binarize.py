@@ -240,7 +240,9 @@ def remove_page_lines(mask, darkness):
     are dropped too (hysteresis between 1.2 and 1.5 times the lines' darkness:
     the bits of a faint net the threshold broke up); of the removed pixels,
     those 1.5 times darker than the lines come back: pen strokes crossing or
-    running along a line, since printed lines are lighter than ink.
+    running along a line, since printed lines are lighter than ink. When what is
+    left is on the whole lighter than the lines (pencil on squared paper), darkness
+    cannot tell them apart, and only the runs are removed.
 
     Parameters
     ----------
@@ -279,6 +281,8 @@ def remove_page_lines(mask, darkness):
         return mask
     removed = mask & ~rest
     line = float(percentile(darkness[removed], 75))  # most removed pixels are line
+    if rest.any() and float(percentile(darkness[rest], 50)) < line:
+        return rest  # what is left is lighter than the lines (pencil on squared paper): by shape only
     return (rest & hysteresis(darkness, 1.2 * line, 1.5 * line)) | (removed & (darkness > 1.5 * line))
 
 
