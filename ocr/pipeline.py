@@ -229,7 +229,10 @@ def analyse(grey):
 def prepare(loaded):
     """The image stages of a loaded page: working scale, ink, letters, lines, words.
 
-    Needs no model, so it can run while the model loads (:class:`ocr.load.LoadAhead`).
+    A sheet lying on a desk has the desk painted over first (:func:`ocr.binarize.find_sheet`),
+    and a page whose lines slope by more than :data:`LEVEL_ABOVE` degrees is turned
+    level and analysed again (:func:`level_image`). Needs no model, so it can run
+    while the model loads (:class:`ocr.load.LoadAhead`).
 
     Parameters
     ----------
