@@ -123,15 +123,18 @@ def without_page_lines(mask, labelled, darkness, grey=None):
 
 def _may_hold_page_lines(labelled, shape):
     """Is some ink long enough to be a page line: an eighth of the image's shorter
-    side, and three times the median height of the other pieces of ink?"""
+    side, and three times the median height of the pieces of ink shorter than that
+    (a net of lines may come in several long pieces)?"""
     _, boxes, _ = labelled
     if not len(boxes):
         return False
     heights = boxes[:, 2] - boxes[:, 0]
     extents = np.maximum(heights, boxes[:, 3] - boxes[:, 1])
-    k = int(np.argmax(extents))
-    others = np.delete(heights, k)
-    return extents[k] >= min(shape) / 8 and not (len(others) and extents[k] < 3 * float(median(others)))
+    long = extents >= min(shape) / 8
+    if not long.any():
+        return False
+    others = heights[~long]
+    return not (len(others) and extents.max() < 3 * float(median(others)))
 
 
 def quarter(grey):
