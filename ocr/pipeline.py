@@ -567,6 +567,7 @@ TURN_GAIN = 0.15
 
 
 def _mean_conf(classified):
+    """How sure the classifier is of a page on average (1 when it holds under 3 characters)."""
     confs = [float(p.max()) for words in classified for items in words for _, p, *_ in items]
     return float(np.mean(confs)) if len(confs) >= 3 else 1.0
 
