@@ -113,7 +113,7 @@ def ink_darkness(grey, sigma=1.0, edges=15):
         Image in [0, 1], 1 = white.
     sigma : float
         Gaussian denoising, in pixels.
-    edges : bool
+    edges : int
         See :func:`paper_background`.
 
     Returns
@@ -481,10 +481,9 @@ def find_sheet(grey, block=8):
       the edge) is at least 0.01 and twice the sheet's; or it is blank and clearly
       darker (a contrast of 0.15 or more): not one of its blocks holds writing (a
       few pixels 20 % darker than the block's median, which is nearly as bright as
-      its brightest tenth), while 2 % or more of the sheet's do. Part of the page
-      in shade, or darkened towards its corners, holds some writing or is not
-      that much darker. A shadowed part of the page, writing
-      and all, is neither: it spreads no more than the lit part and holds writing.
+      its brightest tenth), while 2 % or more of the sheet's do. A shadowed part
+      of the page is neither: it spreads no more than the lit part, and it holds
+      writing or is not that much darker.
 
     When that fails, a second candidate is tried for a desk nearly as bright as
     the paper (light oak, whose bright grain joins the bright region): the bright
@@ -527,12 +526,12 @@ def find_sheet(grey, block=8):
     # next to them added (writing close to the edge).
     if not bright.any():
         return None
-    rough = max(0.004, 2.5 * float(kernels.percentile(spread[bright], 20)))
+    rough = max(0.004, 2.5 * float(percentile(spread[bright], 20)))
     sheet = _filled(_largest(bright & (spread < rough)))
     if sheet is None:
         return None
     sheet = _filled(sheet | (bright & kernels.box_max(sheet.view(np.uint8), 3).view(bool)))
-    return sheet if _is_sheet_on_desk(sheet, B, spread, 0.04, 4.0, inky=inky) else None
+    return sheet if _is_sheet_on_desk(sheet, B, spread, min_contrast=0.04, texture=4.0, inky=inky) else None
 
 
 def _largest(mask):
@@ -543,15 +542,21 @@ def _largest(mask):
     return labels == 1 + int(np.argmax(np.bincount(labels.ravel())[1:]))
 
 
+def _reaching(mask, seeds=None):
+    """The 8-connected parts of `mask` that reach the image's border (or a `seeds` pixel)."""
+    labels, n = kernels.label(mask)
+    reach = np.zeros(n + 1, bool)
+    for part in (labels[0], labels[-1], labels[:, 0], labels[:, -1]) + ((labels[seeds],) if seeds is not None else ()):
+        reach[part] = True
+    reach[0] = False
+    return reach[labels]
+
+
 def _filled(region):
     """`region` with its holes (the parts of the rest that do not reach the border) filled."""
     if region is None:
         return None
-    rest, n_rest = kernels.label(~region)
-    outside = np.zeros(n_rest + 1, bool)
-    for side in (rest[0], rest[-1], rest[:, 0], rest[:, -1]):
-        outside[side] = True
-    return region | ((rest > 0) & ~outside[rest])
+    return region | ~_reaching(~region)
 
 
 def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=None):
@@ -642,19 +647,14 @@ def fill_outside_sheet(grey, small, sheet, block=8):
     paper = np.asarray(Image.fromarray(F * np.float32(scale), mode="F").resize((W, H), Image.BILINEAR))
     kept, out = to_pixels(keep), to_pixels(desk)
     # half-way from the desk's brightest parts (its bright grain or stripes) to the paper
-    desk_top = float(kernels.percentile(values[desk if desk.any() else ~sheet].ravel(), 95)) * scale
+    desk_top = float(percentile(values[desk if desk.any() else ~sheet].ravel(), 95)) * scale
     level = np.maximum(paper - np.float32(0.5 * scale * float(median(B[sheet]) - median(B[~sheet]))),
                        0.5 * (paper + np.float32(desk_top)))
     bright, n = kernels.label(kept | (~out & (grey >= level)))  # in the band: paper-bright pixels
     joined = np.zeros(n + 1, bool)  # ... that join the sheet (not a bright stripe of the desk)
     joined[bright[kept]] = True
     joined[0] = False
-    labels, n = kernels.label(~joined[bright])
-    is_desk = np.zeros(n + 1, bool)  # what is not that reaches the desk or the photo's border
-    for part in (labels[out], labels[0], labels[-1], labels[:, 0], labels[:, -1]):
-        is_desk[part] = True
-    is_desk[0] = False
-    desk_px = is_desk[labels]
+    desk_px = _reaching(~joined[bright], seeds=out)  # what is not that reaches the desk or the border
     # and the sheet's edge itself, a pixel wide (half desk, half paper), outside the kept blocks
     desk_px |= kernels.box_max(desk_px.view(np.uint8), 3).view(bool) & ~kept
     return np.where(desk_px, paper.astype(grey.dtype), grey)

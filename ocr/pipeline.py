@@ -9,7 +9,7 @@ between look-alikes (``O``/``0``, ``I``/``1``) from the other characters of the
 word, from a lone character's place as a word, and from a list number's dot.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -253,10 +253,11 @@ def prepare(loaded):
         small = quarter(pixels)
     grey, factor = working_image(pixels, small=small)
     analysis = analyse(grey)
+    as_is = Prepared(analysis=analysis, scale=loaded.scale * factor, size=loaded.size,
+                     name=loaded.name, loaded=loaded)
     tilt = float(np.degrees(np.arctan(estimate_skew(analysis.glyphs, analysis.height))))
     if abs(tilt) < LEVEL_ABOVE:
-        return Prepared(analysis=analysis, scale=loaded.scale * factor, size=loaded.size,
-                        name=loaded.name, loaded=loaded)
+        return as_is
     # The lines are followed along any skew, but the letters themselves lean with the
     # page, beyond what the classifier learned (10 degrees): the page is levelled.
     level = level_image(pixels, tilt)
@@ -266,8 +267,7 @@ def prepare(loaded):
     # squares leaning with the page) can level a page wrongly: the letters found must
     # then be about as tall as before, else the page is read as it was.
     if not 0.8 * analysis.height <= levelled.height * factor / factor2 <= 1.25 * analysis.height:
-        return Prepared(analysis=analysis, scale=loaded.scale * factor, size=loaded.size,
-                        name=loaded.name, loaded=loaded)
+        return as_is
     return Prepared(analysis=levelled, scale=loaded.scale * factor2, size=loaded.size,
                     name=loaded.name, loaded=loaded, tilt=tilt,
                     work_shape=(pixels.shape[0] * factor2, pixels.shape[1] * factor2),
@@ -580,14 +580,10 @@ def _best_turn(prepared, classified, model, context):
     best = (_mean_conf(classified), prepared, classified, 0)
     upright = best[0]
     white = np.uint8(255) if loaded.pixels.dtype == np.uint8 else np.float32(1)
-    for k in (1, 2, 3, "negative"):
-        if k == "negative":  # light writing on a dark ground (chalk on a blackboard)
-            turned, k = Loaded(pixels=white - loaded.pixels, size=loaded.size, scale=loaded.scale,
-                               name=loaded.name), 0
-        else:
-            turned = Loaded(pixels=np.ascontiguousarray(np.rot90(loaded.pixels, k)),
-                            size=loaded.size[::-1] if k % 2 else loaded.size, scale=loaded.scale,
-                            name=loaded.name)
+    candidates = [(k, replace(loaded, pixels=np.ascontiguousarray(np.rot90(loaded.pixels, k)),
+                              size=loaded.size[::-1] if k % 2 else loaded.size)) for k in (1, 2, 3)]
+    candidates.append((0, replace(loaded, pixels=white - loaded.pixels)))  # negative: chalk on a board
+    for k, turned in candidates:
         p = prepare(turned)
         c = classify(p.analysis, model, context=context)
         conf = _mean_conf(c)
