@@ -9,6 +9,9 @@ import numpy as np
 
 from .kernels import median, percentile
 
+#: Stroke width of an ordinary pen, in letter heights: the word gaps are set for it.
+PEN = 0.15
+
 
 def estimate_skew(glyphs, height):
     """Slope (dy/dx) of the text lines, from each letter and its right-hand neighbour.
@@ -91,7 +94,13 @@ def group_lines(glyphs, height):
 
 
 def _merge_fragments(lines, glyphs, ys, height):
-    """Join pieces of one line that chaining left apart (same height, side by side)."""
+    """Join pieces of one line that chaining left apart (side by side, at the same height).
+
+    Two pieces join when their median heights agree, or when the left piece's end
+    stands where the right piece's start, followed back along its own slope,
+    arrives (:func:`_meets`): a curved line, or a list number written a little
+    low, far left of its text.
+    """
     merged = True
     while merged:
         merged = False
@@ -103,7 +112,10 @@ def _merge_fragments(lines, glyphs, ys, height):
                 la, lb = lines[a], lines[b]
                 (ya, xa0, xa1), (yb, xb0, xb1) = stats[a], stats[b]
                 overlap = min(xa1, xb1) - max(xa0, xb0)
-                if abs(ya - yb) < 0.4 * height and overlap < 0.3 * height:
+                if overlap >= 0.3 * height:
+                    continue
+                left, right = (la, lb) if xa0 <= xb0 else (lb, la)
+                if abs(ya - yb) < 0.4 * height or _meets(left, right, glyphs, ys, height):
                     lines[a] = la + lb
                     del lines[b]
                     merged = True
@@ -111,6 +123,23 @@ def _merge_fragments(lines, glyphs, ys, height):
             if merged:
                 break
     return lines
+
+
+def _meets(left, right, glyphs, ys, height, k=3, max_slope=0.2):
+    """Does the end of line piece `left` stand where `right`'s first `k` letters,
+    followed back along their slope, arrive?"""
+    end = max(left, key=lambda i: glyphs[i].box[3])
+    start = sorted(right, key=lambda i: glyphs[i].box[1])[:k]
+    x = np.array([glyphs[i].cx for i in start])
+    y = np.array([ys[i] for i in start])
+    slope = 0.0
+    if len(start) >= 2 and np.ptp(x) > 0:
+        slope = float(np.clip(np.polyfit(x, y, 1)[0], -max_slope, max_slope))
+    # the right piece's first letter's height, carried back to the left piece's end
+    # (at most a letter height up or down: a slope from three letters is rough)
+    rise = np.clip(slope * (glyphs[end].cx - x[0]), -height, height)
+    expected = y[0] + rise
+    return abs(ys[end] - expected) < 0.4 * height
 
 
 def _attach_small(lines, glyphs, lift, height):
@@ -140,9 +169,9 @@ def _attach_small(lines, glyphs, lift, height):
 def gaps(line, glyphs, height=None):
     """Horizontal gaps between consecutive glyphs of a line (pixels, may be negative).
 
-    With `height`, a narrow glyph (``1``, ``I``) counts as if it were as wide as
+    With `height`, a narrow letter (``1``, ``I``) counts as if it were as wide as
     an ordinary letter, centred on its stroke: writers space letters by their
-    cells, not by their ink.
+    cells, not by their ink. Punctuation (a small glyph) is measured by its ink.
     """
     out = []
     for a, b in zip(line[:-1], line[1:]):
@@ -150,12 +179,12 @@ def gaps(line, glyphs, height=None):
         gap = gb.box[1] - ga.box[3]
         if height:
             cell = 0.5 * height
-            gap -= max(0.0, 0.5 * (cell - ga.width)) + max(0.0, 0.5 * (cell - gb.width))
+            gap -= sum(max(0.0, 0.5 * (cell - g.width)) for g in (ga, gb) if not g.small)
         out.append(gap)
     return np.array(out, dtype=float)
 
 
-def word_gap_threshold(all_gaps, height):
+def word_gap_threshold(all_gaps, height, stroke=0.0):
     """Smallest gap that separates words on this page.
 
     Parameters
@@ -165,17 +194,22 @@ def word_gap_threshold(all_gaps, height):
         (from :func:`gaps` with the height given).
     height : float
         Typical letter height, in pixels.
+    stroke : float
+        Typical stroke width, in pixels (:func:`ocr.segment.stroke_width`).
 
     Returns
     -------
     threshold : float
         In pixels: at least 0.95 letter heights, and 1.8 times the page's usual
         letter spacing (its 40th percentile gap), so widely spaced handwriting
-        is not cut into single letters.
+        is not cut into single letters. Gaps are measured between the edges of
+        the ink, so a pen wider than :data:`PEN` letter heights (a marker) narrows
+        them: the 0.95 letter heights are lowered by the extra width.
     """
     g = np.asarray(all_gaps, float)
     spacing = float(percentile(g, 40)) if g.size >= 3 else 0.0
-    return max(0.95 * height, 1.8 * spacing)
+    floor = 0.95 * height - max(0.0, stroke - PEN * height)
+    return max(floor, 1.8 * spacing)
 
 
 def split_words(line, glyphs, threshold, height):

@@ -21,7 +21,8 @@ from .layout import estimate_skew, gaps, group_lines, mark_kind, split_words, wo
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
 from .normalize import normalize_many
 from .page import Char, Line, Page, Word
-from .segment import components, components_of, letter_height, may_hold_several, segment, segment_word
+from .segment import (components, components_of, letter_height, may_hold_several, segment, segment_word,
+                      stroke_width)
 
 _IS_DIGIT = np.array([c.isdigit() for c in CLASSES])
 #: A character standing alone as a word is a number ("2 EGGS") or one of the
@@ -224,7 +225,7 @@ def analyse(grey):
     line_idx = group_lines(glyphs, H)
     letters = [[i for i in line if not glyphs[i].small] for line in line_idx]
     all_gaps = np.concatenate([gaps(line, glyphs, H) for line in letters] or [np.zeros(0)])
-    threshold = word_gap_threshold(all_gaps, H) if H else 0.0
+    threshold = word_gap_threshold(all_gaps, H, stroke_width(glyphs)) if H else 0.0
     lines = [split_words(line, glyphs, threshold, H) for line in line_idx]
     return Analysis(glyphs=glyphs, height=H, lines=lines)
 

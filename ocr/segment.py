@@ -111,6 +111,25 @@ def letter_height(boxes, areas):
     return float(h0)
 
 
+def stroke_width(glyphs):
+    """Typical width of the pen's strokes, in pixels.
+
+    Each letter's ink area over the length of its skeleton is its mean stroke
+    width; the median over the letters is returned.
+
+    Parameters
+    ----------
+    glyphs : list of Glyph
+
+    Returns
+    -------
+    width : float
+        0 when there are no letters.
+    """
+    widths = [g.mask.sum() / max(1, kernels.skeletonize(g.mask).sum()) for g in glyphs if not g.small]
+    return float(median(widths)) if widths else 0.0
+
+
 def straight_stroke(labels, box, label, height, max_spread=0.1):
     """Measure a component that may be a straight stroke (a rule, a page edge, a bar).
 

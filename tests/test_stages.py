@@ -319,6 +319,19 @@ def test_lines_follow_skew_and_order():
     assert [glyphs[i].box[1] for i in lines[0]] == sorted(g.box[1] for g in line1)
 
 
+def test_list_number_joins_its_curved_line():
+    # a page curling up at its left: each line rises 6 px a letter for four letters,
+    # then runs level; its list number, far to the left, sits where the line would
+    # have been (24 px below its first letter)
+    glyphs = []
+    for y in (100, 220):
+        glyphs.append(glyph(y + 24, 30))
+        glyphs += [glyph(y - 6 * min(k, 3), 150 + 35 * k) for k in range(12)]
+    lines = group_lines(glyphs, 40)
+    assert [len(line) for line in lines] == [13, 13]
+    assert [lines[0][0], lines[1][0]] == [0, 13]
+
+
 def test_small_mark_joins_its_line():
     glyphs = [glyph(100, 30), glyph(130, 58, h=8, w=8, small=True), glyph(100, 90)]
     lines = group_lines(glyphs, 40)
