@@ -212,6 +212,29 @@ def word_gap_threshold(all_gaps, height, stroke=0.0):
     return max(floor, 1.8 * spacing)
 
 
+def line_height(line, glyphs, height, band=1.33):
+    """The letter height to judge a line's gaps by: the page's, unless the line's
+    own letters are more than `band` times larger or smaller (a title, a footnote).
+
+    Parameters
+    ----------
+    line : list of int
+        Glyph indices.
+    glyphs : list of ocr.segment.Glyph
+    height : float
+        The page's typical letter height, in pixels.
+
+    Returns
+    -------
+    height : float
+    """
+    own = [glyphs[i].height for i in line if not glyphs[i].small]
+    if not own:
+        return height
+    h = float(median(own))
+    return h if not (height / band <= h <= height * band) else height
+
+
 def split_words(line, glyphs, threshold, height):
     """Cut a line (glyph indices, left to right) into words at gaps above `threshold`.
 

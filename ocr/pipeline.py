@@ -17,7 +17,7 @@ from . import CLASSES
 from .binarize import (fill_outside_sheet, find_sheet, has_sharp_light_step, hysteresis, ink_darkness,
                        remove_page_lines, remove_rules, threshold_levels, tighten)
 from .kernels import median
-from .layout import estimate_skew, gaps, group_lines, mark_kind, split_words, word_gap_threshold
+from .layout import estimate_skew, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
 from .normalize import normalize_many
 from .page import Char, Line, Page, Word
@@ -226,7 +226,10 @@ def analyse(grey):
     letters = [[i for i in line if not glyphs[i].small] for line in line_idx]
     all_gaps = np.concatenate([gaps(line, glyphs, H) for line in letters] or [np.zeros(0)])
     threshold = word_gap_threshold(all_gaps, H, stroke_width(glyphs)) if H else 0.0
-    lines = [split_words(line, glyphs, threshold, H) for line in line_idx]
+    lines = []
+    for line in line_idx:  # a line of larger or smaller letters has its gaps scaled
+        h = line_height(line, glyphs, H)
+        lines.append(split_words(line, glyphs, threshold * h / H if H else 0.0, h))
     return Analysis(glyphs=glyphs, height=H, lines=lines)
 
 

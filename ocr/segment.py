@@ -190,7 +190,10 @@ def _merge_groups(boxes, big, H):
             narrow = min(xa1 - xa0, xb1 - xb0)
             gap = max(yb0 - ya1, ya0 - yb1)
             top, bottom = min(ya0, yb0), max(ya1, yb1)
-            if overlap >= 0.5 * narrow and gap < 0.35 * H and bottom - top <= 1.5 * H:
+            # no taller than a letter and a half, or than the taller piece (a title's
+            # large letter, with its detached bar beside its stem)
+            tallest = max(ya1 - ya0, yb1 - yb0)
+            if overlap >= 0.5 * narrow and gap < 0.35 * H and bottom - top <= max(1.5 * H, 1.05 * tallest):
                 parent[find(b)] = find(a)
     return np.array([find(i) for i in range(n)])
 

@@ -8,10 +8,10 @@ from PIL import Image, ImageDraw
 
 from ocr.binarize import binarize, remove_rules, threshold_levels, ink_darkness
 from ocr.errors import ImageError
-from ocr.layout import group_lines, split_words, word_gap_threshold, gaps
+from ocr.layout import group_lines, line_height, split_words, word_gap_threshold, gaps
 from ocr.load import downscale, load_image
 from ocr.normalize import normalize_glyph
-from ocr.segment import Glyph, components, letter_height, segment
+from ocr.segment import Glyph, components, letter_height, segment, stroke_width
 
 
 def page_with_bars(boxes, shape=(200, 400), ink=0.1, paper=0.9):
@@ -297,6 +297,27 @@ def test_segment_drops_specks_merges_broken_letter():
     assert all(g.box != (90, 200, 91, 201) for g in glyphs)
 
 
+def test_a_title_letter_keeps_its_detached_bar():
+    # a line of 40 px letters, and a title E 64 px tall whose middle bar does not
+    # touch its stem: the bar is still part of the letter
+    mask = np.zeros((300, 600), bool)
+    for k in range(8):
+        mask[200:240, 20 + 40 * k : 44 + 40 * k] = True
+    mask[20:84, 20:26] = True  # stem
+    mask[20:26, 20:60] = True  # top bar
+    mask[78:84, 20:60] = True  # bottom bar
+    mask[49:55, 32:56] = True  # middle bar, 6 px from the stem
+    glyphs, H = segment(mask)
+    assert H == pytest.approx(40, abs=1)
+    title = [g for g in glyphs if g.box[0] < 100]
+    assert len(title) == 1 and title[0].box == (20, 20, 84, 60) and not title[0].small
+
+
+def test_stroke_width_of_bars():
+    glyphs = [Glyph(box=(0, 0, 120, w), mask=np.ones((120, w), bool)) for w in (5, 6, 7)]
+    assert stroke_width(glyphs) == pytest.approx(6, abs=0.5)
+
+
 def test_letter_height_ignores_small_pieces():
     boxes = np.array([[0, 0, 40, 20]] * 5 + [[0, 0, 4, 4]] * 20)
     areas = np.array([300] * 5 + [10] * 20)
@@ -360,6 +381,36 @@ def test_a_mark_after_a_word_gap_goes_with_the_nearer_word():
         glyphs = letters + [mark(x)]
         line = [0, 1, 4, 2, 3]
         assert split_words(line, glyphs, 40.0, 40) == want
+
+
+def test_a_marker_s_narrower_word_gaps_still_cut_words():
+    # strokes of 0.25 letter heights: the ink eats 4 px more of every gap than a pen's
+    xs = [0, 35, 70, 131, 166, 271]  # word gaps 36 (under 0.95 letter heights) and 80
+    glyphs = [glyph(0, x) for x in xs]
+    line = list(range(len(xs)))
+    pen = word_gap_threshold(gaps(line, glyphs, 40), 40, stroke=6)
+    marker = word_gap_threshold(gaps(line, glyphs, 40), 40, stroke=10)
+    assert split_words(line, glyphs, pen, 40) == [[0, 1, 2, 3, 4], [5]]
+    assert split_words(line, glyphs, marker, 40) == [[0, 1, 2], [3, 4], [5]]
+
+
+def test_a_line_of_small_letters_has_its_words_cut_at_its_own_scale():
+    # a page of 40 px letters; one line of 20 px letters with letter gaps 5, word gap 25
+    glyphs = [glyph(0, x, h=20, w=12) for x in (0, 17, 34, 71, 88)]
+    line = list(range(5))
+    assert line_height(line, glyphs, 40) == 20
+    assert line_height(line, [glyph(0, x, h=36) for x in range(5)], 40) == 40
+    t = word_gap_threshold(gaps(line, glyphs, 40), 40)
+    h = line_height(line, glyphs, 40)
+    assert split_words(line, glyphs, t, 40) == [line]
+    assert split_words(line, glyphs, t * h / 40, h) == [[0, 1, 2], [3, 4]]
+
+
+def test_punctuation_gap_measured_by_its_ink():
+    # "2. CHECK": a list number, its full stop, a word gap of 40 px to the next word
+    dot = Glyph(box=(34, 30, 40, 36), mask=np.ones((6, 6), bool), small=True)
+    glyphs = [glyph(0, 0), dot, glyph(0, 76), glyph(0, 111)]
+    assert split_words([0, 1, 2, 3], glyphs, 38.0, 40) == [[0, 1], [2, 3]]
 
 
 def test_widely_spaced_letters_stay_one_word():
