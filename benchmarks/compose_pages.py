@@ -176,7 +176,8 @@ def parse_text(text):
 # ----------------------------------------------------------------------------- pages
 
 
-def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=2.5, cache=None):
+def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=2.5, cache=None,
+                 letter_gap=0.32, word_gap=1.6):
     """Compose one page from photographed crops.
 
     Parameters
@@ -196,6 +197,9 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
         Sensor noise, grey levels.
     cache : dict, optional
         ``{path: darkness}``, filled as crops are read.
+    letter_gap, word_gap : float
+        Mean gap between letters and between words, in letter heights (drawn
+        with a spread of 0.08 and 0.15; letters may touch when the first is small).
 
     Returns
     -------
@@ -221,10 +225,10 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
         x_start = x
         for wi, word in enumerate(line.split()):
             if wi:
-                x += max(1.25, rng.normal(1.6, 0.15)) * h
+                x += max(word_gap - 0.35, rng.normal(word_gap, 0.15)) * h
             for ci, ch in enumerate(word):
                 if ci:
-                    x += max(0.12, rng.normal(0.32, 0.08)) * h
+                    x += max(letter_gap - 0.2, rng.normal(letter_gap, 0.08)) * h
                 dark = None
                 for _ in range(5):
                     choices = [f for f in crops[ch] if f not in used] or crops[ch]
@@ -318,6 +322,10 @@ def main(argv=None):
     ap.add_argument("--rotation", type=float, default=1.0, help="largest page rotation, degrees")
     ap.add_argument("--ruled", type=float, default=0.3, help="share of pages on ruled paper")
     ap.add_argument("--noise", type=float, default=2.5, help="sensor noise, grey levels")
+    ap.add_argument("--letter-gap", type=float, default=0.32,
+                    help="mean gap between letters, in letter heights (default: %(default)s)")
+    ap.add_argument("--word-gap", type=float, default=1.6,
+                    help="mean gap between words, in letter heights (default: %(default)s)")
     ap.add_argument("--synthetic", action="store_true", help="draw pages with the ocr.synth stroke font instead")
     ap.add_argument("--data", default=str(DEFAULT_DATA), help="photo_chars folder (default: %(default)s)")
     ap.add_argument("--prefix", default=None, help="page name prefix (default: photo_ or synth_)")
@@ -348,7 +356,8 @@ def main(argv=None):
             image, boxes = synthetic_page(lines, seed=args.seed * 100003 + i, height=height)
         else:
             image, boxes = compose_page(lines, crops, rng, height=height, rotation=args.rotation,
-                                        ruled=args.ruled, noise=args.noise, cache=cache)
+                                        ruled=args.ruled, noise=args.noise, cache=cache,
+                                        letter_gap=args.letter_gap, word_gap=args.word_gap)
         name = f"{prefix}{i:03d}"
         img_path = out / f"{name}.{args.format}"
         im = Image.fromarray(image)

@@ -200,16 +200,59 @@ def word_gap_threshold(all_gaps, height, stroke=0.0):
     Returns
     -------
     threshold : float
-        In pixels: at least 0.95 letter heights, and 1.8 times the page's usual
-        letter spacing (its 40th percentile gap), so widely spaced handwriting
-        is not cut into single letters. Gaps are measured between the edges of
-        the ink, so a pen wider than :data:`PEN` letter heights (a marker) narrows
-        them: the 0.95 letter heights are lowered by the extra width.
+        In pixels. At most 0.95 letter heights; less when the page's gaps fall
+        clearly into two groups (:func:`two_groups`), letter gaps and narrower
+        word gaps than that, and then halfway between the groups' means (but at
+        least 0.4 letter heights). Gaps are measured between the edges of the
+        ink, so a pen wider than :data:`PEN` letter heights (a marker) narrows
+        them: the 0.95 letter heights are lowered by the extra width. Always at
+        least 1.8 times the page's usual letter spacing (its 40th percentile
+        gap), so widely spaced handwriting is not cut into single letters.
     """
     g = np.asarray(all_gaps, float)
     spacing = float(percentile(g, 40)) if g.size >= 3 else 0.0
-    floor = 0.95 * height - max(0.0, stroke - PEN * height)
-    return max(floor, 1.8 * spacing)
+    threshold = 0.95 * height - max(0.0, stroke - PEN * height)
+    groups = two_groups(g)
+    if groups is not None:
+        letters, words = groups
+        threshold = min(threshold, max(0.5 * (letters + words), 0.4 * height))
+    return max(threshold, 1.8 * spacing)
+
+
+def two_groups(values, min_separation=0.8, min_ratio=2.5):
+    """The means of the two groups a set of gaps falls into, if it clearly does.
+
+    The values are cut in two where the groups' means are furthest apart for
+    their sizes (Otsu's criterion, the between-group variance), with at least
+    two values above the cut; the cut counts when that variance is at least `min_separation` of the whole variance (0.64
+    for one bell-shaped group) and the upper mean at least `min_ratio` times
+    the lower one.
+
+    Parameters
+    ----------
+    values : (M,) ndarray
+
+    Returns
+    -------
+    means : tuple of float, or None
+        ``(lower mean, upper mean)``; None for fewer than 6 values or no clear cut.
+    """
+    v = np.sort(np.asarray(values, float))
+    n = v.size
+    if n < 6 or v[-1] - v[0] <= 0:
+        return None
+    k = np.arange(1, n)  # the lower group is v[:k]
+    low = np.cumsum(v)[:-1] / k
+    high = (v.sum() - low * k) / (n - k)
+    between = k * (n - k) / n**2 * (high - low) ** 2
+    between[-1] = 0.0  # a single value above the rest is an odd gap, not a group
+    best = int(np.argmax(between))
+    if between[best] < min_separation * v.var():
+        return None
+    m0, m1 = float(low[best]), float(high[best])
+    if m1 < min_ratio * max(m0, 0.0) or m1 <= 0:
+        return None
+    return m0, m1
 
 
 def line_height(line, glyphs, height, band=1.33):

@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw
 
 from ocr.binarize import binarize, remove_rules, threshold_levels, ink_darkness
 from ocr.errors import ImageError
-from ocr.layout import group_lines, line_height, split_words, word_gap_threshold, gaps
+from ocr.layout import group_lines, line_height, split_words, two_groups, word_gap_threshold, gaps
 from ocr.load import downscale, load_image
 from ocr.normalize import normalize_glyph
 from ocr.segment import Glyph, components, letter_height, segment, stroke_width
@@ -411,6 +411,32 @@ def test_punctuation_gap_measured_by_its_ink():
     dot = Glyph(box=(34, 30, 40, 36), mask=np.ones((6, 6), bool), small=True)
     glyphs = [glyph(0, 0), dot, glyph(0, 76), glyph(0, 111)]
     assert split_words([0, 1, 2, 3], glyphs, 38.0, 40) == [[0, 1], [2, 3]]
+
+
+def test_narrow_word_gaps_found_between_two_groups_of_gaps():
+    # tightly written: letter gaps 4-10 px, word gaps 28-34 px (0.7-0.85 letter heights)
+    xs, x = [], 0
+    for word in range(6):
+        for k in range(4):
+            xs.append(x)
+            x += 25 + (4, 10, 7)[k % 3]
+        x += 28 + 2 * word - (4, 10, 7)[3 % 3]
+    glyphs = [glyph(0, x) for x in xs]
+    line = list(range(len(xs)))
+    g = gaps(line, glyphs, 40)
+    low, high = two_groups(g)
+    assert 5 < low < 9 and 27 < high < 35
+    t = word_gap_threshold(g, 40)
+    assert 16 <= t <= 22
+    assert split_words(line, glyphs, t, 40) == [line[i : i + 4] for i in range(0, 24, 4)]
+
+
+def test_one_group_of_gaps_is_not_cut_in_two():
+    rng = np.random.default_rng(0)
+    assert two_groups(rng.normal(20, 6, 60)) is None
+    assert two_groups([5, 6, 7, 5, 6, 7, 30, 32]) == (6, 31)  # clearly apart, however few
+    assert two_groups([5, 6, 7, 5, 6, 7, 6, 30]) is None  # one odd gap
+    assert two_groups([5, 6, 7]) is None
 
 
 def test_widely_spaced_letters_stay_one_word():
