@@ -46,6 +46,51 @@ def _resize_mask(mask, shape):
     return np.asarray(im.resize((shape[1], shape[0]), Image.BILINEAR)) > 127
 
 
+def slant(mask):
+    """How far a glyph's ink leans: the shear dx/dy of its second moments.
+
+    Parameters
+    ----------
+    mask : (H, W) bool ndarray
+
+    Returns
+    -------
+    slant : float
+        ``cov(x, y) / var(y)`` of the ink pixels, y growing downwards: negative
+        when the glyph leans right (italic), 0 for an empty or flat mask.
+    """
+    y, x = np.nonzero(mask)
+    if y.size < 2:
+        return 0.0
+    y = y - y.mean()
+    vy = float((y * y).mean())
+    return float(((x - x.mean()) * y).mean() / vy) if vy > 0 else 0.0
+
+
+def deslant(mask, shear):
+    """Shear a glyph upright: row ``y`` moves by ``-shear * (y - centre)`` pixels.
+
+    Parameters
+    ----------
+    mask : (H, W) bool ndarray
+    shear : float
+        The lean to remove, as :func:`slant` measures it.
+
+    Returns
+    -------
+    mask : (H, W') bool ndarray
+        Wider by the shear's reach, the ink otherwise unchanged.
+    """
+    mask = np.asarray(mask, dtype=bool)
+    h, w = mask.shape
+    shifts = np.rint(-shear * (np.arange(h) - (h - 1) / 2)).astype(int)
+    lo = int(shifts.min())
+    out = np.zeros((h, w + int(shifts.max()) - lo), dtype=bool)
+    for y in range(h):
+        out[y, shifts[y] - lo : shifts[y] - lo + w] = mask[y]
+    return out
+
+
 def skeleton_canvas(mask, size=SIZE, box=BOX):
     """Place the skeleton of a glyph, centred and scaled, on a 2x working canvas.
 
@@ -127,17 +172,22 @@ def draw_with_pen(canvases, size=SIZE):
     return 1.0 - count.astype(np.float32) * np.float32(1 / _UP**2)
 
 
-def normalize_many(masks, size=SIZE, box=BOX):
+def normalize_many(masks, size=SIZE, box=BOX, shear=0.0):
     """Normalise a sequence of glyph masks.
 
     Parameters
     ----------
     masks : iterable of (H, W) bool ndarray
+    shear : float
+        Slant to remove from every glyph first (:func:`deslant`), e.g. a page's
+        italic lean.
 
     Returns
     -------
     images : (N, size, size) float32 ndarray
     """
+    if shear:
+        masks = [deslant(m, shear) for m in masks]
     canvases = [skeleton_canvas(m, size, box) for m in masks]
     if not canvases:
         return np.ones((0, size, size), dtype=np.float32)

@@ -19,7 +19,7 @@ from .binarize import (fill_outside_sheet, find_sheet, has_sharp_light_step, hys
 from .kernels import median
 from .layout import estimate_skew, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
-from .normalize import normalize_many
+from .normalize import normalize_many, slant
 from .page import Char, Line, Page, Word
 from .segment import (components, components_of, letter_height, may_hold_several, segment, segment_word,
                       stroke_width)
@@ -32,6 +32,9 @@ _LONE = np.array([1.0 if c.isdigit() or c in "AI" else 0.5 for c in CLASSES])
 #: Letters are worked on at about this height (pixels): enough for the 32x32
 #: classifier input, and photos of any resolution cost about the same.
 TARGET_HEIGHT = 40
+#: Handwriting leaning more than this (dx/dy, about 8 degrees) is sheared upright
+#: before classification (:func:`page_slant`).
+SLANT_ABOVE = 0.15
 
 
 @dataclass
@@ -344,6 +347,27 @@ WORD_KINDS = {"letters": 0.45, "digits": 0.45, "mixed": 0.1}
 STRAY = 0.05
 
 
+def page_slant(glyphs, above=SLANT_ABOVE):
+    """The italic lean of a page's handwriting, if it is strong enough to remove.
+
+    Parameters
+    ----------
+    glyphs : list of ocr.segment.Glyph
+        The page's letters.
+    above : float
+        Leans under this (dx/dy) are left alone: the classifier learned them.
+
+    Returns
+    -------
+    shear : float
+        The median :func:`ocr.normalize.slant` of the letters, or 0.
+    """
+    if len(glyphs) < 5:
+        return 0.0
+    s = float(median([slant(g.mask) for g in glyphs]))
+    return s if abs(s) > above else 0.0
+
+
 def apply_word_context(P, strength=0.9):
     """Choose letters or digits for a word from its other characters.
 
@@ -428,7 +452,8 @@ def classify(analysis, model, context=True):
     """
     glyphs, H = analysis.glyphs, analysis.height
     big = [i for line in analysis.lines for word in line for i in word if not glyphs[i].small]
-    crops = dict(zip(big, normalize_many([glyphs[i].mask for i in big])))
+    shear = page_slant([glyphs[i] for i in big])
+    crops = dict(zip(big, normalize_many([glyphs[i].mask for i in big], shear=shear)))
     W = float(median([glyphs[i].width for i in big])) if big else 0.0
     probs = dict(zip(big, model.predict_proba(np.stack([crops[i] for i in big])))) if big else {}
     out = []
@@ -444,8 +469,8 @@ def classify(analysis, model, context=True):
                 ps = [prefer_digits(ps[0], 0.8)]
             items = list(zip(gs, ps, [crops[i] for i in idx]))
             if _needs_resegmenting(gs, ps, H, W):
-                items = list(zip(*segment_word(gs, H, model.predict_proba, width=W,
-                                               confs=[p.max() for p in ps], crops=[crops[i] for i in idx])))
+                items = list(zip(*segment_word(gs, H, model.predict_proba, width=W, confs=[p.max() for p in ps],
+                                               crops=[crops[i] for i in idx], shear=shear)))
             if context:
                 P = apply_word_context(np.stack([p for _, p, _ in items]))
                 if len(items) == 1:

@@ -439,7 +439,7 @@ def candidate_letters(glyphs, height, pieces, max_gap=0.15, max_width=1.5, keep_
 
 
 def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, penalty=0.3,
-                 merge_cost=0.5, max_gap=0.15):
+                 merge_cost=0.5, max_gap=0.15, shear=0.0):
     """Best letters for a word: touching letters split, broken letters merged.
 
     The word's glyphs are over-segmented (wide ones cut at their thinnest
@@ -471,6 +471,9 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, pena
         Cost of joining two separate glyphs into one letter (nats).
     max_gap : float
         Only glyphs closer than this many letter heights may be joined.
+    shear : float
+        The page's slant, removed from every candidate before it is classified
+        (:func:`ocr.normalize.normalize_many`).
 
     Returns
     -------
@@ -490,7 +493,7 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, pena
     made = {id(g): c for g, c in zip(glyphs, crops)} if crops is not None else {}
     todo = [k for k, c in enumerate(cands) if id(c) not in made]
     X = [made.get(id(c)) for c in cands]
-    for k, x in zip(todo, normalize_many([cands[k].mask for k in todo])):
+    for k, x in zip(todo, normalize_many([cands[k].mask for k in todo], shear=shear)):
         X[k] = x
     P = proba(np.stack(X))
     cost = {}

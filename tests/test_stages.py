@@ -10,7 +10,7 @@ from ocr.binarize import binarize, remove_rules, threshold_levels, ink_darkness
 from ocr.errors import ImageError
 from ocr.layout import group_lines, line_height, split_words, two_groups, word_gap_threshold, gaps
 from ocr.load import downscale, load_image
-from ocr.normalize import normalize_glyph
+from ocr.normalize import deslant, normalize_glyph, normalize_many, slant
 from ocr.segment import Glyph, components, letter_height, segment, stroke_width
 
 
@@ -448,6 +448,40 @@ def test_widely_spaced_letters_stay_one_word():
 
 
 # ----------------------------------------------------------------------------- normalize
+
+def italic_h(shear=-0.35, h=40):
+    """An H whose uprights lean right by `shear` (dx/dy, y downwards)."""
+    mask = np.zeros((h, 40), bool)
+    for y in range(h):
+        x = int(round(20 + shear * (y - h / 2)))
+        mask[y, x - 12 : x - 8] = mask[y, x + 8 : x + 12] = True
+    mask[h // 2 - 2 : h // 2 + 2, 10:30] = True
+    return mask
+
+
+def test_slant_measures_the_lean_and_deslant_removes_it():
+    m = italic_h(-0.35)
+    assert slant(m) == pytest.approx(-0.35, abs=0.05)
+    assert abs(slant(np.fliplr(italic_h(0.0)))) < 0.02
+    up = deslant(m, slant(m))
+    assert abs(slant(up)) < 0.03
+    assert up.sum() == m.sum()  # rows move, no ink is lost
+    # straightened, its classifier input is the upright letter's
+    upright = normalize_glyph(italic_h(0.0))
+    assert np.abs(normalize_many([m], shear=slant(m))[0] - upright).mean() < np.abs(normalize_glyph(m) - upright).mean() / 2
+
+
+def test_page_slant_only_for_clear_italics():
+    from ocr.pipeline import page_slant
+
+    def page(shear):
+        return [Glyph(box=(0, 45 * k, 40, 45 * k + 40), mask=italic_h(shear)) for k in range(8)]
+
+    assert page_slant(page(0.0)) == 0.0
+    assert page_slant(page(-0.08)) == 0.0  # a lean the classifier learned
+    assert page_slant(page(-0.3)) == pytest.approx(-0.3, abs=0.05)
+    assert page_slant(page(-0.3)[:3]) == 0.0  # too few letters to tell
+
 
 def test_normalize_shape_range_and_centring():
     mask = np.zeros((100, 60), bool)
