@@ -1,4 +1,4 @@
-"""Photo conditions the pages were not taken in: read each page under twenty-seven of them.
+"""Photo conditions the pages were not taken in: read each page under thirty of them.
 
 Derives, from every page with a ``.gt.txt`` in a folder (default the shared
 photographed pages), variants that a phone photo of another page could show:
@@ -37,11 +37,17 @@ pencil_grid    pencil (ink 45 % as dark) on squared paper whose lines (1/40 of t
                width apart) are about 23 % darker than the paper: as dark as the writing
 sideways       turned a quarter turn counterclockwise, with no EXIF orientation
 upside_down    turned a half turn, with no EXIF orientation
+curl           the sheet curling: rows bent along a sine (1.5 half-waves across
+               the width, 3 % of the height up and down), as near a notebook's spine
+marker         written with a felt marker: every stroke widened on each side by
+               1/540 of the page height (3 px on a 1,600-px photo; grey erosion)
+italic         handwriting leaning right by 0.3 (about 17 degrees)
 =============  ===============================================================
 
 then reads every variant with the installed ``handocr read`` (one process per
-folder, ``-o``) and prints the character error rate of each page and the mean of
-each condition, beside the originals. The variants are written to ``--out``
+folder, ``-o``) and prints the character error rate of each page, the mean of
+each condition and its mean layout CER (spaces and line breaks counted),
+beside the originals. The variants are written to ``--out``
 (default /tmp/handocr_stress), never into the repository.
 
     python benchmarks/stress_pages.py
@@ -56,6 +62,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageEnhance, ImageFilter
+from scipy import ndimage as ndi
 
 from bench_accuracy import DATA, IMAGE_EXTS, ROOT, _load_scores, read_handocr
 
@@ -129,7 +136,35 @@ def variants(im, rng):
     out["pencil_grid"] = (_to_image(pencil * (1 - 0.2 * lines[..., None] * np.array([1.2, 1.15, 1.0], np.float32))), 88)
     out["sideways"] = (im.rotate(90, expand=True), 88)  # no EXIF orientation to undo it
     out["upside_down"] = (im.rotate(180), 88)
+    out["curl"] = (_curl(a, 0.03), 88)
+    k = max(1, round(H / 540))
+    out["marker"] = (_to_image(np.stack([ndi.grey_erosion(a[..., c], footprint=np.ones((2 * k + 1, 2 * k + 1), bool))
+                                          for c in range(3)], -1)), 88)
+    out["italic"] = (_shear(im, 0.3), 88)
     return out
+
+
+def _curl(a, amplitude):
+    """Rows of the float RGB page `a` bent along a sine, the page first extended
+    up and down (edge pixels repeated) so no writing leaves the frame."""
+    pad = int(amplitude * a.shape[0]) + 2
+    a = np.pad(a, ((pad, pad), (0, 0), (0, 0)), mode="edge")
+    H, W = a.shape[:2]
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    yy += amplitude * H * np.sin(1.5 * np.pi * xx / W)
+    return _to_image(np.stack([ndi.map_coordinates(a[..., c], [yy, xx], order=1, mode="nearest")
+                               for c in range(3)], -1))
+
+
+def _shear(im, shear):
+    """`im` with everything leaning right by `shear` (dx/dy), on a wider sheet."""
+    W, H = im.size
+    paper = tuple(int(v) for v in np.median(np.asarray(im).reshape(-1, 3), axis=0))
+    pad = int(shear * H / 2) + 2
+    wide = Image.new("RGB", (W + 2 * pad, H), paper)
+    wide.paste(im, (pad, 0))
+    return wide.transform(wide.size, Image.AFFINE, (1, shear, -shear * H / 2, 0, 1, 0),
+                          resample=Image.BICUBIC, fillcolor=paper)
 
 
 def _on_wood(im, rng, amplitude=0.06, angle=4.0):
@@ -197,16 +232,17 @@ def main(argv=None):
             v.save(folders[name] / f"{stem}.jpg", quality=quality)
     scores, _ = _load_scores()
     print(f"# handocr under other photo conditions ({len(truth)} pages from {args.pages})\n")
-    print(f"| {'condition':12s} | " + " | ".join(f"{s:>12s}" for s in truth) + " | mean CER |")
-    print("|---|" + "---:|" * (len(truth) + 1))
+    print(f"| {'condition':12s} | " + " | ".join(f"{s:>12s}" for s in truth) + " | mean CER | layout |")
+    print("|---|" + "---:|" * (len(truth) + 2))
     for name, folder in folders.items():
         texts, _ = read_handocr(sorted(folder.iterdir()), out / "read" / name, args.model)
-        cer = [scores(truth[img.stem], text)[0] if text is not None else None
-               for img, text in sorted(texts.items())]
-        cells = [f"{100 * c:11.1f}%" if c is not None else f"{'failed':>12s}" for c in cer]
-        done = [c for c in cer if c is not None]
-        mean = f"{100 * statistics.mean(done):.1f} %" if done else "n/a"
-        print(f"| {name:12s} | " + " | ".join(cells) + f" | {mean} |")
+        both = [scores(truth[img.stem], text)[:2] if text is not None else None
+                for img, text in sorted(texts.items())]
+        cells = [f"{100 * c[0]:11.1f}%" if c is not None else f"{'failed':>12s}" for c in both]
+        done = [c for c in both if c is not None]
+        mean = f"{100 * statistics.mean(c[0] for c in done):.1f} %" if done else "n/a"
+        layout = f"{100 * statistics.mean(c[1] for c in done):.1f} %" if done else "n/a"
+        print(f"| {name:12s} | " + " | ".join(cells) + f" | {mean} | {layout} |")
     return 0
 
 
