@@ -177,7 +177,7 @@ def parse_text(text):
 
 
 def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=2.5, cache=None,
-                 letter_gap=0.32, word_gap=1.6):
+                 letter_gap=0.32, word_gap=1.6, line_pitch=2.15):
     """Compose one page from photographed crops.
 
     Parameters
@@ -200,6 +200,9 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
     letter_gap, word_gap : float
         Mean gap between letters and between words, in letter heights (drawn
         with a spread of 0.08 and 0.15; letters may touch when the first is small).
+    line_pitch : float
+        Mean distance from one baseline to the next, in letter heights (drawn
+        uniformly within 0.25 of it).
 
     Returns
     -------
@@ -214,7 +217,7 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
     cache = {} if cache is None else cache
     h = float(height)
     margin = 1.5 * h
-    pitch = h * rng.uniform(1.9, 2.4)
+    pitch = h * rng.uniform(line_pitch - 0.25, line_pitch + 0.25)
     used = set()
     placed = []  # (dark, x, y, label)
     x_max = 0.0
@@ -326,6 +329,8 @@ def main(argv=None):
                     help="mean gap between letters, in letter heights (default: %(default)s)")
     ap.add_argument("--word-gap", type=float, default=1.6,
                     help="mean gap between words, in letter heights (default: %(default)s)")
+    ap.add_argument("--line-pitch", type=float, default=2.15,
+                    help="mean baseline-to-baseline distance, in letter heights (default: %(default)s)")
     ap.add_argument("--synthetic", action="store_true", help="draw pages with the ocr.synth stroke font instead")
     ap.add_argument("--data", default=str(DEFAULT_DATA), help="photo_chars folder (default: %(default)s)")
     ap.add_argument("--prefix", default=None, help="page name prefix (default: photo_ or synth_)")
@@ -357,7 +362,8 @@ def main(argv=None):
         else:
             image, boxes = compose_page(lines, crops, rng, height=height, rotation=args.rotation,
                                         ruled=args.ruled, noise=args.noise, cache=cache,
-                                        letter_gap=args.letter_gap, word_gap=args.word_gap)
+                                        letter_gap=args.letter_gap, word_gap=args.word_gap,
+                                        line_pitch=args.line_pitch)
         name = f"{prefix}{i:03d}"
         img_path = out / f"{name}.{args.format}"
         im = Image.fromarray(image)

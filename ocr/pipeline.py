@@ -22,7 +22,7 @@ from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, 
 from .normalize import normalize_many, slant
 from .page import Char, Line, Page, Word
 from .segment import (components, components_of, letter_height, may_hold_several, segment, segment_word,
-                      stroke_width)
+                      split_stacked, stroke_width)
 
 _IS_DIGIT = np.array([c.isdigit() for c in CLASSES])
 #: A character standing alone as a word is a number ("2 EGGS") or one of the
@@ -225,6 +225,7 @@ def analyse(grey):
     """
     mask, labelled = find_ink(grey)
     glyphs, H = segment(mask, labelled=labelled)
+    glyphs = split_stacked(glyphs, H)
     line_idx = group_lines(glyphs, H)
     letters = [[i for i in line if not glyphs[i].small] for line in line_idx]
     all_gaps = np.concatenate([gaps(line, glyphs, H) for line in letters] or [np.zeros(0)])

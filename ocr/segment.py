@@ -267,6 +267,51 @@ def segment(mask, min_speck=0.12, labelled=None):
     return glyphs, H
 
 
+def split_stacked(glyphs, height, tall=1.6, near=4.0):
+    """Cut apart letters of two lines that touch (cramped lines).
+
+    A glyph taller than `tall` letter heights is two letters one above the other
+    when letters of ordinary height stand beside it (within `near` letter heights)
+    at both the height of its top and that of its bottom: one line's letter
+    reaching down into the next line's. (A title's large letter has large letters
+    beside it, and is kept whole.) It is cut at its thinnest row between the two
+    (the middle of the first run of thinnest rows).
+
+    Parameters
+    ----------
+    glyphs : list of Glyph
+    height : float
+        Typical letter height, in pixels.
+
+    Returns
+    -------
+    glyphs : list of Glyph
+        The same glyphs, the stacked ones replaced by their two parts.
+    """
+    normal = [g for g in glyphs if not g.small and 0.6 * height <= g.height <= 1.3 * height]
+    out = []
+    for g in glyphs:
+        if g.small or g.height <= tall * height:
+            out.append(g)
+            continue
+        y0, x0, y1, x1 = g.box
+        beside = [n for n in normal if n.box[3] > x0 - near * height and n.box[1] < x1 + near * height]
+        top = any(abs(n.cy - (y0 + 0.5 * height)) < 0.3 * height for n in beside)
+        bottom = any(abs(n.cy - (y1 - 0.5 * height)) < 0.3 * height for n in beside)
+        lo, hi = int(0.6 * height), g.height - int(0.6 * height)
+        if not (top and bottom) or hi <= lo:
+            out.append(g)
+            continue
+        ink = g.mask.sum(axis=1)[lo:hi]
+        thin = np.flatnonzero(ink == ink.min())
+        run = thin[: 1 + int(np.argmax(np.append(np.diff(thin) > 1, True)))]  # the first run of them
+        r = lo + int(run[len(run) // 2])
+        for part in (_part(g, 0, r, axis=0), _part(g, r, g.height, axis=0)):
+            if part is not None:
+                out.append(part)
+    return out
+
+
 def is_box(mask):
     """Is this ink a square or rectangle (a to-do list's check box, ticked or not)?
 
@@ -295,16 +340,18 @@ def is_box(mask):
     return float(mask[my:h - my, mx:w - mx].mean()) < 0.5
 
 
-def _part(glyph, a, b):
-    """The ink of columns ``a:b`` of a glyph as a glyph of its own (None if empty)."""
+def _part(glyph, a, b, axis=1):
+    """The ink of columns ``a:b`` (or rows, with ``axis=0``) of a glyph as a glyph
+    of its own (None if empty)."""
     y0, x0, _, _ = glyph.box
-    sub = glyph.mask[:, a:b]
+    sub = glyph.mask[:, a:b] if axis == 1 else glyph.mask[a:b]
     rows = np.flatnonzero(sub.any(axis=1))
     if rows.size == 0:
         return None
     cols = np.flatnonzero(sub.any(axis=0))
     sub = sub[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    box = (y0 + rows[0], x0 + a + cols[0], y0 + rows[-1] + 1, x0 + a + cols[-1] + 1)
+    oy, ox = (0, a) if axis == 1 else (a, 0)
+    box = (y0 + oy + rows[0], x0 + ox + cols[0], y0 + oy + rows[-1] + 1, x0 + ox + cols[-1] + 1)
     return Glyph(box=tuple(int(v) for v in box), mask=sub)
 
 

@@ -11,7 +11,7 @@ from ocr.errors import ImageError
 from ocr.layout import group_lines, line_height, split_words, two_groups, word_gap_threshold, gaps
 from ocr.load import downscale, load_image
 from ocr.normalize import deslant, normalize_glyph, normalize_many, slant
-from ocr.segment import Glyph, components, letter_height, segment, stroke_width
+from ocr.segment import Glyph, components, letter_height, segment, split_stacked, stroke_width
 
 
 def page_with_bars(boxes, shape=(200, 400), ink=0.1, paper=0.9):
@@ -311,6 +311,33 @@ def test_a_title_letter_keeps_its_detached_bar():
     assert H == pytest.approx(40, abs=1)
     title = [g for g in glyphs if g.box[0] < 100]
     assert len(title) == 1 and title[0].box == (20, 20, 84, 60) and not title[0].small
+
+
+def test_letters_of_cramped_lines_touching_are_cut_apart():
+    # two lines 50 px apart (letters 40 px): the third letter of the upper line
+    # reaches down and touches the letter under it
+    mask = np.zeros((200, 400), bool)
+    for y in (20, 70):
+        for k in range(6):
+            mask[y : y + 40, 20 + 50 * k : 24 + 50 * k] = True  # a bar...
+            mask[y + 18 : y + 22, 20 + 50 * k : 44 + 50 * k] = True  # ...with a cross stroke
+    mask[58:72, 121:123] = True  # the contact: a tail from above into the letter below
+    glyphs, H = segment(mask)
+    assert H == pytest.approx(40, abs=1)
+    assert sum(not g.small for g in glyphs) == 11  # the two touching letters are one glyph
+    parts = split_stacked(glyphs, H)
+    cut = sorted(g.box for g in parts if 115 <= g.box[1] <= 125)
+    assert [(y0, y1) for y0, _, y1, _ in cut] == [(20, 65), (65, 110)]  # halfway down the contact
+    assert sum(not g.small for g in parts) == 12
+    lines = group_lines(parts, H)
+    assert [len(line) for line in lines] == [6, 6]
+
+
+def test_a_row_of_large_letters_is_not_cut():
+    # a title of 80 px letters above 40 px text: large letters stand beside each other
+    glyphs = [glyph(10, 30 + 60 * k, h=80, w=40) for k in range(5)]
+    glyphs += [glyph(120, 30 + 35 * k) for k in range(8)]
+    assert split_stacked(glyphs, 40) == glyphs
 
 
 def test_stroke_width_of_bars():
