@@ -14,7 +14,8 @@ import click
 
 from . import progress
 
-IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif", ".pnm", ".ppm", ".pgm")
+IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif", ".pnm", ".ppm", ".pgm",
+              ".heic", ".heif")
 FORMATS = {"text": ".txt", "json": ".json", "tsv": ".tsv", "hocr": ".hocr"}
 
 EXIT_HELP = """\b

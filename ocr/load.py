@@ -1,7 +1,8 @@
 """Stage 1: load an image file as a greyscale float array, upright and size-guarded.
 
 Any image Pillow reads (JPEG, PNG, TIFF, WebP, BMP, GIF; grey, RGB, RGBA, palette,
-CMYK, 16-bit) becomes a ``(H, W)`` float32 array in [0, 1] with 1 for white. EXIF
+CMYK, 16-bit; HEIC/HEIF phone photos too when the optional ``pillow-heif`` is
+installed, ``pip install 'handocr[heif]'``) becomes a ``(H, W)`` float32 array in [0, 1] with 1 for white. EXIF
 orientation is applied. Images larger than the working resolution are reduced
 while decoding (JPEG draft mode) and then resampled, so a 12-megapixel photo
 costs about as much as a 2-megapixel one; images that claim more pixels than
@@ -102,13 +103,43 @@ def _open(source, name):
         # Pillow's own bomb limit would refuse big images before our max_pixels check
         # (and with its message): load_image checks the claimed size itself.
         Image.MAX_IMAGE_PIXELS = None
-        return Image.open(fp)
+        try:
+            return Image.open(fp)
+        except Image.UnidentifiedImageError:
+            if not _is_heif(source) or not _register_heif(name):
+                raise
+            return Image.open(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source)
     except ImageError:
         raise
     except Image.DecompressionBombError as e:
         raise ImageError(f"{name}: image too large ({e})") from None
     except (OSError, ValueError, SyntaxError) as e:
         raise ImageError(f"{name}: not a readable image ({_short(e)})") from None
+
+
+#: ISO-BMFF brands of HEIF still images (iPhone photos are "heic").
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
+
+
+def _is_heif(source):
+    """Does the file start like a HEIF image (an ``ftyp`` box with a HEIF brand)?"""
+    if isinstance(source, (bytes, bytearray)):
+        head = bytes(source[:12])
+    else:
+        with open(source, "rb") as f:
+            head = f.read(12)
+    return head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS
+
+
+def _register_heif(name):
+    """Teach Pillow HEIF with pillow-heif; a one-line error when it is not installed."""
+    try:
+        import pillow_heif
+    except ImportError:
+        raise ImageError(f"{name}: HEIC/HEIF photo, which needs pillow-heif "
+                         "(pip install 'handocr[heif]'), or save it as JPEG") from None
+    pillow_heif.register_heif_opener()
+    return True
 
 
 def _file_size(source):

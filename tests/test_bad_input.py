@@ -302,6 +302,34 @@ def test_image_modes_read_like_the_rgb_page(run, tmp_path, page_rgb):
         assert all(t == "\n".join(LINES) for t in texts.values()), texts
 
 
+def test_heic_photo_reads_like_the_png(run, tmp_path, page_rgb):
+    """An iPhone's HEIC photo, read through the optional pillow-heif."""
+    pillow_heif = pytest.importorskip("pillow_heif", reason="pillow-heif (handocr[heif]) not installed")
+    pillow_heif.register_heif_opener()
+    ref, p = tmp_path / "page.png", tmp_path / "IMG_0001.HEIC"
+    Image.fromarray(page_rgb).save(ref)
+    Image.fromarray(page_rgb).save(p, format="HEIF", quality=90)
+    assert p.read_bytes()[4:12] == b"ftypheic"
+    r = run("read", p)
+    assert r.exit_code == 0 and r.stderr == "", r.output
+    assert r.stdout.strip() and r.stdout == run("read", ref).stdout
+
+
+def test_heic_without_pillow_heif_says_what_to_install(tmp_path):
+    import subprocess
+    import sys
+
+    p = tmp_path / "IMG_0002.HEIC"
+    p.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64))
+    # a fresh process, so that no earlier test has taught Pillow the format
+    code = ("import sys; sys.modules['pillow_heif'] = None; from ocr.cli import run; "
+            f"sys.argv = ['handocr', 'read', {str(p)!r}]; run()")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 1 and r.stdout == ""
+    err = r.stderr.strip().splitlines()
+    assert len(err) == 1 and str(p) in err[0] and "pillow-heif" in err[0], err
+
+
 # EXIF orientation -> the transpose Pillow applies to make the picture upright; a
 # camera stores the picture with the *inverse* of that transpose.
 _UPRIGHT = {
