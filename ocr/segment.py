@@ -3,8 +3,8 @@
 Connected components of the ink become glyphs. The typical letter height of the
 page is estimated from them; specks are dropped, pieces of one broken letter
 (a ``T`` whose bar does not touch its stem, a faint ``E``) are merged, and marks
-too small or too flat for a letter, and check boxes, are kept apart as possible
-punctuation. Letters that touch
+too small or too flat for a letter, check boxes and bullets, are kept apart as
+possible punctuation. Letters that touch
 each other are split where the classifier is surest of the parts
 (:func:`split_touching`, given the classifier as a function).
 """
@@ -262,7 +262,7 @@ def segment(mask, min_speck=0.12, labelled=None):
             sub = wanted[window]
         # Capitals and digits fill the line's height: ink this flat is a dash or
         # an underscore, not a letter (a letter's detached bar joins its stem above).
-        small = not big[members].any() or y1 - y0 < 0.3 * H or is_box(sub)
+        small = not big[members].any() or y1 - y0 < 0.3 * H or is_box(sub) or is_bullet(sub, H)
         glyphs.append(Glyph(box=(int(y0), int(x0), int(y1), int(x1)), mask=sub, small=small))
     return glyphs, H
 
@@ -310,6 +310,29 @@ def split_stacked(glyphs, height, tall=1.6, near=4.0):
             if part is not None:
                 out.append(part)
     return out
+
+
+def is_bullet(mask, height):
+    """Is this ink a bullet: a filled dot, round or square, under 0.6 letter heights?
+
+    Letters are strokes, which leave most of their box empty; the one that fills
+    its box, a bar (``I``, ``1``), is long and thin.
+
+    Parameters
+    ----------
+    mask : (h, w) bool ndarray
+        One glyph's ink, cropped to it.
+    height : float
+        Typical letter height.
+
+    Returns
+    -------
+    bool
+    """
+    h, w = mask.shape
+    if max(h, w) > 0.6 * height or not 0.6 <= w / h <= 1.67:
+        return False
+    return float(mask.mean()) >= 0.6
 
 
 def is_box(mask):

@@ -358,7 +358,7 @@ def test_a_title_twice_as_tall_as_the_list(model):
 
 
 def _list_with_marks(kind, seed):
-    """A generated to-do list with a dash or an empty check box before every item."""
+    """A generated to-do list with a dash, a bullet or a check box before every item."""
     from PIL import Image, ImageDraw
 
     from ocr.synth import render_page
@@ -377,6 +377,9 @@ def _list_with_marks(kind, seed):
         if kind == "dash":
             y = (b.y0 + b.y1) // 2
             draw.line([(b.x0 - 45, y), (b.x0 - 23, y)], fill=(30, 30, 40), width=3)
+        elif kind == "bullet":
+            y, r = (b.y0 + b.y1) / 2, 0.18 * h
+            draw.ellipse([b.x0 - 30 - r, y - r, b.x0 - 30 + r, y + r], fill=(30, 30, 40))
         else:
             s = int(0.7 * h)
             top, left = b.y0 + (h - s) // 2, b.x0 - s - 25
@@ -387,13 +390,25 @@ def _list_with_marks(kind, seed):
     return np.asarray(im), text
 
 
-@pytest.mark.parametrize("kind", ["dash", "box", "ticked"])
+@pytest.mark.parametrize("kind", ["dash", "bullet", "box", "ticked"])
 def test_dashes_and_check_boxes_before_items_are_not_letters(model, kind):
-    """A dash was read as a T and a check box as a D (a ticked one as a Q), glued to
-    the item's first word."""
+    """A dash was read as a T, a bullet as a T and a check box as a D (a ticked one
+    as a Q), glued to the item's first word."""
     for seed in (0, 2):
         page, text = _list_with_marks(kind, seed)
         assert ocr.read(page, model=model).text == text
+
+
+def test_is_bullet():
+    from ocr.segment import is_bullet
+
+    yy, xx = np.mgrid[0:15, 0:15]
+    dot = np.hypot(yy - 7, xx - 7) <= 7.2
+    assert is_bullet(dot, 40)
+    assert not is_bullet(dot, 20)  # as tall as a letter there
+    assert not is_bullet(np.ones((22, 4), bool), 40)  # a bar: an I or a 1
+    ring = np.abs(np.hypot(yy - 7, xx - 7) - 6) < 1.2  # a small O
+    assert not is_bullet(ring, 40)
 
 
 def test_is_box():
