@@ -67,30 +67,6 @@ def slant(mask):
     return float(((x - x.mean()) * y).mean() / vy) if vy > 0 else 0.0
 
 
-def deslant(mask, shear):
-    """Shear a glyph upright: row ``y`` moves by ``-shear * (y - centre)`` pixels.
-
-    Parameters
-    ----------
-    mask : (H, W) bool ndarray
-    shear : float
-        The lean to remove, as :func:`slant` measures it.
-
-    Returns
-    -------
-    mask : (H, W') bool ndarray
-        Wider by the shear's reach, the ink otherwise unchanged.
-    """
-    mask = np.asarray(mask, dtype=bool)
-    h, w = mask.shape
-    shifts = np.rint(-shear * (np.arange(h) - (h - 1) / 2)).astype(int)
-    lo = int(shifts.min())
-    out = np.zeros((h, w + int(shifts.max()) - lo), dtype=bool)
-    for y in range(h):
-        out[y, shifts[y] - lo : shifts[y] - lo + w] = mask[y]
-    return out
-
-
 def skeleton_canvas(mask, size=SIZE, box=BOX):
     """Place the skeleton of a glyph, centred and scaled, on a 2x working canvas.
 
@@ -172,22 +148,17 @@ def draw_with_pen(canvases, size=SIZE):
     return 1.0 - count.astype(np.float32) * np.float32(1 / _UP**2)
 
 
-def normalize_many(masks, size=SIZE, box=BOX, shear=0.0):
+def normalize_many(masks, size=SIZE, box=BOX):
     """Normalise a sequence of glyph masks.
 
     Parameters
     ----------
     masks : iterable of (H, W) bool ndarray
-    shear : float
-        Slant to remove from every glyph first (:func:`deslant`), e.g. a page's
-        italic lean.
 
     Returns
     -------
     images : (N, size, size) float32 ndarray
     """
-    if shear:
-        masks = [deslant(m, shear) for m in masks]
     canvases = [skeleton_canvas(m, size, box) for m in masks]
     if not canvases:
         return np.ones((0, size, size), dtype=np.float32)

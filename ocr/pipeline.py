@@ -22,7 +22,7 @@ from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, 
 from .normalize import normalize_many, slant
 from .page import Char, Line, Page, Word
 from .segment import (components, components_of, letter_height, may_hold_several, segment, segment_word,
-                      split_stacked, stroke_width)
+                      shear_glyph, split_stacked, stroke_width)
 
 _IS_DIGIT = np.array([c.isdigit() for c in CLASSES])
 #: A character standing alone as a word is a number ("2 EGGS") or one of the
@@ -445,6 +445,11 @@ def classify(analysis, model, context=True):
     """Classify every glyph of an analysed page, splitting touching letters and
     joining broken ones where the classifier reads the word better that way.
 
+    On a page of italic writing (:func:`page_slant`) the letters are sheared
+    upright first (:func:`ocr.segment.shear_glyph`), so that they are measured,
+    cut and classified as upright letters; the glyphs returned are on the page
+    as it is.
+
     Returns
     -------
     lines : list of list of list of (Glyph, probs, crop)
@@ -454,8 +459,10 @@ def classify(analysis, model, context=True):
     glyphs, H = analysis.glyphs, analysis.height
     big = [i for line in analysis.lines for word in line for i in word if not glyphs[i].small]
     shear = page_slant([glyphs[i] for i in big])
-    crops = dict(zip(big, normalize_many([glyphs[i].mask for i in big], shear=shear)))
-    W = float(median([glyphs[i].width for i in big])) if big else 0.0
+    upright = {i: shear_glyph(glyphs[i], shear) if shear else glyphs[i] for i in big}
+    back = {id(upright[i]): glyphs[i] for i in big}  # upright glyph -> the page's glyph
+    crops = dict(zip(big, normalize_many([upright[i].mask for i in big])))
+    W = float(median([upright[i].width for i in big])) if big else 0.0
     probs = dict(zip(big, model.predict_proba(np.stack([crops[i] for i in big])))) if big else {}
     out = []
     for line in analysis.lines:
@@ -465,13 +472,16 @@ def classify(analysis, model, context=True):
             idx = [i for i in word if not glyphs[i].small]
             if not idx:
                 continue
-            gs, ps = [glyphs[i] for i in idx], [probs[i] for i in idx]
+            gs, ps = [upright[i] for i in idx], [probs[i] for i in idx]
             if _numbered(word, glyphs, line_letters, H):
                 ps = [prefer_digits(ps[0], 0.8)]
             items = list(zip(gs, ps, [crops[i] for i in idx]))
             if _needs_resegmenting(gs, ps, H, W):
-                items = list(zip(*segment_word(gs, H, model.predict_proba, width=W, confs=[p.max() for p in ps],
-                                               crops=[crops[i] for i in idx], shear=shear)))
+                items = list(zip(*segment_word(gs, H, model.predict_proba, width=W,
+                                               confs=[p.max() for p in ps], crops=[crops[i] for i in idx])))
+            # back on the page (a letter cut or joined is sheared back)
+            if shear:
+                items = [(back.get(id(g)) or shear_glyph(g, -shear), p, c) for g, p, c in items]
             if context:
                 P = apply_word_context(np.stack([p for _, p, _ in items]))
                 if len(items) == 1:

@@ -409,6 +409,37 @@ def cut_candidates(mask, height, most=10):
     return sorted(picks)
 
 
+def shear_glyph(glyph, shear):
+    """A glyph as it stands on the page sheared by `shear`: every row ``y`` of the
+    page moved ``-shear * y`` pixels along x (rounded), so that writing leaning by
+    `shear` (dx/dy, :func:`ocr.normalize.slant`) stands upright. Shearing by
+    ``-shear`` gives the glyph back, pixel for pixel.
+
+    Parameters
+    ----------
+    glyph : Glyph
+    shear : float
+
+    Returns
+    -------
+    Glyph
+        Its box in the sheared page's coordinates, cropped to its ink.
+    """
+    y0, x0, y1, x1 = glyph.box
+    h, w = glyph.mask.shape
+    shifts = np.rint(-shear * (y0 + np.arange(h))).astype(int)
+    lo = int(shifts.min())
+    mask = np.zeros((h, w + int(shifts.max()) - lo), dtype=bool)
+    for r in range(h):
+        mask[r, shifts[r] - lo : shifts[r] - lo + w] = glyph.mask[r]
+    cols = np.flatnonzero(mask.any(axis=0))
+    if cols.size == 0:
+        return Glyph(box=glyph.box, mask=glyph.mask, small=glyph.small)
+    mask = mask[:, cols[0] : cols[-1] + 1]
+    box = (y0, x0 + lo + int(cols[0]), y1, x0 + lo + int(cols[-1]) + 1)
+    return Glyph(box=box, mask=mask, small=glyph.small)
+
+
 def union(glyphs):
     """One glyph holding the ink of several."""
     if len(glyphs) == 1:
@@ -509,7 +540,7 @@ def candidate_letters(glyphs, height, pieces, max_gap=0.15, max_width=1.5, keep_
 
 
 def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, penalty=0.3,
-                 merge_cost=0.5, max_gap=0.15, shear=0.0):
+                 merge_cost=0.5, max_gap=0.15):
     """Best letters for a word: touching letters split, broken letters merged.
 
     The word's glyphs are over-segmented (wide ones cut at their thinnest
@@ -541,9 +572,6 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, pena
         Cost of joining two separate glyphs into one letter (nats).
     max_gap : float
         Only glyphs closer than this many letter heights may be joined.
-    shear : float
-        The page's slant, removed from every candidate before it is classified
-        (:func:`ocr.normalize.normalize_many`).
 
     Returns
     -------
@@ -563,7 +591,7 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, pena
     made = {id(g): c for g, c in zip(glyphs, crops)} if crops is not None else {}
     todo = [k for k, c in enumerate(cands) if id(c) not in made]
     X = [made.get(id(c)) for c in cands]
-    for k, x in zip(todo, normalize_many([cands[k].mask for k in todo], shear=shear)):
+    for k, x in zip(todo, normalize_many([cands[k].mask for k in todo])):
         X[k] = x
     P = proba(np.stack(X))
     cost = {}

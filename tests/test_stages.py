@@ -10,8 +10,8 @@ from ocr.binarize import binarize, remove_rules, threshold_levels, ink_darkness
 from ocr.errors import ImageError
 from ocr.layout import group_lines, line_height, split_words, two_groups, word_gap_threshold, gaps
 from ocr.load import downscale, load_image
-from ocr.normalize import deslant, normalize_glyph, normalize_many, slant
-from ocr.segment import Glyph, components, letter_height, segment, split_stacked, stroke_width
+from ocr.normalize import normalize_glyph, slant
+from ocr.segment import Glyph, components, letter_height, segment, shear_glyph, split_stacked, stroke_width
 
 
 def page_with_bars(boxes, shape=(200, 400), ink=0.1, paper=0.9):
@@ -486,16 +486,24 @@ def italic_h(shear=-0.35, h=40):
     return mask
 
 
-def test_slant_measures_the_lean_and_deslant_removes_it():
+def test_slant_measures_the_lean_and_shearing_removes_it():
     m = italic_h(-0.35)
     assert slant(m) == pytest.approx(-0.35, abs=0.05)
     assert abs(slant(np.fliplr(italic_h(0.0)))) < 0.02
-    up = deslant(m, slant(m))
-    assert abs(slant(up)) < 0.03
-    assert up.sum() == m.sum()  # rows move, no ink is lost
+    cols = np.flatnonzero(m.any(axis=0))
+    m = m[:, cols[0] : cols[-1] + 1]  # cropped to its ink, as segment makes glyphs
+    g = Glyph(box=(100, 50, 140, 50 + m.shape[1]), mask=m)
+    up = shear_glyph(g, slant(m))
+    assert abs(slant(up.mask)) < 0.03
+    assert up.mask.sum() == m.sum()  # rows move, no ink is lost
+    assert up.width < g.width
+    # page coordinates: row y moves by 0.35 * y, so the box moves right as a whole
+    assert up.box[0] == 100 and up.box[1] > 50 + 0.3 * 100
     # straightened, its classifier input is the upright letter's
     upright = normalize_glyph(italic_h(0.0))
-    assert np.abs(normalize_many([m], shear=slant(m))[0] - upright).mean() < np.abs(normalize_glyph(m) - upright).mean() / 2
+    assert np.abs(normalize_glyph(up.mask) - upright).mean() < np.abs(normalize_glyph(m) - upright).mean() / 2
+    back = shear_glyph(up, -slant(m))
+    assert back.box == g.box and np.array_equal(back.mask, g.mask)
 
 
 def test_page_slant_only_for_clear_italics():
