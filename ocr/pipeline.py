@@ -44,6 +44,7 @@ class Analysis:
     glyphs: list
     height: float
     lines: list  # list of lines, each a list of words, each a list of glyph indices
+    shear: float = 0.0  # the writing's italic lean, when it is sheared upright (page_slant)
 
 
 @dataclass
@@ -227,14 +228,17 @@ def analyse(grey):
     glyphs, H = segment(mask, labelled=labelled)
     glyphs = split_stacked(glyphs, H)
     line_idx = group_lines(glyphs, H)
+    # Gaps are measured between upright letters: italic ones lean into them.
+    shear = page_slant([g for g in glyphs if not g.small])
+    upright = [shear_glyph(g, shear) for g in glyphs] if shear else glyphs
     letters = [[i for i in line if not glyphs[i].small] for line in line_idx]
-    all_gaps = np.concatenate([gaps(line, glyphs, H) for line in letters] or [np.zeros(0)])
+    all_gaps = np.concatenate([gaps(line, upright, H) for line in letters] or [np.zeros(0)])
     threshold = word_gap_threshold(all_gaps, H, stroke_width(glyphs)) if H else 0.0
     lines = []
     for line in line_idx:  # a line of larger or smaller letters has its gaps scaled
         h = line_height(line, glyphs, H)
-        lines.append(split_words(line, glyphs, threshold * h / H if H else 0.0, h))
-    return Analysis(glyphs=glyphs, height=H, lines=lines)
+        lines.append(split_words(line, upright, threshold * h / H if H else 0.0, h))
+    return Analysis(glyphs=glyphs, height=H, lines=lines, shear=shear)
 
 
 def prepare(loaded):
@@ -445,10 +449,10 @@ def classify(analysis, model, context=True):
     """Classify every glyph of an analysed page, splitting touching letters and
     joining broken ones where the classifier reads the word better that way.
 
-    On a page of italic writing (:func:`page_slant`) the letters are sheared
-    upright first (:func:`ocr.segment.shear_glyph`), so that they are measured,
-    cut and classified as upright letters; the glyphs returned are on the page
-    as it is.
+    On a page of italic writing (``analysis.shear``, :func:`page_slant`) the
+    letters are sheared upright first (:func:`ocr.segment.shear_glyph`), so that
+    they are measured, cut and classified as upright letters; the glyphs returned
+    are on the page as it is.
 
     Returns
     -------
@@ -458,7 +462,7 @@ def classify(analysis, model, context=True):
     """
     glyphs, H = analysis.glyphs, analysis.height
     big = [i for line in analysis.lines for word in line for i in word if not glyphs[i].small]
-    shear = page_slant([glyphs[i] for i in big])
+    shear = analysis.shear
     upright = {i: shear_glyph(glyphs[i], shear) if shear else glyphs[i] for i in big}
     back = {id(upright[i]): glyphs[i] for i in big}  # upright glyph -> the page's glyph
     crops = dict(zip(big, normalize_many([upright[i].mask for i in big])))
