@@ -399,6 +399,47 @@ def test_dashes_and_check_boxes_before_items_are_not_letters(model, kind):
         assert ocr.read(page, model=model).text == text
 
 
+def test_an_unsure_glyph_is_read_again_thinned():
+    from ocr.normalize import thinned
+    from ocr.pipeline import REREAD_BELOW, Analysis, classify
+
+    bar = np.zeros((40, 12), bool)
+    bar[:, 4:9] = True  # five pixels wide
+    assert thinned(bar).sum() == 38 * 3  # a pixel off every side
+    hair = np.zeros((40, 12), bool)
+    hair[:, 5] = True
+    assert np.array_equal(thinned(hair), hair)  # nothing would be left: kept as it is
+
+    # an O whose hole a hairline crosses (ink run together): thinned, it is an O again
+    yy, xx = np.mgrid[0:40, 0:32]
+    ring = np.abs(np.hypot((yy - 19.5) / 19.5, (xx - 15.5) / 15.5) - 0.85) < 0.13
+    crossed = ring | ((yy == 20) & (np.abs(xx - 15.5) < 14))
+    ink = [1 - ocr.normalize.normalize_many([m]).mean() for m in (crossed, thinned(crossed))]
+    assert ink[0] > ink[1] + 0.01  # the bar is gone from the thinned glyph's skeleton
+    cut = 0.5 * (ink[0] + ink[1])
+
+    class Model:  # reads the crossed O as a near tie of 8 and O, the clean one as a sure O
+        calls = []
+
+        def predict_proba(self, X):
+            self.calls.append(len(X))
+            crossed = 1 - X.reshape(len(X), -1).mean(axis=1) > cut
+            P = np.full((len(X), len(CLASSES)), 0.001)
+            P[:, CLASSES.index("O")] = np.where(crossed, 0.45, 0.95)
+            P[:, CLASSES.index("8")] = np.where(crossed, 0.5, 0.02)
+            return P / P.sum(axis=1, keepdims=True)
+
+    m = Model()
+    first = m.predict_proba(ocr.normalize.normalize_many([crossed]))[0]
+    again = m.predict_proba(ocr.normalize.normalize_many([thinned(crossed)]))[0]
+    assert CLASSES[first.argmax()] == "8" and first.max() < REREAD_BELOW
+    out = classify(Analysis(glyphs=[Glyph(box=(0, 0, 40, 32), mask=crossed)], height=40, lines=[[[0]]]),
+                   m, context=False)
+    p = out[0][0][0][1]
+    assert m.calls[2:4] == [1, 1]  # read once, then once more thinned
+    assert np.allclose(p, 0.5 * (first + again)) and CLASSES[p.argmax()] == "O"
+
+
 def test_is_bullet():
     from ocr.segment import is_bullet
 
