@@ -167,6 +167,42 @@ def straight_stroke(labels, box, label, height, max_spread=0.1):
     return length, bool(abs(evecs[0, 1]) < abs(evecs[1, 1]))
 
 
+def title_letters(boxes, height, most=8.0):
+    """Which pieces too tall for letters of the page stand in a row of their like:
+    the letters of a large title.
+
+    Parameters
+    ----------
+    boxes : (N, 4) int ndarray
+        Pieces taller than three letter heights.
+    height : float
+        The page's letter height.
+    most : float
+        Pieces taller than this many letter heights are never letters.
+
+    Returns
+    -------
+    local : (N,) ndarray
+        For a title letter, the median height of its row (its own letter height);
+        0 for the others. A row is three pieces or more, each one's height within
+        1.6 times the others' and sharing at least half of it with them.
+    """
+    n = len(boxes)
+    local = np.zeros(n)
+    if n < 3:
+        return local
+    hs = (boxes[:, 2] - boxes[:, 0]).astype(float)
+    for k in range(n):
+        if hs[k] > most * height:
+            continue
+        overlap = np.minimum(boxes[:, 2], boxes[k, 2]) - np.maximum(boxes[:, 0], boxes[k, 0])
+        alike = ((overlap >= 0.5 * np.minimum(hs, hs[k])) & (hs <= 1.6 * hs[k]) & (hs[k] <= 1.6 * hs)
+                 & (hs <= most * height))
+        if alike.sum() >= 3:  # itself and two more
+            local[k] = float(np.median(hs[alike]))
+    return local
+
+
 def _merge_groups(boxes, big, H):
     """Union pieces that stand one above the other within one letter's height."""
     n = len(boxes)
@@ -226,18 +262,22 @@ def segment(mask, min_speck=0.12, labelled=None):
     w = boxes[:, 3] - boxes[:, 1]
     side = np.maximum(h, w)
     keep = side >= max(2, min_speck * H)
-    # Not letters: taller than three letters, or long thin strokes (underlines, rules).
-    keep &= h <= 3.0 * H
-    keep &= ~((w > 3.0 * H) & (h < 0.5 * H))
     # Ink touching the photo's border: a page edge, the desk, a shadow (or a cut-off letter).
     rows, cols = labels.shape
     keep &= ~((boxes[:, 0] == 0) | (boxes[:, 1] == 0) | (boxes[:, 2] == rows) | (boxes[:, 3] == cols))
+    # Not letters: taller than three letters (unless in a row of such letters, a large
+    # title), or long thin strokes (underlines, rules).
+    local = np.full(len(boxes), float(H))  # the letter height each piece is judged by
+    title = title_letters(boxes[keep & (h > 3.0 * H)], H)
+    local[np.flatnonzero(keep & (h > 3.0 * H))[title > 0]] = title[title > 0]
+    keep &= (h <= 3.0 * H) | (local > H)
+    keep &= ~((w > 3.0 * local) & (h < 0.5 * H))
     # Straight strokes: longer than two letters, a rule or a page edge at any angle;
     # flat and longer than a letter, a bar that is only a letter's if one stands on it.
     # (A component taller than wide and under two letter heights is neither: not measured.)
     flat_bars = set()
-    for k in np.flatnonzero(keep & (side > H) & ((w >= h) | (side > 2.0 * H))):
-        stroke = straight_stroke(labels, boxes[k], k + 1, H)
+    for k in np.flatnonzero(keep & (side > local) & ((w >= h) | (side > 2.0 * local))):
+        stroke = straight_stroke(labels, boxes[k], k + 1, local[k])
         if stroke is not None and stroke[0] > 2.0:
             keep[k] = False
         elif stroke is not None and stroke[1]:

@@ -357,6 +357,30 @@ def test_a_title_twice_as_tall_as_the_list(model):
     assert ocr.read(page, model=model).text == title_text + "\n" + body_text
 
 
+def test_a_title_three_times_as_tall_as_the_list(model):
+    """Letters over three times the page's letter height were dropped as not letters
+    (and a title's I as a straight rule): in a row of their like they are a title."""
+    for seed in (2, 5):
+        title, title_text = _render(["GROCERY LIST"], seed=seed, height=120)
+        body, body_text = _render(["2 EGGS 1 MILK", "BREAD AND JAM", "CALL MOM AT 6"], seed=seed + 10, height=38)
+        width = max(title.shape[1], body.shape[1])
+        page = np.vstack([np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)), mode="edge") for a in (title, body)])
+        assert ocr.read(page, model=model).text == title_text + "\n" + body_text
+
+
+def test_title_letters_need_a_row():
+    from ocr.segment import title_letters
+
+    row = np.array([[10, 10 + 90 * k, 130, 80 + 90 * k] for k in range(4)])  # four 120 px letters
+    assert np.allclose(title_letters(row, 38), 120)
+    assert not title_letters(row[:2], 38).any()  # two tall pieces: not a title
+    apart = row.copy()
+    apart[2, [0, 2]] += 400  # two of them far below, each on its own: no row of three
+    apart[3, [0, 2]] += 800
+    assert not title_letters(apart, 38).any()
+    assert not title_letters(row * np.array([1, 1, 4, 1]), 38).any()  # taller than 8 letters: a page edge
+
+
 def _list_with_marks(kind, seed):
     """A generated to-do list with a dash, a bullet or a check box before every item."""
     from PIL import Image, ImageDraw
