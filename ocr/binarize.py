@@ -131,7 +131,7 @@ def ink_darkness(grey, sigma=1.0, edges=15):
     return np.clip(darkness, 0.0, 1.0, out=darkness)
 
 
-def threshold_levels(darkness, min_contrast=0.12, faint_contrast=0.06):
+def threshold_levels(darkness, min_contrast=0.12, faint_contrast=0.035):
     """Choose the low and high hysteresis thresholds for ink.
 
     Ink is what stands out of the paper's noise by a robust margin, and at least
