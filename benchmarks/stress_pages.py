@@ -1,4 +1,4 @@
-"""Photo conditions the pages were not taken in: read each page under thirty of them.
+"""Photo conditions the pages were not taken in: read each page under thirty-one of them.
 
 Derives, from every page with a ``.gt.txt`` in a folder (default the shared
 photographed pages), variants that a phone photo of another page could show:
@@ -8,6 +8,8 @@ blue_yellow    blue ink on yellowish paper
 shadow         the left third in shadow (down to 35 % of the light)
 dark           an under-exposed photo (35 % brightness)
 faint          ink only 35 % as dark as in the original (light pencil)
+very_faint     ink only 20 % as dark, on greyer paper, with sensor noise (a light
+               pencil in dim light)
 blur           out of focus (Gaussian blur, 3 px)
 1mp_noisy      shrunk to 1 megapixel, sensor noise, JPEG quality 40
 rot-4paper     turned 4 degrees (the sheet continues past the corners)
@@ -83,6 +85,8 @@ def variants(im, rng):
     out["shadow"] = (_to_image(a * (0.35 + 0.65 * np.clip(xx / (0.6 * W), 0, 1))[..., None]), 85)
     out["dark"] = (ImageEnhance.Brightness(im).enhance(0.35), 85)
     out["faint"] = (_to_image((1 - (1 - a) * 0.35) * 0.85 + 0.1), 85)
+    noise = np.random.default_rng(1).normal(0, 2 / 255, a.shape)  # its own draws: the other rows stay as they were
+    out["very_faint"] = (_to_image((1 - (1 - a) * 0.2) * 0.8 + 0.1 + noise), 88)
     out["blur"] = (im.filter(ImageFilter.GaussianBlur(3)), 85)
     f = (1e6 / (H * W)) ** 0.5
     small = np.asarray(im.resize((int(W * f), int(H * f)), Image.BILINEAR)).astype(np.float32)
