@@ -131,6 +131,11 @@ def ink_darkness(grey, sigma=1.0, edges=15):
     return np.clip(darkness, 0.0, 1.0, out=darkness)
 
 
+#: A page is read as faint when its faint stroke pixels outnumber the darker ones
+#: this many times (:func:`threshold_levels`).
+FAINT_SHARE = 1.5
+
+
 def threshold_levels(darkness, min_contrast=0.12, faint_contrast=0.035):
     """Choose the low and high hysteresis thresholds for ink.
 
@@ -148,7 +153,7 @@ def threshold_levels(darkness, min_contrast=0.12, faint_contrast=0.035):
     faint_contrast : float
         Smallest darkness that can be ink on a faint page: one where faint
         stroke pixels (between this and `min_contrast`, above the noise, with
-        paper within three pixels) outnumber the darker ones three to one and
+        paper within three pixels) outnumber the darker ones :data:`FAINT_SHARE` to one and
         cover at least 0.2 % of the page. Broad grey areas (a second sheet, a
         shadow's edge) have no paper beside them, so they do not count.
 
@@ -166,11 +171,11 @@ def threshold_levels(darkness, min_contrast=0.12, faint_contrast=0.035):
         strong = np.count_nonzero(d > min_contrast)
         lowest = max(noise, faint_contrast)
         faint = (sub > lowest) & (sub <= min_contrast)
-        if np.count_nonzero(faint) > 3 * strong:
+        if np.count_nonzero(faint) > FAINT_SHARE * strong:
             # keep the faint pixels that have paper near them: strokes, not areas
             near = kernels.minimum_filter1d(kernels.minimum_filter1d(sub, 7, axis=0), 7, axis=1)
             faint = np.count_nonzero(faint & (near < 0.5 * lowest))
-            if faint > 3 * strong and faint > 0.002 * d.size:
+            if faint > FAINT_SHARE * strong and faint > 0.002 * d.size:
                 floor = lowest
     high = max(floor, noise)
     ink = d[d > high]

@@ -380,6 +380,24 @@ def test_a_faint_pencil_page(model):
         assert ocr.read(rgb, model=model).text == text, seed
 
 
+def test_a_page_mostly_in_faint_ink_with_one_dark_line(model):
+    """Two lines in ink 9 % darker than the paper under one in black: the faint lines
+    were lost (a page counted as faint only when its faint ink outnumbered the dark
+    three to one)."""
+    from ocr.synth import render_page
+
+    for seed in range(2):
+        parts, texts = [], []
+        for k, (line, ink) in enumerate([("CALL MOM AT 6", "black"), ("2 EGGS 1 MILK", (214, 211, 203)),
+                                         ("PAY RENT TODAY", (214, 211, 203))]):
+            rgb, text, _ = render_page([line], seed=seed * 10 + k, height=44, ink=ink, noise=1.0, lighting=0.0)
+            parts.append(rgb)
+            texts.append(text)
+        width = max(p.shape[1] for p in parts)
+        page = np.vstack([np.pad(p, ((0, 0), (0, width - p.shape[1]), (0, 0)), mode="edge") for p in parts])
+        assert ocr.read(page, model=model).text == "\n".join(texts)
+
+
 def test_title_letters_need_a_row():
     from ocr.segment import title_letters
 
