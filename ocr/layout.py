@@ -1,8 +1,11 @@
 """Stage 4: reading order. Glyphs are chained into text lines, lines cut into words.
 
 Lines are built left to right: each glyph joins the line whose last glyph stands at
-the same height, so slightly skewed or wavy lines stay whole. Words are cut at the
-gaps that are clearly wider than the gaps between letters of the page.
+the same height, so slightly skewed or wavy lines stay whole, and pieces of a line
+that curves are joined where one leads on to the other. Words are cut at the gaps
+that are clearly wider than the gaps between letters of the page (between the two
+groups its gaps fall into, when they clearly do), judged at each line's own letter
+height.
 """
 
 import numpy as np

@@ -4,9 +4,12 @@ Connected components of the ink become glyphs. The typical letter height of the
 page is estimated from them; specks are dropped, pieces of one broken letter
 (a ``T`` whose bar does not touch its stem, a faint ``E``) are merged, and marks
 too small or too flat for a letter, check boxes and bullets, are kept apart as
-possible punctuation. Letters that touch
-each other are split where the classifier is surest of the parts
-(:func:`split_touching`, given the classifier as a function).
+possible punctuation. A large title's letters are recognised by standing in a row
+(:func:`title_letters`), letters of two cramped lines that touch are cut apart
+(:func:`split_stacked`), and an italic page's glyphs can be sheared upright
+(:func:`shear_glyph`). Letters that touch each other are split where the
+classifier is surest of the parts (:func:`split_touching`, given the classifier
+as a function).
 """
 
 from dataclasses import dataclass, field
