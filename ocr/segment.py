@@ -350,7 +350,8 @@ def split_stacked(glyphs, height, tall=1.6, near=4.0):
         run = thin[: 1 + int(np.argmax(np.append(np.diff(thin) > 1, True)))]  # the first run of them
         r = lo + int(run[len(run) // 2])
         for part in (_part(g, 0, r, axis=0), _part(g, r, g.height, axis=0)):
-            if part is not None:
+            if part is not None:  # a sliver of the contact alone is no letter
+                part.small = part.height < 0.3 * height
                 out.append(part)
     return out
 
