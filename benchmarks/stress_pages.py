@@ -1,4 +1,4 @@
-"""Photo conditions the pages were not taken in: read each page under thirty-one of them.
+"""Photo conditions the pages were not taken in: read each page under thirty-two of them.
 
 Derives, from every page with a ``.gt.txt`` in a folder (default the shared
 photographed pages), variants that a phone photo of another page could show:
@@ -44,6 +44,8 @@ curl           the sheet curling: rows bent along a sine (1.5 half-waves across
 marker         written with a felt marker: every stroke widened on each side by
                1/540 of the page height (3 px on a 1,600-px photo; grey erosion)
 italic         handwriting leaning right by 0.3 (about 17 degrees)
+skipping_pen   a pen that skips: 15 % of the page, in blobs a few pixels wide
+               (smoothed noise, sigma 3 px), turned back to paper, breaking the strokes
 =============  ===============================================================
 
 then reads every variant with the installed ``handocr read`` (one process per
@@ -145,6 +147,10 @@ def variants(im, rng):
     out["marker"] = (_to_image(np.stack([ndi.grey_erosion(a[..., c], footprint=np.ones((2 * k + 1, 2 * k + 1), bool))
                                           for c in range(3)], -1)), 88)
     out["italic"] = (_shear(im, 0.3), 88)
+    skip_rng = np.random.default_rng(2)  # its own draws: the other rows stay as they were
+    blobs = ndi.gaussian_filter(skip_rng.random((H, W)), 3)
+    holes = ndi.gaussian_filter((blobs > np.percentile(blobs, 85)).astype(np.float32), 1.0)[..., None]
+    out["skipping_pen"] = (_to_image(a * (1 - holes) + np.percentile(a, 90, axis=(0, 1)) * holes), 88)
     return out
 
 

@@ -21,8 +21,8 @@ from .layout import estimate_skew, gaps, group_lines, line_height, mark_kind, sp
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
 from .normalize import normalize_many, slant, thinned
 from .page import Char, Line, Page, Word
-from .segment import (components, components_of, letter_height, may_hold_several, segment, segment_word,
-                      shear_glyph, split_stacked, stroke_width)
+from .segment import (components, components_of, join_broken_strokes, letter_height, may_hold_several, segment,
+                      segment_word, shear_glyph, split_stacked, stroke_width)
 
 _IS_DIGIT = np.array([c.isdigit() for c in CLASSES])
 #: A character standing alone as a word is a number ("2 EGGS") or one of the
@@ -188,8 +188,9 @@ def working_image(grey, target=TARGET_HEIGHT, small=None):
 
 def find_ink(grey):
     """The letters' ink, with its connected components: page lines and rules
-    removed, and grown from strong ink a little less far than the mask the page
-    lines are looked for in (:func:`ocr.binarize.tighten`).
+    removed, grown from strong ink a little less far than the mask the page
+    lines are looked for in (:func:`ocr.binarize.tighten`), and strokes a skipping
+    pen broke joined up (:func:`ocr.segment.join_broken_strokes`).
 
     Parameters
     ----------
@@ -212,7 +213,7 @@ def find_ink(grey):
     if H > 0 and np.max(extent) >= 1.75 * H:
         mask = remove_rules(mask, min_length=3.5 * H)
         labelled = components(mask)
-    return mask, labelled
+    return join_broken_strokes(mask, labelled, H)
 
 
 def analyse(grey):

@@ -133,6 +133,61 @@ def stroke_width(glyphs):
     return float(median(widths)) if widths else 0.0
 
 
+def join_broken_strokes(mask, labelled, height, share=0.2, gap=5):
+    """Join the pieces of strokes a skipping pen left broken.
+
+    Only on a page where pieces of ink too small for letters (0.12 to 0.5 letter
+    heights) number at least `share` of the letter-sized ones (an ordinary page has
+    almost none): there, two pieces less than `gap` pixels apart are joined where a
+    closing of the mask (a max then a min filter, `gap` wide) bridges them. Only
+    bridges that touch two pieces are kept, so no letter's hole is filled.
+
+    Parameters
+    ----------
+    mask : (H, W) bool ndarray
+    labelled : tuple
+        ``components(mask)``.
+    height : float
+        Typical letter height.
+
+    Returns
+    -------
+    mask, labelled
+        The same objects when nothing is joined.
+    """
+    labels, boxes, _ = labelled
+    if not len(boxes) or height <= 0:
+        return mask, labelled
+    side = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    pieces = np.count_nonzero((side >= 0.12 * height) & (side < 0.5 * height))
+    if pieces < share * max(1, np.count_nonzero(side >= 0.5 * height)):
+        return mask, labelled
+    u = mask.view(np.uint8)
+    closed = kernels.maximum_filter1d(kernels.maximum_filter1d(u, gap, axis=0), gap, axis=1)
+    closed = kernels.minimum_filter1d(kernels.minimum_filter1d(closed, gap, axis=0), gap, axis=1)
+    bridges = closed.view(bool) & ~mask
+    blabels, bboxes, _ = components(bridges)
+    if not len(bboxes):
+        return mask, labelled
+    # the pieces of ink beside every bridge pixel (8 neighbours), as (bridge, piece) keys
+    ys, xs = np.nonzero(bridges)
+    padded = np.pad(labels, 1)
+    n = int(labels.max()) + 1
+    keys = []
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            beside = padded[ys + 1 + dy, xs + 1 + dx]
+            ink = beside > 0
+            keys.append(blabels[ys[ink], xs[ink]].astype(np.int64) * n + beside[ink])
+    keys = np.sort(np.concatenate(keys))
+    keys = keys[np.r_[True, keys[1:] != keys[:-1]]]  # each (bridge, piece) once
+    joins = np.bincount(keys // n, minlength=len(bboxes) + 1) >= 2
+    if not joins.any():
+        return mask, labelled
+    mask = mask | joins[blabels]
+    return mask, components(mask)
+
+
 def straight_stroke(labels, box, label, height, max_spread=0.1):
     """Measure a component that may be a straight stroke (a rule, a page edge, a bar).
 

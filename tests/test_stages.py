@@ -11,7 +11,8 @@ from ocr.errors import ImageError
 from ocr.layout import group_lines, line_height, split_words, two_groups, word_gap_threshold, gaps
 from ocr.load import downscale, load_image
 from ocr.normalize import normalize_glyph, slant
-from ocr.segment import Glyph, components, letter_height, segment, shear_glyph, split_stacked, stroke_width
+from ocr.segment import (Glyph, components, join_broken_strokes, letter_height, segment, shear_glyph, split_stacked,
+                         stroke_width)
 
 
 def page_with_bars(boxes, shape=(200, 400), ink=0.1, paper=0.9):
@@ -338,6 +339,25 @@ def test_a_row_of_large_letters_is_not_cut():
     glyphs = [glyph(10, 30 + 60 * k, h=80, w=40) for k in range(5)]
     glyphs += [glyph(120, 30 + 35 * k) for k in range(8)]
     assert split_stacked(glyphs, 40) == glyphs
+
+
+def test_strokes_a_skipping_pen_broke_are_joined_without_filling_holes():
+    yy, xx = np.mgrid[0:60, 0:400]
+    mask = np.zeros((60, 400), bool)
+    for k in range(6):  # six O's, 40 px tall, strokes 4 px wide...
+        mask |= np.abs(np.hypot((yy - 30) / 20, (xx - 30 - 60 * k) / 16) - 1) < 0.1
+    mask[:, 20:400:9] &= False  # ...broken every 9 columns by a 1-3 px gap
+    mask[:, 21:400:9] &= False
+    labelled = components(mask)
+    assert len(labelled[1]) > 30
+    joined, (labels, boxes, _) = join_broken_strokes(mask, labelled, 40)
+    assert len(boxes) == 6  # one piece a letter again
+    assert not (joined & ~mask)[20:40, 24:36].any()  # the first O's hole stays open
+    # an ordinary page (no pieces too small for letters) is left as it is
+    whole = np.abs(np.hypot((yy - 30) / 20, (xx - 30) / 16) - 1) < 0.1
+    whole[:, 20:22] = False  # one break, two big pieces
+    out, lab = join_broken_strokes(whole, components(whole), 40)
+    assert out is whole
 
 
 def test_stroke_width_of_bars():
