@@ -133,14 +133,16 @@ def stroke_width(glyphs):
     return float(median(widths)) if widths else 0.0
 
 
-def join_broken_strokes(mask, labelled, height, share=0.2, gap=5):
+def join_broken_strokes(mask, labelled, height, share=0.2, near=0.6, gap=5):
     """Join the pieces of strokes a skipping pen left broken.
 
     Only on a page where pieces of ink too small for letters (0.12 to 0.5 letter
     heights) number at least `share` of the letter-sized ones (an ordinary page has
-    almost none): there, two pieces less than `gap` pixels apart are joined where a
-    closing of the mask (a max then a min filter, `gap` wide) bridges them. Only
-    bridges that touch two pieces are kept, so no letter's hole is filled.
+    almost none), and at least `near` of them lie within 0.15 letter heights of a
+    letter-sized one (dust on the page lies anywhere): there, two pieces less than
+    `gap` pixels apart are joined where a closing of the mask (a max then a min
+    filter, `gap` wide) bridges them. Only bridges that touch two pieces are kept,
+    so no letter's hole is filled.
 
     Parameters
     ----------
@@ -159,8 +161,15 @@ def join_broken_strokes(mask, labelled, height, share=0.2, gap=5):
     if not len(boxes) or height <= 0:
         return mask, labelled
     side = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-    pieces = np.count_nonzero((side >= 0.12 * height) & (side < 0.5 * height))
-    if pieces < share * max(1, np.count_nonzero(side >= 0.5 * height)):
+    small, big = (side >= 0.12 * height) & (side < 0.5 * height), side >= 0.5 * height
+    if np.count_nonzero(small) < share * max(1, np.count_nonzero(big)):
+        return mask, labelled
+    # A pen's pieces lie along the letters; dust and specks lie anywhere on the page.
+    m = 0.15 * height
+    s, b = boxes[small][:, None, :], boxes[big][None, :, :]
+    beside = ((s[..., 0] < b[..., 2] + m) & (s[..., 2] > b[..., 0] - m)
+              & (s[..., 1] < b[..., 3] + m) & (s[..., 3] > b[..., 1] - m)).any(axis=1)
+    if np.count_nonzero(beside) < near * len(beside):
         return mask, labelled
     u = mask.view(np.uint8)
     closed = kernels.maximum_filter1d(kernels.maximum_filter1d(u, gap, axis=0), gap, axis=1)

@@ -345,14 +345,22 @@ def test_strokes_a_skipping_pen_broke_are_joined_without_filling_holes():
     yy, xx = np.mgrid[0:60, 0:400]
     mask = np.zeros((60, 400), bool)
     for k in range(6):  # six O's, 40 px tall, strokes 4 px wide...
-        mask |= np.abs(np.hypot((yy - 30) / 20, (xx - 30 - 60 * k) / 16) - 1) < 0.1
-    mask[:, 20:400:9] &= False  # ...broken every 9 columns by a 1-3 px gap
-    mask[:, 21:400:9] &= False
+        cx = 30 + 60 * k
+        mask |= np.abs(np.hypot((yy - 30) / 20, (xx - cx) / 16) - 1) < 0.1
+        for dx in (-6, -5, 4, 5):  # ...each with two gaps across its top and its bottom
+            mask[:, cx + dx] = False
     labelled = components(mask)
-    assert len(labelled[1]) > 30
+    assert len(labelled[1]) == 24  # two halves and two small arcs a letter
     joined, (labels, boxes, _) = join_broken_strokes(mask, labelled, 40)
     assert len(boxes) == 6  # one piece a letter again
     assert not (joined & ~mask)[20:40, 24:36].any()  # the first O's hole stays open
+    # dust strewn over the page, away from the letters, is not joined to anything
+    dusty = np.zeros((120, 400), bool)
+    dusty[:60] = mask
+    for x in range(3, 400, 12):
+        dusty[85:92, x : x + 7] = True  # 34 specks under the line, two letters' pieces each
+    labelled = components(dusty)
+    assert join_broken_strokes(dusty, labelled, 40)[0] is dusty
     # an ordinary page (no pieces too small for letters) is left as it is
     whole = np.abs(np.hypot((yy - 30) / 20, (xx - 30) / 16) - 1) < 0.1
     whole[:, 20:22] = False  # one break, two big pieces
