@@ -146,7 +146,7 @@ def variants(im, rng):
     k = max(1, round(H / 540))
     out["marker"] = (_to_image(np.stack([ndi.grey_erosion(a[..., c], footprint=np.ones((2 * k + 1, 2 * k + 1), bool))
                                           for c in range(3)], -1)), 88)
-    out["italic"] = (_shear(im, 0.3), 88)
+    out["italic"] = (shear(im, 0.3), 88)
     skip_rng = np.random.default_rng(2)  # its own draws: the other rows stay as they were
     blobs = ndi.gaussian_filter(skip_rng.random((H, W)), 3)
     holes = ndi.gaussian_filter((blobs > np.percentile(blobs, 85)).astype(np.float32), 1.0)[..., None]
@@ -166,14 +166,15 @@ def _curl(a, amplitude):
                                for c in range(3)], -1))
 
 
-def _shear(im, shear):
-    """`im` with everything leaning right by `shear` (dx/dy), on a wider sheet."""
+def shear(im, s):
+    """`im` with everything leaning by `s` (dx/dy; positive leans right), on a sheet
+    widened so that nothing leaves it, the new margins filled with the paper's grey."""
     W, H = im.size
     paper = tuple(int(v) for v in np.median(np.asarray(im).reshape(-1, 3), axis=0))
-    pad = int(shear * H / 2) + 2
+    pad = int(abs(s) * H / 2) + 2
     wide = Image.new("RGB", (W + 2 * pad, H), paper)
     wide.paste(im, (pad, 0))
-    return wide.transform(wide.size, Image.AFFINE, (1, shear, -shear * H / 2, 0, 1, 0),
+    return wide.transform(wide.size, Image.AFFINE, (1, s, -s * H / 2, 0, 1, 0),
                           resample=Image.BICUBIC, fillcolor=paper)
 
 

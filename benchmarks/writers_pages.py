@@ -45,6 +45,7 @@ from PIL import Image, ImageDraw
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_accuracy import DATA, ROOT, _load_scores, read_handocr  # noqa: E402
 from compose_pages import compose_page, list_crops, random_text  # noqa: E402
+from stress_pages import shear  # noqa: E402
 
 SETS = {  # name: (seed offset, compose_page keywords, how the pages are changed after)
     "ordinary": (0, {}, None),
@@ -61,18 +62,6 @@ SETS = {  # name: (seed offset, compose_page keywords, how the pages are changed
     "all_leaning": (100, {"height": 40, "rotation": 3.0, "ruled": 0.5, "letter_gap": 0.2,
                           "word_gap": 1.0, "line_pitch": 1.7}, ("alternate", (0.3, -0.2))),
 }
-
-
-def shear(im, s):
-    """`im` with everything leaning by `s` (dx/dy; positive leans right), on a sheet
-    widened so that nothing leaves it, the new margins filled with the paper's grey."""
-    W, H = im.size
-    paper = tuple(int(v) for v in np.median(np.asarray(im).reshape(-1, 3), axis=0))
-    pad = int(abs(s) * H / 2) + 2
-    wide = Image.new("RGB", (W + 2 * pad, H), paper)
-    wide.paste(im, (pad, 0))
-    return wide.transform(wide.size, Image.AFFINE, (1, s, -s * H / 2, 0, 1, 0),
-                          resample=Image.BICUBIC, fillcolor=paper)
 
 
 def with_bullets(image, lines, boxes, margin=60):

@@ -335,8 +335,9 @@ def segment(mask, min_speck=0.12, labelled=None):
     # Not letters: taller than three letters (unless in a row of such letters, a large
     # title), or long thin strokes (underlines, rules).
     local = np.full(len(boxes), float(H))  # the letter height each piece is judged by
-    title = title_letters(boxes[keep & (h > 3.0 * H)], H)
-    local[np.flatnonzero(keep & (h > 3.0 * H))[title > 0]] = title[title > 0]
+    tall = np.flatnonzero(keep & (h > 3.0 * H))
+    title = title_letters(boxes[tall], H)
+    local[tall[title > 0]] = title[title > 0]
     keep &= (h <= 3.0 * H) | (local > H)
     keep &= ~((w > 3.0 * local) & (h < 0.5 * H))
     # Straight strokes: longer than two letters, a rule or a page edge at any angle;
