@@ -1,4 +1,4 @@
-"""Photo conditions the pages were not taken in: read each page under thirty-two of them.
+"""Photo conditions the pages were not taken in: read each page under thirty-four of them.
 
 Derives, from every page with a ``.gt.txt`` in a folder (default the shared
 photographed pages), variants that a phone photo of another page could show:
@@ -46,6 +46,9 @@ marker         written with a felt marker: every stroke widened on each side by
 italic         handwriting leaning right by 0.3 (about 17 degrees)
 skipping_pen   a pen that skips: 15 % of the page, in blobs a few pixels wide
                (smoothed noise, sigma 3 px), turned back to paper, breaking the strokes
+pencil_ruled   pencil (ink 45 % as dark) on ruled paper whose rules are 25 % dark:
+               as dark as the writing
+pencil_turned  the pencil_grid page turned 3 degrees
 =============  ===============================================================
 
 then reads every variant with the installed ``handocr read`` (one process per
@@ -151,6 +154,8 @@ def variants(im, rng):
     blobs = ndi.gaussian_filter(skip_rng.random((H, W)), 3)
     holes = ndi.gaussian_filter((blobs > np.percentile(blobs, 85)).astype(np.float32), 1.0)[..., None]
     out["skipping_pen"] = (_to_image(a * (1 - holes) + np.percentile(a, 90, axis=(0, 1)) * holes), 88)
+    out["pencil_ruled"] = (_to_image(pencil * (1 - 0.25 * rules[..., None] * (2 - tint))), 88)
+    out["pencil_turned"] = (out["pencil_grid"][0].rotate(3, resample=Image.BICUBIC, fillcolor=paper), 88)
     return out
 
 
