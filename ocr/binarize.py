@@ -230,7 +230,7 @@ def remove_rules(mask, min_length, which="both"):
     return rest | keep
 
 
-def remove_page_lines(mask, darkness):
+def remove_page_lines(mask, darkness, levels=None):
     """Remove the lines of squared paper, ruled paper and tables.
 
     Page lines are straight runs of ink at least an eighth of the image's
@@ -240,21 +240,24 @@ def remove_page_lines(mask, darkness):
     a frame, a '#') is left alone. The photo may be turned: each family of lines
     is first made axis-aligned by shifting whole columns (or rows) by whole
     pixels, at the slope where the ink's projection is sharpest (within 8
-    degrees), so nothing is resampled. The runs are removed
-    (:func:`remove_rules`); from what is left, pieces no darker than the lines
-    are dropped too (hysteresis between 1.2 and 1.5 times the lines' darkness:
-    the bits of a faint net the threshold broke up); of the removed pixels,
-    those 1.5 times darker than the lines come back: pen strokes crossing or
-    running along a line, since printed lines are lighter than ink. When what is
-    left is on the whole lighter than the lines (pencil on squared paper), darkness
-    cannot tell them apart, and only the runs are removed.
+    degrees), so nothing is resampled.
+
+    The lines are then divided out of the darkness like the paper's own shading
+    (:func:`divide_out_lines`), and the ink is thresholded again: a stroke that
+    crosses a line or runs along it keeps its pixels on the line, whether it is
+    darker than the line (a pen) or lighter (pencil on squared paper).
 
     Parameters
     ----------
     mask : (H, W) bool ndarray
-        Ink mask.
-    darkness : (H, W) float ndarray
+        Ink mask: ``hysteresis(darkness, *levels)``.
+    darkness : (H, W) float32 ndarray
         :func:`ink_darkness` of the page.
+    levels : (float, float), optional
+        The ``(low, high)`` thresholds `mask` was made with
+        (:func:`threshold_levels`). Without them (a quick look, as for the
+        letter height on a small copy) the runs are removed by shape, and
+        darkness only tells strokes darker than the lines (:func:`_without_runs`).
 
     Returns
     -------
@@ -272,23 +275,138 @@ def remove_page_lines(mask, darkness):
         n = _count_lines((sheared & ~kept).sum(axis=1) >= short / 2)
         return kept, offsets, n
 
-    kept, offsets, across = lines_along(mask, _sharpest_slope(ys, xs))
+    t_across = _sharpest_slope(ys, xs)
+    kept, offsets, across = lines_along(mask, t_across)
     if across < 2:
         return mask  # neither a net nor ruled paper: the common case, at half the cost
     rest_across = _unshear(kept, offsets, mask.shape[0])
-    kept, offsets, down = lines_along(rest_across.T, _sharpest_slope(xs, ys))
+    t_down = _sharpest_slope(xs, ys)
+    kept, offsets, down = lines_along(rest_across.T, t_down)
     rest_both = _unshear(kept, offsets, mask.shape[1]).T
     if min(across, down) >= 2 and across + down >= 5:
-        rest = rest_both  # squared paper, a table
+        runs, slopes = mask & ~rest_both, (t_across, t_down)  # squared paper, a table
     elif across >= 4 and down < 2:
-        rest = rest_across  # ruled paper
+        runs, slopes = mask & ~rest_across, (t_across, None)  # ruled paper
     else:
         return mask
-    removed = mask & ~rest
-    line = float(percentile(darkness[removed], 75))  # most removed pixels are line
+    if levels is None:
+        return _without_runs(mask, darkness, runs)
+    clean = divide_out_lines(darkness, runs, slopes)
+    return hysteresis(clean, *levels, within=mask)
+
+
+def _without_runs(mask, darkness, runs):
+    """The quick removal (:func:`remove_page_lines` without `levels`): the runs go;
+    of what is left, pieces no darker than the lines too (hysteresis between 1.2 and
+    1.5 times the lines' darkness: the bits of a faint net the threshold broke up);
+    of the runs, pixels 1.5 times darker than the lines come back (a pen crossing
+    them). Pencil lighter than the lines keeps all but the runs."""
+    line = float(percentile(darkness[runs], 75))  # most pixels of the runs are line
+    rest = mask & ~runs
     if rest.any() and float(percentile(darkness[rest], 50)) < line:
-        return rest  # what is left is lighter than the lines (pencil on squared paper): by shape only
-    return (rest & hysteresis(darkness, 1.2 * line, 1.5 * line)) | (removed & (darkness > 1.5 * line))
+        return rest
+    return (rest & hysteresis(darkness, 1.2 * line, 1.5 * line)) | (runs & (darkness > 1.5 * line))
+
+
+def divide_out_lines(darkness, runs, slopes):
+    """The darkness of a page without its printed lines.
+
+    Ink and lines darken the paper together: their transmittances multiply
+    (``1 - darkness``), so a line's own darkness is divided out the way the
+    paper's shading is (:func:`ink_darkness`), and what a pen or pencil adds on
+    a line is left.
+
+    Parameters
+    ----------
+    darkness : (H, W) float32 ndarray
+        :func:`ink_darkness` of the page.
+    runs : (H, W) bool ndarray
+        The long runs of ink that make the lines (:func:`remove_page_lines`).
+    slopes : (float, float or None)
+        Slopes of the lines across (rows per column) and down (columns per
+        row); None for a family the page does not have.
+
+    Returns
+    -------
+    darkness : (H, W) float32 ndarray
+    """
+    t_across, t_down = slopes
+    # a net's thin lines are followed more finely (:func:`_divide_out`); ruled paper
+    # read worse so (a levelled page's rules ending in its filled corner kept stubs)
+    fine = 3 if t_down is not None else 1
+    clean = _divide_out(darkness, runs, t_across, fine)
+    if t_down is not None:  # the lines down, made horizontal by transposing
+        # Divided out of what the lines across left: where two lines cross, the first
+        # took the crossing's darkness and the second takes a stroke's pixel there.
+        clean = _divide_out(np.ascontiguousarray(clean.T), np.ascontiguousarray(runs.T), t_down, fine).T
+    return np.ascontiguousarray(clean)
+
+
+def _divide_out(darkness, runs, t, fine=3):
+    """`darkness` with the lines of slope `t` (rows per column) divided out.
+
+    A turned line is made horizontal by shifting whole columns, which leaves it
+    stepping by a row every ``1 / t`` pixels; on a row of a thin line that is
+    half its darkness, as much as a pencil's. So the lines are followed on a copy
+    `fine` times taller (linear between rows), where the steps are that much
+    smaller, and their darkness averaged back to the page's rows.
+    """
+    H = darkness.shape[0]
+    k = fine if abs(t) * darkness.shape[1] >= 1 else 1
+    if k > 1:
+        pos = (np.arange(H * k) + 0.5) / k - 0.5
+        i0 = np.floor(pos).astype(np.intp)
+        w = (pos - i0).astype(np.float32)[:, None]
+        tall = darkness[i0.clip(0, H - 1)] * (1 - w) + darkness[(i0 + 1).clip(0, H - 1)] * w
+        tall_runs = np.repeat(runs, k, axis=0)
+    else:
+        tall, tall_runs = darkness, runs
+    sheared, offsets = _shear(tall, t * k)
+    line = _unshear(_line_darkness(sheared, _shear(tall_runs, t * k)[0]), offsets, H * k)
+    if k > 1:
+        line = line.reshape(H, k, -1).mean(axis=1)
+    clean = np.subtract(1, np.divide(1 - darkness, np.maximum(1 - line, np.float32(0.05))), dtype=np.float32)
+    return np.clip(clean, 0, 1, out=clean)
+
+
+def _line_darkness(dark, runs, block=16, reach=8):
+    """The darkness of the page lines along the rows of `dark`, at every pixel.
+
+    A line's darkness is taken, block by block along each row, as the 30th
+    percentile of the block (below the strokes crossing it), but no more than
+    1.25 times the median of the 2 `reach` + 1 blocks around it: a stroke running
+    along the line for a few blocks is no part of the line, and a letter's
+    horizontal bar on a row without a line is not taken for one. Where the row
+    holds `runs`, the median is of the blocks holding them, so a line that stops
+    (at the sheet's edge) is taken up to its end.
+    """
+    H, W = dark.shape
+    nb = max(1, W // block)
+    k = int(0.3 * (block - 1))
+    local = np.partition(dark[:, : nb * block].reshape(H, nb, block), k, axis=2)[:, :, k]
+    r = min(reach, (nb - 1) // 2)
+    if r > 0:
+        win = np.lib.stride_tricks.sliding_window_view(np.pad(local, ((0, 0), (r, r)), mode="edge"), 2 * r + 1,
+                                                        axis=1)
+        along = np.partition(win, r, axis=2)[:, :, r]
+        # the median of the blocks that hold a run (-1 marks the others: they sort first)
+        near = kernels.maximum_filter1d(runs.view(np.uint8), 3, axis=0)
+        held = near[:, : nb * block].reshape(H, nb, block).max(axis=2).astype(bool)
+        rows = np.flatnonzero(held.any(axis=1))
+        vals = np.pad(np.where(held[rows], local[rows], np.float32(-1)), ((0, 0), (r, r)), constant_values=-1)
+        win = np.sort(np.lib.stride_tricks.sliding_window_view(vals, 2 * r + 1, axis=1), axis=2)
+        n = np.count_nonzero(win >= 0, axis=2)
+        mid = np.take_along_axis(win, (2 * r + 1 - n + n // 2).clip(max=2 * r)[..., None], axis=2)[..., 0]
+        along[rows] = np.maximum(along[rows], np.where(n > 0, mid, np.float32(0)))
+    else:
+        along = local
+    line = np.minimum(local, along * np.float32(1.25))
+    # back to every pixel: linear between block centres
+    pos = np.clip((np.arange(W) - (block - 1) / 2) / block, 0, nb - 1)
+    i0 = np.floor(pos).astype(np.intp)
+    i1 = np.minimum(i0 + 1, nb - 1)
+    w = (pos - i0).astype(np.float32)
+    return line[:, i0] * (1 - w) + line[:, i1] * w
 
 
 def _sharpest_slope(ys, xs, degrees=8.0, step=0.5, most=100_000):

@@ -109,7 +109,7 @@ def _ink(grey, sigma=1.0, edges=15):
     return mask, components_of(labels, n), darkness, levels
 
 
-def without_page_lines(mask, labelled, darkness, grey=None):
+def without_page_lines(mask, labelled, darkness, levels=None, grey=None):
     """:func:`ocr.binarize.remove_page_lines` where some ink is long enough to be a
     page line (`labelled`: ``components(mask)``); `mask` itself when none is removed.
 
@@ -119,10 +119,10 @@ def without_page_lines(mask, labelled, darkness, grey=None):
     """
     if not _may_hold_page_lines(labelled, mask.shape):
         return mask
-    rest = remove_page_lines(mask, darkness)
+    rest = remove_page_lines(mask, darkness, levels)
     if rest is mask and grey is not None:
-        sharp, _, sharp_darkness, _ = _ink(grey, sigma=0.5)
-        rest = remove_page_lines(sharp, sharp_darkness)
+        sharp, _, sharp_darkness, sharp_levels = _ink(grey, sigma=0.5)
+        rest = remove_page_lines(sharp, sharp_darkness, sharp_levels)
         if rest is sharp:
             return mask
     return rest
@@ -203,7 +203,7 @@ def find_ink(grey):
         ``components(mask)``: ``(labels, boxes, areas)`` of the returned mask.
     """
     mask, labelled, darkness, (low, high) = _ink(grey)
-    mask = without_page_lines(mask, labelled, darkness, grey)
+    mask = without_page_lines(mask, labelled, darkness, (low, high), grey)
     mask, labels, n = tighten(mask, darkness, low, high)
     labelled = components_of(labels, n)
     _, boxes, areas = labelled

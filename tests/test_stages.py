@@ -154,12 +154,51 @@ def test_remove_page_lines_takes_the_net_and_keeps_the_strokes():
     darkness[mask] = 0.3
     mask[100:140, 150:154] = True  # a pen stroke crossing a line (row 125), 0.8 dark
     darkness[100:140, 150:154] = 0.8
-    rest = remove_page_lines(mask, darkness)
+    rest = remove_page_lines(mask, darkness, (0.15, 0.25))
     assert rest[100:140, 150:154].all()  # the whole stroke, its crossing included
     assert rest.sum() == 40 * 4  # and nothing of the net
     e = np.zeros((240, 320), bool)
     e[20:220, 40:60] = e[20:40, 40:280] = e[110:130, 40:280] = e[200:220, 40:280] = True
-    assert remove_page_lines(e, np.where(e, 0.8, 0).astype(np.float32)) is e  # a big E stays
+    assert remove_page_lines(e, np.where(e, 0.8, 0).astype(np.float32), (0.15, 0.25)) is e  # a big E stays
+
+
+def pencil_on_squared_paper():
+    """A net 0.3 dark with a pencil letter 0.2 dark (lighter than the net): an L whose
+    upright runs along a line of the net for 24 pixels, and a stroke crossing one."""
+    line = np.zeros((240, 320), np.float32)
+    line[5::30, :] = line[:, 7::30] = 0.3
+    pencil = np.zeros_like(line)
+    pencil[128:152, 156:159] = 0.2  # along the line x = 157, between two crossings
+    pencil[149:152, 156:200] = 0.2  # the L's foot, across the line x = 187
+    pencil[20:60, 250:253] = 0.2  # across the line y = 35
+    darkness = 1 - (1 - line) * (1 - pencil)  # transmittances multiply
+    return darkness, pencil > 0
+
+
+def test_remove_page_lines_keeps_pencil_on_the_lines():
+    from ocr.binarize import remove_page_lines
+
+    darkness, pencil = pencil_on_squared_paper()
+    levels = (0.1, 0.15)
+    mask = darkness > levels[0]
+    rest = remove_page_lines(mask, darkness, levels)
+    assert rest[pencil].all()  # the stroke along the line too
+    assert not (rest & ~pencil).any()  # and nothing of the net
+
+
+def test_divide_out_lines_up_to_where_they_stop():
+    from ocr.binarize import divide_out_lines
+
+    darkness = np.zeros((200, 400), np.float32)
+    darkness[20::40, :300] = 0.3  # ruled lines ending at the sheet's edge, x = 300
+    clean = divide_out_lines(darkness, darkness > 0, (0.0, None))
+    assert clean[:, :290].max() < 0.01  # gone, up to their ends
+    assert clean.max() < 0.1  # but for a stub there
+    stroke = np.zeros_like(darkness)
+    stroke[50:100, 200:203] = 0.6  # a stroke crossing the line y = 60
+    darkness = 1 - (1 - darkness) * (1 - stroke)
+    clean = divide_out_lines(darkness, darkness == np.float32(0.3), (0.0, None))
+    assert np.allclose(clean[50:100, 200:203], 0.6)
 
 
 def test_blank_page_has_no_ink():
@@ -659,3 +698,28 @@ def test_skew_estimated_and_steep_lines_kept_apart():
     lines = group_lines(glyphs, 40)
     assert [len(line) for line in lines] == [10, 10, 10]
     assert lines[0] == list(range(10))
+
+
+def test_divide_out_follows_turned_thin_lines_finely():
+    import scipy.ndimage as ndi
+
+    from ocr.binarize import _divide_out
+
+    H, W, t = 240, 400, np.tan(np.radians(3))
+    darkness = np.zeros((H, W), np.float32)
+    for y0 in range(10, H, 30):  # thin lines turned 3 degrees, drawn between rows, blurred
+        y = y0 + np.arange(W) * t
+        i, f = np.floor(y).astype(int), (y - np.floor(y)).astype(np.float32)
+        ok = i + 1 < H
+        darkness[i[ok], np.arange(W)[ok]] += 0.6 * (1 - f[ok])
+        darkness[i[ok] + 1, np.arange(W)[ok]] += 0.6 * f[ok]
+    darkness = ndi.gaussian_filter(darkness, 1.0).astype(np.float32)  # lines 0.35 dark
+    runs = darkness > 0.05
+    inner = (slice(20, -20), slice(20, -20))
+    # followed row by row, a line steps by a row every 1 / t pixels and leaves part of
+    # itself there, as dark as a light pencil; three times finer, much less of it
+    coarse = _divide_out(darkness, runs, t, fine=1)[inner]
+    fine = _divide_out(darkness, runs, t, fine=3)[inner]
+    assert coarse.max() > 0.08
+    assert fine.max() < 0.06
+    assert np.count_nonzero(fine > 0.04) < 0.5 * np.count_nonzero(coarse > 0.04)
