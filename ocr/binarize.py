@@ -186,6 +186,49 @@ def threshold_levels(darkness, min_contrast=0.12, faint_contrast=0.035):
     return low, high
 
 
+def weak_writing_levels(darkness, mask, levels, min_contrast=0.12, faint_contrast=0.035):
+    """Lower hysteresis thresholds for writing that is all weak (a pencil), or None.
+
+    :func:`threshold_levels` seeds strokes at half the typical ink darkness, but
+    never below `min_contrast`; where the ink is little darker than that (a
+    pencil, whose strokes are 0.1 to 0.3 dark), the seeds then miss the lighter
+    parts of the letters, and letters break. Whether that is so is judged on the
+    writing alone (`mask`, page lines removed: on ruled or squared paper the lines
+    would pass for weak ink): when half its typical darkness is under the page's
+    seed level, and that level is the floor `min_contrast` itself (the ink did not
+    set it), the seeds go down to half the writing's typical darkness, still above
+    the paper's noise and `faint_contrast`.
+
+    Parameters
+    ----------
+    darkness : (H, W) float32 ndarray
+        :func:`ink_darkness` of the page.
+    mask : (H, W) bool ndarray
+        The writing found with `levels`, page lines removed.
+    levels : (float, float)
+        :func:`threshold_levels` of `darkness`.
+    min_contrast, faint_contrast : float
+        As for :func:`threshold_levels`.
+
+    Returns
+    -------
+    (low, high) or None
+    """
+    low, high = levels
+    if high != min_contrast:
+        return None
+    ink = darkness[mask]
+    if ink.size <= 50:
+        return None
+    d = darkness[::2, ::2].ravel()
+    med = float(median(d))
+    mad = float(median(np.abs(d - med))) * 1.4826 + 1e-3
+    lowered = max(med + 6 * mad, faint_contrast, 0.5 * float(percentile(ink, 60)))
+    if lowered >= high:
+        return None
+    return max(0.6 * lowered, med + 3 * mad), lowered
+
+
 def remove_rules(mask, min_length, which="both"):
     """Remove long straight horizontal/vertical lines (rules, borders, page edges).
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import CLASSES
 from .binarize import (fill_outside_sheet, find_sheet, has_sharp_light_step, hysteresis, ink_darkness,
-                       remove_page_lines, remove_rules, threshold_levels, tighten)
+                       remove_page_lines, remove_rules, threshold_levels, tighten, weak_writing_levels)
 from .kernels import median
 from .layout import estimate_skew, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
@@ -188,9 +188,10 @@ def working_image(grey, target=TARGET_HEIGHT, small=None):
 
 def find_ink(grey):
     """The letters' ink, with its connected components: page lines and rules
-    removed, grown from strong ink a little less far than the mask the page
-    lines are looked for in (:func:`ocr.binarize.tighten`), and strokes a skipping
-    pen broke joined up (:func:`ocr.segment.join_broken_strokes`).
+    removed, found again from lower seeds when the writing is all weak (a pencil:
+    :func:`ocr.binarize.weak_writing_levels`), grown from strong ink a little less
+    far than the mask the page lines are looked for in (:func:`ocr.binarize.tighten`),
+    and strokes a skipping pen broke joined up (:func:`ocr.segment.join_broken_strokes`).
 
     Parameters
     ----------
@@ -202,8 +203,14 @@ def find_ink(grey):
     labelled : tuple
         ``components(mask)``: ``(labels, boxes, areas)`` of the returned mask.
     """
-    mask, labelled, darkness, (low, high) = _ink(grey)
-    mask = without_page_lines(mask, labelled, darkness, (low, high), grey)
+    mask, labelled, darkness, levels = _ink(grey)
+    mask = without_page_lines(mask, labelled, darkness, levels, grey)
+    weak = weak_writing_levels(darkness, mask, levels)
+    if weak is not None:  # a pencil: its ink found again from lower seeds
+        levels = weak
+        mask, labels, n = hysteresis(darkness, *levels, labelled=True)
+        mask = without_page_lines(mask, components_of(labels, n), darkness, levels, grey)
+    low, high = levels
     mask, labels, n = tighten(mask, darkness, low, high)
     labelled = components_of(labels, n)
     _, boxes, areas = labelled

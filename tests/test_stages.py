@@ -723,3 +723,37 @@ def test_divide_out_follows_turned_thin_lines_finely():
     assert coarse.max() > 0.08
     assert fine.max() < 0.06
     assert np.count_nonzero(fine > 0.04) < 0.5 * np.count_nonzero(coarse > 0.04)
+
+
+def pencil_strokes(peak):
+    """A page of 24 vertical strokes 40 px long whose darkness fades from `peak` at the
+    top to a fifth of it at the bottom (a pencil's pressure), with paper noise."""
+    rng = np.random.default_rng(0)
+    darkness = np.clip(0.01 * rng.standard_normal((300, 400)), 0, 1).astype(np.float32)
+    fade = np.linspace(1.0, 0.2, 40, dtype=np.float32)[:, None]
+    for k in range(24):
+        y, x = 30 + 90 * (k // 8), 20 + 48 * (k % 8)
+        darkness[y : y + 40, x : x + 4] = peak * fade
+    return darkness
+
+
+def test_weak_writing_levels_find_the_whole_pencil_stroke():
+    from ocr.binarize import hysteresis, threshold_levels, weak_writing_levels
+
+    darkness = pencil_strokes(0.25)
+    levels = threshold_levels(darkness)
+    mask = hysteresis(darkness, *levels)
+    weak = weak_writing_levels(darkness, mask, levels)
+    assert weak is not None and weak[1] < levels[1]
+    stroke = slice(30, 68), slice(20, 24)  # all but its two faintest rows (0.05 dark)
+    assert mask[stroke].any(axis=1).sum() < 36  # the faint end lost...
+    assert hysteresis(darkness, *weak)[stroke].all()  # ...found from the lower seeds
+    assert not hysteresis(darkness, *weak)[150:, 390:].any()  # and no paper
+
+
+def test_weak_writing_levels_leave_pen_writing_alone():
+    from ocr.binarize import hysteresis, threshold_levels, weak_writing_levels
+
+    darkness = pencil_strokes(0.7)
+    levels = threshold_levels(darkness)
+    assert weak_writing_levels(darkness, hysteresis(darkness, *levels), levels) is None
