@@ -418,6 +418,32 @@ def test_letter_height_ignores_small_pieces():
     assert letter_height(boxes, areas) == pytest.approx(40)
 
 
+def test_letter_height_of_a_dusty_page():
+    # 30 letters (40 px strokes in 30 x 40 boxes) and 80 specks of dust, 8 px filled
+    # discs: the specks are the most pieces, but the letters set the height
+    boxes = np.array([[0, 0, 40, 30]] * 30 + [[0, 0, 8, 8]] * 80)
+    areas = np.array([300] * 30 + [50] * 80)
+    assert letter_height(boxes, areas) == pytest.approx(40)
+    # as many small pieces that are strokes (broken bits of letters), not dots: as before
+    thin = np.array([[0, 0, 8, 2]] * 80)
+    assert letter_height(np.concatenate([boxes[:30], thin]), np.array([300] * 30 + [14] * 80)) == 8
+
+
+def test_segment_drops_the_specks_of_a_dusty_page():
+    rng = np.random.default_rng(1)
+    mask = np.zeros((400, 800), bool)
+    for k in range(16):  # two lines of bar letters
+        y, x = 60 + 160 * (k // 8), 30 + 90 * (k % 8)
+        mask[y : y + 40, x : x + 5] = True
+        mask[y : y + 5, x : x + 25] = True
+    yy, xx = np.mgrid[0:7, 0:7]
+    disc = (yy - 3) ** 2 + (xx - 3) ** 2 <= 9
+    for y, x in zip(rng.integers(0, 390, 60), rng.integers(0, 790, 60)):  # 60 specks of dust
+        mask[y : y + 7, x : x + 7] |= disc
+    glyphs, H = segment(mask)
+    assert H == pytest.approx(40, abs=2)
+    assert sum(g.height < 10 for g in glyphs) == 0  # no speck is left, not even as a mark
+    assert sum(not g.small for g in glyphs) >= 16
 # ----------------------------------------------------------------------------- layout
 
 def glyph(y0, x0, h=40, w=25, small=False):
