@@ -1,4 +1,4 @@
-"""Photo conditions the pages were not taken in: read each page under thirty-four of them.
+"""Photo conditions the pages were not taken in: read each page under thirty-five of them.
 
 Derives, from every page with a ``.gt.txt`` in a folder (default the shared
 photographed pages), variants that a phone photo of another page could show:
@@ -49,6 +49,8 @@ skipping_pen   a pen that skips: 15 % of the page, in blobs a few pixels wide
 pencil_ruled   pencil (ink 45 % as dark) on ruled paper whose rules are 25 % dark:
                as dark as the writing
 pencil_turned  the pencil_grid page turned 3 degrees
+dusty          dark specks of dust strewn over the photo, one every 3,000 pixels (Gaussian
+               dots of radius 1/800 of the page height, up to 85 % dark)
 =============  ===============================================================
 
 then reads every variant with the installed ``handocr read`` (one process per
@@ -156,6 +158,13 @@ def variants(im, rng):
     out["skipping_pen"] = (_to_image(a * (1 - holes) + np.percentile(a, 90, axis=(0, 1)) * holes), 88)
     out["pencil_ruled"] = (_to_image(pencil * (1 - 0.25 * rules[..., None] * (2 - tint))), 88)
     out["pencil_turned"] = (out["pencil_grid"][0].rotate(3, resample=Image.BICUBIC, fillcolor=paper), 88)
+    dust_rng = np.random.default_rng(3)  # its own draws: the other rows stay as they were
+    spots = np.zeros((H, W), np.float32)
+    n = H * W // 3000
+    spots[dust_rng.integers(0, H, n), dust_rng.integers(0, W, n)] = 1
+    r = 2.0 * H / 1600
+    dust = np.clip(ndi.gaussian_filter(spots, r) * (2 * np.pi * r * r) * 0.9, 0, 0.85)[..., None]
+    out["dusty"] = (_to_image(a * (1 - dust)), 90)
     return out
 
 
