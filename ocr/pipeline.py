@@ -634,6 +634,11 @@ def _mean_conf(classified):
     return float(np.mean(confs)) if len(confs) >= 3 else 1.0
 
 
+def _count(classified):
+    """How many characters a classified page holds."""
+    return sum(len(items) for words in classified for items in words)
+
+
 def _best_turn(prepared, classified, model, context):
     """The page read in the orientation (or, for light writing on a dark ground, the
     polarity) the classifier is surest of: (prepared, classified, quarter turns
@@ -641,6 +646,9 @@ def _best_turn(prepared, classified, model, context):
     loaded = prepared.loaded
     best = (_mean_conf(classified), prepared, classified, 0)
     upright = best[0]
+    # a reading with next to nothing in it is "sure" of it (_mean_conf is 1): it must
+    # hold at least half as many characters as the upright one to be taken
+    least = max(3, 0.5 * _count(classified))
     white = np.uint8(255) if loaded.pixels.dtype == np.uint8 else np.float32(1)
     candidates = [(k, replace(loaded, pixels=np.ascontiguousarray(np.rot90(loaded.pixels, k)),
                               size=loaded.size[::-1] if k % 2 else loaded.size)) for k in (1, 2, 3)]
@@ -649,7 +657,7 @@ def _best_turn(prepared, classified, model, context):
         p = prepare(turned)
         c = classify(p.analysis, model, context=context)
         conf = _mean_conf(c)
-        if conf > best[0]:
+        if conf > best[0] and _count(c) >= least:
             best = (conf, p, c, k)
     conf, p, c, k = best
     if p is not prepared and conf >= TURN_BELOW and conf - upright >= TURN_GAIN:

@@ -790,3 +790,27 @@ def test_hard_shadow_over_squared_paper(model, step):
     shaded = (a.astype(np.float32) * (1 - 0.55 * edge)).astype(np.uint8)
     read = ocr.read(shaded, model=model).text
     assert len(read.splitlines()) == 3 and page_scores(text, read)["cer"] <= 0.1, read
+
+
+def test_a_turned_reading_with_next_to_nothing_in_it_does_not_win(monkeypatch):
+    """A reading of a page turned or in negative that finds under three characters
+    is "sure" of them (mean confidence 1): it must not replace an upright reading
+    the classifier is only a little unsure of (the page came out empty)."""
+    from types import SimpleNamespace
+
+    import ocr.pipeline as P
+    from ocr.load import load_image
+
+    def page(n, conf):  # a classified page: one line, one word of n characters
+        p = np.full(36, (1 - conf) / 35)
+        p[0] = conf
+        return [[[("A", p)] * n]]
+
+    loaded = load_image(np.full((60, 80), 255, np.uint8))
+    upright = page(20, 0.7)  # unsure enough to look at the other orientations
+    readings = iter([page(20, 0.6), page(20, 0.6), page(20, 0.6), page(1, 0.99)])
+    monkeypatch.setattr(P, "prepare", lambda turned: SimpleNamespace(analysis=None, loaded=turned))
+    monkeypatch.setattr(P, "classify", lambda analysis, model, context=True: next(readings))
+    prepared = SimpleNamespace(loaded=loaded)
+    got, classified, turns = P._best_turn(prepared, upright, None, True)
+    assert got is prepared and classified is upright and turns == 0
