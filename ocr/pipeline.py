@@ -100,10 +100,10 @@ def estimate_letter_height(grey, small=None):
     return min(found) * k if found else 0.0
 
 
-def _ink(grey, sigma=1.0, edges=15):
+def _ink(grey, sigma=1.0, edges=15, close=False):
     """:func:`ocr.binarize.binarize` with its components, keeping the darkness map
     and the thresholds ``(low, high)``."""
-    darkness = ink_darkness(grey, sigma, edges)
+    darkness = ink_darkness(grey, sigma, edges, close)
     levels = threshold_levels(darkness)
     mask, labels, n = hysteresis(darkness, *levels, labelled=True)
     return mask, components_of(labels, n), darkness, levels
@@ -188,8 +188,9 @@ def working_image(grey, target=TARGET_HEIGHT, small=None):
 
 def find_ink(grey):
     """The letters' ink, with its connected components: page lines and rules
-    removed, found again from lower seeds when the writing is all weak (a pencil:
-    :func:`ocr.binarize.weak_writing_levels`), grown from strong ink a little less
+    removed, found again from lower seeds and under a closer paper estimate when the
+    writing is all weak (a pencil: :func:`ocr.binarize.weak_writing_levels`,
+    :func:`ocr.binarize.paper_background` with ``close``), grown from strong ink a little less
     far than the mask the page lines are looked for in (:func:`ocr.binarize.tighten`),
     and strokes a skipping pen broke joined up (:func:`ocr.segment.join_broken_strokes`).
 
@@ -206,7 +207,11 @@ def find_ink(grey):
     mask, labelled, darkness, levels = _ink(grey)
     mask = without_page_lines(mask, labelled, darkness, levels, grey)
     weak = weak_writing_levels(darkness, mask, levels)
-    if weak is not None:  # a pencil: its ink found again from lower seeds
+    if weak is not None:  # a pencil: the paper followed closely (its darkness matters), ...
+        mask, labelled, darkness, levels = _ink(grey, close=True)
+        mask = without_page_lines(mask, labelled, darkness, levels, grey)
+        weak = weak_writing_levels(darkness, mask, levels) or levels
+    if weak is not None:  # ... and its ink found again from lower seeds
         levels = weak
         mask, labels, n = hysteresis(darkness, *levels, labelled=True)
         mask = without_page_lines(mask, components_of(labels, n), darkness, levels, grey)

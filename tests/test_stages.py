@@ -783,3 +783,18 @@ def test_weak_writing_levels_leave_pen_writing_alone():
     darkness = pencil_strokes(0.7)
     levels = threshold_levels(darkness)
     assert weak_writing_levels(darkness, hysteresis(darkness, *levels), levels) is None
+
+
+def test_close_paper_estimate_follows_fast_falling_light():
+    from ocr.binarize import paper_background
+
+    yy, xx = np.mgrid[0:320, 0:480]
+    light = (1.0 - 0.6 * (xx / 480) ** 2).astype(np.float32)  # the light falls faster to the right
+    grey = light.copy()
+    for x in range(40, 440, 50):  # bold strokes, 12 px wide
+        grey[100:180, x : x + 12] *= 0.4
+    usual = paper_background(grey)
+    close = paper_background(grey, close=True)
+    assert np.abs(close - light).mean() < 0.7 * np.abs(usual - light).mean()  # over-brightened by less
+    # and the strokes not taken for paper: nowhere further off than the usual estimate
+    assert np.abs(close - light)[100:180].max() < min(0.06, np.abs(usual - light)[100:180].max())
