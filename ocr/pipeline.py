@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import CLASSES
-from .binarize import (fill_outside_sheet, find_sheet, has_sharp_light_step, hysteresis, ink_darkness,
-                       remove_page_lines, remove_rules, threshold_levels, tighten, weak_writing_levels)
+from .binarize import (MIN_CONTRAST, fill_outside_sheet, find_sheet, has_sharp_light_step, hysteresis, ink_darkness,
+                       paper_overestimate, remove_page_lines, remove_rules, threshold_levels, tighten,
+                       weak_writing_levels)
 from .kernels import median
 from .layout import estimate_skew, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
@@ -186,6 +187,14 @@ def working_image(grey, target=TARGET_HEIGHT, small=None):
     return grey, 1.0
 
 
+#: A page whose paper the usual estimate over-brightens by more than this (the 90th
+#: percentile over its blocks, :func:`ocr.binarize.paper_overestimate`) is also
+#: thresholded under the close estimate, ...
+OVERESTIMATE = 0.025
+#: ... which is taken when its seed level is lower by this share or more.
+CLOSER_SEEDS = 0.25
+
+
 def find_ink(grey):
     """The letters' ink, with its connected components: page lines and rules
     removed, found again from lower seeds and under a closer paper estimate when the
@@ -205,9 +214,20 @@ def find_ink(grey):
         ``components(mask)``: ``(labels, boxes, areas)`` of the returned mask.
     """
     mask, labelled, darkness, levels = _ink(grey)
+    close = False
+    if paper_overestimate(grey) > OVERESTIMATE:
+        # Light falling fast (a vignette) or a reflection: the usual estimate leaves the
+        # paper a few percent dark there, and that spread raises the noise floor over
+        # the writing. Not if the close estimate made the page a faint one (the corners
+        # a levelled page was filled in would pass for faint strokes).
+        close_darkness = ink_darkness(grey, close=True)
+        close_levels = threshold_levels(close_darkness)
+        if MIN_CONTRAST <= close_levels[1] < (1 - CLOSER_SEEDS) * levels[1]:
+            mask, labels, n = hysteresis(close_darkness, *close_levels, labelled=True)
+            labelled, darkness, levels, close = components_of(labels, n), close_darkness, close_levels, True
     mask = without_page_lines(mask, labelled, darkness, levels, grey)
     weak = weak_writing_levels(darkness, mask, levels)
-    if weak is not None:  # a pencil: the paper followed closely (its darkness matters), ...
+    if weak is not None and not close:  # a pencil: the paper followed closely (its darkness matters), ...
         mask, labelled, darkness, levels = _ink(grey, close=True)
         mask = without_page_lines(mask, labelled, darkness, levels, grey)
         weak = weak_writing_levels(darkness, mask, levels) or levels

@@ -814,3 +814,26 @@ def test_a_turned_reading_with_next_to_nothing_in_it_does_not_win(monkeypatch):
     prepared = SimpleNamespace(loaded=loaded)
     got, classified, turns = P._best_turn(prepared, upright, None, True)
     assert got is prepared and classified is upright and turns == 0
+
+
+def test_faint_writing_under_a_vignette(model, monkeypatch):
+    """Light pencil in a photo whose corners the lens darkened: the usual paper
+    estimate left the paper a few percent dark, the noise floor rose over the writing
+    and the page read as nothing; the close estimate reads it."""
+    import ocr.pipeline as P
+    from ocr.binarize import paper_overestimate
+    from ocr.load import as_float
+    from ocr.synth import render_page
+
+    rgb, text, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44)
+    a = rgb.astype(np.float32) / 255
+    H, W = a.shape[:2]
+    yy, xx = np.mgrid[0:H, 0:W]
+    r = np.sqrt(((yy - H / 2) / (H / 2)) ** 2 + ((xx - W / 2) / (W / 2)) ** 2)
+    pencil = 1 - (1 - a) * 0.45
+    photo = (np.clip(pencil * (1 - 0.55 * np.clip(r - 0.2, 0, 1) ** 1.2)[..., None], 0, 1) * 255).astype(np.uint8)
+    assert paper_overestimate(as_float(photo.mean(axis=2))) > P.OVERESTIMATE
+    assert paper_overestimate(as_float(rgb.mean(axis=2))) < P.OVERESTIMATE  # evenly lit
+    assert ocr.read(photo, model=model).text == text
+    monkeypatch.setattr(P, "OVERESTIMATE", 10.0)  # the usual estimate alone
+    assert ocr.read(photo, model=model).text != text
