@@ -322,6 +322,38 @@ def _inside_git_tree(path):
         return False
 
 
+LIGHTS = ("vignette", "side_shadow", "dim_warm", "hard_shadow")
+
+
+def photographed(image, rng):
+    """`image` as a phone might have taken it: one of :data:`LIGHTS` (a lens's
+    vignette darkening the corners by up to half, a soft shadow from one side, dim
+    warm light, a hard diagonal shadow), sensor noise (5 grey levels) and a slight
+    blur (0.3-1.2 px). Returns the image and the JPEG quality to save it at (70-91)."""
+    from PIL import Image, ImageFilter
+
+    a = image.astype(np.float32) / 255
+    H, W = a.shape[:2]
+    yy, xx = np.mgrid[0:H, 0:W]
+    kind = LIGHTS[int(rng.integers(len(LIGHTS)))]
+    if kind == "vignette":
+        r = np.sqrt(((yy - H / 2) / (H / 2)) ** 2 + ((xx - W / 2) / (W / 2)) ** 2)
+        light = 1 - 0.5 * np.clip(r - 0.3, 0, 1) ** 1.5
+    elif kind == "side_shadow":
+        light = 0.45 + 0.55 * np.clip((xx / W - rng.uniform(0.1, 0.4)) / 0.4, 0, 1)
+    elif kind == "dim_warm":
+        light = np.full((H, W), 0.55)
+        a = a * np.array([1.0, 0.9, 0.7], np.float32)
+    else:
+        edge = (0.6 * xx + yy > rng.uniform(0.5, 0.8) * (0.6 * W + H)).astype(np.float32)
+        edge = np.asarray(Image.fromarray((edge * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(4)),
+                          np.float32) / 255
+        light = 1 - 0.5 * edge
+    a = a * light[..., None] + rng.normal(0, 0.02, a.shape)
+    im = Image.fromarray((np.clip(a, 0, 1) * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2)))
+    return np.asarray(im), int(rng.integers(70, 92))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -342,6 +374,9 @@ def main(argv=None):
                     help="share of pages on squared paper (default: %(default)s)")
     ap.add_argument("--ink", type=float, default=1.0,
                     help="ink darkness relative to the crops' (0.45: pencil; default: %(default)s)")
+    ap.add_argument("--photo", action="store_true",
+                    help="as a phone photo: a vignette, a shadow or dim warm light, noise, blur "
+                         "(and with --format jpg, quality 70-91)")
     ap.add_argument("--noise", type=float, default=2.5, help="sensor noise, grey levels")
     ap.add_argument("--letter-gap", type=float, default=0.32,
                     help="mean gap between letters, in letter heights (default: %(default)s)")
@@ -382,11 +417,14 @@ def main(argv=None):
                                         ruled=args.ruled, noise=args.noise, cache=cache,
                                         letter_gap=args.letter_gap, word_gap=args.word_gap,
                                         line_pitch=args.line_pitch, grid=args.grid, ink=args.ink)
+        quality = 90
+        if args.photo:  # its own draws: the pages themselves are those of the same seed without it
+            image, quality = photographed(image, np.random.default_rng([args.seed, i, 1]))
         name = f"{prefix}{i:03d}"
         img_path = out / f"{name}.{args.format}"
         im = Image.fromarray(image)
         if args.format == "jpg":
-            im.save(img_path, quality=90)
+            im.save(img_path, quality=quality)
         else:
             im.save(img_path)
         (out / f"{name}.gt.txt").write_text("\n".join(lines) + "\n")
