@@ -95,7 +95,8 @@ def letter_height(boxes, areas):
     Returns
     -------
     height : float
-        Median height of the letter-sized components (0 when there are none).
+        Median height of the letter-sized components (0 when there are none),
+        pieces three times wider than tall left out when there are five others.
         On a page where compact filled dots (dust, pepper noise) make 30 % or
         more of them and pull that median to their size, the median of the other
         pieces, when it is more than twice as large.
@@ -107,6 +108,11 @@ def letter_height(boxes, areas):
     big = (areas >= 12) & (np.maximum(h, w) >= 6)
     if not big.any():
         return 0.0
+    # flat pieces (bits of a rule the threshold broke up, dashes) are no letters, unless
+    # there are hardly any others
+    upright = big & (w < 3 * h)
+    if np.count_nonzero(upright) >= 5:
+        big = upright
     h0 = _typical_height(h, big)
     # Specks of dust or pepper noise are compact filled blobs; strewn by the hundred
     # they outnumber the letters, and the page's letters would be taken to be specks.

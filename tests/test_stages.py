@@ -418,6 +418,16 @@ def test_letter_height_ignores_small_pieces():
     assert letter_height(boxes, areas) == pytest.approx(40)
 
 
+def test_letter_height_not_set_by_bits_of_a_broken_rule():
+    # 12 letters 40 px tall and 40 flat bits of a ruled line the threshold broke up
+    # (3 px tall, 10-30 px long): the bits are the most pieces, the letters set the height
+    boxes = np.array([[0, 0, 40, 28]] * 12 + [[0, 0, 3, 10 + k % 21] for k in range(40)])
+    areas = np.array([300] * 12 + [30] * 40)
+    assert letter_height(boxes, areas) == pytest.approx(40)
+    # a page of dashes and nothing else still has a height
+    assert letter_height(boxes[12:], areas[12:]) == 3
+
+
 def test_letter_height_of_a_dusty_page():
     # 30 letters (40 px strokes in 30 x 40 boxes) and 80 specks of dust, 8 px filled
     # discs: the specks are the most pieces, but the letters set the height
