@@ -203,8 +203,7 @@ def threshold_levels(darkness, min_contrast=MIN_CONTRAST, faint_contrast=0.035):
     """
     sub = darkness[::2, ::2]
     d = sub.ravel()
-    med = float(median(d))
-    mad = float(median(np.abs(d - med))) * 1.4826 + 1e-3
+    med, mad = _paper_spread(d)
     noise = med + 6 * mad
     floor = min_contrast
     if noise < min_contrast:
@@ -224,6 +223,13 @@ def threshold_levels(darkness, min_contrast=MIN_CONTRAST, faint_contrast=0.035):
         high = max(high, 0.5 * float(percentile(ink, 60)))
     low = max(0.6 * high, med + 3 * mad, 0.6 * floor)
     return low, high
+
+
+def _paper_spread(d):
+    """Median and robust spread (MAD as a standard deviation, + 0.001) of darkness
+    values `d`: the paper's level and noise, since most of a page is paper."""
+    med = float(median(d))
+    return med, float(median(np.abs(d - med))) * 1.4826 + 1e-3
 
 
 def weak_writing_levels(darkness, mask, levels, min_contrast=MIN_CONTRAST, faint_contrast=0.035):
@@ -260,9 +266,7 @@ def weak_writing_levels(darkness, mask, levels, min_contrast=MIN_CONTRAST, faint
     ink = darkness[mask]
     if ink.size <= 50:
         return None
-    d = darkness[::2, ::2].ravel()
-    med = float(median(d))
-    mad = float(median(np.abs(d - med))) * 1.4826 + 1e-3
+    med, mad = _paper_spread(darkness[::2, ::2].ravel())
     lowered = max(med + 6 * mad, faint_contrast, 0.5 * float(percentile(ink, 60)))
     if lowered >= high:
         return None

@@ -230,7 +230,7 @@ def find_ink(grey):
     if weak is not None and not close:  # a pencil: the paper followed closely (its darkness matters), ...
         mask, labelled, darkness, levels = _ink(grey, close=True)
         mask = without_page_lines(mask, labelled, darkness, levels, grey)
-        weak = weak_writing_levels(darkness, mask, levels) or levels
+        weak = weak_writing_levels(darkness, mask, levels)
     if weak is not None:  # ... and its ink found again from lower seeds
         levels = weak
         mask, labels, n = hysteresis(darkness, *levels, labelled=True)
