@@ -335,3 +335,116 @@ def mark_kind(mark, letters, height):
     if w >= 2.0 * h and top + 0.25 * span <= 0.5 * (y0 + y1) <= base - 0.2 * span:
         return "-"
     return ""
+
+
+#: A straight stroke leaning this much (dx/dy, about 27 degrees) or more from the
+#: writing's own slant is a slash, not a ``1`` (:func:`find_marks`).
+SLASH_LEAN = 0.5
+
+
+def find_marks(glyphs, lines, height):
+    """Letter-sized glyphs that are punctuation, not letters or digits.
+
+    The classifier knows only ``A-Z0-9``, so a ``!`` or ``?`` would come out as
+    ``I`` or ``7``, a ``+`` as ``T``, a ``/`` as ``1``. Capitals and digits fill
+    the line from its top to its baseline; these do not:
+
+    * ``!`` and ``?``: a stroke ending clearly above the baseline (15 % of the
+      letters' height) with a dot (a small mark) under it, apart, on the baseline;
+    * ``+``, ``*``, ``~``: ink floating between the top and the baseline of the
+      letters beside it (its top 20 % of their height below theirs, its bottom
+      10 % above their baseline, and under two thirds of their height);
+    * ``/``: one thin straight stroke leaning by :data:`SLASH_LEAN` or more
+      (in `glyphs` as the writing is turned upright, see
+      :func:`ocr.pipeline.page_slant`);
+    * ``(`` and ``)``: one thin stroke, narrow and as tall as the letters, bowed
+      (its middle a tenth of their height aside from its two ends, which stand
+      one above the other).
+
+    Parameters
+    ----------
+    glyphs : list of ocr.segment.Glyph
+    lines : list of list of int
+        :func:`group_lines` of `glyphs`.
+    height : float
+        Typical letter height, in pixels.
+
+    Returns
+    -------
+    marks : set of int
+        Indices of the glyphs (none of them ``small``) that are punctuation.
+    """
+    marks = set()
+    for line in lines:
+        big = [i for i in line if not glyphs[i].small]
+        dots = [glyphs[i] for i in line if glyphs[i].small and _dot_like(glyphs[i], height)]
+        for k, i in enumerate(big):
+            g = glyphs[i]
+            near = [glyphs[j] for j in big[max(0, k - 3):k] + big[k + 1:k + 4]]
+            if len(near) < 2:
+                continue
+            top = float(median([n.box[0] for n in near]))
+            base = float(median([n.box[2] for n in near]))
+            span = base - top
+            if span < 0.5 * height:
+                continue
+            y0, x0, y1, x1 = g.box
+            if y1 < base - 0.15 * span and any(
+                    x0 - 0.15 * span <= d.cx <= x1 + 0.15 * span and y1 + 0.06 * span <= d.box[0] <= y1 + 0.5 * span
+                    and d.box[2] >= base - 0.15 * span and d.box[2] <= base + 0.3 * span for d in dots):
+                marks.add(i)  # ! or ?
+            elif y0 > top + 0.2 * span and y1 < base - 0.1 * span and y1 - y0 < 0.65 * span:
+                marks.add(i)  # + * ~
+            elif _is_slash(g.mask, span) or _is_bracket(g.mask, span):
+                marks.add(i)
+    return marks
+
+
+def _dot_like(g, height):
+    """A small mark compact enough for the dot of a ``!`` or ``?``."""
+    return g.height <= 0.35 * height and g.width <= 0.35 * height and g.height <= 2 * g.width and g.width <= 2 * g.height
+
+
+def _is_slash(mask, span):
+    """Is this ink one thin straight stroke leaning right by :data:`SLASH_LEAN` or more,
+    about as tall as the letters (`span`)?"""
+    h, w = mask.shape
+    if h < 0.7 * span or w < SLASH_LEAN * 0.7 * h:
+        return False
+    ys, xs = np.nonzero(mask)
+    ys = ys - ys.mean()
+    xs = xs - xs.mean()
+    cov = np.cov(np.stack([ys, xs]))
+    evals, evecs = np.linalg.eigh(cov)
+    dy, dx = evecs[:, 1]  # the stroke's direction
+    if dy == 0:
+        return False
+    lean = -dx / dy  # dx per row going up (rows grow downwards)
+    # thin: the ink's spread across its direction is a pen's width, not a shape's
+    return lean >= SLASH_LEAN and evals[0] <= 0.025 * evals[1] and np.sqrt(evals[1] * 12) >= 0.8 * span
+
+
+def _is_bracket(mask, span):
+    """Is this ink a bracket: one thin stroke, at least 85 % as tall as the letters
+    (`span`) and at most a third as wide, whose middle bows at least a tenth of
+    `span` aside from its two ends, the ends standing one above the other (unlike
+    a ``J``'s)?"""
+    h, w = mask.shape
+    if h < 0.85 * span or not 0.1 * span <= w <= 0.33 * span:
+        return False
+    rows = mask.any(axis=1)
+    if np.count_nonzero(rows) < 0.9 * h:
+        return False  # not one stroke from top to bottom
+    first = np.where(rows, mask.argmax(axis=1), 0)
+    last = np.where(rows, w - 1 - mask[:, ::-1].argmax(axis=1), 0)
+    centre, run = 0.5 * (first + last), (last - first + 1)
+    k = max(1, h // 10)
+    inner = slice(int(0.15 * h), int(0.85 * h) + 1)
+    if np.percentile(run[inner][rows[inner]], 90) > 0.5 * w:
+        return False  # arms or a closed shape, not one bowed stroke
+    top, bottom = centre[:k][rows[:k]], centre[-k:][rows[-k:]]
+    if not len(top) or not len(bottom):
+        return False
+    top, bottom = float(top.mean()), float(bottom.mean())
+    mid = float(centre[int(0.4 * h):int(0.6 * h) + 1].mean())
+    return abs(top - bottom) < 0.12 * span and abs(mid - 0.5 * (top + bottom)) >= 0.1 * span

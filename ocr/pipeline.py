@@ -18,7 +18,7 @@ from .binarize import (MIN_CONTRAST, fill_outside_sheet, find_sheet, has_sharp_l
                        paper_overestimate, remove_page_lines, remove_rules, threshold_levels, tighten,
                        weak_writing_levels)
 from .kernels import median
-from .layout import estimate_skew, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
+from .layout import estimate_skew, find_marks, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
 from .normalize import normalize_many, slant, thinned
 from .page import Char, Line, Page, Word
@@ -266,6 +266,10 @@ def analyse(grey):
     # Gaps are measured between upright letters: italic ones lean into them.
     shear = page_slant([g for g in glyphs if not g.small])
     upright = [shear_glyph(g, shear) for g in glyphs] if shear else glyphs
+    marks = find_marks(upright, line_idx, H)
+    if marks:  # punctuation the size of a letter (! ? + /) is no letter
+        glyphs = [replace(g, small=True) if i in marks else g for i, g in enumerate(glyphs)]
+        upright = [replace(g, small=True) if i in marks else g for i, g in enumerate(upright)]
     letters = [[i for i in line if not glyphs[i].small] for line in line_idx]
     all_gaps = np.concatenate([gaps(line, upright, H) for line in letters] or [np.zeros(0)])
     threshold = word_gap_threshold(all_gaps, H, stroke_width(glyphs)) if H else 0.0
