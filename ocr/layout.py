@@ -337,29 +337,26 @@ def mark_kind(mark, letters, height):
     return ""
 
 
-#: A straight stroke leaning this much (dx/dy, about 27 degrees) or more from the
-#: writing's own slant is a slash, not a ``1`` (:func:`find_marks`).
-SLASH_LEAN = 0.5
-
-
 def find_marks(glyphs, lines, height):
     """Letter-sized glyphs that are punctuation, not letters or digits.
 
     The classifier knows only ``A-Z0-9``, so a ``!`` or ``?`` would come out as
-    ``I`` or ``7``, a ``+`` as ``T``, a ``/`` as ``1``. Capitals and digits fill
-    the line from its top to its baseline; these do not:
+    ``I`` or ``7``, a ``+`` as ``T``, a bracket as ``I``, a tick as ``V``. Capitals
+    and digits fill the line from its top to its baseline; these do not:
 
     * ``!`` and ``?``: a stroke ending clearly above the baseline (15 % of the
       letters' height) with a dot (a small mark) under it, apart, on the baseline;
     * ``+``, ``*``, ``~``: ink floating between the top and the baseline of the
       letters beside it (its top 20 % of their height below theirs, its bottom
       10 % above their baseline, and under two thirds of their height);
-    * ``/``: one thin straight stroke leaning by :data:`SLASH_LEAN` or more
-      (in `glyphs` as the writing is turned upright, see
-      :func:`ocr.pipeline.page_slant`);
     * ``(`` and ``)``: one thin stroke, narrow and as tall as the letters, bowed
       (its middle a tenth of their height aside from its two ends, which stand
-      one above the other).
+      one above the other);
+    * a tick (check mark) first or last in its line: a short arm down to a point
+      left of the middle, a long straight one leaning up to the right.
+
+    A ``/`` is not told from a ``1``: a third of EMNIST's straight ``1`` strokes
+    lean more than a slash might (27 degrees).
 
     Parameters
     ----------
@@ -395,7 +392,9 @@ def find_marks(glyphs, lines, height):
                 marks.add(i)  # ! or ?
             elif y0 > top + 0.2 * span and y1 < base - 0.1 * span and y1 - y0 < 0.65 * span:
                 marks.add(i)  # + * ~
-            elif _is_slash(g.mask, span) or _is_bracket(g.mask, span):
+            elif _is_bracket(g.mask, span):
+                marks.add(i)
+            elif (k == 0 or k == len(big) - 1) and _is_tick(g.mask, span):
                 marks.add(i)
     return marks
 
@@ -403,25 +402,6 @@ def find_marks(glyphs, lines, height):
 def _dot_like(g, height):
     """A small mark compact enough for the dot of a ``!`` or ``?``."""
     return g.height <= 0.35 * height and g.width <= 0.35 * height and g.height <= 2 * g.width and g.width <= 2 * g.height
-
-
-def _is_slash(mask, span):
-    """Is this ink one thin straight stroke leaning right by :data:`SLASH_LEAN` or more,
-    about as tall as the letters (`span`)?"""
-    h, w = mask.shape
-    if h < 0.7 * span or w < SLASH_LEAN * 0.7 * h:
-        return False
-    ys, xs = np.nonzero(mask)
-    ys = ys - ys.mean()
-    xs = xs - xs.mean()
-    cov = np.cov(np.stack([ys, xs]))
-    evals, evecs = np.linalg.eigh(cov)
-    dy, dx = evecs[:, 1]  # the stroke's direction
-    if dy == 0:
-        return False
-    lean = -dx / dy  # dx per row going up (rows grow downwards)
-    # thin: the ink's spread across its direction is a pen's width, not a shape's
-    return lean >= SLASH_LEAN and evals[0] <= 0.025 * evals[1] and np.sqrt(evals[1] * 12) >= 0.8 * span
 
 
 def _is_bracket(mask, span):
@@ -448,3 +428,44 @@ def _is_bracket(mask, span):
     top, bottom = float(top.mean()), float(bottom.mean())
     mid = float(centre[int(0.4 * h):int(0.6 * h) + 1].mean())
     return abs(top - bottom) < 0.12 * span and abs(mid - 0.5 * (top + bottom)) >= 0.1 * span
+
+
+def _is_tick(mask, span):
+    """Is this ink a tick: its lowest point in the left part of its box, the ink
+    left of that point ending well below the top (a short arm, at least a third
+    of the height lower, at least a fifth of it tall), and the ink right of it rising to the top along one
+    straight line leaning right by 0.3 or more (unlike a ``V``'s two arms of one
+    height, a ``J``'s upright stem, or the several strokes of a ``K``)?"""
+    h, w = mask.shape
+    if h < 0.6 * span or w < 0.4 * h:
+        return False
+    ys, xs = np.nonzero(mask)
+    bottom = ys >= h - max(2, int(0.1 * h))
+    xv = float(xs[bottom].mean())
+    if xv > 0.45 * w:
+        return False
+    left, right = xs < xv - 0.1 * w, xs > xv + 0.1 * w
+    if not right.any():
+        return False
+    if not left.any():
+        return False  # one stroke leaning: a slanted 1
+    top_right, top_left = ys[right].min(), ys[left].min()
+    if top_right > 0.15 * h or top_left - top_right < 0.35 * h or top_left > 0.8 * h:
+        return False
+    xr = float(xs[right & (ys <= top_right + 0.1 * h)].mean())
+    if xr - xv < 0.3 * (h - top_right):
+        return False
+    # half-way up, the long arm is half-way across: a straight arm, not a J's stem
+    mid = right & (np.abs(ys - 0.5 * (top_right + h)) <= 0.08 * h)
+    if not mid.any() or float(xs[mid].mean()) >= xr - 0.25 * (xr - xv):
+        return False
+    return _straight(ys[right], xs[right], 0.03) and _straight(ys[left], xs[left], 0.15)
+
+
+def _straight(ys, xs, most):
+    """Do these ink pixels lie along one line: their spread across it at most
+    `most` of their spread along it (variances)?"""
+    if len(ys) < 3:
+        return True
+    evals = np.linalg.eigvalsh(np.cov(np.stack([ys - ys.mean(), xs - xs.mean()])))
+    return bool(evals[0] <= most * evals[1])

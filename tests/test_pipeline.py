@@ -869,8 +869,9 @@ def _with_marks(text, marks, seed):
             draw.arc([cx - 0.3 * h, top, cx + 0.3 * h, top + 0.5 * h], 180, 90, fill=ink, width=pen)
             draw.line([cx, top + 0.5 * h, cx, bot - 0.3 * h], fill=ink, width=pen)
             draw.ellipse(dot, fill=ink)
-        elif mark == "/":
-            draw.line([cx + 0.3 * h, top, cx - 0.3 * h, bot], fill=ink, width=pen)
+        elif mark == "v":  # a tick
+            draw.line([(b.x0, top + 0.45 * h), (b.x0 + 0.25 * h, bot - 0.05 * h), (b.x0 + 0.8 * h, top - 0.15 * h)],
+                      fill=ink, width=pen, joint="curve")
         elif mark == "(":
             draw.arc([cx - 0.15 * h, top - 0.05 * h, cx + 0.45 * h, bot + 0.05 * h], 100, 260, fill=ink, width=pen)
         elif mark == ")":
@@ -884,15 +885,17 @@ def _with_marks(text, marks, seed):
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_letter_sized_punctuation_is_not_read_as_letters(model, seed):
-    # Without the marks' own test these came out as CALL MOMI, MEET 12105, WHERE7,
+    # Without the marks' own test these came out as CALL MOMI, MEET AT 5 V, WHERE7,
     # BUY IMILKI and TEA T MILK: an extra character for every mark.
-    image = _with_marks("CALL MOMQ\nMEET 12Q05 WHEREQ\nBUY QMILKQ\nTEA Q MILK", "!/?()+", seed)
-    assert ocr.read(image, model=model).text.split("\n") == ["CALL MOM", "MEET 1205 WHERE", "BUY MILK", "TEA MILK"]
+    image = _with_marks("CALL MOMQ\nMEET AT 5 Q\nWHEREQ\nBUY QMILKQ\nTEA Q MILK", "!v?()+", seed)
+    assert ocr.read(image, model=model).text.split("\n") == ["CALL MOM", "MEET AT 5", "WHERE", "BUY MILK",
+                                                              "TEA MILK"]
 
 
-def test_find_marks_tells_slashes_and_brackets_from_letters():
-    # Upright bars (I, 1), a 1 leaning a little, a J, a C, a T, an O a little
-    # small, a letter a little high: letters. A slash and a bracket among them: marks.
+def test_find_marks_tells_brackets_and_ticks_from_letters():
+    # Upright bars (I, 1), a 1 leaning like a slash, a J, a C, a T, an O a little
+    # small, a letter a little high, a V: letters. A bracket among them, and a tick
+    # at the end of the line: marks.
     from PIL import Image, ImageDraw
 
     from ocr.layout import find_marks
@@ -909,19 +912,20 @@ def test_find_marks_tells_slashes_and_brackets_from_letters():
     H = 40
     shapes = [
         ("I", drawn(40, 5, lines=[[(2, 0), (2, 39)]])),
-        ("1", drawn(40, 15, lines=[[(12, 0), (2, 39)]])),
+        ("1", drawn(40, 25, lines=[[(23, 0), (2, 39)]])),
         ("J", drawn(40, 17, lines=[[(14, 0), (14, 30)]], arcs=[([0, 20, 16, 39], 0, 180)])),
         ("C", drawn(40, 31, arcs=[([0, 0, 30, 39], 50, 310)])),
         ("T", drawn(40, 25, lines=[[(0, 2), (24, 2)], [(12, 0), (12, 39)]])),
-        ("/", drawn(40, 25, lines=[[(23, 0), (2, 39)]])),
+        ("V", drawn(40, 25, lines=[[(0, 0), (12, 39), (24, 0)]])),
         ("O", drawn(34, 25, arcs=[([0, 0, 24, 33], 0, 360)])),
         ("(", drawn(42, 12, arcs=[([0, 0, 24, 41], 100, 260)])),
         ("F", drawn(36, 23, lines=[[(0, 1), (22, 1)], [(1, 0), (1, 35)], [(0, 17), (15, 17)]])),
+        ("tick", drawn(44, 34, lines=[[(1, 20), (9, 42), (33, 1)]])),
     ]
     glyphs, x = [], 10
     for label, m in shapes:
-        y0 = 100 + H - m.shape[0] if label == "O" else 99 if label == "(" else 100
+        y0 = 100 + H - m.shape[0] if label == "O" else 99 if label == "(" else 96 if label == "tick" else 100
         glyphs.append(Glyph(box=(y0, x, y0 + m.shape[0], x + m.shape[1]), mask=m))
         x += m.shape[1] + 12
     marks = find_marks(glyphs, [list(range(len(glyphs)))], H)
-    assert sorted(shapes[i][0] for i in marks) == ["(", "/"]
+    assert sorted(shapes[i][0] for i in marks) == ["(", "tick"]
