@@ -231,6 +231,27 @@ def test_hard_shadow_edge_is_not_ink():
     assert mask[:, 279:317].sum() == 0 and mask.mean() < 0.02  # and nothing along the edge
 
 
+def test_no_line_of_darkness_in_the_shadow_beyond_its_edge():
+    # A diagonal hard shadow (the phone's) over a blank page, the light falling a
+    # little across it: in the shadow, the paper estimate passes from the edge's
+    # closing to the smooth estimate somewhere; that must leave no band of darkness
+    # (under faint pencil it was a line of ink parallel to the edge).
+    from PIL import Image, ImageFilter
+
+    H, W = 600, 900
+    yy, xx = np.mgrid[0:H, 0:W]
+    along = 0.6 * xx + yy - 0.6 * (0.6 * W + H)
+    edge = Image.fromarray(((along > 0) * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(2))
+    light = 1 - 0.5 * np.asarray(edge, np.float32) / 255
+    rng = np.random.default_rng(0)
+    grey = np.clip(0.85 * light * (1 - 0.08 * xx / W) + rng.normal(0, 0.01, (H, W)), 0, 1).astype(np.float32)
+    dark = ink_darkness(grey)
+    dist = along / np.hypot(0.6, 1)
+    inside = (xx > 50) & (xx < W - 50) & (yy > 20) & (yy < H - 20)
+    band = [float(dark[inside & (dist >= d) & (dist < d + 4)].mean()) for d in range(4, 100, 4)]
+    assert max(band) - float(np.median(band)) < 0.01  # was 0.021, 56-60 px into the shadow
+
+
 def test_binarize_labels_are_the_masks_own_components():
     """binarize(..., labelled=True) skips a second labelling: its labels must be
     exactly what labelling the mask gives, faint unseeded strokes left out."""
