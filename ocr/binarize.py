@@ -357,9 +357,10 @@ def remove_page_lines(mask, darkness, levels=None):
         :func:`ink_darkness` of the page.
     levels : (float, float), optional
         The ``(low, high)`` thresholds `mask` was made with
-        (:func:`threshold_levels`). Without them (a quick look, as for the
-        letter height on a small copy) the runs are removed by shape, and
-        darkness only tells strokes darker than the lines (:func:`_without_runs`).
+        (:func:`threshold_levels`). Without them (a quick look) the runs are
+        removed by shape, and darkness only tells strokes darker than the lines
+        (:func:`_without_runs`): pencil lighter than the lines is cut wherever it
+        crosses one.
 
     Returns
     -------

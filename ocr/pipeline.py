@@ -87,14 +87,17 @@ def estimate_letter_height(grey, small=None):
     of a page are tall at this size). Each can fail by merging letters into a giant
     piece of "ink" (the band along a hard shadow's edge for the first, the printed
     net of squared paper for the second), never by shrinking them, so the smaller
-    of the two heights found is taken.
+    of the two heights found is taken. Page lines are divided out of the darkness
+    as on the full page (:func:`ocr.binarize.remove_page_lines` with the levels):
+    removed by shape alone, they cut pencil lighter than a net into pieces a square
+    high, and the page was read at twice its scale.
     """
     small = as_float(quarter(grey) if small is None else small)
     k = 4 if small.shape != grey.shape else 1  # quarter() leaves small pages as they are
     heights = []
     for edges in (0, 7) if has_sharp_light_step(small) else (0,):
-        mask, labelled, darkness, _ = _ink(small, sigma=0.5, edges=edges)
-        rest = without_page_lines(mask, labelled, darkness)
+        mask, labelled, darkness, levels = _ink(small, sigma=0.5, edges=edges)
+        rest = without_page_lines(mask, labelled, darkness, levels)
         _, boxes, areas = labelled if rest is mask else components(rest)
         heights.append(letter_height(boxes, areas))
     found = [h for h in heights if h > 0]
