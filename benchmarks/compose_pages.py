@@ -325,8 +325,8 @@ def _inside_git_tree(path):
 LIGHTS = ("vignette", "side_shadow", "dim_warm", "hard_shadow")
 
 
-def photographed(image, rng):
-    """`image` as a phone might have taken it: one of :data:`LIGHTS` (a lens's
+def photographed(image, rng, lights=LIGHTS):
+    """`image` as a phone might have taken it: one of `lights` (a lens's
     vignette darkening the corners by up to half, a soft shadow from one side, dim
     warm light, a hard diagonal shadow), sensor noise (5 grey levels) and a slight
     blur (0.3-1.2 px). Returns the image and the JPEG quality to save it at (70-91)."""
@@ -335,7 +335,7 @@ def photographed(image, rng):
     a = image.astype(np.float32) / 255
     H, W = a.shape[:2]
     yy, xx = np.mgrid[0:H, 0:W]
-    kind = LIGHTS[int(rng.integers(len(LIGHTS)))]
+    kind = lights[int(rng.integers(len(lights)))]
     if kind == "vignette":
         r = np.sqrt(((yy - H / 2) / (H / 2)) ** 2 + ((xx - W / 2) / (W / 2)) ** 2)
         light = 1 - 0.5 * np.clip(r - 0.3, 0, 1) ** 1.5
@@ -377,6 +377,8 @@ def main(argv=None):
     ap.add_argument("--photo", action="store_true",
                     help="as a phone photo: a vignette, a shadow or dim warm light, noise, blur "
                          "(and with --format jpg, quality 70-91)")
+    ap.add_argument("--light", choices=LIGHTS, action="append",
+                    help="with --photo: only this light (repeat for several; default: any of them)")
     ap.add_argument("--noise", type=float, default=2.5, help="sensor noise, grey levels")
     ap.add_argument("--letter-gap", type=float, default=0.32,
                     help="mean gap between letters, in letter heights (default: %(default)s)")
@@ -419,7 +421,8 @@ def main(argv=None):
                                         line_pitch=args.line_pitch, grid=args.grid, ink=args.ink)
         quality = 90
         if args.photo:  # its own draws: the pages themselves are those of the same seed without it
-            image, quality = photographed(image, np.random.default_rng([args.seed, i, 1]))
+            image, quality = photographed(image, np.random.default_rng([args.seed, i, 1]),
+                                          tuple(args.light) if args.light else LIGHTS)
         name = f"{prefix}{i:03d}"
         img_path = out / f"{name}.{args.format}"
         im = Image.fromarray(image)

@@ -935,9 +935,9 @@ PHOTO_CHARS = ROOT.parent / "shared" / "data" / "photo_chars"
 
 
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
-def test_letter_height_of_pencil_on_squared_paper_under_a_hard_shadow(model, monkeypatch):
+def test_letter_height_of_pencil_on_squared_paper_under_a_hard_shadow(model):
     # Page 16 of `compose_pages.py --seed 802 --height 44 --scale 2 --ink 0.6 --grid 0.2
-    # --photo` with the light forced to a hard shadow: pencil lighter than the net. The
+    # --photo --light hard_shadow`: pencil lighter than the net. The
     # quick height estimate removed the net's lines with every pixel on them, cutting
     # the letters into pieces a square high: 48 px for letters of 88, and the page was
     # read at twice its scale, its net as rows of 1s (271 errors on 29 characters).
@@ -951,12 +951,11 @@ def test_letter_height_of_pencil_on_squared_paper_under_a_hard_shadow(model, mon
     spec = importlib.util.spec_from_file_location("compose_pages", ROOT / "benchmarks" / "compose_pages.py")
     cp = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cp)
-    monkeypatch.setattr(cp, "LIGHTS", ("hard_shadow",))
     rng = np.random.default_rng([802, 16])
     lines = cp.random_text(rng)
     image, _ = cp.compose_page(lines, cp.list_crops(PHOTO_CHARS, "valid"), rng, height=88, rotation=2, ruled=0.3,
                                grid=0.2, ink=0.6)
-    image, quality = cp.photographed(image, np.random.default_rng([802, 16, 1]))
+    image, quality = cp.photographed(image, np.random.default_rng([802, 16, 1]), ("hard_shadow",))
     buf = io.BytesIO()
     Image.fromarray(image).save(buf, format="JPEG", quality=quality)
     grey = np.asarray(Image.open(buf).convert("L"))
