@@ -80,6 +80,33 @@ def train(data, output, lr, epochs, batch_size, hidden, seed, features, plots, c
               quiet=quiet, features=features)
 
 
+@main.command(epilog=EXIT_HELP)
+@click.argument("models", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="Where to write the combined model (.npz).")
+@click.option("--name", help="The combined model's name (default: the first model's).")
+def combine(models, output, name):
+    """Combine trained models into one that averages their probabilities.
+
+    MODELS are model files of the same shape (layers, classes, inputs), e.g.
+    `handocr train` runs with different --seed values. The combined file holds
+    every network; reading costs about as many times the classifier's share of
+    the time (a few milliseconds a page each). The bundled model is such an
+    ensemble (models/README.md).
+    """
+    import numpy as np
+
+    from .errors import HandocrError
+    from .model import Model, combine as combine_models
+
+    try:
+        combined = combine_models([Model.load(m) for m in models], name=name)
+        combined.save(output, dtype=np.float16)
+    except HandocrError as e:
+        raise click.ClickException(str(e)) from None
+    say(f"{output}: {len(combined.members)} networks", False)
+
+
 # ----------------------------------------------------------------------------- helpers
 
 def run():

@@ -604,7 +604,9 @@ def fine_tune(model, X, y, base_data=None, epochs=15, seed=0, lr=3e-4, batch_siz
         if not math.isfinite(loss_sum):
             raise DataError(f"fine-tuning diverged at epoch {epoch}; try a smaller learning rate")
         say(f"epoch {epoch:3d}/{epochs}  loss {loss_sum / steps_per_epoch:.4f}")
-    meta = {k: v for k, v in model.meta.items() if k != "weights_dtype"}
+    # one network: the first member of an ensemble, fine-tuned
+    meta = {k: v for k, v in model.meta.items() if k not in ("weights_dtype", "members")}
+    meta["format_version"] = 1
     pages = [str(p) for p in (enrolled_from or [])]
     meta["name"] = name or f"{model.name}-enrolled"
     meta["training"] = {

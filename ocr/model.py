@@ -2,7 +2,10 @@
 
 A model file is an ``.npz`` archive of plain arrays ``W1, b1, W2, b2, ...`` and
 ``meta``, a JSON document stored as the uint8 array of its UTF-8 bytes, so that it
-loads with ``allow_pickle=False``. Loading checks everything and refuses, with a
+loads with ``allow_pickle=False``. A file may hold several networks of the same
+shape (``meta["members"]``, format version 2): the second one's arrays are
+``W1_m1, b1_m1, ...``, and so on; the model's probabilities are the mean of
+theirs (:func:`combine`). Loading checks everything and refuses, with a
 :class:`~ocr.errors.ModelError` naming the file and the problem, anything that is
 not exactly such a model.
 """
@@ -22,7 +25,7 @@ from . import mlp
 from .errors import ModelError
 
 FORMAT = "handocr-mlp"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: several members; a single network is still written as version 1
 DEFAULT_MODEL = "handocr36.npz"
 INPUT = {"size": 32, "background": "white", "normalize": "skeleton-v1"}
 
@@ -63,13 +66,16 @@ class Model:
     Attributes
     ----------
     params : dict of float32 arrays (W1, b1, ...)
+    members : list of such dicts, ``params`` first: the networks whose
+        probabilities are averaged (one for a model trained by ``handocr train``)
     meta : dict, the model's JSON metadata
     classes : str, the character of every output, in order
     name : str
     """
 
-    def __init__(self, params, meta, path=None):
+    def __init__(self, params, meta, path=None, members=()):
         self.params = params
+        self.members = [params] + list(members)  # every network; params is the first
         self.meta = meta
         self.classes = meta["classes"]
         self.features = meta.get("input", {}).get("features", features_.DEFAULT)
@@ -77,7 +83,8 @@ class Model:
         self.path = path
 
     def __repr__(self):
-        return f"Model({self.name!r}, layers={self.meta['layers']}, classes={len(self.classes)})"
+        more = f", members={len(self.members)}" if len(self.members) > 1 else ""
+        return f"Model({self.name!r}, layers={self.meta['layers']}, classes={len(self.classes)}{more})"
 
     # ------------------------------------------------------------------ construction
 
@@ -90,7 +97,8 @@ class Model:
         where = path or "<parameters>"
         _check(where, params, meta)
         params = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in params.items()}
-        return cls(params, meta, path)
+        first, meta, others = _members(params, meta)
+        return cls(first, meta, path, others)
 
     @classmethod
     def load(cls, path=None):
@@ -146,7 +154,8 @@ class Model:
             raise _bad(path, f"'meta' is not valid JSON ({e})") from None
         _check(path, arrays, meta)
         params = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in arrays.items()}
-        return cls(params, meta, path)
+        first, meta, others = _members(params, meta)
+        return cls(first, meta, path, others)
 
     # ------------------------------------------------------------------ saving
 
@@ -158,8 +167,13 @@ class Model:
         if dtype not in (np.float16, np.float32):
             raise ValueError(f"weights are stored as float16 or float32, not {dtype}")
         meta = dict(self.meta, weights_dtype=dtype.name)
+        meta.pop("members", None)
+        meta["format_version"] = 1  # readable by every handocr, unless there are several members
+        if len(self.members) > 1:
+            meta.update(members=len(self.members), format_version=2)
         blob = np.frombuffer(json.dumps(meta, indent=1, sort_keys=True).encode("utf-8"), dtype=np.uint8)
-        arrays = {k: self.params[k].astype(dtype) for k in mlp.param_names(self.params)}
+        arrays = {k + _suffix(j): p[k].astype(dtype)
+                  for j, p in enumerate(self.members) for k in mlp.param_names(p)}
         with atomic_path(path) as tmp:
             # Stored, not deflated: float16 weights shrink by only 7 %, and inflating
             # them would cost every start-up about 12 ms.
@@ -170,21 +184,77 @@ class Model:
 
     # ------------------------------------------------------------------ prediction
 
-    def logits(self, crops, batch=4096):
-        X = to_inputs(crops, self.features)
-        out = [mlp.forward(self.params, X[i : i + batch])[0] for i in range(0, len(X), batch)]
+    def logits(self, crops, batch=4096, member=0):
+        """The logits (N, n_classes) of one member network (the first by default)."""
+        return self._logits(to_inputs(crops, self.features), self.members[member], batch)
+
+    def _logits(self, X, params, batch=4096):
+        out = [mlp.forward(params, X[i : i + batch])[0] for i in range(0, len(X), batch)]
         if not out:
             return np.zeros((0, len(self.classes)), np.float32)
         return np.concatenate(out)
 
     def predict_proba(self, crops):
-        """Class probabilities (N, n_classes) for crops (N, 32, 32): float in [0, 1], white paper."""
-        return mlp.softmax(self.logits(crops).astype(np.float64)).astype(np.float32)
+        """Class probabilities (N, n_classes) for crops (N, 32, 32): float in [0, 1], white paper.
+        With several members, the mean of their probabilities."""
+        X = to_inputs(crops, self.features)
+        P = sum(mlp.softmax(self._logits(X, p).astype(np.float64)) for p in self.members)
+        return (P / len(self.members)).astype(np.float32)
 
     def predict(self, crops):
         """The most likely character for every crop, as a list of one-character strings."""
-        idx = np.argmax(self.logits(crops), axis=1)
+        idx = np.argmax(self.predict_proba(crops), axis=1)
         return [self.classes[i] for i in idx]
+
+
+def combine(models, name=None):
+    """One model whose probabilities are the mean of `models`' (an ensemble).
+
+    The models must have the same layers, classes and inputs; their members are
+    all kept. The first model's metadata is kept, with ``training["members"]``
+    listing every member's own training metadata.
+
+    Parameters
+    ----------
+    models : list of Model
+    name : str, optional
+        The new model's name (default: the first model's).
+
+    Returns
+    -------
+    Model
+    """
+    if not models:
+        raise ValueError("combine needs at least one model")
+    first = models[0]
+    for m in models[1:]:
+        for key in ("layers", "classes"):
+            if m.meta.get(key) != first.meta.get(key):
+                raise ModelError(f"{m.path or m.name}: {key} {m.meta.get(key)!r} differ from "
+                                 f"{first.path or first.name}'s {first.meta.get(key)!r}")
+        if m.features != first.features:
+            raise ModelError(f"{m.path or m.name}: input {m.features!r} differs from {first.features!r}")
+    members = [p for m in models for p in m.members]
+    trained = [t for m in models for t in (m.meta.get("training", {}).get("members") or [m.meta.get("training", {})])]
+    meta = {k: v for k, v in first.meta.items() if k not in ("weights_dtype", "members")}
+    meta["name"] = name or first.name
+    meta["training"] = {"members": trained, "note": f"the mean of {len(members)} networks' probabilities"}
+    if len(members) > 1:
+        meta.update(members=len(members), format_version=2)
+    return Model(members[0], meta, members=members[1:])
+
+
+def _suffix(j):
+    """Array-name suffix of member `j` in a model file ('' for the first)."""
+    return f"_m{j}" if j else ""
+
+
+def _members(arrays, meta):
+    """Split checked arrays into the first member's params, the meta and the others."""
+    n = meta.get("members", 1)
+    names = [k for k in arrays if "_m" not in k]
+    members = [{k: arrays[k + _suffix(j)] for k in names} for j in range(n)]
+    return members[0], meta, members[1:]
 
 
 def _chmod_like_new_file(path):
@@ -227,11 +297,17 @@ def _check(path, arrays, meta):
                          f"for {features} inputs")
     if layers[-1] != len(classes):
         raise _bad(path, f"output layer has {layers[-1]} units but there are {len(classes)} classes")
+    members = meta.get("members", 1)
+    if not isinstance(members, int) or isinstance(members, bool) or members < 1:
+        raise _bad(path, f"invalid members {members!r}")
+    if members > 1 and version < 2:
+        raise _bad(path, f"{members} members need format_version 2, not {version}")
     L = len(layers) - 1
     expected = {}
-    for l in range(1, L + 1):
-        expected[f"W{l}"] = (layers[l - 1], layers[l])
-        expected[f"b{l}"] = (layers[l],)
+    for j in range(members):
+        for l in range(1, L + 1):
+            expected[f"W{l}{_suffix(j)}"] = (layers[l - 1], layers[l])
+            expected[f"b{l}{_suffix(j)}"] = (layers[l],)
     missing = sorted(set(expected) - set(arrays))
     extra = sorted(set(arrays) - set(expected))
     if missing:

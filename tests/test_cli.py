@@ -220,3 +220,25 @@ def test_entry_point_exits_fast_with_everything_written(tmp_path):
     assert _entry("read", "--no-such-option").returncode == 2
     r = _entry("--version")
     assert r.returncode == 0 and r.stdout.startswith("handocr ")
+
+
+def test_combine_writes_an_ensemble_and_read_uses_it(tmp_path):
+    import numpy as np
+
+    from ocr import mlp
+    from ocr.model import Model
+
+    paths = []
+    for seed in (1, 2):
+        m = Model.from_params(mlp.init_params([1024, 16, 36], np.random.default_rng(seed)))
+        paths.append(str(tmp_path / f"m{seed}.npz"))
+        m.save(paths[-1])
+    out = tmp_path / "both.npz"
+    r = CliRunner().invoke(main, ["combine", *paths, "-o", str(out), "--name", "both"])
+    assert r.exit_code == 0, r.output
+    both = Model.load(out)
+    assert len(both.members) == 2 and both.name == "both"
+    bad = tmp_path / "bad.npz"
+    Model.from_params(mlp.init_params([1024, 8, 36], np.random.default_rng(3))).save(bad)
+    r = CliRunner().invoke(main, ["combine", paths[0], str(bad), "-o", str(tmp_path / "x.npz")])
+    assert r.exit_code == 1 and "layers" in r.output and not (tmp_path / "x.npz").exists()

@@ -7,7 +7,7 @@ import pytest
 
 from ocr import CLASSES, mlp
 from ocr.errors import ModelError
-from ocr.model import Model, default_meta
+from ocr.model import Model, combine, default_meta
 
 
 def _model(seed=0, hidden=(16,)):
@@ -153,7 +153,7 @@ def test_refuses_foreign_npz(tmp_path):
 
 def test_refuses_newer_format_version(tmp_path):
     params, meta = _good_arrays()
-    _refuses(_write(tmp_path / "m.npz", dict(meta, format_version=2), **params), "newer")
+    _refuses(_write(tmp_path / "m.npz", dict(meta, format_version=3), **params), "newer")
 
 
 def test_refuses_wrong_shapes_and_class_mismatch(tmp_path):
@@ -208,3 +208,32 @@ def test_bundled_model_reads_drawn_glyphs():
     E = canvas(); E[4:36, 4:8] = True; E[4:8, 4:26] = True; E[18:22, 4:22] = True; E[32:36, 4:26] = True
     crops = np.stack([normalize_glyph(g) for g in (L, T, H, E)])
     assert Model.load().predict(crops) == ["L", "T", "H", "E"]
+
+
+def test_an_ensemble_averages_its_members_and_round_trips(tmp_path):
+    a = Model.from_params(mlp.init_params([1024, 16, 36], np.random.default_rng(1)))
+    b = Model.from_params(mlp.init_params([1024, 16, 36], np.random.default_rng(2)))
+    both = combine([a, b], name="pair")
+    crops = _crops()
+    mean = 0.5 * (a.predict_proba(crops).astype(np.float64) + b.predict_proba(crops))
+    np.testing.assert_allclose(both.predict_proba(crops), mean, rtol=1e-5, atol=1e-6)
+    assert both.predict(crops) == [both.classes[k] for k in mean.argmax(axis=1)]
+    path = tmp_path / "pair.npz"
+    both.save(path)
+    again = Model.load(path)
+    assert len(again.members) == 2 and again.meta["format_version"] == 2 and again.name == "pair"
+    np.testing.assert_array_equal(again.predict_proba(crops), both.predict_proba(crops))
+    # a single network is still written as format version 1 (older handocr reads it)
+    a.save(tmp_path / "one.npz")
+    assert Model.load(tmp_path / "one.npz").meta["format_version"] == 1
+    # three members from an ensemble and a model; shapes must agree
+    assert len(combine([both, a]).members) == 3
+    with pytest.raises(ModelError, match="layers"):
+        combine([a, Model.from_params(mlp.init_params([1024, 8, 36], np.random.default_rng(3)))])
+
+
+def test_refuses_an_ensemble_with_a_member_missing(tmp_path):
+    params, meta = _good_arrays()
+    more = {f"{k}_m1": v for k, v in params.items() if k != "W2"}
+    _refuses(_write(tmp_path / "m.npz", dict(meta, format_version=2, members=2), **params, **more), "W2_m1")
+    _refuses(_write(tmp_path / "v.npz", dict(meta, format_version=1, members=2), **params, **more), "format_version")
