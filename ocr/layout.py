@@ -385,10 +385,8 @@ def find_marks(glyphs, lines, height):
             span = base - top
             if span < 0.5 * height:
                 continue
-            y0, x0, y1, x1 = g.box
-            if y1 < base - 0.15 * span and any(
-                    x0 - 0.15 * span <= d.cx <= x1 + 0.15 * span and y1 + 0.06 * span <= d.box[0] <= y1 + 0.5 * span
-                    and d.box[2] >= base - 0.15 * span and d.box[2] <= base + 0.3 * span for d in dots):
+            y0, _, y1, _ = g.box
+            if y1 < base - 0.15 * span and any(_dot_under(g, d, base, span) for d in dots):
                 marks.add(i)  # ! or ?
             elif y0 > top + 0.2 * span and y1 < base - 0.1 * span and y1 - y0 < 0.65 * span:
                 marks.add(i)  # + * ~
@@ -397,6 +395,14 @@ def find_marks(glyphs, lines, height):
             elif (k == 0 or k == len(big) - 1) and _is_tick(g.mask, span):
                 marks.add(i)
     return marks
+
+
+def _dot_under(g, dot, base, span):
+    """Is `dot` the dot of a ``!`` or ``?`` whose stroke is `g`: under it, apart from
+    it, and on the baseline `base` of letters `span` tall?"""
+    y0, x0, y1, x1 = g.box
+    return (x0 - 0.15 * span <= dot.cx <= x1 + 0.15 * span and y1 + 0.06 * span <= dot.box[0] <= y1 + 0.5 * span
+            and base - 0.15 * span <= dot.box[2] <= base + 0.3 * span)
 
 
 def _dot_like(g, height):
@@ -433,9 +439,10 @@ def _is_bracket(mask, span):
 def _is_tick(mask, span):
     """Is this ink a tick: its lowest point in the left part of its box, the ink
     left of that point ending well below the top (a short arm, at least a third
-    of the height lower, at least a fifth of it tall), and the ink right of it rising to the top along one
-    straight line leaning right by 0.3 or more (unlike a ``V``'s two arms of one
-    height, a ``J``'s upright stem, or the several strokes of a ``K``)?"""
+    of the height lower, at least a fifth of it tall), and the ink right of it
+    rising to the top along one straight line leaning right by 0.3 or more
+    (unlike a ``V``'s two arms of one height, a ``J``'s upright stem, the
+    several strokes of a ``K``, or a ``1`` slanted with no arm at all)?"""
     h, w = mask.shape
     if h < 0.6 * span or w < 0.4 * h:
         return False
@@ -445,10 +452,8 @@ def _is_tick(mask, span):
     if xv > 0.45 * w:
         return False
     left, right = xs < xv - 0.1 * w, xs > xv + 0.1 * w
-    if not right.any():
+    if not right.any() or not left.any():
         return False
-    if not left.any():
-        return False  # one stroke leaning: a slanted 1
     top_right, top_left = ys[right].min(), ys[left].min()
     if top_right > 0.15 * h or top_left - top_right < 0.35 * h or top_left > 0.8 * h:
         return False

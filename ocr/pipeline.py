@@ -270,7 +270,7 @@ def analyse(grey):
     shear = page_slant([g for g in glyphs if not g.small])
     upright = [shear_glyph(g, shear) for g in glyphs] if shear else glyphs
     marks = find_marks(upright, line_idx, H)
-    if marks:  # punctuation the size of a letter (! ? + /) is no letter
+    if marks:  # punctuation the size of a letter (! ? + brackets, a tick) is no letter
         glyphs = [replace(g, small=True) if i in marks else g for i, g in enumerate(glyphs)]
         upright = [replace(g, small=True) if i in marks else g for i, g in enumerate(upright)]
     letters = [[i for i in line if not glyphs[i].small] for line in line_idx]
