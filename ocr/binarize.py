@@ -83,13 +83,12 @@ def paper_background(grey, block=16, edges=15, close=False):
     # the two are blended: in the shadow beyond the edge the smooth estimate stays a few
     # percent too bright for a while, and a sudden switch from one to the other there
     # draws a line of darkness (under faint pencil, a line of ink) along the edge.
-    r = np.divide(closing, bg, dtype=np.float32)
-    f = np.where(r <= np.float32(0.94), r, np.minimum(np.float32(1), np.float32(0.94) + 2 * (r - np.float32(0.94))))
     # Near the step itself the smooth estimate is too bright on the dark side for two or
     # three blocks: there the closing is taken from 3 % darker (blended up to 1.5 %).
     zone = np.asarray(Image.fromarray(near_step.astype(np.uint8) * 255).resize((w, h), Image.BILINEAR)) > 0
-    near = np.where(r <= np.float32(0.97), r, np.minimum(np.float32(1), np.float32(0.97) + 2 * (r - np.float32(0.97))))
-    f = np.where(zone, near, f)
+    at = np.where(zone, np.float32(0.97), np.float32(0.94))
+    r = np.divide(closing, bg, dtype=np.float32)
+    f = np.where(r <= at, r, np.minimum(np.float32(1), at + 2 * (r - at)))
     return np.maximum(bg * f, np.float32(0.05))
 
 
