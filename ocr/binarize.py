@@ -337,8 +337,8 @@ def remove_page_lines(mask, darkness, levels=None):
     Page lines are straight runs of ink at least an eighth of the image's
     shorter side long that line up over at least half of it: two such lines
     each way and five in all make a net (squared paper, a table); four or more
-    across and at most one down make ruled paper; anything less (a big letter,
-    a frame, a '#') is left alone. The photo may be turned: each family of lines
+    across, over at least a quarter of it, and at most one down make ruled
+    paper; anything less (a big letter, a frame, a '#') is left alone. The photo may be turned: each family of lines
     is first made axis-aligned by shifting whole columns (or rows) by whole
     pixels, at the slope where the ink's projection is sharpest (within 8
     degrees), so nothing is resampled.
@@ -371,23 +371,25 @@ def remove_page_lines(mask, darkness, levels=None):
     if len(ys) == 0:
         return mask
 
-    def lines_along(m, t):  # m without the runs along slope t, and how many lines they make
+    def lines_along(m, t):  # m without the runs along slope t; lines over half and a quarter of it
         sheared, offsets = _shear(m, t)
         kept = remove_rules(sheared, short / 8, which="horizontal")
-        n = _count_lines((sheared & ~kept).sum(axis=1) >= short / 2)
-        return kept, offsets, n
+        per_row = (sheared & ~kept).sum(axis=1)
+        return kept, offsets, _count_lines(per_row >= short / 2), _count_lines(per_row >= short / 4)
 
     t_across = _sharpest_slope(ys, xs)
-    kept, offsets, across = lines_along(mask, t_across)
-    if across < 2:
+    kept, offsets, across, part_across = lines_along(mask, t_across)
+    if part_across < 2:
         return mask  # neither a net nor ruled paper: the common case, at half the cost
     rest_across = _unshear(kept, offsets, mask.shape[0])
     t_down = _sharpest_slope(xs, ys)
-    kept, offsets, down = lines_along(rest_across.T, t_down)
+    kept, offsets, down, _ = lines_along(rest_across.T, t_down)
     rest_both = _unshear(kept, offsets, mask.shape[1]).T
     if min(across, down) >= 2 and across + down >= 5:
         runs, slopes = mask & ~rest_both, (t_across, t_down)  # squared paper, a table
-    elif across >= 4 and down < 2:
+    elif part_across >= 4 and down < 2:
+        # Rules need only be found over a quarter of the page: where light falls off
+        # (a shadow's edge) a faint ruling may reach the ink's threshold only there.
         runs, slopes = mask & ~rest_across, (t_across, None)  # ruled paper
     else:
         return mask

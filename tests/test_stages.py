@@ -162,6 +162,30 @@ def test_remove_page_lines_takes_the_net_and_keeps_the_strokes():
     assert remove_page_lines(e, np.where(e, 0.8, 0).astype(np.float32), (0.15, 0.25)) is e  # a big E stays
 
 
+def test_remove_page_lines_takes_rules_seen_over_part_of_the_page():
+    """A faint ruling reaches the ink's threshold only where a shadow darkens it: a
+    third of the way across. Its pieces still make ruled paper and go, and the
+    strokes standing on them stay; three such pieces (underlines) are left alone."""
+    from ocr.binarize import remove_page_lines
+
+    mask = np.zeros((240, 400), bool)
+    darkness = np.zeros(mask.shape, np.float32)
+    for y in (40, 80, 120, 160, 200):
+        mask[y:y + 3, 20:120] = True  # 100 pixels: under half the shorter side
+    darkness[mask] = 0.3
+    for x in (40, 70, 100):  # strokes standing on each rule, 0.8 dark
+        for y in (40, 80, 120, 160, 200):
+            mask[y - 30:y + 1, x:x + 4] = True
+            darkness[y - 30:y + 1, x:x + 4] = 0.8
+    rest = remove_page_lines(mask, darkness, (0.15, 0.25))
+    strokes = darkness == np.float32(0.8)
+    assert rest[strokes].all()
+    assert (rest & ~strokes).sum(axis=1).max() < 16  # of the 100-pixel rules, a stub at most
+    three = mask.copy()
+    three[155:205] = False
+    assert remove_page_lines(three, darkness, (0.15, 0.25)) is three
+
+
 def pencil_on_squared_paper():
     """A net 0.3 dark with a pencil letter 0.2 dark (lighter than the net): an L whose
     upright runs along a line of the net for 24 pixels, and a stroke crossing one."""
