@@ -196,6 +196,8 @@ def working_image(grey, target=TARGET_HEIGHT, small=None):
 OVERESTIMATE = 0.025
 #: ... which is taken when its seed level is lower by this share or more.
 CLOSER_SEEDS = 0.25
+#: ... or by this share when it puts the seeds at the floor :data:`MIN_CONTRAST` (weak writing).
+WEAK_CLOSER_SEEDS = 0.1
 
 
 def find_ink(grey):
@@ -225,7 +227,8 @@ def find_ink(grey):
         # in a shadow on squared paper, the usual estimate's seeds set by the lines.
         close_darkness = ink_darkness(grey, close=True)
         close_levels = threshold_levels(close_darkness)
-        if close_levels[1] < (1 - CLOSER_SEEDS) * levels[1]:
+        weak = close_levels[1] <= MIN_CONTRAST  # pencil: lowered less, the seeds are at the floor
+        if close_levels[1] < (1 - (WEAK_CLOSER_SEEDS if weak else CLOSER_SEEDS)) * levels[1]:
             mask, labels, n = hysteresis(close_darkness, *close_levels, labelled=True)
             labelled, darkness, levels, close = components_of(labels, n), close_darkness, close_levels, True
     mask = without_page_lines(mask, labelled, darkness, levels, grey)
