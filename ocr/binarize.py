@@ -338,10 +338,10 @@ def remove_page_lines(mask, darkness, levels=None):
     shorter side long that line up over at least half of it: two such lines
     each way and five in all make a net (squared paper, a table); four or more
     across, over at least a quarter of it, and at most one down make ruled
-    paper; anything less (a big letter, a frame, a '#') is left alone. The photo may be turned: each family of lines
-    is first made axis-aligned by shifting whole columns (or rows) by whole
-    pixels, at the slope where the ink's projection is sharpest (within 8
-    degrees), so nothing is resampled.
+    paper; anything less (a big letter, a frame, a '#') is left alone. The
+    photo may be turned: each family of lines is first made axis-aligned by
+    shifting whole columns (or rows) by whole pixels, at the slope where the
+    ink's projection is sharpest (within 8 degrees), so nothing is resampled.
 
     The lines are then divided out of the darkness like the paper's own shading
     (:func:`divide_out_lines`), and the ink is thresholded again: a stroke that

@@ -1,9 +1,11 @@
 """The pipeline end to end, and the steps that use the classifier."""
 
+import io
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 import ocr
 from ocr import CLASSES
@@ -212,8 +214,6 @@ def test_read_bundled_samples(model, name):
 
 
 def test_read_array_same_as_file(model):
-    from PIL import Image
-
     path = SAMPLES / "synthetic_page.png"
     a = np.asarray(Image.open(path).convert("RGB"))
     assert ocr.read(a, model=model).text == ocr.read(path, model=model).text
@@ -235,8 +235,6 @@ def test_prepared_on_a_thread_reads_like_a_path(model):
 
 def test_downscaled_photo_reads_the_same(model):
     """A 3x larger photo goes through the reduced-resolution path and gives the same text."""
-    from PIL import Image
-
     im = Image.open(SAMPLES / "synthetic_page.png").convert("L")
     big = np.asarray(im.resize((im.width * 3, im.height * 3), Image.BICUBIC))
     small_text = ocr.read(np.asarray(im), model=model).text
@@ -742,8 +740,6 @@ def test_light_writing_on_a_dark_ground_is_read_in_negative(model):
 def test_page_turned_beyond_ten_degrees_is_levelled(model, angle):
     """Letters leaning more than the classifier learned: the page is levelled before
     reading, and the boxes come back in the photo's own pixels."""
-    from PIL import Image
-
     from ocr.synth import render_page
 
     rgb, text, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44)
@@ -934,6 +930,24 @@ def test_find_marks_tells_brackets_and_ticks_from_letters():
 PHOTO_CHARS = ROOT.parent / "shared" / "data" / "photo_chars"
 
 
+def composed_phone_photo(seed, page, lights, **layout):
+    """Page `page` of ``benchmarks/compose_pages.py --seed SEED --photo`` (held-out
+    `photo_chars` crops; `layout`: compose_page's height, rotation, ruled, grid,
+    ink), as its text lines and the JPEG bytes of the photo."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("compose_pages", ROOT / "benchmarks" / "compose_pages.py")
+    cp = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cp)
+    rng = np.random.default_rng([seed, page])
+    lines = cp.random_text(rng)
+    image, _ = cp.compose_page(lines, cp.list_crops(PHOTO_CHARS, "valid"), rng, **layout)
+    image, quality = cp.photographed(image, np.random.default_rng([seed, page, 1]), lights or cp.LIGHTS)
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="JPEG", quality=quality)
+    return lines, buf.getvalue()
+
+
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
 def test_letter_height_of_pencil_on_squared_paper_under_a_hard_shadow(model):
     # Page 16 of `compose_pages.py --seed 802 --height 44 --scale 2 --ink 0.6 --grid 0.2
@@ -941,26 +955,13 @@ def test_letter_height_of_pencil_on_squared_paper_under_a_hard_shadow(model):
     # quick height estimate removed the net's lines with every pixel on them, cutting
     # the letters into pieces a square high: 48 px for letters of 88, and the page was
     # read at twice its scale, its net as rows of 1s (271 errors on 29 characters).
-    import importlib.util
-    import io
-
-    from PIL import Image
-
     from ocr.pipeline import estimate_letter_height
 
-    spec = importlib.util.spec_from_file_location("compose_pages", ROOT / "benchmarks" / "compose_pages.py")
-    cp = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cp)
-    rng = np.random.default_rng([802, 16])
-    lines = cp.random_text(rng)
-    image, _ = cp.compose_page(lines, cp.list_crops(PHOTO_CHARS, "valid"), rng, height=88, rotation=2, ruled=0.3,
-                               grid=0.2, ink=0.6)
-    image, quality = cp.photographed(image, np.random.default_rng([802, 16, 1]), ("hard_shadow",))
-    buf = io.BytesIO()
-    Image.fromarray(image).save(buf, format="JPEG", quality=quality)
-    grey = np.asarray(Image.open(buf).convert("L"))
+    lines, jpeg = composed_phone_photo(802, 16, ("hard_shadow",), height=88, rotation=2, ruled=0.3, grid=0.2,
+                                       ink=0.6)
+    grey = np.asarray(Image.open(io.BytesIO(jpeg)).convert("L"))
     assert 0.8 * 88 <= estimate_letter_height(grey) <= 1.25 * 88
-    assert page_scores("\n".join(lines), ocr.read(buf.getvalue(), model=model).text)["cer"] < 0.3
+    assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["cer"] < 0.3
 
 
 def test_faint_pencil_on_squared_paper_in_a_shadow(model):
@@ -992,28 +993,13 @@ def test_pencil_in_a_shadow_read_under_the_close_paper_estimate(model):
     # --ruled 0.3 --grid 0.2 --photo`: pencil in uneven light. The close paper estimate
     # lowers the seeds to the floor but by less than a quarter; the usual one lost
     # the strokes in the light (7 errors), the close one reads the page.
-    import importlib.util
-    import io
-
-    from PIL import Image
-
     import ocr.pipeline as P
     from ocr.binarize import ink_darkness, paper_overestimate, threshold_levels
-    from ocr.load import as_float
 
-    spec = importlib.util.spec_from_file_location("compose_pages", ROOT / "benchmarks" / "compose_pages.py")
-    cp = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cp)
-    rng = np.random.default_rng([612, 34])
-    lines = cp.random_text(rng)
-    image, _ = cp.compose_page(lines, cp.list_crops(PHOTO_CHARS, "valid"), rng, height=88, rotation=3, ruled=0.3,
-                               grid=0.2, ink=0.75)
-    image, quality = cp.photographed(image, np.random.default_rng([612, 34, 1]), cp.LIGHTS)
-    buf = io.BytesIO()
-    Image.fromarray(image).save(buf, format="JPEG", quality=quality)
-    grey, _ = P.working_image(np.asarray(Image.open(buf).convert("L")))
+    lines, jpeg = composed_phone_photo(612, 34, None, height=88, rotation=3, ruled=0.3, grid=0.2, ink=0.75)
+    grey, _ = P.working_image(np.asarray(Image.open(io.BytesIO(jpeg)).convert("L")))
     assert paper_overestimate(grey) > P.OVERESTIMATE
     usual = threshold_levels(ink_darkness(grey))[1]
     close = threshold_levels(ink_darkness(grey, close=True))[1]
     assert close <= P.MIN_CONTRAST and 1 - P.CLOSER_SEEDS <= close / usual < 1 - P.WEAK_CLOSER_SEEDS
-    assert page_scores("\n".join(lines), ocr.read(buf.getvalue(), model=model).text)["cer"] < 0.05
+    assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["cer"] < 0.05
