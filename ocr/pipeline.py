@@ -547,6 +547,35 @@ def classify(analysis, model, context=True):
             words.append(items)
         if words:
             out.append(words)
+    return number_lines(out) if context else out
+
+
+def number_lines(lines, near=2, w_digit=0.8):
+    """A lone character starting a line, when a line at most `near` lines away
+    starts with a lone digit, is more likely a number too (a numbered list whose
+    ``1`` is a bare stroke): its probabilities get the prior of :func:`prefer_digits`.
+
+    Parameters
+    ----------
+    lines : list of list of list of (Glyph, probs, crop)
+        :func:`classify`'s lines of words.
+
+    Returns
+    -------
+    lines : the same structure, the lone first characters re-weighted.
+    """
+    def lone_digit(k):
+        word = lines[k][0]
+        return len(word) == 1 and _IS_DIGIT[int(np.argmax(word[0][1]))]
+
+    numbers = [k for k in range(len(lines)) if lone_digit(k)]
+    out = []
+    for k, words in enumerate(lines):
+        first = words[0]
+        if len(first) == 1 and not lone_digit(k) and any(0 < abs(j - k) <= near for j in numbers):
+            g, p, c = first[0]
+            words = [[(g, prefer_digits(p, w_digit), c)]] + words[1:]
+        out.append(words)
     return out
 
 

@@ -1003,3 +1003,34 @@ def test_pencil_in_a_shadow_read_under_the_close_paper_estimate(model):
     close = threshold_levels(ink_darkness(grey, close=True))[1]
     assert close <= P.MIN_CONTRAST and 1 - P.CLOSER_SEEDS <= close / usual < 1 - P.WEAK_CLOSER_SEEDS
     assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["cer"] < 0.05
+
+
+def test_a_bare_one_starting_a_numbered_list():
+    """`1` written as a bare stroke is a tie between I and 1; starting a line next to
+    lines numbered 2 and 3 it is a 1. Without numbered lines near it, or read
+    confidently as another letter, it keeps its reading."""
+    from ocr.pipeline import number_lines
+
+    def p(**probs):
+        v = np.full(len(CLASSES), 1e-4)
+        for c, x in probs.items():
+            v[CLASSES.index(c.lstrip("_"))] = x
+        return v / v.sum()
+
+    def line(first, *rest):
+        return [[(None, first, None)]] + [[(None, p(A=0.9), None)] for _ in rest]
+
+    def first_char(lines, k):
+        return CLASSES[int(np.argmax(lines[k][0][0][1]))]
+
+    tie = p(I=0.5, _1=0.45)
+    page = [line(tie, "BUY"), line(p(_2=0.9), "CALL"), line(p(_3=0.9), "FIX")]
+    assert first_char(number_lines(page), 0) == "1"
+    alone = [line(tie, "WILL"), line(p(A=0.9), "NAP")]
+    assert first_char(number_lines(alone), 0) == "I"
+    far = [line(tie, "BUY")] + [line(p(A=0.9), "X")] * 3 + [line(p(_5=0.9), "CALL")]
+    assert first_char(number_lines(far), 0) == "I"  # the numbered line is four lines away
+    sure = [line(p(A=0.95, _4=0.03), "NAP"), line(p(_2=0.9), "CALL")]
+    assert first_char(number_lines(sure), 0) == "A"
+    two_words = [[[(None, tie, None), (None, p(T=0.9), None)]], line(p(_2=0.9), "CALL")]
+    assert first_char(number_lines(two_words), 0) == "I"  # the first word is not a lone character
