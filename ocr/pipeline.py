@@ -107,8 +107,13 @@ def estimate_letter_height(grey, small=None):
 def _ink(grey, sigma=1.0, edges=15, close=False):
     """:func:`ocr.binarize.binarize` with its components, keeping the darkness map
     and the thresholds ``(low, high)``."""
-    darkness = ink_darkness(grey, sigma, edges, close)
-    levels = threshold_levels(darkness)
+    return _ink_at(ink_darkness(grey, sigma, edges, close))
+
+
+def _ink_at(darkness, levels=None):
+    """The ink of a darkness map, at `levels` or :func:`ocr.binarize.threshold_levels`'
+    own: ``(mask, labelled, darkness, levels)`` as :func:`_ink`."""
+    levels = threshold_levels(darkness) if levels is None else levels
     mask, labels, n = hysteresis(darkness, *levels, labelled=True)
     return mask, components_of(labels, n), darkness, levels
 
@@ -219,7 +224,7 @@ def find_ink(grey):
         ``components(mask)``: ``(labels, boxes, areas)`` of the returned mask.
     """
     mask, labelled, darkness, levels = _ink(grey)
-    close = False
+    close, close_darkness, close_levels = False, None, None
     if paper_overestimate(grey) > OVERESTIMATE:
         # Light falling fast (a vignette) or a reflection: the usual estimate leaves the
         # paper a few percent dark there, and that spread raises the noise floor over
@@ -227,14 +232,16 @@ def find_ink(grey):
         # in a shadow on squared paper, the usual estimate's seeds set by the lines.
         close_darkness = ink_darkness(grey, close=True)
         close_levels = threshold_levels(close_darkness)
-        weak = close_levels[1] <= MIN_CONTRAST  # pencil: lowered less, the seeds are at the floor
-        if close_levels[1] < (1 - (WEAK_CLOSER_SEEDS if weak else CLOSER_SEEDS)) * levels[1]:
-            mask, labels, n = hysteresis(close_darkness, *close_levels, labelled=True)
-            labelled, darkness, levels, close = components_of(labels, n), close_darkness, close_levels, True
+        pencil = close_levels[1] <= MIN_CONTRAST  # lowered less: the seeds are at the floor
+        if close_levels[1] < (1 - (WEAK_CLOSER_SEEDS if pencil else CLOSER_SEEDS)) * levels[1]:
+            mask, labelled, darkness, levels = _ink_at(close_darkness, close_levels)
+            close = True
     mask = without_page_lines(mask, labelled, darkness, levels, grey)
     weak = weak_writing_levels(darkness, mask, levels)
     if weak is not None and not close:  # a pencil: the paper followed closely (its darkness matters), ...
-        mask, labelled, darkness, levels = _ink(grey, close=True)
+        if close_darkness is None:
+            close_darkness = ink_darkness(grey, close=True)
+        mask, labelled, darkness, levels = _ink_at(close_darkness, close_levels)
         mask = without_page_lines(mask, labelled, darkness, levels, grey)
         weak = weak_writing_levels(darkness, mask, levels)
     if weak is not None:  # ... and its ink found again from lower seeds
