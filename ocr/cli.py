@@ -88,8 +88,9 @@ def train(data, output, lr, epochs, batch_size, hidden, seed, features, plots, c
 def combine(models, output, name):
     """Combine trained models into one that averages their probabilities.
 
-    MODELS are model files of the same shape (layers, classes, inputs), e.g.
-    `handocr train` runs with different --seed values. The combined file holds
+    MODELS are model files with the same classes and hidden layers, e.g.
+    `handocr train` runs with different --seed values; their inputs may differ
+    (--features pixels or directions: each network keeps its own). The combined file holds
     every network; reading costs about as many times the classifier's share of
     the time (a few milliseconds a page each). The bundled model is such an
     ensemble (models/README.md).

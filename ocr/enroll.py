@@ -605,7 +605,7 @@ def fine_tune(model, X, y, base_data=None, epochs=15, seed=0, lr=3e-4, batch_siz
             raise DataError(f"fine-tuning diverged at epoch {epoch}; try a smaller learning rate")
         say(f"epoch {epoch:3d}/{epochs}  loss {loss_sum / steps_per_epoch:.4f}")
     # one network: the first member of an ensemble, fine-tuned
-    meta = {k: v for k, v in model.meta.items() if k not in ("weights_dtype", "members")}
+    meta = {k: v for k, v in model.meta.items() if k not in ("weights_dtype", "members", "member_features")}
     meta["format_version"] = 1
     pages = [str(p) for p in (enrolled_from or [])]
     meta["name"] = name or f"{model.name}-enrolled"

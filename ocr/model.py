@@ -5,7 +5,9 @@ A model file is an ``.npz`` archive of plain arrays ``W1, b1, W2, b2, ...`` and
 loads with ``allow_pickle=False``. A file may hold several networks of the same
 shape (``meta["members"]``, format version 2): the second one's arrays are
 ``W1_m1, b1_m1, ...``, and so on; the model's probabilities are the mean of
-theirs (:func:`combine`). Loading checks everything and refuses, with a
+theirs (:func:`combine`). Members may take different inputs (format version 3:
+``meta["member_features"]`` names each one's kind of input, :mod:`ocr.features`;
+their first layers differ in size, the rest of ``meta["layers"]`` is shared). Loading checks everything and refuses, with a
 :class:`~ocr.errors.ModelError` naming the file and the problem, anything that is
 not exactly such a model.
 """
@@ -25,7 +27,7 @@ from . import mlp
 from .errors import ModelError
 
 FORMAT = "handocr-mlp"
-FORMAT_VERSION = 2  # 2: several members; a single network is still written as version 1
+FORMAT_VERSION = 3  # 2: several members; 3: members with different inputs; one network is version 1
 DEFAULT_MODEL = "handocr36.npz"
 INPUT = {"size": 32, "background": "white", "normalize": "skeleton-v1"}
 
@@ -68,6 +70,8 @@ class Model:
     params : dict of float32 arrays (W1, b1, ...)
     members : list of such dicts, ``params`` first: the networks whose
         probabilities are averaged (one for a model trained by ``handocr train``)
+    features : str, the first network's kind of input (:mod:`ocr.features`)
+    member_features : list of str, every member's kind of input
     meta : dict, the model's JSON metadata
     classes : str, the character of every output, in order
     name : str
@@ -79,6 +83,7 @@ class Model:
         self.meta = meta
         self.classes = meta["classes"]
         self.features = meta.get("input", {}).get("features", features_.DEFAULT)
+        self.member_features = list(meta.get("member_features") or [self.features] * len(self.members))
         self.name = meta.get("name") or (os.path.splitext(os.path.basename(path))[0] if path else "model")
         self.path = path
 
@@ -168,9 +173,12 @@ class Model:
             raise ValueError(f"weights are stored as float16 or float32, not {dtype}")
         meta = dict(self.meta, weights_dtype=dtype.name)
         meta.pop("members", None)
+        meta.pop("member_features", None)
         meta["format_version"] = 1  # readable by every handocr, unless there are several members
         if len(self.members) > 1:
             meta.update(members=len(self.members), format_version=2)
+        if len(set(self.member_features)) > 1:
+            meta.update(member_features=list(self.member_features), format_version=3)
         blob = np.frombuffer(json.dumps(meta, indent=1, sort_keys=True).encode("utf-8"), dtype=np.uint8)
         arrays = {k + _suffix(j): p[k].astype(dtype)
                   for j, p in enumerate(self.members) for k in mlp.param_names(p)}
@@ -186,7 +194,7 @@ class Model:
 
     def logits(self, crops, batch=4096, member=0):
         """The logits (N, n_classes) of one member network (the first by default)."""
-        return self._logits(to_inputs(crops, self.features), self.members[member], batch)
+        return self._logits(to_inputs(crops, self.member_features[member]), self.members[member], batch)
 
     def _logits(self, X, params, batch=4096):
         out = [mlp.forward(params, X[i : i + batch])[0] for i in range(0, len(X), batch)]
@@ -197,8 +205,9 @@ class Model:
     def predict_proba(self, crops):
         """Class probabilities (N, n_classes) for crops (N, 32, 32): float in [0, 1], white paper.
         With several members, the mean of their probabilities."""
-        X = to_inputs(crops, self.features)
-        P = sum(mlp.softmax(self._logits(X, p).astype(np.float64)) for p in self.members)
+        X = {f: to_inputs(crops, f) for f in dict.fromkeys(self.member_features)}
+        P = sum(mlp.softmax(self._logits(X[f], p).astype(np.float64))
+                for f, p in zip(self.member_features, self.members))
         return (P / len(self.members)).astype(np.float32)
 
     def predict(self, crops):
@@ -210,9 +219,11 @@ class Model:
 def combine(models, name=None):
     """One model whose probabilities are the mean of `models`' (an ensemble).
 
-    The models must have the same layers, classes and inputs; their members are
-    all kept. The first model's metadata is kept, with ``training["members"]``
-    listing every member's own training metadata.
+    The models must have the same classes and hidden layers; their members are
+    all kept. They may take different inputs (pixels, pixels and stroke
+    directions): each member keeps its own, and the file is then format version
+    3. The first model's metadata is kept, with ``training["members"]`` listing
+    every member's own training metadata.
 
     Parameters
     ----------
@@ -228,19 +239,22 @@ def combine(models, name=None):
         raise ValueError("combine needs at least one model")
     first = models[0]
     for m in models[1:]:
-        for key in ("layers", "classes"):
-            if m.meta.get(key) != first.meta.get(key):
-                raise ModelError(f"{m.path or m.name}: {key} {m.meta.get(key)!r} differ from "
-                                 f"{first.path or first.name}'s {first.meta.get(key)!r}")
-        if m.features != first.features:
-            raise ModelError(f"{m.path or m.name}: input {m.features!r} differs from {first.features!r}")
+        if m.classes != first.classes:
+            raise ModelError(f"{m.path or m.name}: classes {m.classes!r} differ from "
+                             f"{first.path or first.name}'s {first.classes!r}")
+        if m.meta["layers"][1:] != first.meta["layers"][1:]:
+            raise ModelError(f"{m.path or m.name}: layers {m.meta['layers']!r} differ from "
+                             f"{first.path or first.name}'s {first.meta['layers']!r} (beyond the input)")
     members = [p for m in models for p in m.members]
+    member_features = [f for m in models for f in m.member_features]
     trained = [t for m in models for t in (m.meta.get("training", {}).get("members") or [m.meta.get("training", {})])]
-    meta = {k: v for k, v in first.meta.items() if k not in ("weights_dtype", "members")}
+    meta = {k: v for k, v in first.meta.items() if k not in ("weights_dtype", "members", "member_features")}
     meta["name"] = name or first.name
     meta["training"] = {"members": trained, "note": f"the mean of {len(members)} networks' probabilities"}
     if len(members) > 1:
         meta.update(members=len(members), format_version=2)
+    if len(set(member_features)) > 1:
+        meta.update(member_features=member_features, format_version=3)
     return Model(members[0], meta, members=members[1:])
 
 
@@ -302,11 +316,22 @@ def _check(path, arrays, meta):
         raise _bad(path, f"invalid members {members!r}")
     if members > 1 and version < 2:
         raise _bad(path, f"{members} members need format_version 2, not {version}")
+    kinds = meta.get("member_features")
+    if kinds is None:
+        kinds = [features] * members
+    elif version < 3:
+        raise _bad(path, f"member_features need format_version 3, not {version}")
+    elif (not isinstance(kinds, list) or len(kinds) != members
+          or any(not isinstance(k, str) or k not in features_.SIZES for k in kinds)):
+        raise _bad(path, f"invalid member_features {kinds!r} for {members} members")
+    elif kinds[0] != features:
+        raise _bad(path, f"member_features[0] {kinds[0]!r} differs from input features {features!r}")
     L = len(layers) - 1
     expected = {}
     for j in range(members):
         for l in range(1, L + 1):
-            expected[f"W{l}{_suffix(j)}"] = (layers[l - 1], layers[l])
+            n_in = features_.SIZES[kinds[j]] if l == 1 else layers[l - 1]
+            expected[f"W{l}{_suffix(j)}"] = (n_in, layers[l])
             expected[f"b{l}{_suffix(j)}"] = (layers[l],)
     missing = sorted(set(expected) - set(arrays))
     extra = sorted(set(arrays) - set(expected))

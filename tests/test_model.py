@@ -153,7 +153,7 @@ def test_refuses_foreign_npz(tmp_path):
 
 def test_refuses_newer_format_version(tmp_path):
     params, meta = _good_arrays()
-    _refuses(_write(tmp_path / "m.npz", dict(meta, format_version=3), **params), "newer")
+    _refuses(_write(tmp_path / "m.npz", dict(meta, format_version=4), **params), "newer")
 
 
 def test_refuses_wrong_shapes_and_class_mismatch(tmp_path):
@@ -232,6 +232,48 @@ def test_an_ensemble_averages_its_members_and_round_trips(tmp_path):
     assert len(combine([both, a]).members) == 3
     with pytest.raises(ModelError, match="layers"):
         combine([a, Model.from_params(mlp.init_params([1024, 8, 36], np.random.default_rng(3)))])
+
+
+def test_an_ensemble_of_networks_with_different_inputs(tmp_path):
+    """Pixels and pixels+directions networks averaged: each member gets its own
+    inputs, the file says which (format version 3) and round-trips."""
+    a = Model.from_params(mlp.init_params([1024, 16, 36], np.random.default_rng(1)))
+    d = Model.from_params(mlp.init_params([1536, 16, 36], np.random.default_rng(2)))
+    assert d.features == "pixels+directions-v1"
+    mixed = combine([a, d], name="mixed")
+    assert mixed.member_features == ["pixels", "pixels+directions-v1"] and mixed.features == "pixels"
+    crops = _crops()
+    mean = 0.5 * (a.predict_proba(crops).astype(np.float64) + d.predict_proba(crops))
+    np.testing.assert_allclose(mixed.predict_proba(crops), mean, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(mixed.logits(crops, member=1), d.logits(crops), rtol=1e-5, atol=1e-5)
+    path = tmp_path / "mixed.npz"
+    mixed.save(path)
+    again = Model.load(path)
+    assert again.meta["format_version"] == 3 and again.member_features == mixed.member_features
+    np.testing.assert_array_equal(again.predict_proba(crops), mixed.predict_proba(crops))
+    # members of one kind of input are still written as version 2
+    combine([a, a]).save(tmp_path / "same.npz")
+    same = json.loads(np.load(tmp_path / "same.npz")["meta"].tobytes())
+    assert same["format_version"] == 2 and "member_features" not in same
+    # hidden layers must still agree
+    with pytest.raises(ModelError, match="layers"):
+        combine([a, Model.from_params(mlp.init_params([1536, 8, 36], np.random.default_rng(3)))])
+
+
+def test_refuses_member_features_that_do_not_fit(tmp_path):
+    params, meta = _good_arrays()
+    wide = mlp.init_params([1536, 16, 36], np.random.default_rng(4))
+    more = {f"{k}_m1": v for k, v in wide.items()}
+    kinds = ["pixels", "pixels+directions-v1"]
+    ok = dict(meta, format_version=3, members=2, member_features=kinds)
+    assert Model.load(_write(tmp_path / "ok.npz", ok, **params, **more)).member_features == kinds
+    _refuses(_write(tmp_path / "v2.npz", dict(ok, format_version=2), **params, **more), "format_version 3")
+    _refuses(_write(tmp_path / "n.npz", dict(ok, member_features=kinds[:1]), **params, **more), "member_features")
+    _refuses(_write(tmp_path / "k.npz", dict(ok, member_features=["pixels", "edges"]), **params, **more),
+             "member_features")
+    _refuses(_write(tmp_path / "f.npz", dict(ok, member_features=kinds[::-1]), **params, **more), "member_features")
+    # the second network's first layer must fit its own input
+    _refuses(_write(tmp_path / "s.npz", dict(ok, member_features=["pixels", "pixels"]), **params, **more), "W1_m1")
 
 
 def test_refuses_an_ensemble_with_a_member_missing(tmp_path):
