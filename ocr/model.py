@@ -127,10 +127,10 @@ class Model:
             raise _bad(path, f"cannot read ({e.strerror or e})") from None
         return cls._from_bytes(path, data)
 
-    @classmethod
-    def _from_bytes(cls, path, data):
-        if not zipfile.is_zipfile(io.BytesIO(data)):
-            raise _bad(path, "not a handocr model (not an .npz archive)")
+    @staticmethod
+    def _npz_arrays(path, data):
+        """Every array of an .npz file's bytes, read by ``np.load`` (deflated members, and
+        anything :func:`_stored_arrays` would not read), refusing pickles."""
         try:
             npz = np.load(io.BytesIO(data), allow_pickle=False)
         except Exception as e:
@@ -148,6 +148,15 @@ class Model:
                     raise _bad(path, f"corrupt array {key!r} ({e})") from None
                 except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as e:
                     raise _bad(path, f"corrupt or truncated model file ({e})") from None
+        return arrays
+
+    @classmethod
+    def _from_bytes(cls, path, data):
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise _bad(path, "not a handocr model (not an .npz archive)")
+        arrays = _stored_arrays(data)
+        if arrays is None:
+            arrays = cls._npz_arrays(path, data)
         if "meta" not in arrays:
             raise _bad(path, "not a handocr model (no 'meta' entry)")
         meta_arr = arrays.pop("meta")
@@ -158,7 +167,7 @@ class Model:
         except (UnicodeDecodeError, ValueError) as e:
             raise _bad(path, f"'meta' is not valid JSON ({e})") from None
         _check(path, arrays, meta)
-        params = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in arrays.items()}
+        params = {k: v.astype(np.float32) for k, v in arrays.items()}  # a copy: writable
         first, meta, others = _members(params, meta)
         return cls(first, meta, path, others)
 
@@ -206,8 +215,14 @@ class Model:
         """Class probabilities (N, n_classes) for crops (N, 32, 32): float in [0, 1], white paper.
         With several members, the mean of their probabilities."""
         X = {f: to_inputs(crops, f) for f in dict.fromkeys(self.member_features)}
-        P = sum(mlp.softmax(self._logits(X[f], p).astype(np.float64))
-                for f, p in zip(self.member_features, self.members))
+
+        def probs(j):
+            return mlp.softmax(self._logits(X[self.member_features[j]], self.members[j]).astype(np.float64))
+
+        # The networks run on two threads when there is enough to do (NumPy's matrix
+        # products release the GIL): reading one photo leaves a core idle meanwhile.
+        many = len(self.members) > 1 and len(crops) >= PARALLEL_MIN
+        P = sum((_pool().map if many else map)(probs, range(len(self.members))))
         return (P / len(self.members)).astype(np.float32)
 
     def predict(self, crops):
@@ -258,6 +273,22 @@ def combine(models, name=None):
     return Model(members[0], meta, members=members[1:])
 
 
+#: Crops from which predict_proba runs an ensemble's networks on two threads.
+PARALLEL_MIN = 16
+_POOL = {}  # process id -> thread pool (a forked worker makes its own)
+
+
+def _pool():
+    """A two-thread pool for this process, made on first use."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pid = os.getpid()
+    if pid not in _POOL:
+        _POOL.clear()
+        _POOL[pid] = ThreadPoolExecutor(max_workers=2, thread_name_prefix="handocr-mlp")
+    return _POOL[pid]
+
+
 def _suffix(j):
     """Array-name suffix of member `j` in a model file ('' for the first)."""
     return f"_m{j}" if j else ""
@@ -269,6 +300,47 @@ def _members(arrays, meta):
     names = [k for k in arrays if "_m" not in k]
     members = [{k: arrays[k + _suffix(j)] for k in names} for j in range(n)]
     return members[0], meta, members[1:]
+
+
+def _stored_arrays(data):
+    """The arrays of an .npz archive (bytes) whose members are all stored, not
+    deflated, as views of `data` (no copy), each member's CRC-32 checked.
+
+    Returns None for anything else (a deflated member, a header or dtype this
+    does not read, a CRC or size that does not match): ``np.load`` then reads
+    the file, and says what is wrong with it. The bundled model is stored:
+    reading it this way takes about a third of ``np.load``'s time.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+        view = memoryview(data)
+        arrays = {}
+        for info in infos:
+            if info.compress_type != zipfile.ZIP_STORED or not info.filename.endswith(".npy"):
+                return None
+            h = info.header_offset
+            local = data[h : h + 30]
+            if len(local) != 30 or local[:4] != b"PK\x03\x04":
+                return None
+            start = h + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
+            body = view[start : start + info.file_size]
+            if len(body) != info.file_size or zlib.crc32(body) != info.CRC:
+                return None
+            f = io.BytesIO(body[: 1 << 16])  # the .npy header (version 1 headers are at most 64 KiB)
+            version = np.lib.format.read_magic(f)
+            if version != (1, 0):
+                return None
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            if dtype.hasobject or fortran:
+                return None
+            count = int(np.prod(shape, dtype=np.int64))
+            if f.tell() + count * dtype.itemsize != len(body):
+                return None
+            arrays[info.filename[:-4]] = np.frombuffer(body, dtype, count, f.tell()).reshape(shape)
+        return arrays
+    except (ValueError, TypeError, zipfile.BadZipFile, OSError, EOFError):
+        return None
 
 
 def _chmod_like_new_file(path):
@@ -345,5 +417,18 @@ def _check(path, arrays, meta):
             raise _bad(path, f"{k} has dtype {a.dtype}, expected floating point")
         if a.shape != shape:
             raise _bad(path, f"{k} has shape {a.shape}, expected {shape}")
-        if not np.isfinite(a).all():
+        if not _all_finite(a):
             raise _bad(path, f"{k} contains NaN or infinite values")
+
+
+#: Exponent bits of IEEE floats, all set for infinities and NaNs.
+_EXPONENT = {2: (np.uint16, 0x7C00), 4: (np.uint32, 0x7F800000), 8: (np.uint64, 0x7FF0000000000000)}
+
+
+def _all_finite(a):
+    """``np.isfinite(a).all()`` for a float array, on the bits (ten times as fast for float16)."""
+    if a.dtype.itemsize not in _EXPONENT or not a.flags.c_contiguous:
+        return bool(np.isfinite(a).all())
+    uint, bits = _EXPONENT[a.dtype.itemsize]
+    e = a.view(uint) & uint(bits)
+    return not (e == uint(bits)).any()

@@ -530,7 +530,7 @@ def test_bad_models_refused_by_every_command(run, tmp_path):
     assert run("read", img, "--model", tmp_path / "missing.npz").exit_code == 1
 
 
-def test_model_never_loaded_with_pickles_allowed(monkeypatch, model_file):
+def test_model_never_loaded_with_pickles_allowed(monkeypatch, model_file, tmp_path):
     calls = []
     real = np.load
 
@@ -542,6 +542,13 @@ def test_model_never_loaded_with_pickles_allowed(monkeypatch, model_file):
     Model.load(model_file)
     if BUNDLED is not None:
         Model.load()
+    # stored (not deflated) files are read without np.load (ocr.model._stored_arrays),
+    # which refuses object arrays itself; a deflated one goes through np.load
+    params, meta = _model_arrays()
+    deflated = tmp_path / "deflated.npz"
+    blob = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez_compressed(deflated, meta=blob, **params)
+    Model.load(deflated)
     assert calls and not any(calls)
 
 
