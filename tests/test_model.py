@@ -217,11 +217,14 @@ def test_from_params_checks_too():
 def test_bundled_model_loads_with_36_classes():
     m = Model.load()
     assert m.classes == CLASSES and len(m.classes) == 36
-    assert m.meta["format"] == "handocr-mlp" and m.meta["format_version"] == 2
+    assert m.meta["format"] == "handocr-mlp" and m.meta["format_version"] == 3
     assert m.meta["layers"][0] == 1024 and m.meta["layers"][-1] == 36
-    # an ensemble: every member says how it was trained
+    # an ensemble: every member says how it was trained, and on what input
     assert len(m.members) == m.meta["members"] == len(m.meta["training"]["members"]) > 1
     assert all(t["command"].startswith("handocr train ") for t in m.meta["training"]["members"])
+    for kind, t in zip(m.member_features, m.meta["training"]["members"]):
+        assert ("--features directions" in t["command"]) == (kind == "pixels+directions-v1")
+    assert set(m.member_features) == {"pixels", "pixels+directions-v1"}
     p = m.predict_proba(np.ones((2, 32, 32), np.float32))
     assert p.shape == (2, 36)
 
