@@ -56,8 +56,9 @@ def main():
               help="Random seed: same seed and data give the same weights.")
 @click.option("--features", type=click.Choice(["pixels", "directions"]), default="pixels",
               show_default=True,
-              help="Network input: the 32x32 pixels (as the bundled model), or the pixels "
-                   "plus stroke directions per 4x4 cell (ocr.features; tried, see models/README.md).")
+              help="Network input: the 32x32 pixels, or the pixels plus stroke directions "
+                   "per 4x4 cell (ocr.features). The bundled model averages five networks "
+                   "of each kind (models/README.md).")
 @click.option("--plots", type=click.Path(file_okay=False),
               help="Folder for training curves, confusion matrix and first-layer weights (PNG).")
 @click.option("--checkpoint", type=click.Path(dir_okay=False),
@@ -90,10 +91,10 @@ def combine(models, output, name):
 
     MODELS are model files with the same classes and hidden layers, e.g.
     `handocr train` runs with different --seed values; their inputs may differ
-    (--features pixels or directions: each network keeps its own). The combined file holds
-    every network; reading costs about as many times the classifier's share of
-    the time (a few milliseconds a page each). The bundled model is such an
-    ensemble (models/README.md).
+    (--features pixels or directions: each network keeps its own). The combined
+    file holds every network; reading costs about as many times the classifier's
+    share of the time (a few milliseconds a page each). The bundled model is
+    such an ensemble of ten (models/README.md).
     """
     import numpy as np
 

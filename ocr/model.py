@@ -7,9 +7,9 @@ shape (``meta["members"]``, format version 2): the second one's arrays are
 ``W1_m1, b1_m1, ...``, and so on; the model's probabilities are the mean of
 theirs (:func:`combine`). Members may take different inputs (format version 3:
 ``meta["member_features"]`` names each one's kind of input, :mod:`ocr.features`;
-their first layers differ in size, the rest of ``meta["layers"]`` is shared). Loading checks everything and refuses, with a
-:class:`~ocr.errors.ModelError` naming the file and the problem, anything that is
-not exactly such a model.
+their first layers differ in size, the rest of ``meta["layers"]`` is shared).
+Loading checks everything and refuses, with a :class:`~ocr.errors.ModelError`
+naming the file and the problem, anything that is not exactly such a model.
 """
 
 import io
