@@ -479,6 +479,10 @@ def lone_prior(P):
     return Q / Q.sum(axis=-1, keepdims=True)
 
 
+#: Prior for digits of a list item's number ("1." or a lone character by numbered lines).
+NUMBER_PRIOR = 0.8
+
+
 def prefer_digits(p, w_digit):
     """Re-weight class probabilities `p` (36,) by a prior: digits `w_digit`, letters the rest."""
     q = p * np.where(_IS_DIGIT, w_digit, 1 - w_digit)
@@ -538,7 +542,7 @@ def classify(analysis, model, context=True):
                 continue
             gs, ps = [upright[i] for i in idx], [probs[i] for i in idx]
             if _numbered(word, glyphs, line_letters, H):
-                ps = [prefer_digits(ps[0], 0.8)]
+                ps = [prefer_digits(ps[0], NUMBER_PRIOR)]
             items = list(zip(gs, ps, [crops[i] for i in idx]))
             if _needs_resegmenting(gs, ps, H, W):
                 items = list(zip(*segment_word(gs, H, model.predict_proba, width=W,
@@ -557,7 +561,7 @@ def classify(analysis, model, context=True):
     return number_lines(out) if context else out
 
 
-def number_lines(lines, near=2, w_digit=0.8):
+def number_lines(lines, near=2, w_digit=NUMBER_PRIOR):
     """A lone character starting a line, when a line at most `near` lines away
     starts with a lone digit, is more likely a number too (a numbered list whose
     ``1`` is a bare stroke): its probabilities get the prior of :func:`prefer_digits`.
