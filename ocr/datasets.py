@@ -30,7 +30,7 @@ from .normalize import SIZE, normalize_glyph
 
 #: Bump when normalize_glyph or a loader's binarisation changes, to invalidate caches.
 NORMALIZE_VERSION = "skeleton-v1"
-_LOADER_VERSION = "3"
+_LOADER_VERSION = "4"
 _CLASS_INDEX = {c: i for i, c in enumerate(CLASSES)}
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 
@@ -184,7 +184,9 @@ def crop_mask(grey):
     give a skeleton without spurs) and thresholded with Otsu (with a
     floor so that blank paper yields no ink), and then only the components that make
     the character are kept: specks and thin lines running along the crop's border
-    (ruled lines, shadows) are dropped.
+    (ruled lines, shadows) are dropped. Last, strokes that fade out (a pen running
+    dry, a light touch) are followed down to half the threshold from the kept ink
+    (:func:`_faint_strokes`).
     """
     grey = np.asarray(grey, dtype=np.float32)
     h, w = grey.shape
@@ -217,7 +219,51 @@ def crop_mask(grey):
             if long_line or a < 0.3 * big:
                 continue  # ruled line or background at the edge
         keep[i] = True
-    return keep[lab]
+    return _faint_strokes(dark, keep[lab], low=max(0.5 * t, 0.03))
+
+
+def _faint_strokes(dark, ink, low, gap=2, min_part=0.08):
+    """`ink` plus the fainter strokes that continue it.
+
+    The one threshold of a crop is set by its darkest strokes, so a stroke that fades
+    out is cut where it drops under it. Pixels darker than `low` that are connected
+    to `ink` are candidates; of them, only the parts lying more than `gap` pixels
+    from `ink` (a lost stroke, not the halo of a kept one), holding at least
+    `min_part` of the ink's area and not touching the crop's border (a ruled line
+    or a shadow joined to the character) are added, grown back to meet the ink.
+
+    Parameters
+    ----------
+    dark : (h, w) float ndarray
+        Darkness above the paper, 0 = paper.
+    ink : (h, w) bool ndarray
+        The character's ink as thresholded.
+    low : float
+        The faint strokes' threshold.
+
+    Returns
+    -------
+    (h, w) bool ndarray
+    """
+    if not ink.any():
+        return ink
+    eight = np.ones((3, 3), bool)
+    weak, n = ndi.label(dark > low, structure=eight)
+    joined = np.isin(weak, np.unique(weak[ink]))  # every ink pixel is also above `low`
+    far = joined & ~ndi.binary_dilation(ink, structure=eight, iterations=gap)
+    lab, n = ndi.label(far, structure=eight)
+    if n == 0:
+        return ink
+    h, w = ink.shape
+    area = ndi.sum(far, lab, np.arange(1, n + 1))
+    add = np.zeros(n + 1, dtype=bool)
+    for i, (ys, xs) in enumerate(ndi.find_objects(lab), start=1):
+        touches = ys.start == 0 or xs.start == 0 or ys.stop == h or xs.stop == w
+        add[i] = area[i - 1] >= min_part * ink.sum() and not touches
+    if not add.any():
+        return ink
+    grown = ndi.binary_dilation(add[lab], structure=eight, iterations=gap + 1, mask=joined)
+    return ink | grown
 
 
 def _folder_files(path):

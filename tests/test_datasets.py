@@ -132,6 +132,27 @@ def test_crop_mask_keeps_glyph_drops_speck_and_ruled_line():
     assert not crop_mask(np.full((30, 30), 0.7, np.float32)).any()  # blank paper: no ink
 
 
+def test_crop_mask_follows_a_stroke_that_fades_but_not_a_joined_ruled_line():
+    # An L whose stem is dark and whose bar is written with a lighter touch: the one
+    # threshold set by the stem used to cut the bar off.
+    rng = np.random.default_rng(1)
+    ink = _ink_L()
+    im = np.asarray(_photo(ink, rng, speck=False).convert("L"), np.float32)
+    bar = np.zeros_like(ink)
+    bar[33:38, 14:28] = True
+    im[bar] = 150 + rng.normal(0, 2, bar.sum())
+    mask = crop_mask(im / 255)
+    assert (mask & bar).sum() >= 0.9 * bar.sum()
+    assert (mask & ink).sum() >= 0.95 * ink.sum()
+    assert (mask & ~ink).sum() <= 0.05 * ink.sum()
+    # The same faint grey running from the stem to the crop's edge is a ruled line.
+    im2 = np.asarray(_photo(ink, rng, speck=False).convert("L"), np.float32)
+    im2[20:22, 0:8] = 150
+    mask2 = crop_mask(im2 / 255)
+    assert not mask2[20:22, 0:6].any()
+    assert (mask2 & ink).sum() >= 0.97 * ink.sum()
+
+
 def test_load_folder_labels_and_images(tmp_path):
     rng = np.random.default_rng(1)
     for label, ink, mode in [("l", _ink_L(), "RGBA"), ("T", _ink_T(), "RGB"), ("7", _ink_T(), "RGB")]:
