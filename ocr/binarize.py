@@ -1,9 +1,10 @@
 """Stage 2: from a greyscale photo to an ink mask.
 
-Uneven light is removed by dividing by an estimate of the paper's brightness, noise
-by a small Gaussian, and ink is kept by hysteresis thresholding: strong ink seeds,
-fainter connected ink grows from them (for the letters a little less far than for
-finding page lines: :func:`tighten`). Long horizontal and vertical rules (ruled
+Uneven light is removed by dividing by an estimate of the paper's brightness
+(where a reflection's veil of light washed the writing out, its contrast is also
+given back: :func:`veil_gain`), noise by a small Gaussian, and ink is kept by
+hysteresis thresholding: strong ink seeds, fainter connected ink grows from them
+(for the letters a little less far than for finding page lines: :func:`tighten`). Long horizontal and vertical rules (ruled
 paper, table borders, page edges) are removed without cutting the strokes that
 cross them, and so are the nets of squared paper, even when the photo is turned.
 """
@@ -155,7 +156,7 @@ def has_sharp_light_step(grey, block=16):
     return _has_sharp_step(_paper_blocks(grey, block))
 
 
-def ink_darkness(grey, sigma=1.0, edges=15, close=False):
+def ink_darkness(grey, sigma=1.0, edges=15, close=False, veil=0):
     """How much darker than the paper each pixel is.
 
     Parameters
@@ -166,6 +167,10 @@ def ink_darkness(grey, sigma=1.0, edges=15, close=False):
         Gaussian denoising, in pixels.
     edges, close
         See :func:`paper_background`.
+    veil : int
+        If > 0, the writing's contrast is restored where a veil of light washed it
+        out (glare, highlights), judged on blocks this many pixels wide, about a
+        letter's height: see :func:`veil_gain`.
 
     Returns
     -------
@@ -179,7 +184,108 @@ def ink_darkness(grey, sigma=1.0, edges=15, close=False):
     else:
         darkness = np.divide(grey, bg, dtype=np.float32)
     np.subtract(np.float32(1), darkness, out=darkness)
-    return np.clip(darkness, 0.0, 1.0, out=darkness)
+    np.clip(darkness, 0.0, 1.0, out=darkness)
+    gain = veil_gain(darkness, bg, veil) if veil > 0 else None
+    if gain is not None:
+        np.multiply(darkness, gain, out=darkness)
+        np.clip(darkness, 0.0, 1.0, out=darkness)
+    return darkness
+
+
+#: Paper brighter than the page's typical paper by more than this is taken to be
+#: under a veil of light (:func:`veil_gain`); less is ordinary uneven light.
+VEIL_MARGIN = 0.04
+
+
+def veil_gain(darkness, background, block, stroke=9, most=4.0, least=0.10, strong=0.25, margin=VEIL_MARGIN):
+    """How much to raise the darkness of writing washed out by a veil of light.
+
+    Glare on glossy paper, or a camera's highlights squeezed towards white, add
+    light to the ink and the paper alike: with a veil ``v``, a grey ``a`` is seen
+    as ``a (1 - v) + v``, and the paper ``p`` as ``P = p (1 - v) + v``. Dividing by
+    the paper no longer undoes that: the ink's darkness is only ``(P - v) / P`` of
+    what it was. ``v`` is estimated per block from how much brighter its paper is
+    than the page's bright paper ``p0`` (the 75th percentile of the blocks', so
+    that the bright half of a page lit from one side is not taken for a veil):
+    ``v = (P - p0) / (1 - p0)``, taken in full from ``P - p0 = 2 margin`` down to
+    none at ``margin`` (ordinary uneven light). The gain ``P / (P - v)`` is applied only where the block holds some
+    writing (thin strokes at least `least` dark, and three times as dark as in
+    blank blocks: the fifth of the blocks with the lightest strokes), and never
+    beyond what lifts the writing there to the page's typical ink.
+
+    Parameters
+    ----------
+    darkness : (H, W) float32 ndarray
+        ``1 - grey / background``, in [0, 1].
+    background : (H, W) float32 ndarray
+        The paper's brightness (:func:`paper_background`).
+    block : int
+        Block size in pixels, about a letter's height.
+    stroke : int
+        Strokes are what a grey opening this wide removes from the darkness
+        (a top-hat): broad shading does not count as writing.
+    most : float
+        Largest gain.
+    least : float
+        Smallest stroke darkness that counts as writing in a block.
+    strong : float
+        Blocks whose strokes reach this darkness set the page's typical ink.
+    margin : float
+        Paper brighter than the typical paper by less than this is not veiled.
+
+    Returns
+    -------
+    gain : (H, W) float32 ndarray or None
+        >= 1 everywhere; None where nothing is to be raised.
+    """
+    H, W = darkness.shape
+    nb, nx = -(-H // block), -(-W // block)
+    if nb * nx < 4:
+        return None
+    paper = _block_means(background, block, nb, nx)
+    p0 = float(percentile(paper.ravel(), 75))
+    above = paper - p0
+    veil = np.clip(above / max(1.0 - p0, 1e-3), 0.0, 0.9) * np.clip(above / margin - 1.0, 0.0, 1.0)
+    if not veil.any():
+        return None
+    opened = kernels.minimum_filter1d(kernels.minimum_filter1d(darkness, stroke, axis=0), stroke, axis=1)
+    opened = kernels.maximum_filter1d(kernels.maximum_filter1d(opened, stroke, axis=0), stroke, axis=1)
+    strokes = _block_max(darkness - opened, block, nb, nx)
+    inked = strokes[strokes >= strong]
+    if inked.size < 3:
+        return None
+    typical = float(median(inked))
+    writing = strokes >= max(least, 3.0 * float(percentile(strokes.ravel(), 20)))  # over blank paper's
+    # the writing's own level: its darkest strokes in the block or a neighbour (a block
+    # holding only a stroke's tapering end is not lifted above the stroke)
+    level = kernels.box_max(strokes, 3)
+    gain = np.minimum(paper / np.maximum(paper - veil, 1e-3), typical / np.maximum(level, 1e-6))
+    gain = np.where(writing, np.clip(gain, 1.0, most), 1.0).astype(np.float32)
+    if gain.max() <= 1.0:
+        return None
+    from PIL import Image
+
+    full = Image.fromarray(gain, mode="F").resize((nx * block, nb * block), Image.BILINEAR)
+    return np.asarray(full, dtype=np.float32)[:H, :W]
+
+
+def _padded_blocks(a, block, nb, nx, fill):
+    p = np.full((nb * block, nx * block), fill, np.float32)
+    p[: a.shape[0], : a.shape[1]] = a
+    return p.reshape(nb, block, nx, block)
+
+
+def _block_means(a, block, nb, nx):
+    """Means of `block` x `block` tiles; the last row and column of tiles over the image only."""
+    H, W = a.shape
+    sums = _padded_blocks(a, block, nb, nx, 0.0).sum(axis=(1, 3))
+    rows = np.minimum(block, H - block * np.arange(nb))[:, None]
+    cols = np.minimum(block, W - block * np.arange(nx))[None, :]
+    return (sums / (rows * cols)).astype(np.float32)
+
+
+def _block_max(a, block, nb, nx):
+    return _padded_blocks(a, block, nb, nx, 0.0).max(axis=(1, 3))
 
 
 #: Smallest darkness that is ink on an ordinary page (:func:`threshold_levels`).

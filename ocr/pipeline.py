@@ -33,6 +33,9 @@ _LONE = np.array([1.0 if c.isdigit() or c in "AI" else 0.5 for c in CLASSES])
 #: Letters are worked on at about this height (pixels): enough for the 32x32
 #: classifier input, and photos of any resolution cost about the same.
 TARGET_HEIGHT = 40
+#: Blocks (pixels, at the working scale) on which a veil of light over the writing is
+#: judged (:func:`ocr.binarize.veil_gain`): about a letter's height.
+VEIL_BLOCK = 32
 #: Handwriting leaning more than this (dx/dy, about 8 degrees) is sheared upright
 #: before classification (:func:`page_slant`).
 SLANT_ABOVE = 0.15
@@ -104,10 +107,10 @@ def estimate_letter_height(grey, small=None):
     return min(found) * k if found else 0.0
 
 
-def _ink(grey, sigma=1.0, edges=15, close=False):
+def _ink(grey, sigma=1.0, edges=15, close=False, veil=0):
     """:func:`ocr.binarize.binarize` with its components, keeping the darkness map
     and the thresholds ``(low, high)``."""
-    return _ink_at(ink_darkness(grey, sigma, edges, close))
+    return _ink_at(ink_darkness(grey, sigma, edges, close, veil))
 
 
 def _ink_at(darkness, levels=None):
@@ -130,7 +133,7 @@ def without_page_lines(mask, labelled, darkness, levels=None, grey=None):
         return mask
     rest = remove_page_lines(mask, darkness, levels)
     if rest is mask and grey is not None:
-        sharp, _, sharp_darkness, sharp_levels = _ink(grey, sigma=0.5)
+        sharp, _, sharp_darkness, sharp_levels = _ink(grey, sigma=0.5, veil=VEIL_BLOCK)
         rest = remove_page_lines(sharp, sharp_darkness, sharp_levels)
         if rest is sharp:
             return mask
@@ -206,8 +209,9 @@ WEAK_CLOSER_SEEDS = 0.1
 
 
 def find_ink(grey):
-    """The letters' ink, with its connected components: page lines and rules
-    removed, found again from lower seeds and under a closer paper estimate when the
+    """The letters' ink, with its connected components: writing washed out by a
+    veil of light (glare) given its contrast back (:func:`ocr.binarize.veil_gain`),
+    page lines and rules removed, found again from lower seeds and under a closer paper estimate when the
     writing is all weak (a pencil: :func:`ocr.binarize.weak_writing_levels`,
     :func:`ocr.binarize.paper_background` with ``close``), grown from strong ink a little less
     far than the mask the page lines are looked for in (:func:`ocr.binarize.tighten`),
@@ -223,14 +227,14 @@ def find_ink(grey):
     labelled : tuple
         ``components(mask)``: ``(labels, boxes, areas)`` of the returned mask.
     """
-    mask, labelled, darkness, levels = _ink(grey)
+    mask, labelled, darkness, levels = _ink(grey, veil=VEIL_BLOCK)
     close, close_darkness, close_levels = False, None, None
     if paper_overestimate(grey) > OVERESTIMATE:
         # Light falling fast (a vignette) or a reflection: the usual estimate leaves the
         # paper a few percent dark there, and that spread raises the noise floor over
         # the writing. Also when the close estimate makes the page a faint one: pencil
         # in a shadow on squared paper, the usual estimate's seeds set by the lines.
-        close_darkness = ink_darkness(grey, close=True)
+        close_darkness = ink_darkness(grey, close=True, veil=VEIL_BLOCK)
         close_levels = threshold_levels(close_darkness)
         pencil = close_levels[1] <= MIN_CONTRAST  # lowered less: the seeds are at the floor
         if close_levels[1] < (1 - (WEAK_CLOSER_SEEDS if pencil else CLOSER_SEEDS)) * levels[1]:
@@ -240,7 +244,7 @@ def find_ink(grey):
     weak = weak_writing_levels(darkness, mask, levels)
     if weak is not None and not close:  # a pencil: the paper followed closely (its darkness matters), ...
         if close_darkness is None:
-            close_darkness = ink_darkness(grey, close=True)
+            close_darkness = ink_darkness(grey, close=True, veil=VEIL_BLOCK)
         mask, labelled, darkness, levels = _ink_at(close_darkness, close_levels)
         mask = without_page_lines(mask, labelled, darkness, levels, grey)
         weak = weak_writing_levels(darkness, mask, levels)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from ocr.binarize import binarize, remove_rules, threshold_levels, ink_darkness
+from ocr.binarize import binarize, ink_darkness, paper_background, remove_rules, threshold_levels, veil_gain
 from ocr.errors import ImageError
 from ocr.layout import group_lines, line_height, split_words, two_groups, word_gap_threshold, gaps
 from ocr.load import downscale, load_image
@@ -239,6 +239,50 @@ def test_ink_found_under_uneven_light():
     mask = binarize(grey)
     assert mask[130, 54] and mask[130, 504]  # both strokes, in shade and in light
     assert mask.mean() < 0.02  # and little else
+
+
+def _veiled(page, centre, radius, v=0.75):
+    """`page` under a round veil of light (glare): ``a (1 - v) + v`` at its centre."""
+    yy, xx = np.mgrid[0 : page.shape[0], 0 : page.shape[1]]
+    r2 = ((yy - centre[0]) ** 2 + (xx - centre[1]) ** 2) / radius**2
+    veil = (v * np.exp(-r2)).astype(np.float32)
+    return page * (1 - veil) + veil
+
+
+def test_veil_of_light_over_writing_is_lifted():
+    # Rows of strokes across a page, a glare washing out the middle ones (their
+    # darkness falls to a fifth): with `veil` it comes back near the others'.
+    bars = [(y, x, y + 40, x + 4) for y in (60, 160, 260) for x in range(20, 880, 40)]
+    page = page_with_bars(bars, shape=(380, 900), ink=0.15, paper=0.8)
+    grey = _veiled(page, (180, 450), 130)
+    plain, lifted = ink_darkness(grey), ink_darkness(grey, veil=32)
+    far, under = (80, 22), (180, 462)
+    assert plain[under] < 0.25 * plain[far]  # washed out
+    assert lifted[under] > 0.6 * plain[far]  # restored
+    assert lifted[far] == pytest.approx(plain[far])  # the rest as it was
+    assert lifted[130, 450] < 0.03 and lifted[230, 450] < 0.03  # the paper between them stays paper
+    assert plain[under] < threshold_levels(plain)[1] and lifted[under] > threshold_levels(lifted)[1]  # seeds ink
+
+
+def test_veil_is_not_lifted_without_writing_or_without_a_veil():
+    rng = np.random.default_rng(1)
+    bars = [(60, x, 100, x + 4) for x in range(20, 300, 40)]
+    page = page_with_bars(bars, shape=(260, 620), ink=0.15, paper=0.8)
+    page += 0.004 * rng.standard_normal(page.shape).astype(np.float32)
+    # a glare over blank paper: its noise is not raised into ink
+    grey = _veiled(page, (150, 480), 70)
+    assert veil_gain(ink_darkness(grey), paper_background(grey), 32) is None
+    assert not binarize(grey)[:, 380:].any()
+    # brighter light without a veil (the ink as bright, in proportion): nothing to lift
+    light = (0.85 + 0.3 * np.arange(620) / 620).astype(np.float32)[None, :]
+    grey = np.clip(page_with_bars(bars + [(160, 500, 200, 504)], shape=(260, 620), ink=0.15, paper=0.8) * light, 0, 1)
+    lifted, plain = ink_darkness(grey, veil=32), ink_darkness(grey)
+    assert np.abs(lifted - plain)[plain > 0.3].max() < 0.05 * plain.max()
+    # broad shading under the veil (no thin strokes) is not writing either
+    shade = page_with_bars(bars + [(120, 440, 200, 540)], shape=(260, 620), ink=0.7, paper=0.8)
+    grey = _veiled(shade, (160, 490), 70)
+    lifted, plain = ink_darkness(grey, veil=32), ink_darkness(grey)
+    assert lifted[160, 490] == pytest.approx(plain[160, 490], abs=1e-6)
 
 
 def test_hard_shadow_edge_is_not_ink():
