@@ -4,9 +4,10 @@ Uneven light is removed by dividing by an estimate of the paper's brightness
 (where a reflection's veil of light washed the writing out, its contrast is also
 given back: :func:`veil_gain`), noise by a small Gaussian, and ink is kept by
 hysteresis thresholding: strong ink seeds, fainter connected ink grows from them
-(for the letters a little less far than for finding page lines: :func:`tighten`). Long horizontal and vertical rules (ruled
-paper, table borders, page edges) are removed without cutting the strokes that
-cross them, and so are the nets of squared paper, even when the photo is turned.
+(for the letters a little less far than for finding page lines: :func:`tighten`).
+Long horizontal and vertical rules (ruled paper, table borders, page edges) are
+removed without cutting the strokes that cross them, and so are the nets of squared
+paper, even when the photo is turned.
 """
 
 import numpy as np
@@ -192,7 +193,7 @@ def ink_darkness(grey, sigma=1.0, edges=15, close=False, veil=0):
     return darkness
 
 
-#: Paper brighter than the page's typical paper by more than this is taken to be
+#: Paper brighter than the page's bright paper by more than this is taken to be
 #: under a veil of light (:func:`veil_gain`); less is ordinary uneven light.
 VEIL_MARGIN = 0.04
 
@@ -208,10 +209,11 @@ def veil_gain(darkness, background, block, stroke=9, most=4.0, least=0.10, stron
     than the page's bright paper ``p0`` (the 75th percentile of the blocks', so
     that the bright half of a page lit from one side is not taken for a veil):
     ``v = (P - p0) / (1 - p0)``, taken in full from ``P - p0 = 2 margin`` down to
-    none at ``margin`` (ordinary uneven light). The gain ``P / (P - v)`` is applied only where the block holds some
-    writing (thin strokes at least `least` dark, and three times as dark as in
-    blank blocks: the fifth of the blocks with the lightest strokes), and never
-    beyond what lifts the writing there to the page's typical ink.
+    none at ``margin`` (ordinary uneven light). The gain ``P / (P - v)`` is applied
+    only where the block holds some writing (thin strokes at least `least` dark,
+    and three times as dark as in blank blocks: the fifth of the blocks with the
+    lightest strokes), and never beyond what lifts the writing there to the page's
+    typical ink.
 
     Parameters
     ----------
@@ -231,7 +233,7 @@ def veil_gain(darkness, background, block, stroke=9, most=4.0, least=0.10, stron
     strong : float
         Blocks whose strokes reach this darkness set the page's typical ink.
     margin : float
-        Paper brighter than the typical paper by less than this is not veiled.
+        Paper brighter than the bright paper ``p0`` by less than this is not veiled.
 
     Returns
     -------
