@@ -89,6 +89,46 @@ def list_crops(data, split):
     return out
 
 
+def emnist_crops(folder, split):
+    """EMNIST characters (thousands of writers) as crops: ``({label: [key, ...]}, {key: darkness})``.
+
+    `split` "valid" is the part ``handocr train`` holds out of EMNIST (the same
+    stratified split, ``ocr.train.stratified_split`` with ``SPLIT_SEED``), "train" the
+    rest. Each 28x28 tile (white ink on black) becomes a darkness map cut to its
+    ink, the ink 0.7 dark like a pen's.
+    """
+    import json
+
+    from ocr.datasets import _emnist_parts, load_emnist
+    from ocr.train import SPLIT_SEED, stratified_split
+    from ocr.train import VALID_FRACTION as EMNIST_VALID
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        sys.exit(f"compose_pages: no EMNIST folder at {folder} (use --data)")
+    _, y, ids = load_emnist(folder, return_ids=True)
+    valid = stratified_split(y, EMNIST_VALID, np.random.default_rng([SPLIT_SEED, 1]))
+    keep = set(ids[valid] if split == "valid" else ids[~valid] if split == "train" else ids)
+    crops, cache = {c: [] for c in CLASSES}, {}
+    dirs = [folder] + sorted(p for p in folder.iterdir() if p.is_dir())
+    for sheet, a, b, js in [p for d in dirs for p in _emnist_parts(d)]:
+        meta = json.loads(Path(js).read_text())
+        from PIL import Image
+
+        with Image.open(sheet) as im:
+            img = np.asarray(im.convert("RGB"))[:, :, 0]
+        cols = img.shape[1] // 28
+        for k in range(b - a + 1):
+            key = f"{Path(js).stem}:{a + k}"
+            if key not in keep:
+                continue
+            r, c = divmod(k, cols)
+            dark = _trim(img[r * 28 : (r + 1) * 28, c * 28 : (c + 1) * 28].astype(np.float32) / 255 * 0.7)
+            crops[chr(meta["mapping"][meta["id"][a + k]])].append(key)
+            cache[key] = dark
+    return {c: v for c, v in crops.items() if v}, cache
+
+
 def crop_darkness(path):
     """A character crop as a tight darkness map.
 
@@ -387,7 +427,12 @@ def main(argv=None):
     ap.add_argument("--line-pitch", type=float, default=2.15,
                     help="mean baseline-to-baseline distance, in letter heights (default: %(default)s)")
     ap.add_argument("--synthetic", action="store_true", help="draw pages with the ocr.synth stroke font instead")
-    ap.add_argument("--data", default=str(DEFAULT_DATA), help="photo_chars folder (default: %(default)s)")
+    ap.add_argument("--emnist", action="store_true",
+                    help="compose from EMNIST characters (thousands of writers) instead of photo_chars; "
+                         "--split as for photo_chars (valid: the part handocr train holds out)")
+    ap.add_argument("--data", default=None,
+                    help=f"photo_chars folder (default: {DEFAULT_DATA}), or with --emnist the EMNIST "
+                         f"folder (default: {DEFAULT_DATA.parent / 'emnist'})")
     ap.add_argument("--prefix", default=None, help="page name prefix (default: photo_ or synth_)")
     ap.add_argument("--format", choices=["png", "jpg"], default="png", help="image format (default: png)")
     ap.add_argument("--boxes", action="store_true", help="also write <name>.boxes.tsv (label x0 y0 x1 y1)")
@@ -405,9 +450,14 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     from PIL import Image
 
-    crops = None if args.synthetic else list_crops(args.data, args.split)
-    prefix = args.prefix or ("synth_" if args.synthetic else "photo_")
     cache = {}
+    if args.synthetic:
+        crops = None
+    elif args.emnist:
+        crops, cache = emnist_crops(args.data or DEFAULT_DATA.parent / "emnist", args.split)
+    else:
+        crops = list_crops(args.data or DEFAULT_DATA, args.split)
+    prefix = args.prefix or ("synth_" if args.synthetic else "emnist_" if args.emnist else "photo_")
     height = args.height * args.scale
     for i in range(args.n):
         rng = np.random.default_rng([args.seed, i])
