@@ -28,7 +28,8 @@ with ``FOLDER_VALID_FRACTION``), so ``--split valid`` pages use only characters
 the bundled model did not train on. ``train`` is the other 80 %, ``all`` both.
 
 ``--synthetic`` makes pages with the project's stroke font (:mod:`ocr.synth`)
-instead, needing no data.
+instead, needing no data; ``--emnist`` makes them of EMNIST characters (thousands of
+writers; ``--split valid``: the part ``handocr train`` holds out of EMNIST).
 
 Pages made from ``photo_chars`` are derived from the shared data and must never be
 committed: the script refuses to write them inside a git work tree.
@@ -433,7 +434,7 @@ def main(argv=None):
     ap.add_argument("--data", default=None,
                     help=f"photo_chars folder (default: {DEFAULT_DATA}), or with --emnist the EMNIST "
                          f"folder (default: {DEFAULT_DATA.parent / 'emnist'})")
-    ap.add_argument("--prefix", default=None, help="page name prefix (default: photo_ or synth_)")
+    ap.add_argument("--prefix", default=None, help="page name prefix (default: photo_, emnist_ or synth_)")
     ap.add_argument("--format", choices=["png", "jpg"], default="png", help="image format (default: png)")
     ap.add_argument("--boxes", action="store_true", help="also write <name>.boxes.tsv (label x0 y0 x1 y1)")
     args = ap.parse_args(argv)
