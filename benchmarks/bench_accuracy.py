@@ -9,7 +9,8 @@ present, else the same formula copied below):
   between words and line breaks count) of ``handocr read`` and of
   ``tesseract IMAGE - --psm 6`` (uppercased), page by page;
 * pages composed from held-out photographed characters
-  (``benchmarks/compose_pages.py --split valid``, ``--n`` pages, fixed ``--seed``);
+  (``benchmarks/compose_pages.py --split valid``, ``--n`` pages, fixed ``--seed``), and
+  from held-out EMNIST characters (``--emnist``: thousands of writers);
 * synthetic pages drawn with the project's stroke font (``compose_pages.py --synthetic``);
 * 20 generated pairs of touching letters under a line of writing
   (``ocr.synth.touching_pair_page``), drawn 2 and 4 pixels into each other;
@@ -126,12 +127,17 @@ def read_tesseract(images, tess):
     return out, total
 
 
-def compose(out, n, seed, synthetic, data):
-    """Generate pages with compose_pages.py into `out` (emptied first); returns the folder or None."""
+def compose(out, n, seed, source, data):
+    """Generate pages with compose_pages.py into `out` (emptied first); returns the folder or None.
+
+    `source`: "synthetic", "photo_chars" or "emnist" (held-out characters of `data`)."""
     if out.exists():
         shutil.rmtree(out)
     cmd = [sys.executable, str(COMPOSE), "--out", str(out), "--n", str(n), "--seed", str(seed)]
-    cmd += ["--synthetic"] if synthetic else ["--split", "valid", "--data", str(Path(data) / "photo_chars")]
+    if source == "synthetic":
+        cmd += ["--synthetic"]
+    else:
+        cmd += ["--split", "valid", "--data", str(Path(data) / source)] + (["--emnist"] if source == "emnist" else [])
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         warn(f"compose_pages failed ({r.returncode}): {(r.stderr or r.stdout).strip()[-400:]}")
@@ -252,13 +258,14 @@ def main(argv=None):
     sets = []
     if have_data:
         sets.append(("shared photographed pages", data / "pages", True))
-        if (data / "photo_chars").is_dir():
-            folder = compose(out / "valid", args.n, args.seed, False, data)
-            if folder:
-                sets.append((f"{args.n} pages composed of held-out photo_chars (seed {args.seed})", folder, False))
-        else:
-            warn(f"no {data / 'photo_chars'}: composed pages skipped")
-    folder = compose(out / "synthetic", args.n, args.seed, True, data)
+        for source, what in (("photo_chars", "photo_chars"), ("emnist", "EMNIST (many writers)")):
+            if (data / source).is_dir():
+                folder = compose(out / source, args.n, args.seed, source, data)
+                if folder:
+                    sets.append((f"{args.n} pages composed of held-out {what} (seed {args.seed})", folder, False))
+            else:
+                warn(f"no {data / source}: its composed pages skipped")
+    folder = compose(out / "synthetic", args.n, args.seed, "synthetic", data)
     if folder:
         sets.append((f"{args.n} synthetic stroke-font pages (seed {args.seed})", folder, False))
 
