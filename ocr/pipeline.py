@@ -485,6 +485,9 @@ def lone_prior(P):
 
 #: Prior for digits of a list item's number ("1." or a lone character by numbered lines).
 NUMBER_PRIOR = 0.8
+#: A numbered list counts up: the number a lone first character would have in the
+#: count of the numbered lines around it is this many times likelier (:func:`number_lines`).
+NEXT_NUMBER = 4.0
 
 
 def prefer_digits(p, w_digit):
@@ -565,10 +568,12 @@ def classify(analysis, model, context=True):
     return number_lines(out) if context else out
 
 
-def number_lines(lines, near=2, w_digit=NUMBER_PRIOR):
+def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER):
     """A lone character starting a line, when a line at most `near` lines away
     starts with a lone digit, is more likely a number too (a numbered list whose
-    ``1`` is a bare stroke): its probabilities get the prior of :func:`prefer_digits`.
+    ``1`` is a bare stroke): its probabilities get the prior of :func:`prefer_digits`,
+    and the digit that continues the count of those lines (a ``2`` between ``1`` and
+    ``3``, written like a ``Z``) is `next_number` times likelier again.
 
     Parameters
     ----------
@@ -583,13 +588,20 @@ def number_lines(lines, near=2, w_digit=NUMBER_PRIOR):
         word = lines[k][0]
         return len(word) == 1 and _IS_DIGIT[int(np.argmax(word[0][1]))]
 
-    numbers = [k for k in range(len(lines)) if lone_digit(k)]
+    numbers = {k: int(CLASSES[int(np.argmax(lines[k][0][0][1]))]) for k in range(len(lines)) if lone_digit(k)}
     out = []
     for k, words in enumerate(lines):
         first = words[0]
-        if len(first) == 1 and not lone_digit(k) and any(0 < abs(j - k) <= near for j in numbers):
+        near_numbers = {j: d for j, d in numbers.items() if 0 < abs(j - k) <= near}
+        if len(first) == 1 and not lone_digit(k) and near_numbers:
             g, p, c = first[0]
-            words = [[(g, prefer_digits(p, w_digit), c)]] + words[1:]
+            p = prefer_digits(p, w_digit)
+            counted = {d + k - j for j, d in near_numbers.items()}
+            if len(counted) == 1 and 0 <= min(counted) <= 9:  # the lines around agree on it
+                p = p.copy()
+                p[CLASSES.index(str(min(counted)))] *= next_number
+                p /= p.sum()
+            words = [[(g, p, c)]] + words[1:]
         out.append(words)
     return out
 

@@ -1050,3 +1050,28 @@ def test_a_bare_one_starting_a_numbered_list():
     assert first_char(number_lines(sure), 0) == "A"
     two_words = [[[(None, tie, None), (None, p(T=0.9), None)]], line(p(_2=0.9), "CALL")]
     assert first_char(number_lines(two_words), 0) == "I"  # the first word is not a lone character
+
+
+def test_a_list_number_written_like_a_letter_continues_the_count():
+    # A `2` written like a `Z` between lines numbered 1 and 3: the count settles it.
+    # The same glyph between lines numbered 1 and 4 (they disagree on it), or next
+    # to one numbered 5 (the count asks for a 4 or a 6), stays a Z.
+    from ocr.pipeline import number_lines
+
+    def p(**probs):
+        v = np.full(len(CLASSES), 1e-4)
+        for c, x in probs.items():
+            v[CLASSES.index(c.lstrip("_"))] = x
+        return v / v.sum()
+
+    def page(*firsts):
+        return [[[(None, f, None)], [(None, p(A=0.9), None)]] for f in firsts]
+
+    def first(lines, k):
+        return CLASSES[int(np.argmax(lines[k][0][0][1]))]
+
+    z_like = p(Z=0.8, _2=0.1)
+    assert first(number_lines(page(p(_1=0.9), z_like, p(_3=0.9))), 1) == "2"
+    assert first(number_lines(page(p(_1=0.9), z_like, p(_4=0.9))), 1) == "Z"
+    assert first(number_lines(page(z_like, p(_5=0.9))), 0) == "Z"
+    assert first(number_lines(page(p(_1=0.9), z_like, p(_3=0.9)), next_number=1.0), 1) == "Z"
