@@ -100,6 +100,8 @@ def emnist_crops(folder, split):
     """
     import json
 
+    from PIL import Image
+
     from ocr.datasets import _emnist_parts, load_emnist
     from ocr.train import SPLIT_SEED, stratified_split
     from ocr.train import VALID_FRACTION as EMNIST_VALID
@@ -114,8 +116,6 @@ def emnist_crops(folder, split):
     dirs = [folder] + sorted(p for p in folder.iterdir() if p.is_dir())
     for sheet, a, b, js in [p for d in dirs for p in _emnist_parts(d)]:
         meta = json.loads(Path(js).read_text())
-        from PIL import Image
-
         with Image.open(sheet) as im:
             img = np.asarray(im.convert("RGB"))[:, :, 0]
         cols = img.shape[1] // 28

@@ -271,8 +271,9 @@ def veil_gain(darkness, background, block, stroke=9, most=4.0, least=0.10, stron
     return np.asarray(full, dtype=np.float32)[:H, :W]
 
 
-def _padded_blocks(a, block, nb, nx, fill):
-    p = np.full((nb * block, nx * block), fill, np.float32)
+def _padded_blocks(a, block, nb, nx):
+    """`a` padded with zeros to `nb` x `nx` tiles: (nb, block, nx, block)."""
+    p = np.zeros((nb * block, nx * block), np.float32)
     p[: a.shape[0], : a.shape[1]] = a
     return p.reshape(nb, block, nx, block)
 
@@ -280,14 +281,14 @@ def _padded_blocks(a, block, nb, nx, fill):
 def _block_means(a, block, nb, nx):
     """Means of `block` x `block` tiles; the last row and column of tiles over the image only."""
     H, W = a.shape
-    sums = _padded_blocks(a, block, nb, nx, 0.0).sum(axis=(1, 3))
+    sums = _padded_blocks(a, block, nb, nx).sum(axis=(1, 3))
     rows = np.minimum(block, H - block * np.arange(nb))[:, None]
     cols = np.minimum(block, W - block * np.arange(nx))[None, :]
     return (sums / (rows * cols)).astype(np.float32)
 
 
 def _block_max(a, block, nb, nx):
-    return _padded_blocks(a, block, nb, nx, 0.0).max(axis=(1, 3))
+    return _padded_blocks(a, block, nb, nx).max(axis=(1, 3))
 
 
 #: Smallest darkness that is ink on an ordinary page (:func:`threshold_levels`).

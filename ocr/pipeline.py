@@ -211,8 +211,8 @@ WEAK_CLOSER_SEEDS = 0.1
 def find_ink(grey):
     """The letters' ink, with its connected components: writing washed out by a
     veil of light (glare) given its contrast back (:func:`ocr.binarize.veil_gain`),
-    page lines and rules removed, found again from lower seeds and under a closer paper estimate when the
-    writing is all weak (a pencil: :func:`ocr.binarize.weak_writing_levels`,
+    page lines and rules removed, found again from lower seeds and under a closer
+    paper estimate when the writing is all weak (a pencil: :func:`ocr.binarize.weak_writing_levels`,
     :func:`ocr.binarize.paper_background` with ``close``), grown from strong ink a little less
     far than the mask the page lines are looked for in (:func:`ocr.binarize.tighten`),
     and strokes a skipping pen broke joined up (:func:`ocr.segment.join_broken_strokes`).
@@ -593,12 +593,11 @@ def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER):
     for k, words in enumerate(lines):
         first = words[0]
         near_numbers = {j: d for j, d in numbers.items() if 0 < abs(j - k) <= near}
-        if len(first) == 1 and not lone_digit(k) and near_numbers:
+        if len(first) == 1 and k not in numbers and near_numbers:
             g, p, c = first[0]
-            p = prefer_digits(p, w_digit)
+            p = prefer_digits(p, w_digit)  # a new array
             counted = {d + k - j for j, d in near_numbers.items()}
             if len(counted) == 1 and 0 <= min(counted) <= 9:  # the lines around agree on it
-                p = p.copy()
                 p[CLASSES.index(str(min(counted)))] *= next_number
                 p /= p.sum()
             words = [[(g, p, c)]] + words[1:]
