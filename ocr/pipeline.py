@@ -41,6 +41,10 @@ VEIL_BLOCK = 32
 SLANT_ABOVE = 0.15
 #: Glyphs read with less confidence than this are read again thinned (:func:`classify`).
 REREAD_BELOW = 0.8
+#: A line of one glyph shorter than this many letter heights, read with less
+#: confidence than ``STRAY_MARK_CONF``, is a stray mark (:func:`classify`).
+STRAY_MARK_HEIGHT = 0.6
+STRAY_MARK_CONF = 0.5
 
 
 @dataclass
@@ -563,9 +567,18 @@ def classify(analysis, model, context=True):
                     P = lone_prior(P)
                 items = [(g, p, c) for (g, _, c), p in zip(items, P)]
             words.append(items)
-        if words:
+        if words and not _stray_mark(words, H):
             out.append(words)
     return number_lines(out) if context else out
+
+
+def _stray_mark(words, height):
+    """Is a line one short glyph the classifier is unsure of? A bit of a grid line
+    where a shadow's edge crosses it, a scratch: letters fill the line's height."""
+    if len(words) != 1 or len(words[0]) != 1:
+        return False
+    g, p, _ = words[0][0]
+    return g.height < STRAY_MARK_HEIGHT * height and p.max() < STRAY_MARK_CONF
 
 
 def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER):

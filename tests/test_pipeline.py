@@ -355,6 +355,21 @@ def _render(lines, **kw):
     return im, text
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_short_stray_stroke_on_a_line_of_its_own_is_no_letter(model, seed):
+    """A bit of a grid line where a shadow's edge crosses it, half a letter tall and
+    alone below the writing, read as an unsure ``1``; a stroke as tall as the
+    letters there is read (it may be a ``1``)."""
+    im, text = _render(["BUY MILK", "CALL MOM"], seed=seed, height=44)
+    page = np.concatenate([im, np.repeat(im[-1:], 120, axis=0)], axis=0)
+    y, x = im.shape[0] + 50, im.shape[1] // 2
+    short, tall = page.copy(), page.copy()
+    short[y:y + 22, x:x + 2] //= 2
+    tall[y:y + 44, x:x + 2] //= 2
+    assert ocr.read(short, model=model).text == text
+    assert ocr.read(tall, model=model).text == text + "\n1"
+
+
 def test_i_and_1_settled_by_context(model):
     im, text = _render(["FILL 1011", "BILL 101"], seed=5, height=44)
     page = ocr.read(im, model=model)
