@@ -39,8 +39,10 @@ VEIL_BLOCK = 32
 #: Handwriting leaning more than this (dx/dy, about 8 degrees) is sheared upright
 #: before classification (:func:`page_slant`).
 SLANT_ABOVE = 0.15
-#: Glyphs read with less confidence than this are read again thinned (:func:`classify`).
+#: Glyphs read with less confidence than this are read again (:func:`reread`) ...
 REREAD_BELOW = 0.8
+#: ... thinned, and drawn this long as well as the usual 24 pixels (thinned or not).
+REREAD_BOXES = (22, 26)
 #: A line of one glyph shorter than this many letter heights, read with less
 #: confidence than ``STRAY_MARK_CONF``, is a stray mark (:func:`classify`).
 STRAY_MARK_HEIGHT = 0.6
@@ -512,6 +514,35 @@ def _needs_resegmenting(glyphs, probs, height, width, sure=0.8, max_gap=0.15):
     return False
 
 
+def reread(model, masks, probs, boxes=REREAD_BOXES):
+    """Read glyphs the classifier is unsure of again, in other views, and average.
+
+    The views: the strokes a pixel thinner (a page's ink comes out a little
+    fatter than the training crops', closing an S's loops into an 8), and the
+    glyph drawn a little smaller and larger than usual, thinned and not (a near
+    tie is then tipped less by where the glyph's skeleton fell on the 32x32 grid).
+
+    Parameters
+    ----------
+    model : ocr.Model
+    masks : list of (h, w) bool ndarray
+        The glyphs' ink.
+    probs : (N, 36) ndarray
+        Their probabilities as read the usual way.
+    boxes : tuple of int
+        Longest sides (classifier pixels) of the other sizes.
+
+    Returns
+    -------
+    probs : (N, 36) ndarray
+        The mean of the ``2 + 2 * len(boxes)`` readings.
+    """
+    thin = [thinned(m) for m in masks]
+    views = [normalize_many(thin)] + [normalize_many(ms, box=b) for b in boxes for ms in (masks, thin)]
+    again = model.predict_proba(np.concatenate(views)).reshape(len(views), len(masks), -1)
+    return (probs + again.sum(axis=0)) / (1 + len(views))
+
+
 def classify(analysis, model, context=True):
     """Classify every glyph of an analysed page, splitting touching letters and
     joining broken ones where the classifier reads the word better that way.
@@ -535,14 +566,10 @@ def classify(analysis, model, context=True):
     crops = dict(zip(big, normalize_many([upright[i].mask for i in big])))
     W = float(median([upright[i].width for i in big])) if big else 0.0
     probs = dict(zip(big, model.predict_proba(np.stack([crops[i] for i in big])))) if big else {}
-    # A glyph the classifier is unsure of is read again with its strokes a pixel
-    # thinner, and the two readings averaged: a page's ink comes out a little
-    # fatter than the training crops' (closing an S's loops into an 8).
     unsure = [i for i in big if probs[i].max() < REREAD_BELOW]
     if unsure:
-        again = model.predict_proba(normalize_many([thinned(upright[i].mask) for i in unsure]))
-        for i, p in zip(unsure, again):
-            probs[i] = 0.5 * (probs[i] + p)
+        again = reread(model, [upright[i].mask for i in unsure], np.stack([probs[i] for i in unsure]))
+        probs.update(zip(unsure, again))
     out = []
     for line in analysis.lines:
         line_letters = [glyphs[i] for word in line for i in word if not glyphs[i].small]

@@ -482,9 +482,9 @@ def test_dashes_and_check_boxes_before_items_are_not_letters(model, kind):
         assert ocr.read(page, model=model).text == text
 
 
-def test_an_unsure_glyph_is_read_again_thinned():
+def test_an_unsure_glyph_is_read_again_thinned_and_at_other_sizes():
     from ocr.normalize import thinned
-    from ocr.pipeline import REREAD_BELOW, Analysis, classify
+    from ocr.pipeline import REREAD_BELOW, REREAD_BOXES, Analysis, classify
 
     bar = np.zeros((40, 12), bool)
     bar[:, 4:9] = True  # five pixels wide
@@ -514,13 +514,19 @@ def test_an_unsure_glyph_is_read_again_thinned():
 
     m = Model()
     first = m.predict_proba(ocr.normalize.normalize_many([crossed]))[0]
-    again = m.predict_proba(ocr.normalize.normalize_many([thinned(crossed)]))[0]
     assert CLASSES[first.argmax()] == "8" and first.max() < REREAD_BELOW
+    views = [(thinned(crossed), 24)] + [(g, box) for box in REREAD_BOXES for g in (crossed, thinned(crossed))]
+    again = [m.predict_proba(ocr.normalize.normalize_many([g], box=box))[0] for g, box in views]
+    calls = len(m.calls)
     out = classify(Analysis(glyphs=[Glyph(box=(0, 0, 40, 32), mask=crossed)], height=40, lines=[[[0]]]),
                    m, context=False)
     p = out[0][0][0][1]
-    assert m.calls[2:4] == [1, 1]  # read once, then once more thinned
-    assert np.allclose(p, 0.5 * (first + again)) and CLASSES[p.argmax()] == "O"
+    assert m.calls[calls:] == [1, len(views)]  # read once, then again in every view at once
+    assert np.allclose(p, (first + sum(again)) / (1 + len(views))) and CLASSES[p.argmax()] == "O"
+    # a sure glyph is read once
+    m.calls.clear()
+    classify(Analysis(glyphs=[Glyph(box=(0, 0, 40, 32), mask=ring)], height=40, lines=[[[0]]]), m, context=False)
+    assert m.calls == [1]
 
 
 def test_is_bullet():
