@@ -367,7 +367,7 @@ def test_a_short_stray_stroke_on_a_line_of_its_own_is_no_letter(model, seed):
     short[y:y + 22, x:x + 2] //= 2
     tall[y:y + 44, x:x + 2] //= 2
     assert ocr.read(short, model=model).text == text
-    assert ocr.read(tall, model=model).text == text + "\n1"
+    assert ocr.read(tall, model=model).text in (text + "\n1", text + "\nI")
 
 
 def test_i_and_1_settled_by_context(model):
