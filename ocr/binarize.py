@@ -10,6 +10,8 @@ removed without cutting the strokes that cross them, and so are the nets of squa
 paper, even when the photo is turned.
 """
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
 from . import kernels
@@ -440,7 +442,7 @@ def remove_rules(mask, min_length, which="both"):
     return rest | keep
 
 
-def remove_page_lines(mask, darkness, levels=None):
+def remove_page_lines(mask, darkness, levels=None, return_lines=False):
     """Remove the lines of squared paper, ruled paper and tables.
 
     Page lines are straight runs of ink at least an eighth of the image's
@@ -470,15 +472,26 @@ def remove_page_lines(mask, darkness, levels=None):
         (:func:`_without_runs`): pencil lighter than the lines is cut wherever it
         crosses one.
 
+    return_lines : bool
+        Also return the lines found (:class:`PageLines`, None when there are none
+        or no `levels`), for :func:`faint_writing`.
+
     Returns
     -------
     mask : (H, W) bool ndarray
         Without the page lines; `mask` itself when it has none.
     """
+    if not return_lines:
+        return _remove_page_lines(mask, darkness, levels)[0]
+    return _remove_page_lines(mask, darkness, levels)
+
+
+def _remove_page_lines(mask, darkness, levels):
+    """:func:`remove_page_lines`: ``(mask, PageLines or None)``."""
     short = min(mask.shape)
     ys, xs = np.nonzero(mask)
     if len(ys) == 0:
-        return mask
+        return mask, None
 
     def lines_along(m, t):  # m without the runs along slope t; lines over half and a quarter of it
         sheared, offsets = _shear(m, t)
@@ -489,7 +502,7 @@ def remove_page_lines(mask, darkness, levels=None):
     t_across = _sharpest_slope(ys, xs)
     kept, offsets, across, part_across = lines_along(mask, t_across)
     if part_across < 2:
-        return mask  # neither a net nor ruled paper: the common case, at half the cost
+        return mask, None  # neither a net nor ruled paper: the common case, at half the cost
     rest_across = _unshear(kept, offsets, mask.shape[0])
     t_down = _sharpest_slope(xs, ys)
     kept, offsets, down, _ = lines_along(rest_across.T, t_down)
@@ -501,11 +514,99 @@ def remove_page_lines(mask, darkness, levels=None):
         # (a shadow's edge) a faint ruling may reach the ink's threshold only there.
         runs, slopes = mask & ~rest_across, (t_across, None)  # ruled paper
     else:
-        return mask
+        return mask, None
     if levels is None:
-        return _without_runs(mask, darkness, runs)
+        return _without_runs(mask, darkness, runs), None
     clean = divide_out_lines(darkness, runs, slopes)
-    return hysteresis(clean, *levels, within=mask)
+    return hysteresis(clean, *levels, within=mask), PageLines(runs=runs, clean=clean, levels=tuple(levels))
+
+
+@dataclass(eq=False)
+class PageLines:
+    """The page lines :func:`remove_page_lines` found and divided out.
+
+    Attributes
+    ----------
+    runs : (H, W) bool ndarray
+        Their pixels.
+    clean : (H, W) float32 ndarray
+        The page's darkness with them divided out.
+    levels : (float, float)
+        The ``(low, high)`` levels the ink was found with, lines and all.
+    """
+
+    runs: np.ndarray = field(repr=False)
+    clean: np.ndarray = field(repr=False)
+    levels: tuple
+
+
+#: A piece of faint writing keeps its pixels darker than this share of its own
+#: typical darkness (:func:`faint_writing`).
+FAINT_STROKE_SHARE = 0.5
+
+
+def faint_writing(mask, lines, height, share=FAINT_STROKE_SHARE, off=2):
+    """Writing lighter than the page's levels allowed, on lined or squared paper.
+
+    The seed level of a page is set by the noise of its paper, and a net of lines
+    counts as noise: pencil as light as the lines then never seeds, and lighter
+    strokes of the letters found fall under the floor of :func:`tighten`. Once the
+    lines are divided out (`lines.clean`) the page has its own, lower levels
+    (:func:`threshold_levels`). Where they are lower, pixels above the new seed
+    level seed, but only more than `off` pixels from a line (the lines' crossings
+    are never quite divided out); pixels above the new floor are candidates, near a
+    line only if above the new seed level. Each piece of candidate ink keeps what
+    is darker than `share` of its own typical darkness (that of the ink already
+    found in it, else of its seeds: a light letter keeps its light strokes, a dark
+    one grows no halo); a piece that touches no ink found before must be at least
+    0.4 letter heights long (a letter, not a speck).
+
+    Parameters
+    ----------
+    mask : (H, W) bool ndarray
+        The letters' ink (:func:`tighten`), lines removed.
+    lines : PageLines
+        From :func:`remove_page_lines` with ``return_lines``.
+    height : float
+        The page's letter height, pixels.
+
+    Returns
+    -------
+    mask : (H, W) bool ndarray
+        `mask` with the faint writing added; `mask` itself when nothing is.
+    """
+    clean, high = lines.clean, lines.levels[1]
+    new_low, new_high = threshold_levels(clean)
+    if new_high >= high or height <= 0:
+        return mask
+    near_line = kernels.box_max(lines.runs.view(np.uint8), 2 * off + 1) > 0
+    seeds = (clean > new_high) & ~near_line
+    candidates = (clean > max(new_low, 0.6 * new_high)) & ~(near_line & (clean <= new_high))
+    labels, n = kernels.label(candidates)
+    ink = mask & candidates
+    typical = _mean_by_label(clean, labels, n, ink)
+    typical = np.where(np.isnan(typical), _mean_by_label(clean, labels, n, seeds), typical)
+    typical[0] = np.inf
+    kept = candidates & (clean > share * typical[labels])
+    labels, n = kernels.label(kept | mask)
+    seeded = np.zeros(n + 1, bool)
+    seeded[labels[seeds & kept]] = True
+    found = np.zeros(n + 1, bool)
+    found[labels[mask]] = True
+    for k, box in enumerate(kernels.find_objects(labels, n), start=1):
+        if seeded[k] and not found[k] and box is not None:
+            if max(box[0].stop - box[0].start, box[1].stop - box[1].start) < 0.4 * height:
+                seeded[k] = False
+    add = (seeded | found)[labels] & ~mask
+    return mask | add if add.any() else mask
+
+
+def _mean_by_label(values, labels, n, where):
+    """Mean of `values` over the pixels `where` of each label 0..n (NaN where none)."""
+    count = np.bincount(labels[where], minlength=n + 1)
+    total = np.bincount(labels[where], weights=values[where], minlength=n + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return total / count
 
 
 def _without_runs(mask, darkness, runs):

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import CLASSES
-from .binarize import (MIN_CONTRAST, fill_outside_sheet, find_sheet, has_sharp_light_step, hysteresis, ink_darkness,
-                       paper_overestimate, remove_page_lines, remove_rules, threshold_levels, tighten,
+from .binarize import (MIN_CONTRAST, faint_writing, fill_outside_sheet, find_sheet, has_sharp_light_step, hysteresis,
+                       ink_darkness, paper_overestimate, remove_page_lines, remove_rules, threshold_levels, tighten,
                        weak_writing_levels)
 from .kernels import median
 from .layout import estimate_skew, find_marks, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
@@ -127,23 +127,24 @@ def _ink_at(darkness, levels=None):
     return mask, components_of(labels, n), darkness, levels
 
 
-def without_page_lines(mask, labelled, darkness, levels=None, grey=None):
+def without_page_lines(mask, labelled, darkness, levels=None, grey=None, return_lines=False):
     """:func:`ocr.binarize.remove_page_lines` where some ink is long enough to be a
     page line (`labelled`: ``components(mask)``); `mask` itself when none is removed.
 
     With `grey` given, a page whose long ink holds no lines is looked at again
     less smoothed (Gaussian 0.5 pixel instead of 1): thin rules that a big
     reduction to the working scale left faint are broken up by the smoothing.
+    With `return_lines`, also the lines removed (``PageLines`` or None).
     """
-    if not _may_hold_page_lines(labelled, mask.shape):
-        return mask
-    rest = remove_page_lines(mask, darkness, levels)
-    if rest is mask and grey is not None:
-        sharp, _, sharp_darkness, sharp_levels = _ink(grey, sigma=0.5, veil=VEIL_BLOCK)
-        rest = remove_page_lines(sharp, sharp_darkness, sharp_levels)
-        if rest is sharp:
-            return mask
-    return rest
+    rest, lines = mask, None
+    if _may_hold_page_lines(labelled, mask.shape):
+        rest, lines = remove_page_lines(mask, darkness, levels, return_lines=True)
+        if rest is mask and grey is not None:
+            sharp, _, sharp_darkness, sharp_levels = _ink(grey, sigma=0.5, veil=VEIL_BLOCK)
+            rest, lines = remove_page_lines(sharp, sharp_darkness, sharp_levels, return_lines=True)
+            if rest is sharp:
+                rest, lines = mask, None
+    return (rest, lines) if return_lines else rest
 
 
 def _may_hold_page_lines(labelled, shape):
@@ -246,23 +247,30 @@ def find_ink(grey):
         if close_levels[1] < (1 - (WEAK_CLOSER_SEEDS if pencil else CLOSER_SEEDS)) * levels[1]:
             mask, labelled, darkness, levels = _ink_at(close_darkness, close_levels)
             close = True
-    mask = without_page_lines(mask, labelled, darkness, levels, grey)
+    mask, lines = without_page_lines(mask, labelled, darkness, levels, grey, return_lines=True)
     weak = weak_writing_levels(darkness, mask, levels)
     if weak is not None and not close:  # a pencil: the paper followed closely (its darkness matters), ...
         if close_darkness is None:
             close_darkness = ink_darkness(grey, close=True, veil=VEIL_BLOCK)
         mask, labelled, darkness, levels = _ink_at(close_darkness, close_levels)
-        mask = without_page_lines(mask, labelled, darkness, levels, grey)
+        mask, lines = without_page_lines(mask, labelled, darkness, levels, grey, return_lines=True)
         weak = weak_writing_levels(darkness, mask, levels)
     if weak is not None:  # ... and its ink found again from lower seeds
         levels = weak
         mask, labels, n = hysteresis(darkness, *levels, labelled=True)
-        mask = without_page_lines(mask, components_of(labels, n), darkness, levels, grey)
+        mask, lines = without_page_lines(mask, components_of(labels, n), darkness, levels, grey, return_lines=True)
     low, high = levels
     mask, labels, n = tighten(mask, darkness, low, high)
     labelled = components_of(labels, n)
     _, boxes, areas = labelled
     H = letter_height(boxes, areas)
+    if lines is not None:  # lined paper: writing as light as its lines
+        fuller = faint_writing(mask, lines, H)
+        if fuller is not mask:
+            mask = fuller
+            labelled = components(mask)
+            _, boxes, areas = labelled
+            H = letter_height(boxes, areas)
     extent = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]) if len(boxes) else [0]
     # Rules are long: without any long piece of ink there is nothing to remove.
     if H > 0 and np.max(extent) >= 1.75 * H:

@@ -210,6 +210,36 @@ def test_remove_page_lines_keeps_pencil_on_the_lines():
     assert not (rest & ~pencil).any()  # and nothing of the net
 
 
+def test_writing_lighter_than_squared_papers_lines_is_found():
+    """A net 0.3 dark sets the page's levels (0.25, 0.35): a pencil letter 0.24 dark,
+    lighter than the net, never seeds and is lost. With the net divided out the page's
+    own levels find it, across the line it crosses too; a speck of the same pencil,
+    and a faint halo round a dark letter, are not taken."""
+    from ocr.binarize import faint_writing, remove_page_lines
+
+    rng = np.random.default_rng(0)
+    net = np.zeros((240, 320), np.float32)
+    net[5::30, :] = net[:, 7::30] = 0.3
+    ink = np.zeros_like(net)
+    ink[59:101, 39:45] = 0.08  # the halo
+    ink[60:100, 40:44] = ink[96:100, 40:70] = 0.5  # a dark L
+    light = np.zeros(net.shape, bool)
+    light[130:170, 150:154] = light[130:134, 150:180] = True  # crosses the line y = 155
+    ink[light] = 0.24
+    ink[200:204, 250:254] = 0.24  # a speck
+    darkness = 1 - (1 - net) * (1 - ink) + rng.normal(0, 0.005, net.shape).astype(np.float32)
+    levels = (0.25, 0.35)
+    rest, lines = remove_page_lines(darkness > levels[0], darkness, levels, return_lines=True)
+    assert lines is not None and rest[60:100, 40:44].all() and not rest[light].any()
+    out = faint_writing(rest, lines, height=40.0)
+    assert out[light].all()
+    assert not out[200:204, 250:254].any() and not out[59:101, 39].any()
+    assert np.count_nonzero(out & ~rest & ~light) <= 2
+    # on a page whose levels the lines did not set, nothing changes
+    same = faint_writing(rest, type(lines)(runs=lines.runs, clean=lines.clean, levels=(0.1, 0.15)), height=40.0)
+    assert same is rest
+
+
 def test_divide_out_lines_up_to_where_they_stop():
     from ocr.binarize import divide_out_lines
 
