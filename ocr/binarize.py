@@ -589,6 +589,8 @@ def faint_writing(mask, lines, height, share=FAINT_STROKE_SHARE, off=2):
     typical[0] = np.inf
     kept = candidates & (clean > share * typical[labels])
     labels, n = kernels.label(kept | mask)
+    if n == 0:
+        return mask
     seeded = np.zeros(n + 1, bool)
     seeded[labels[seeds & kept]] = True
     found = np.zeros(n + 1, bool)
