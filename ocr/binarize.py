@@ -290,6 +290,7 @@ def _block_means(a, block, nb, nx):
 
 
 def _block_max(a, block, nb, nx):
+    """Maxima of `block` x `block` tiles (the padding's zeros are no higher than darkness)."""
     return _padded_blocks(a, block, nb, nx).max(axis=(1, 3))
 
 

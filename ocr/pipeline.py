@@ -106,7 +106,7 @@ def estimate_letter_height(grey, small=None):
     heights = []
     for edges in (0, 7) if has_sharp_light_step(small) else (0,):
         mask, labelled, darkness, levels = _ink(small, sigma=0.5, edges=edges)
-        rest = without_page_lines(mask, labelled, darkness, levels)
+        rest, _ = without_page_lines(mask, labelled, darkness, levels)
         _, boxes, areas = labelled if rest is mask else components(rest)
         heights.append(letter_height(boxes, areas))
     found = [h for h in heights if h > 0]
@@ -127,14 +127,15 @@ def _ink_at(darkness, levels=None):
     return mask, components_of(labels, n), darkness, levels
 
 
-def without_page_lines(mask, labelled, darkness, levels=None, grey=None, return_lines=False):
+def without_page_lines(mask, labelled, darkness, levels=None, grey=None):
     """:func:`ocr.binarize.remove_page_lines` where some ink is long enough to be a
-    page line (`labelled`: ``components(mask)``); `mask` itself when none is removed.
+    page line (`labelled`: ``components(mask)``): ``(mask, lines)``, `mask` itself
+    and None when none is removed, else the lines (``PageLines`` when `levels`
+    are given, for :func:`ocr.binarize.faint_writing`).
 
     With `grey` given, a page whose long ink holds no lines is looked at again
     less smoothed (Gaussian 0.5 pixel instead of 1): thin rules that a big
     reduction to the working scale left faint are broken up by the smoothing.
-    With `return_lines`, also the lines removed (``PageLines`` or None).
     """
     rest, lines = mask, None
     if _may_hold_page_lines(labelled, mask.shape):
@@ -144,7 +145,7 @@ def without_page_lines(mask, labelled, darkness, levels=None, grey=None, return_
             rest, lines = remove_page_lines(sharp, sharp_darkness, sharp_levels, return_lines=True)
             if rest is sharp:
                 rest, lines = mask, None
-    return (rest, lines) if return_lines else rest
+    return rest, lines
 
 
 def _may_hold_page_lines(labelled, shape):
@@ -247,18 +248,18 @@ def find_ink(grey):
         if close_levels[1] < (1 - (WEAK_CLOSER_SEEDS if pencil else CLOSER_SEEDS)) * levels[1]:
             mask, labelled, darkness, levels = _ink_at(close_darkness, close_levels)
             close = True
-    mask, lines = without_page_lines(mask, labelled, darkness, levels, grey, return_lines=True)
+    mask, lines = without_page_lines(mask, labelled, darkness, levels, grey)
     weak = weak_writing_levels(darkness, mask, levels)
     if weak is not None and not close:  # a pencil: the paper followed closely (its darkness matters), ...
         if close_darkness is None:
             close_darkness = ink_darkness(grey, close=True, veil=VEIL_BLOCK)
         mask, labelled, darkness, levels = _ink_at(close_darkness, close_levels)
-        mask, lines = without_page_lines(mask, labelled, darkness, levels, grey, return_lines=True)
+        mask, lines = without_page_lines(mask, labelled, darkness, levels, grey)
         weak = weak_writing_levels(darkness, mask, levels)
     if weak is not None:  # ... and its ink found again from lower seeds
         levels = weak
         mask, labels, n = hysteresis(darkness, *levels, labelled=True)
-        mask, lines = without_page_lines(mask, components_of(labels, n), darkness, levels, grey, return_lines=True)
+        mask, lines = without_page_lines(mask, components_of(labels, n), darkness, levels, grey)
     low, high = levels
     mask, labels, n = tighten(mask, darkness, low, high)
     labelled = components_of(labels, n)
