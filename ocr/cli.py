@@ -54,11 +54,12 @@ def main():
               help="Hidden layer sizes, comma separated (e.g. 64 or 512,256).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Random seed: same seed and data give the same weights.")
-@click.option("--features", type=click.Choice(["pixels", "directions"]), default="pixels",
+@click.option("--features", type=click.Choice(["pixels", "directions", "deskewed"]), default="pixels",
               show_default=True,
-              help="Network input: the 32x32 pixels, or the pixels plus stroke directions "
-                   "per 4x4 cell (ocr.features). The bundled model averages five networks "
-                   "of each kind (models/README.md).")
+              help="Network input: the 32x32 pixels; the pixels plus stroke directions "
+                   "per 4x4 cell; or both of the crop sheared upright, plus its slant "
+                   "(ocr.features). The bundled model averages several networks of each "
+                   "kind (models/README.md).")
 @click.option("--plots", type=click.Path(file_okay=False),
               help="Folder for training curves, confusion matrix and first-layer weights (PNG).")
 @click.option("--checkpoint", type=click.Path(dir_okay=False),

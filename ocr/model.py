@@ -43,9 +43,10 @@ def to_inputs(crops, features=features_.DEFAULT):
     return features_.inputs(crops, features)
 
 
-def default_meta(sizes, classes=CLASSES, **training):
-    """Metadata for a network of layer `sizes`; its kind of input follows from ``sizes[0]``."""
-    features = features_.kind_for_size(int(sizes[0])) or features_.DEFAULT
+def default_meta(sizes, classes=CLASSES, features=None, **training):
+    """Metadata for a network of layer `sizes` taking `features` inputs (by default
+    the kind of input that has ``sizes[0]`` values)."""
+    features = features or features_.kind_for_size(int(sizes[0])) or features_.DEFAULT
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,

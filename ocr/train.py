@@ -481,7 +481,7 @@ def command_line(data, output, lr, epochs, batch_size, hidden, seed, plots, chec
 
 
 #: ``handocr train --features`` choices and the kinds of input they stand for.
-FEATURE_OPTIONS = {"pixels": "pixels", "directions": "pixels+directions-v1"}
+FEATURE_OPTIONS = {"pixels": "pixels", "directions": "pixels+directions-v1", "deskewed": "deskewed-v1"}
 FEATURE_OPTIONS_BACK = {v: k for k, v in FEATURE_OPTIONS.items()}
 
 
@@ -525,7 +525,7 @@ def cli_train(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpo
             "train_seconds": round(info["seconds"], 1),
             "date": datetime.date.today().isoformat(),
         }
-        meta = default_meta(info["sizes"], **training)
+        meta = default_meta(info["sizes"], features=features, **training)
         meta["name"] = Path(output).stem
         model = Model.from_params(params, meta)
         model.save(output, dtype=np.float16)

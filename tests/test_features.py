@@ -30,7 +30,7 @@ def test_inputs_shapes_and_pixels_part():
     np.testing.assert_allclose(P, 1 - crops.reshape(5, -1))
     np.testing.assert_array_equal(D[:, :1024], P)
     np.testing.assert_array_equal(features.inputs(crops.reshape(5, -1), "pixels+directions-v1"), D)
-    assert features.SIZES == {"pixels": 1024, "pixels+directions-v1": 1536}
+    assert features.SIZES == {"pixels": 1024, "pixels+directions-v1": 1536, "deskewed-v1": 1537}
     with pytest.raises(ValueError, match="unknown kind"):
         features.inputs(crops, "hog")
     with pytest.raises(ValueError, match="shape"):
@@ -100,3 +100,62 @@ def test_model_without_features_key_reads_pixels():
     m = Model.from_params(mlp.init_params(sizes, np.random.default_rng(0)), meta)
     assert m.features == "pixels"
     assert m.predict_proba(np.ones((2, 32, 32), np.float32)).shape == (2, 36)
+
+
+def _leaning_bar(slope):
+    """A 4-pixel-wide bar from row 4 to 27 whose x moves by `slope` per row down."""
+    crop = np.ones((32, 32), np.float32)
+    for y in range(4, 28):
+        x = int(round(16 + slope * (y - 16)))
+        crop[y, x - 2:x + 2] = 0
+    return crop
+
+
+@pytest.mark.parametrize("slope", [-0.4, -0.2, 0.25])
+def test_deskew_stands_a_leaning_bar_upright(slope):
+    upright, s = features.deskew(_leaning_bar(slope)[None])
+    assert abs(s[0] - slope) < 0.03
+    ink = 1 - upright[0]
+    centres = [(ink[y] @ np.arange(32)) / ink[y].sum() for y in range(4, 28)]
+    assert np.ptp(centres) < 1.5            # every row's ink in the same column (+- the drawing's steps)
+    assert abs(ink.sum() - (1 - _leaning_bar(slope)).sum()) < 1.0   # no ink lost or made
+    # before, the rows' centres spread over |slope| * 23 px
+    before = 1 - _leaning_bar(slope)
+    assert np.ptp([(before[y] @ np.arange(32)) / before[y].sum() for y in range(4, 28)]) > abs(slope) * 23 - 1.5
+
+
+def test_deskew_leaves_upright_and_blank_crops_alone():
+    crops = np.stack([_bar(vertical=True), _bar(vertical=False), np.ones((32, 32), np.float32)])
+    upright, s = features.deskew(crops)
+    np.testing.assert_array_equal(s, [0, 0, 0])
+    np.testing.assert_allclose(upright, crops, atol=1e-6)
+
+
+def test_deskew_clips_the_slant():
+    crop = np.ones((32, 32), np.float32)
+    crop[[4, 27], [4, 27]] = 0      # two dots on a 45-degree diagonal
+    _, s = features.deskew(crop[None])
+    assert s[0] == pytest.approx(features.MAX_SLANT)
+
+
+def test_deskewed_inputs_are_the_upright_crop_and_its_slant():
+    crops = np.stack([_leaning_bar(-0.3), _bar(vertical=True)])
+    X = features.inputs(crops, "deskewed-v1")
+    upright, s = features.deskew(crops)
+    assert X.shape == (2, 1537) and X.dtype == np.float32
+    np.testing.assert_allclose(X[:, :1024], features.pixels(upright))
+    np.testing.assert_allclose(X[:, 1024:1536], features.directions(upright), atol=1e-6)
+    np.testing.assert_allclose(X[:, 1536], s)
+    # an upright crop gives what the directions networks see, and a slant of 0
+    np.testing.assert_allclose(X[1, :1536], features.inputs(crops[1:], "pixels+directions-v1")[0], atol=1e-6)
+
+
+def test_model_with_deskewed_inputs_round_trips(tmp_path):
+    sizes = [1537, 16, 36]
+    params = mlp.init_params(sizes, np.random.default_rng(0))
+    m = Model.from_params(params, default_meta(sizes, features="deskewed-v1"))
+    m.save(tmp_path / "k.npz")
+    m2 = Model.load(tmp_path / "k.npz")
+    assert m2.features == "deskewed-v1"
+    crops = np.stack([_leaning_bar(-0.3), _bar()])
+    np.testing.assert_allclose(m2.predict_proba(crops), m.predict_proba(crops), atol=1e-6)

@@ -206,6 +206,12 @@ def test_cli_train_writes_loadable_model_and_plots(tmp_path):
     assert r.exit_code == 0 and m.meta["layers"] == [1536, 32, 36] and m.features == "pixels+directions-v1"
     assert "--features directions" in m.meta["training"]["command"]
     assert m.predict_proba(np.ones((2, 32, 32), np.float32)).shape == (2, 36)
+    # --features deskewed: the same of the crop sheared upright, and its slant
+    r = CliRunner().invoke(main, ["train", str(data), "-o", str(tmp_path / "k.npz"), "--epochs", "1",
+                                  "--hidden", "32", "--features", "deskewed", "--quiet"])
+    m = Model.load(tmp_path / "k.npz")
+    assert r.exit_code == 0 and m.meta["layers"] == [1537, 32, 36] and m.features == "deskewed-v1"
+    assert "--features deskewed" in m.meta["training"]["command"]
 
 
 def test_cli_train_errors_and_interrupt(tmp_path, monkeypatch):
