@@ -92,8 +92,11 @@ def test_checkpoint_resume_equals_uninterrupted(sources, tmp_path):
 
 
 def test_early_stopping_keeps_best(sources):
-    # lr 0 keeps the weights fixed: validation never improves after epoch 1
+    # lr 0 keeps the weights fixed: validation never improves after epoch 1; two
+    # epochs of patience are up at epoch 3, but no run stops before half its epochs
     params, info = train(sources, _cfg(lr=1e-12, epochs=20, patience=2))
+    assert len(info["history"]) == 10 and info["best_epoch"] == 1
+    _, info = train(sources, _cfg(lr=1e-12, epochs=4, patience=2))
     assert len(info["history"]) == 3 and info["best_epoch"] == 1
 
 
