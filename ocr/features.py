@@ -155,15 +155,15 @@ def deskew(crops):
     x = np.asarray(crops, dtype=np.float32).reshape(-1, SIDE, SIDE)
     s, cy = slant(x)
     pad = int(np.ceil(MAX_SLANT * SIDE))
-    ink = np.pad(1.0 - x, ((0, 0), (0, 0), (pad, pad + 1)))
+    width = SIDE + 2 * pad + 1
+    ink = np.pad(1.0 - x, ((0, 0), (0, 0), (pad, pad + 1))).reshape(-1)
     r = np.arange(SIDE, dtype=np.float32)
-    shift = s[:, None] * (r[None, :] - cy[:, None])            # (N, rows)
-    at = r[None, None, :] + shift[:, :, None] + pad             # where each output pixel reads
-    i0 = np.floor(at).astype(np.intp)
-    f = at - i0
-    left = np.take_along_axis(ink, i0, axis=2)
-    right = np.take_along_axis(ink, i0 + 1, axis=2)
-    return 1.0 - ((1 - f) * left + f * right), s
+    shift = s[:, None] * (r[None, :] - cy[:, None]) + pad      # (N, rows): where each row starts reading
+    k = np.floor(shift)
+    f = (shift - k)[:, :, None]
+    rows = np.arange(len(x) * SIDE).reshape(len(x), SIDE) * width
+    at = (rows + k.astype(np.intp))[:, :, None] + np.arange(SIDE)
+    return 1.0 - ((1 - f) * ink[at] + f * ink[at + 1]), s
 
 
 def inputs(crops, kind=DEFAULT):
