@@ -582,7 +582,7 @@ def classify(analysis, model, context=True):
     out = []
     for line in analysis.lines:
         line_letters = [glyphs[i] for word in line for i in word if not glyphs[i].small]
-        words = []
+        words, read_as_is = [], []
         for word in line:
             idx = [i for i in word if not glyphs[i].small]
             if not idx:
@@ -597,23 +597,27 @@ def classify(analysis, model, context=True):
             # back on the page (a letter cut or joined is sheared back)
             if shear:
                 items = [(back.get(id(g)) or shear_glyph(g, -shear), p, c) for g, p, c in items]
+            read_as_is.append(items)
             if context:
                 P = apply_word_context(np.stack([p for _, p, _ in items]))
                 if len(items) == 1:
                     P = lone_prior(P)
                 items = [(g, p, c) for (g, _, c), p in zip(items, P)]
             words.append(items)
-        if words and not _stray_mark(words, H):
+        if words and not (len(words) == 1 and _stray_mark(read_as_is[0], H)):
             out.append(words)
     return number_lines(out) if context else out
 
 
-def _stray_mark(words, height):
-    """Is a line one short glyph the classifier is unsure of? A bit of a grid line
-    where a shadow's edge crosses it, a scratch: letters fill the line's height."""
-    if len(words) != 1 or len(words[0]) != 1:
+def _stray_mark(items, height):
+    """Is a line's one word one short glyph the classifier is unsure of? A bit of a
+    grid line where a shadow's edge crosses it, a scratch: letters fill the line's
+    height. `items` are the word's (glyph, probabilities, crop) as the classifier
+    read them, before the word's context and a lone character's prior (which
+    lean a bare stroke to ``1`` whatever it is)."""
+    if len(items) != 1:
         return False
-    g, p, _ = words[0][0]
+    g, p, _ = items[0]
     return g.height < STRAY_MARK_HEIGHT * height and p.max() < STRAY_MARK_CONF
 
 
