@@ -92,7 +92,7 @@ def combine(models, output, name):
 
     MODELS are model files with the same classes and hidden layers, e.g.
     `handocr train` runs with different --seed values; their inputs may differ
-    (--features pixels or directions: each network keeps its own). The combined
+    (--features pixels, directions or deskewed: each network keeps its own). The combined
     file holds every network; reading costs about as many times the classifier's
     share of the time (a few milliseconds a page each). The bundled model is
     such an ensemble of ten (models/README.md).

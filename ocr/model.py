@@ -37,7 +37,8 @@ def to_inputs(crops, features=features_.DEFAULT):
 
     `features` is the model's kind of input (:mod:`ocr.features`): the pixels as
     ink = 1, paper = 0 (so the blank page contributes nothing to the first layer),
-    then for ``pixels+directions-v1`` the stroke directions. Training and
+    then for ``pixels+directions-v1`` the stroke directions (``deskewed-v1``: the
+    same of the crop sheared upright, and its slant). Training and
     prediction both go through here.
     """
     return features_.inputs(crops, features)
@@ -237,9 +238,9 @@ def combine(models, name=None):
 
     The models must have the same classes and hidden layers; their members are
     all kept. They may take different inputs (pixels, pixels and stroke
-    directions): each member keeps its own, and the file is then format version
-    3. The first model's metadata is kept, with ``training["members"]`` listing
-    every member's own training metadata.
+    directions, deskewed): each member keeps its own, and the file is then
+    format version 3. The first model's metadata is kept, with
+    ``training["members"]`` listing every member's own training metadata.
 
     Parameters
     ----------
