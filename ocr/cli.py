@@ -58,8 +58,8 @@ def main():
               show_default=True,
               help="Network input: the 32x32 pixels; the pixels plus stroke directions "
                    "per 4x4 cell; or both of the crop sheared upright, plus its slant "
-                   "(ocr.features). The bundled model averages several networks of each "
-                   "kind (models/README.md).")
+                   "(ocr.features). The bundled model averages five pixel and five "
+                   "deskewed networks (models/README.md).")
 @click.option("--plots", type=click.Path(file_okay=False),
               help="Folder for training curves, confusion matrix and first-layer weights (PNG).")
 @click.option("--checkpoint", type=click.Path(dir_okay=False),

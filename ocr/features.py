@@ -1,7 +1,7 @@
 """Stage 6, the classifier's input: what the network sees of a normalised crop.
 
 A crop is the 32x32 image :func:`ocr.normalize.normalize_glyph` makes (1 = white
-paper, 0 = ink). Two kinds of input exist, named in a model's metadata
+paper, 0 = ink). Three kinds of input exist, named in a model's metadata
 (``meta["input"]["features"]``):
 
 ``pixels``
