@@ -508,7 +508,8 @@ def evaluate(data, model_path, split, as_json, plots, lexicon, quiet):
         chars = sum(p["chars"] for p in result["pages"])
         click.echo(f"{'all pages':24s} {errs / max(1, chars):7.3f}")
     for r in result["characters"]:
-        click.echo(f"{r['data']} ({r['split']}): accuracy {r['accuracy']:.4f} on {r['n']} characters")
+        click.echo(f"{r['data']} ({r['split']}): accuracy {r['accuracy']:.4f} on {r['n']} characters "
+                   f"(class-balanced {r['balanced']:.4f}, O=0 and I=1 as one {r['merged']:.4f})")
         worst = sorted(r["per_class"].items(), key=lambda kv: kv[1]["accuracy"])[:5]
         click.echo("  worst classes: " + ", ".join(f"{c} {v['accuracy']:.3f}" for c, v in worst))
         click.echo("  most confused: " + ", ".join(f"{p['true']}->{p['pred']} {p['count']}"

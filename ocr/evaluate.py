@@ -87,8 +87,17 @@ def confusion_matrix(y_true, y_pred, n=len(CLASSES)):
     return cm
 
 
+#: Look-alike pairs that no classifier tells apart alone (a page's words settle them).
+LOOKALIKES = (("O", "0"), ("I", "1"))
+
+
 def char_report(y_true, y_pred, classes=CLASSES, top=10):
-    """Accuracy, per-class accuracy and the most confused pairs."""
+    """Accuracy, per-class accuracy and the most confused pairs.
+
+    Also ``balanced`` (the mean of the classes' accuracies, so that every class
+    counts the same however many samples it has) and ``merged`` (the accuracy
+    when each pair of :data:`LOOKALIKES` counts as one class).
+    """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     cm = confusion_matrix(y_true, y_pred, len(classes))
     per_class = {}
@@ -105,8 +114,15 @@ def char_report(y_true, y_pred, classes=CLASSES, top=10):
             break
         pairs.append({"true": classes[t], "pred": classes[p], "count": int(off[t, p])})
     n = len(y_true)
+    merge = np.arange(len(classes))
+    for a, b in LOOKALIKES:
+        if a in classes and b in classes:
+            merge[classes.index(b)] = classes.index(a)
     return {
         "accuracy": round(float((y_true == y_pred).mean()) if n else 0.0, 4),
+        "balanced": round(float(np.mean([cm[k, k] / cm[k].sum() for k in range(len(classes)) if cm[k].sum()]))
+                          if n else 0.0, 4),
+        "merged": round(float((merge[y_true] == merge[y_pred]).mean()) if n else 0.0, 4),
         "n": int(n),
         "per_class": per_class,
         "confused": pairs,

@@ -29,3 +29,15 @@ def test_char_report_counts_confusions():
     r = char_report(np.array([0, 0, 1, 1]), np.array([0, 1, 1, 1]), classes="AB")
     assert r["accuracy"] == 0.75 and r["per_class"]["A"]["accuracy"] == 0.5
     assert r["confused"][0] == {"true": "A", "pred": "B", "count": 1}
+
+
+def test_char_report_balanced_and_lookalikes_merged():
+    from ocr import CLASSES
+
+    O, zero, I, one, A = (CLASSES.index(c) for c in "O0I1A")
+    y = np.array([O, O, zero, I, A, A, A, A])
+    pred = np.array([zero, O, O, one, A, A, A, I])
+    r = char_report(y, pred)
+    assert r["accuracy"] == 0.5                      # 4 of 8
+    assert r["balanced"] == round((0.5 + 0 + 0 + 0.75) / 4, 4)  # O, 0, I, A count the same
+    assert r["merged"] == 0.875                      # only A read I is still wrong
