@@ -19,7 +19,7 @@ def atomic_path(path, suffix=None):
     if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
         yield path
         return
-    folder = os.path.dirname(os.path.abspath(path))
+    folder = os.path.dirname(path)
     if suffix is None:
         suffix = os.path.splitext(path)[1]
     fd, tmp = tempfile.mkstemp(prefix=".handocr-", suffix=suffix, dir=folder)

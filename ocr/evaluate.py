@@ -100,11 +100,12 @@ def char_report(y_true, y_pred, classes=CLASSES, top=10):
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     cm = confusion_matrix(y_true, y_pred, len(classes))
-    per_class = {}
+    per_class, rates = {}, []
     for k, c in enumerate(classes):
         n = int(cm[k].sum())
         if n:
-            per_class[c] = {"n": n, "accuracy": round(float(cm[k, k] / n), 4)}
+            rates.append(cm[k, k] / n)
+            per_class[c] = {"n": n, "accuracy": round(float(rates[-1]), 4)}
     off = cm.copy()
     np.fill_diagonal(off, 0)
     pairs = []
@@ -120,8 +121,7 @@ def char_report(y_true, y_pred, classes=CLASSES, top=10):
             merge[classes.index(b)] = classes.index(a)
     return {
         "accuracy": round(float((y_true == y_pred).mean()) if n else 0.0, 4),
-        "balanced": round(float(np.mean([cm[k, k] / cm[k].sum() for k in range(len(classes)) if cm[k].sum()]))
-                          if n else 0.0, 4),
+        "balanced": round(float(np.mean(rates)) if n else 0.0, 4),
         "merged": round(float((merge[y_true] == merge[y_pred]).mean()) if n else 0.0, 4),
         "n": int(n),
         "per_class": per_class,

@@ -191,7 +191,7 @@ def inputs(crops, kind=DEFAULT):
         return np.concatenate([pixels(crops), directions(crops)], axis=1)
     if kind == "deskewed-v1":
         upright, s = deskew(crops)
-        return np.concatenate([pixels(upright), directions(upright), s[:, None]], axis=1)
+        return np.concatenate([inputs(upright, "pixels+directions-v1"), s[:, None]], axis=1)
     raise ValueError(f"unknown kind of input {kind!r}; known: {', '.join(SIZES)}")
 
 
