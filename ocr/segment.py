@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import kernels
+from . import CLASSES, kernels
 from .kernels import median, percentile
 
 
@@ -687,6 +687,20 @@ def candidate_letters(glyphs, height, pieces, max_gap=0.15, max_width=1.5, keep_
     return atoms, joins, spans, cands
 
 
+#: Letters and digits of the same shape (``O``/``0``): a piece read as either is
+#: one character as surely as the two add up; which one, the word decides.
+SAME_SHAPE = (("O", "0"),)
+
+
+def _one_character(P, classes=CLASSES, same=SAME_SHAPE):
+    """How sure the classifier is that each row of P (N, 36) is one character,
+    either of a pair of :data:`SAME_SHAPE` counting as the same."""
+    conf = P.max(axis=1)
+    for a, b in same:
+        conf = np.maximum(conf, P[:, classes.index(a)] + P[:, classes.index(b)])
+    return conf
+
+
 def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, penalty=0.3,
                  merge_cost=0.5, max_gap=0.15):
     """Best letters for a word: touching letters split, broken letters merged.
@@ -742,8 +756,9 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, pena
     for k, x in zip(todo, normalize_many([cands[k].mask for k in todo])):
         X[k] = x
     P = proba(np.stack(X))
+    sure = _one_character(P)
     cost = {}
-    for (i, j), c, p in zip(spans, cands, P):
+    for (i, j), c, conf in zip(spans, cands, sure):
         wide = max(0.0, c.width / max(height, c.height) - 1.3)
         if width:
             # One whole piece of ink may be a wide letter (a broad U, M or W); two
@@ -755,7 +770,7 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, pena
         # a T or an H) is part of a letter, not one of its own.
         short = max(0.0, 0.5 - c.height / height)
         bridged = sum(gap is not None for gap in joins[i : j - 1])
-        cost[(i, j)] = (-np.log(max(p.max(), 1e-6)) + penalty + 5.0 * (wide + short)
+        cost[(i, j)] = (-np.log(max(conf, 1e-6)) + penalty + 5.0 * (wide + short)
                         + merge_cost * bridged)
     best = {0: (0.0, None)}
     for j in range(1, n + 1):

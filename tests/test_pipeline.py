@@ -181,6 +181,44 @@ def test_a_wide_letter_in_one_piece_is_not_cut():
     assert [CLASSES[p.argmax()] for p in P] == ["L", "J"]
 
 
+def test_a_broken_o_is_joined_though_o_and_zero_split_its_reading():
+    """A pencil O broken into a left arc and a right arc: the arcs read C (0.83)
+    and 7 (0.49), the two together O 0.46 and 0 0.44. As one character the ring is
+    read at 0.9 (which of O and 0, the word decides), so it is joined; judged on
+    its best class alone (0.46) it was cheaper to keep the two arcs apart."""
+    from ocr.normalize import normalize_glyph
+    from ocr.segment import segment_word
+
+    ring = np.zeros((40, 30), bool)
+    yy, xx = np.mgrid[:40, :30]
+    r = ((yy - 19.5) / 19.5) ** 2 + ((xx - 14.5) / 14.5) ** 2
+    ring[(r <= 1) & (r >= 0.6)] = True
+    left, right = ring.copy(), ring.copy()
+    left[:, 14:] = False
+    right[:, :16] = False   # a gap of two columns where the pencil skipped
+    arcs = [Glyph(box=(0, 0, 40, 14), mask=left[:, :14]), Glyph(box=(0, 16, 40, 30), mask=right[:, 16:])]
+
+    def arcs_or_ring(crops):
+        P = np.zeros((len(crops), 36))
+        for k, c in enumerate(crops):
+            ink = np.asarray(c) < 0.5
+            cols = np.flatnonzero(ink.any(axis=0))
+            if np.ptp(cols) > 15:                   # both arcs: the ring
+                P[k, CLASSES.index("O")], P[k, CLASSES.index("0")] = 0.46, 0.44
+            elif ink[:, : cols.mean().astype(int)].sum() > ink.sum() / 2:
+                P[k, CLASSES.index("C")] = 0.83     # most ink on the left: the left arc
+            else:
+                P[k, CLASSES.index("7")] = 0.49
+            P[k] += (1 - P[k].sum()) / 36
+        return P
+
+    P = arcs_or_ring(np.stack([normalize_glyph(a.mask) for a in arcs]))
+    assert [CLASSES[p.argmax()] for p in P] == ["C", "7"]
+    letters, P, _ = segment_word(arcs, 40, arcs_or_ring, width=29, confs=[0.83, 0.49])
+    assert len(letters) == 1 and letters[0].box == (0, 0, 40, 30)
+    assert CLASSES[P[0].argmax()] == "O"
+
+
 def test_a_sure_letter_is_not_cut_up_to_its_widest():
     """An I with long serifs, 1.7 times as wide as the line is high, that the
     classifier is sure of as a whole (0.95): its halves would each pass for an I
