@@ -54,12 +54,14 @@ def main():
               help="Hidden layer sizes, comma separated (e.g. 64 or 512,256).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Random seed: same seed and data give the same weights.")
-@click.option("--features", type=click.Choice(["pixels", "directions", "deskewed"]), default="pixels",
+@click.option("--features", type=click.Choice(["pixels", "directions", "deskewed", "moments"]), default="pixels",
               show_default=True,
               help="Network input: the 32x32 pixels; the pixels plus stroke directions "
-                   "per 4x4 cell; or both of the crop sheared upright, plus its slant "
-                   "(ocr.features). The bundled model averages five pixel and five "
-                   "deskewed networks (models/README.md).")
+                   "per 4x4 cell; both of the crop sheared upright, plus its slant; or "
+                   "both of the crop sheared upright, centred on its ink's centre of mass "
+                   "and scaled by its spread, plus the slant, scale and aspect "
+                   "(ocr.features). The bundled model averages five pixel, five "
+                   "deskewed and two moments networks (models/README.md).")
 @click.option("--plots", type=click.Path(file_okay=False),
               help="Folder for training curves, confusion matrix and first-layer weights (PNG).")
 @click.option("--checkpoint", type=click.Path(dir_okay=False),
@@ -92,10 +94,10 @@ def combine(models, output, name):
 
     MODELS are model files with the same classes and hidden layers, e.g.
     `handocr train` runs with different --seed values; their inputs may differ
-    (--features pixels, directions or deskewed: each network keeps its own). The combined
+    (--features pixels, directions, deskewed or moments: each network keeps its own). The combined
     file holds every network; reading costs about as many times the classifier's
     share of the time (a few milliseconds a page each). The bundled model is
-    such an ensemble of ten (models/README.md).
+    such an ensemble of twelve (models/README.md).
     """
     import numpy as np
 

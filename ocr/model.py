@@ -38,7 +38,8 @@ def to_inputs(crops, features=features_.DEFAULT):
     `features` is the model's kind of input (:mod:`ocr.features`): the pixels as
     ink = 1, paper = 0 (so the blank page contributes nothing to the first layer),
     then for ``pixels+directions-v1`` the stroke directions (``deskewed-v1``: the
-    same of the crop sheared upright, and its slant). Training and
+    same of the crop sheared upright, and its slant; ``moments-v1``: of the crop
+    sheared upright and moment-normalised, and the slant, scale and aspect). Training and
     prediction both go through here.
     """
     return features_.inputs(crops, features)

@@ -485,7 +485,8 @@ def command_line(data, output, lr, epochs, batch_size, hidden, seed, plots, chec
 
 
 #: ``handocr train --features`` choices and the kinds of input they stand for.
-FEATURE_OPTIONS = {"pixels": "pixels", "directions": "pixels+directions-v1", "deskewed": "deskewed-v1"}
+FEATURE_OPTIONS = {"pixels": "pixels", "directions": "pixels+directions-v1", "deskewed": "deskewed-v1",
+                   "moments": "moments-v1"}
 FEATURE_OPTIONS_BACK = {v: k for k, v in FEATURE_OPTIONS.items()}
 
 

@@ -30,7 +30,7 @@ def test_inputs_shapes_and_pixels_part():
     np.testing.assert_allclose(P, 1 - crops.reshape(5, -1))
     np.testing.assert_array_equal(D[:, :1024], P)
     np.testing.assert_array_equal(features.inputs(crops.reshape(5, -1), "pixels+directions-v1"), D)
-    assert features.SIZES == {"pixels": 1024, "pixels+directions-v1": 1536, "deskewed-v1": 1537}
+    assert features.SIZES == {"pixels": 1024, "pixels+directions-v1": 1536, "deskewed-v1": 1537, "moments-v1": 1539}
     with pytest.raises(ValueError, match="unknown kind"):
         features.inputs(crops, "hog")
     with pytest.raises(ValueError, match="shape"):
@@ -159,3 +159,56 @@ def test_model_with_deskewed_inputs_round_trips(tmp_path):
     assert m2.features == "deskewed-v1"
     crops = np.stack([_leaning_bar(-0.3), _bar()])
     np.testing.assert_allclose(m2.predict_proba(crops), m.predict_proba(crops), atol=1e-6)
+
+
+def _centre_and_spread(crop):
+    ink = np.clip(1 - crop, 0, 1)
+    r = np.arange(32)
+    m = ink.sum()
+    cy, cx = ink.sum(1) @ r / m, ink.sum(0) @ r / m
+    sy = np.sqrt(ink.sum(1) @ (r - cy) ** 2 / m)
+    sx = np.sqrt(ink.sum(0) @ (r - cx) ** 2 / m)
+    return cy, cx, sy, sx
+
+
+def test_moment_normalize_centres_the_ink_and_evens_its_spread():
+    small = np.ones((32, 32), np.float32)
+    small[4:16, 4:8] = 0            # a short bar in the top-left corner: spread 3.5 px
+    tall = _bar(vertical=True)      # a bar 24 px long: spread 6.9 px, the target
+    out, extra = features.moment_normalize(np.stack([small, tall]))
+    for crop in out:
+        cy, cx, _, _ = _centre_and_spread(crop)
+        assert abs(cy - 15.5) < 0.3 and abs(cx - 15.5) < 0.3
+    # the short bar grows, by at most the largest scale
+    assert extra[0, 1] == pytest.approx(features.MOMENT_SCALE[1])
+    assert _centre_and_spread(out[0])[2] == pytest.approx(_centre_and_spread(small)[2] * extra[0, 1], rel=0.05)
+    # the long bar is centred and already at the target spread: it stays as it is
+    assert extra[1, 1] == pytest.approx(1.0, abs=0.01)
+    np.testing.assert_allclose(out[1], tall, atol=0.1)
+    # aspect: a vertical bar is narrower than tall
+    assert extra[1, 2] < -1
+
+
+def test_moment_normalize_stands_a_leaning_bar_upright_and_leaves_blank_paper():
+    out, extra = features.moment_normalize(np.stack([_leaning_bar(-0.3), np.ones((32, 32), np.float32)]))
+    _, s = features.deskew(_leaning_bar(-0.3)[None])
+    assert extra[0, 0] == pytest.approx(s[0], abs=1e-5)
+    ink = 1 - out[0]
+    rows = [y for y in range(32) if ink[y].sum() > 1]
+    assert np.ptp([(ink[y] @ np.arange(32)) / ink[y].sum() for y in rows]) < 1.5
+    np.testing.assert_array_equal(out[1], 1.0)
+    np.testing.assert_array_equal(extra[1], [0, 1, 0])
+
+
+def test_moments_inputs_and_model_round_trip(tmp_path):
+    crops = np.stack([_leaning_bar(-0.3), _bar()])
+    X = features.inputs(crops, "moments-v1")
+    normalised, extra = features.moment_normalize(crops)
+    assert X.shape == (2, 1539) and X.dtype == np.float32
+    np.testing.assert_allclose(X[:, :1536], features.inputs(normalised, "pixels+directions-v1"), atol=1e-6)
+    np.testing.assert_allclose(X[:, 1536:], extra)
+    sizes = [1539, 16, 36]
+    m = Model.from_params(mlp.init_params(sizes, np.random.default_rng(0)), default_meta(sizes))
+    assert m.features == "moments-v1"         # known from the input size
+    m.save(tmp_path / "m.npz")
+    np.testing.assert_allclose(Model.load(tmp_path / "m.npz").predict_proba(crops), m.predict_proba(crops), atol=1e-6)

@@ -222,12 +222,13 @@ def test_bundled_model_loads_with_36_classes():
     # an ensemble: every member says how it was trained, and on what input
     assert len(m.members) == m.meta["members"] == len(m.meta["training"]["members"]) > 1
     assert all(t["command"].startswith("handocr train ") for t in m.meta["training"]["members"])
-    option = {"pixels": None, "pixels+directions-v1": "directions", "deskewed-v1": "deskewed"}
+    option = {"pixels": None, "pixels+directions-v1": "directions", "deskewed-v1": "deskewed",
+              "moments-v1": "moments"}
     for kind, t in zip(m.member_features, m.meta["training"]["members"]):
         for k, o in option.items():
             if o:
                 assert (f"--features {o}" in t["command"]) == (kind == k)
-    assert set(m.member_features) == {"pixels", "deskewed-v1"}
+    assert set(m.member_features) == {"pixels", "deskewed-v1", "moments-v1"}
     p = m.predict_proba(np.ones((2, 32, 32), np.float32))
     assert p.shape == (2, 36)
 
