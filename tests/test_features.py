@@ -200,6 +200,19 @@ def test_moment_normalize_stands_a_leaning_bar_upright_and_leaves_blank_paper():
     np.testing.assert_array_equal(extra[1], [0, 1, 0])
 
 
+def test_moment_normalize_keeps_degenerate_ink_finite_and_bounded():
+    crops = np.ones((4, 32, 32), np.float32)
+    crops[0, 10, 10] = 0          # one dot
+    crops[1, 16, 3:29] = 0        # one row of ink: no height at all
+    crops[2, 2:30, 16] = 0        # one column: no width
+    crops[3] = 0                  # all ink
+    X = features.inputs(crops, "moments-v1")
+    assert np.isfinite(X).all()
+    aspect = X[:, -1]
+    assert aspect[1] == features.MAX_ASPECT and aspect[2] == -features.MAX_ASPECT
+    assert aspect[0] == 0 and aspect[3] == 0
+
+
 def test_moments_inputs_and_model_round_trip(tmp_path):
     crops = np.stack([_leaning_bar(-0.3), _bar()])
     X = features.inputs(crops, "moments-v1")
