@@ -708,7 +708,8 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, pena
     The word's glyphs are over-segmented (wide ones cut at their thinnest
     columns) into pieces; every run of consecutive pieces that could be one
     letter is classified, and the cheapest reading of the whole word is chosen
-    by dynamic programming. A letter costs ``-log(confidence) + penalty``, plus
+    by dynamic programming. A letter costs ``-log(confidence) + penalty`` (the
+    confidence that it is one character, ``O`` and ``0`` summed: :data:`SAME_SHAPE`), plus
     a cost for being wider than letters are, plus `merge_cost` for every gap it
     bridges between separate glyphs; so a split or a merge has to pay for itself
     in classifier confidence.
