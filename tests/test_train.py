@@ -202,19 +202,17 @@ def test_cli_train_writes_loadable_model_and_plots(tmp_path):
     q = CliRunner().invoke(main, ["train", str(data), "-o", str(tmp_path / "q.npz"), "--epochs", "1",
                                   "--hidden", "32", "--quiet"])
     assert q.exit_code == 0 and q.output == ""
-    # --features directions: pixels and stroke directions, 1536 inputs
-    r = CliRunner().invoke(main, ["train", str(data), "-o", str(tmp_path / "p.npz"), "--epochs", "1",
-                                  "--hidden", "32", "--features", "directions", "--quiet"])
-    m = Model.load(tmp_path / "p.npz")
-    assert r.exit_code == 0 and m.meta["layers"] == [1536, 32, 36] and m.features == "pixels+directions-v1"
-    assert "--features directions" in m.meta["training"]["command"]
-    assert m.predict_proba(np.ones((2, 32, 32), np.float32)).shape == (2, 36)
-    # --features deskewed: the same of the crop sheared upright, and its slant
-    r = CliRunner().invoke(main, ["train", str(data), "-o", str(tmp_path / "k.npz"), "--epochs", "1",
-                                  "--hidden", "32", "--features", "deskewed", "--quiet"])
-    m = Model.load(tmp_path / "k.npz")
-    assert r.exit_code == 0 and m.meta["layers"] == [1537, 32, 36] and m.features == "deskewed-v1"
-    assert "--features deskewed" in m.meta["training"]["command"]
+    # the other kinds of input: pixels and stroke directions (1536 inputs); the same of the
+    # crop sheared upright and its slant (1537); of the upright crop moment-normalised,
+    # and its slant, scale and aspect (1539)
+    for option, size, kind in (("directions", 1536, "pixels+directions-v1"), ("deskewed", 1537, "deskewed-v1"),
+                               ("moments", 1539, "moments-v1")):
+        r = CliRunner().invoke(main, ["train", str(data), "-o", str(tmp_path / f"{option}.npz"), "--epochs", "1",
+                                      "--hidden", "32", "--features", option, "--quiet"])
+        m = Model.load(tmp_path / f"{option}.npz")
+        assert r.exit_code == 0 and m.meta["layers"] == [size, 32, 36] and m.features == kind
+        assert f"--features {option}" in m.meta["training"]["command"]
+        assert m.predict_proba(np.ones((2, 32, 32), np.float32)).shape == (2, 36)
 
 
 def test_cli_train_errors_and_interrupt(tmp_path, monkeypatch):
