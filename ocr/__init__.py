@@ -12,6 +12,9 @@ Heavy modules are imported on first use so that ``import ocr`` stays cheap.
 """
 
 CLASSES = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+#: A letter and a digit of the same shape for most writers: alone, no classifier
+#: tells them apart (on a page, the word around them does).
+LOOK_ALIKE = (("O", "0"), ("I", "1"))
 
 __all__ = ["CLASSES", "read", "Model", "Page"]
 

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import CLASSES
+from . import CLASSES, LOOK_ALIKE
 from . import mlp
 from .errors import DataError
 
@@ -34,8 +34,6 @@ from .errors import DataError
 GUIDE_RGB = (196, 214, 244)
 #: Pixels less than this much darker than the paper are treated as paper on enrolment pages.
 DROP_OUT = 0.2
-#: Pairs that are the same shape for many writers: a page does not teach which is which.
-LOOK_ALIKE = (("O", "0"), ("I", "1"))
 #: Augmentation of enrolment crops (stronger than for the base data: few samples).
 ENROL_AUGMENT = {"rotate": 14.0, "shear": 0.3, "scale": (0.82, 1.12), "aspect": 0.15, "shift": 2.0}
 
@@ -516,7 +514,7 @@ def fine_tune(model, X, y, base_data=None, epochs=15, seed=0, lr=3e-4, batch_siz
     distill : float
         Weight of the original model's predictions in the targets of the base samples.
     look_alike : float
-        For enrolment crops of :data:`LOOK_ALIKE` pairs (``O``/``0``, ``I``/``1``),
+        For enrolment crops of :data:`ocr.LOOK_ALIKE` pairs (``O``/``0``, ``I``/``1``),
         this share of the label's target is split within the pair as the original
         model splits it: the page teaches the shape, not which of two identical
         shapes it is (the word context settles that when reading). Without it, a

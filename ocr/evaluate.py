@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 
-from . import CLASSES
+from . import CLASSES, LOOK_ALIKE
 
 
 def normalize_lines(text):
@@ -87,16 +87,12 @@ def confusion_matrix(y_true, y_pred, n=len(CLASSES)):
     return cm
 
 
-#: Look-alike pairs that no classifier tells apart alone (a page's words settle them).
-LOOKALIKES = (("O", "0"), ("I", "1"))
-
-
 def char_report(y_true, y_pred, classes=CLASSES, top=10):
     """Accuracy, per-class accuracy and the most confused pairs.
 
     Also ``balanced`` (the mean of the classes' accuracies, so that every class
     counts the same however many samples it has) and ``merged`` (the accuracy
-    when each pair of :data:`LOOKALIKES` counts as one class).
+    when each pair of :data:`ocr.LOOK_ALIKE` counts as one class).
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     cm = confusion_matrix(y_true, y_pred, len(classes))
@@ -116,7 +112,7 @@ def char_report(y_true, y_pred, classes=CLASSES, top=10):
         pairs.append({"true": classes[t], "pred": classes[p], "count": int(off[t, p])})
     n = len(y_true)
     merge = np.arange(len(classes))
-    for a, b in LOOKALIKES:
+    for a, b in LOOK_ALIKE:
         if a in classes and b in classes:
             merge[classes.index(b)] = classes.index(a)
     return {

@@ -687,8 +687,10 @@ def candidate_letters(glyphs, height, pieces, max_gap=0.15, max_width=1.5, keep_
     return atoms, joins, spans, cands
 
 
-#: Letters and digits of the same shape (``O``/``0``): a piece read as either is
-#: one character as surely as the two add up; which one, the word decides.
+#: Of :data:`ocr.LOOK_ALIKE`, the pair a piece may be read as either of and still be
+#: one character as surely as the two add up (which one, the word decides). Not
+#: ``I``/``1``: a bare bar would then be as sure a character as any letter, and
+#: letters would be cut into bars.
 SAME_SHAPE = (("O", "0"),)
 
 
