@@ -2,7 +2,8 @@
 
 Uneven light is removed by dividing by an estimate of the paper's brightness
 (where a reflection's veil of light washed the writing out, its contrast is also
-given back: :func:`veil_gain`), noise by a small Gaussian, and ink is kept by
+given back: :func:`veil_gain`; the shading that estimate leaves, a vignette's
+ramps, is then taken off: :func:`paper_left`), noise by a small Gaussian, and ink is kept by
 hysteresis thresholding: strong ink seeds, fainter connected ink grows from them
 (for the letters a little less far than for finding page lines: :func:`tighten`).
 Long horizontal and vertical rules (ruled paper, table borders, page edges) are
@@ -192,7 +193,67 @@ def ink_darkness(grey, sigma=1.0, edges=15, close=False, veil=0):
     if gain is not None:
         np.multiply(darkness, gain, out=darkness)
         np.clip(darkness, 0.0, 1.0, out=darkness)
+    # across a shadow's sharp edge the blocks' paper would be a step, smoothed: there
+    # the paper estimate follows the edge itself, and what it leaves stays
+    left = None if edges >= 3 and has_sharp_light_step(grey) else paper_left(darkness)
+    if left is not None:
+        np.subtract(darkness, left, out=darkness)
+        np.maximum(darkness, 0.0, out=darkness)
     return darkness
+
+
+#: Blocks (pixels) over which :func:`paper_left` measures the paper's darkness.
+LEFT_BLOCK = 32
+
+
+def paper_left(darkness, block=LEFT_BLOCK, q=0.2):
+    """The paper's own darkness that the paper estimate left, to be taken off.
+
+    :func:`paper_background` takes each block's paper from the brightest blocks
+    around it, so where the light falls fast (a lens's vignette towards the corners,
+    a soft shadow) the paper is still a few percent dark, in broad ramps. To a page
+    threshold that spread looks like noise: it raises the seeds over the faint
+    writing everywhere (and under the lowest seeds the dark paper itself would pass
+    for ink). Per block, the `q` quantile of the darkness is paper (ink covers far
+    less of a block than that); the blocks' levels, the least of each 3 x 3 blocks
+    (a block nearly full of ink is no paper, and across a shadow's sharp edge the
+    lighter side's is taken), interpolated bilinearly, are what is left of the
+    paper's shading. Paper's grain is not: within a block it is what it is.
+    (:func:`ink_darkness` leaves a page with a shadow's sharp edge as it is: the
+    blocks' levels would blur the step into a band of darkness along it.)
+
+    Parameters
+    ----------
+    darkness : (H, W) float32 ndarray
+        ``1 - grey / background``, in [0, 1].
+    block : int
+        Block size, pixels: under a letter's height.
+    q : float
+        Quantile of a block's darkness taken for its paper.
+
+    Returns
+    -------
+    left : (H, W) float32 ndarray or None
+        >= 0; None when the image is under 3 x 3 blocks or the paper left is nowhere
+        over 0.005.
+    """
+    half = block // 2
+    sub = darkness[::2, ::2]  # every other pixel is plenty for a quantile
+    bh, bw = sub.shape[0] // half, sub.shape[1] // half
+    if bh < 3 or bw < 3:
+        return None
+    values = _block_values(sub, half)
+    k = int(q * (values.shape[2] - 1))
+    level = np.partition(values, k, axis=2)[:, :, k].astype(np.float32)
+    level = kernels.minimum_filter1d(kernels.minimum_filter1d(level, 3, axis=0, mode="nearest"), 3, axis=1,
+                                     mode="nearest")
+    if level.max() <= 0.005:
+        return None
+    from PIL import Image
+
+    H, W = darkness.shape
+    left = np.asarray(Image.fromarray(level, mode="F").resize((bw * block, bh * block), Image.BILINEAR))
+    return np.pad(left, ((0, max(0, H - bh * block)), (0, max(0, W - bw * block))), mode="edge")[:H, :W]
 
 
 #: Paper brighter than the page's bright paper by more than this is taken to be
@@ -339,7 +400,7 @@ def threshold_levels(darkness, min_contrast=MIN_CONTRAST, faint_contrast=0.035):
         if np.count_nonzero(faint) > FAINT_SHARE * strong:
             # keep the faint pixels that have paper near them: strokes, not areas
             near = kernels.minimum_filter1d(kernels.minimum_filter1d(sub, 7, axis=0), 7, axis=1)
-            faint = np.count_nonzero(faint & (near < 0.5 * lowest))
+            faint = np.count_nonzero(_short_pieces(faint & (near < 0.5 * lowest)))
             if faint > FAINT_SHARE * strong and faint > 0.002 * d.size:
                 floor = lowest
     high = max(floor, noise)
@@ -349,6 +410,19 @@ def threshold_levels(darkness, min_contrast=MIN_CONTRAST, faint_contrast=0.035):
         high = max(high, 0.5 * float(percentile(ink, 60)))
     low = max(0.6 * high, med + 3 * mad, 0.6 * floor)
     return low, high
+
+
+def _short_pieces(mask):
+    """`mask` without its pieces a third of the image's shorter side long or longer:
+    the lines of squared or ruled paper, as faint as pencil, are no faint writing."""
+    labels, n = kernels.label(mask)
+    if n == 0:
+        return mask
+    long = min(mask.shape) / 3
+    keep = np.zeros(n + 1, bool)
+    for k, box in enumerate(kernels.find_objects(labels, n), start=1):
+        keep[k] = box is not None and max(box[0].stop - box[0].start, box[1].stop - box[1].start) < long
+    return keep[labels]
 
 
 def _paper_spread(d):

@@ -927,3 +927,73 @@ def test_close_paper_estimate_follows_fast_falling_light():
     assert np.abs(close - light).mean() < 0.7 * np.abs(usual - light).mean()  # over-brightened by less
     # and the strokes not taken for paper: nowhere further off than the usual estimate
     assert np.abs(close - light)[100:180].max() < min(0.06, np.abs(usual - light)[100:180].max())
+
+
+def ramped_strokes(step=False):
+    """A darkness map whose paper the paper estimate left darker towards the right
+    (a vignette: 0 to 0.1, or with `step` a shadow's sharp edge: 0, then 0.1 from
+    the middle), noise 0.005, and 3 rows of 12 strokes 0.14 darker than the paper
+    under them (faint pencil). Returns ``(darkness, paper, strokes)``."""
+    rng = np.random.default_rng(1)
+    yy, xx = np.mgrid[0:320, 0:640]
+    paper = (0.1 * (xx >= 320) if step else 0.1 * xx / 640).astype(np.float32)
+    darkness = np.clip(paper + 0.005 * rng.standard_normal(paper.shape), 0, 1).astype(np.float32)
+    strokes = np.zeros(paper.shape, bool)
+    for k in range(36):
+        y, x = 40 + 100 * (k // 12), 20 + 52 * (k % 12)
+        strokes[y : y + 40, x : x + 4] = True
+    darkness[strokes] = paper[strokes] + 0.14
+    return darkness, paper, strokes
+
+
+def test_paper_left_takes_off_a_vignettes_ramp_and_faint_strokes_then_seed():
+    """The paper estimate left a ramp of darkness (0 to 0.1): to the page's levels it
+    is noise, and the seeds rise over faint strokes (0.14 above their paper) on the
+    light side. paper_left follows the ramp, not the strokes; taken off, every
+    stroke seeds and no paper does."""
+    from ocr.binarize import hysteresis, paper_left
+
+    darkness, paper, strokes = ramped_strokes()
+    left = paper_left(darkness)
+    assert np.abs(left - paper)[~strokes].mean() < 0.012
+    assert (left - paper)[strokes].max() < 0.02  # the strokes are not paper
+    assert threshold_levels(darkness)[1] > 0.14  # the ramp raised the seeds over them
+    flat = np.maximum(darkness - left, 0)
+    low, high = threshold_levels(flat)
+    assert high < 0.13
+    mask = hysteresis(flat, low, high)
+    assert all(mask[40 + 100 * (k // 12) + 20, 20 + 52 * (k % 12) + 2] for k in range(36))
+    assert not mask[~strokes].any() or mask[~strokes].mean() < 0.001
+
+
+def test_paper_left_takes_the_lighter_side_of_a_sharp_edge():
+    """Across a shadow's sharp edge no paper is taken off more than it is dark, so
+    the light side's strokes keep their darkness; and evenly dark paper is taken off
+    evenly."""
+    from ocr.binarize import paper_left
+
+    darkness, paper, strokes = ramped_strokes(step=True)
+    left = paper_left(darkness)
+    assert (left - paper).max() < 0.01
+    assert np.abs(left - paper)[:, 400:].max() < 0.01  # well inside the shadow: all of it
+    rng = np.random.default_rng(3)
+    even = np.clip(0.02 + 0.005 * rng.standard_normal((320, 640)), 0, 1).astype(np.float32)
+    left = paper_left(even)
+    assert left is not None and np.abs(left - 0.02).max() < 0.01
+
+
+def test_lines_of_squared_paper_do_not_make_a_page_faint():
+    """Squared paper's lines (0.06-0.08 dark, as light as pencil) with pen writing on
+    it: the lines are no faint writing, the page keeps its usual levels, and the
+    lines do not seed."""
+    from ocr.binarize import hysteresis
+
+    rng = np.random.default_rng(4)
+    darkness = np.clip(0.005 * rng.standard_normal((400, 600)), 0, 1).astype(np.float32)
+    darkness[::20, :] = 0.08
+    darkness[:, ::20] = 0.06
+    for k in range(8):
+        darkness[100:140, 40 + 60 * k : 44 + 60 * k] = 0.6
+    low, high = threshold_levels(darkness)
+    assert high >= 0.12
+    assert not hysteresis(darkness, low, high)[200:, :].any()
