@@ -620,6 +620,11 @@ class PageLines:
 FAINT_STROKE_SHARE = 0.5
 
 
+#: :func:`faint_writing` adds no more than this many times the ink already found
+#: (on real pages it adds 1-15 %; a net of lines not quite divided out, 150 %).
+FAINT_MOST = 1.25
+
+
 def faint_writing(mask, lines, height, share=FAINT_STROKE_SHARE, off=2):
     """Writing lighter than the page's levels allowed, on lined or squared paper.
 
@@ -648,7 +653,8 @@ def faint_writing(mask, lines, height, share=FAINT_STROKE_SHARE, off=2):
     Returns
     -------
     mask : (H, W) bool ndarray
-        `mask` with the faint writing added; `mask` itself when nothing is.
+        `mask` with the faint writing added; `mask` itself when nothing is, or when
+        it would be more than :data:`FAINT_MOST` times what `mask` holds.
     """
     clean, high = lines.clean, lines.levels[1]
     new_low, new_high = threshold_levels(clean)
@@ -675,7 +681,11 @@ def faint_writing(mask, lines, height, share=FAINT_STROKE_SHARE, off=2):
             if max(box[0].stop - box[0].start, box[1].stop - box[1].start) < 0.4 * height:
                 seeded[k] = False
     add = (seeded | found)[labels] & ~mask
-    return mask | add if add.any() else mask
+    # Much more "faint writing" than all the writing found is no writing: the lines,
+    # or a shading, left where they were not quite divided out.
+    if not add.any() or np.count_nonzero(add) > FAINT_MOST * np.count_nonzero(mask):
+        return mask
+    return mask | add
 
 
 def _mean_by_label(values, labels, n, where):

@@ -238,6 +238,11 @@ def test_writing_lighter_than_squared_papers_lines_is_found():
     # on a page whose levels the lines did not set, nothing changes
     same = faint_writing(rest, type(lines)(runs=lines.runs, clean=lines.clean, levels=(0.1, 0.15)), height=40.0)
     assert same is rest
+    # much more faint writing than the writing found is none (lines or shading not
+    # quite divided out): with only the L's foot found, nothing is added
+    foot = np.zeros_like(rest)
+    foot[96:100, 44:70] = True
+    assert faint_writing(foot, lines, height=40.0) is foot
 
 
 def test_divide_out_lines_up_to_where_they_stop():
