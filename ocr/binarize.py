@@ -249,11 +249,24 @@ def paper_left(darkness, block=LEFT_BLOCK, q=0.2):
                                      mode="nearest")
     if level.max() <= 0.005:
         return None
-    from PIL import Image
-
     H, W = darkness.shape
-    left = np.asarray(Image.fromarray(level, mode="F").resize((bw * block, bh * block), Image.BILINEAR))
-    return np.pad(left, ((0, max(0, H - bh * block)), (0, max(0, W - bw * block))), mode="edge")[:H, :W]
+    # bilinear, block centres on pixel centres, the edge blocks' values held beyond them:
+    # two small products (a tenth of the time of a resampled image's copy)
+    return _bilinear_weights(bh, H, block) @ (level @ _bilinear_weights(bw, W, block).T)
+
+
+def _bilinear_weights(n, size, block):
+    """(size, n) float32 weights that interpolate `n` values at the centres of blocks
+    `block` pixels wide bilinearly to `size` pixels (held constant past the first and
+    last centres)."""
+    u = np.clip((np.arange(size) + 0.5) / block - 0.5, 0, n - 1)
+    i0 = np.floor(u).astype(np.intp)
+    i1 = np.minimum(i0 + 1, n - 1)
+    t = (u - i0).astype(np.float32)
+    R = np.zeros((size, n), np.float32)
+    R[np.arange(size), i0] += 1 - t
+    R[np.arange(size), i1] += t
+    return R
 
 
 #: Paper brighter than the page's bright paper by more than this is taken to be
