@@ -1002,3 +1002,17 @@ def test_lines_of_squared_paper_do_not_make_a_page_faint():
     low, high = threshold_levels(darkness)
     assert high >= 0.12
     assert not hysteresis(darkness, low, high)[200:, :].any()
+
+
+def test_upsample_is_pillows_bilinear_resize():
+    """The block values' bilinear interpolation (two matrix products) gives what
+    Pillow's resize gives: to an image that spans the blocks, and at a given block
+    size cropped to the image (the edge blocks' values held beyond them)."""
+    from ocr.binarize import _upsample
+
+    rng = np.random.default_rng(0)
+    values = rng.random((7, 11)).astype(np.float32)
+    pil = np.asarray(Image.fromarray(values, mode="F").resize((173, 101), Image.BILINEAR))
+    assert np.abs(_upsample(values, (101, 173)) - pil).max() < 1e-5
+    big = np.asarray(Image.fromarray(values, mode="F").resize((11 * 16, 7 * 16), Image.BILINEAR))
+    assert np.abs(_upsample(values, (100, 170), 16) - big[:100, :170]).max() < 1e-5
