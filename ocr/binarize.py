@@ -49,10 +49,16 @@ def paper_background(grey, block=16, edges=15, close=False):
     background : (H, W) float32 ndarray
         Estimate of the paper brightness, >= 0.05.
     """
+    return _paper_background(grey, block, edges, close)[0]
+
+
+def _paper_background(grey, block, edges, close):
+    """:func:`paper_background`, and whether it followed a sharp edge of light."""
     h, w = grey.shape
     if h < block or w < block:  # smaller than one block: estimate on an edge-padded copy
         big = np.pad(grey, ((0, max(0, block - h)), (0, max(0, block - w))), mode="edge")
-        return paper_background(big, block, edges, close)[:h, :w]
+        bg, sharp = _paper_background(big, block, edges, close)
+        return bg[:h, :w], sharp
     bright = _paper_blocks(grey, block)
     sharp = edges >= 3 and _has_sharp_step(bright)
     if sharp:  # the blocks within two of a step, where the smooth estimate mixes both sides
@@ -68,7 +74,7 @@ def paper_background(grey, block=16, edges=15, close=False):
     # Bilinear up to full size, block centres on pixel centres.
     bg = _upsample(bright, (h, w))
     if not sharp:
-        return bg
+        return bg, False
     # The blocks' estimate is smooth: across a shadow's sharp edge it stays too bright
     # on the dark side, which then looks like a band of ink. A grey closing (a max then
     # a min filter, wider than any stroke) follows such steps to the pixel and is taken
@@ -94,7 +100,7 @@ def paper_background(grey, block=16, edges=15, close=False):
     at = np.where(zone, np.float32(0.97), np.float32(0.94))
     r = np.divide(closing, bg, dtype=np.float32)
     f = np.where(r <= at, r, np.minimum(np.float32(1), at + 2 * (r - at)))
-    return np.maximum(bg * f, np.float32(0.05))
+    return np.maximum(bg * f, np.float32(0.05)), True
 
 
 def _closely(bright):
@@ -181,7 +187,7 @@ def ink_darkness(grey, sigma=1.0, edges=15, close=False, veil=0):
     darkness : (H, W) float32 ndarray
         0 on paper, towards 1 for black ink: ``1 - grey / background``.
     """
-    bg = paper_background(grey, edges=edges, close=close)
+    bg, sharp = _paper_background(grey, 16, edges, close)
     if sigma > 0:
         smooth = kernels.gaussian_filter(grey, sigma)
         darkness = np.divide(smooth, bg, out=smooth, dtype=np.float32)  # in place: no page copy
@@ -195,7 +201,7 @@ def ink_darkness(grey, sigma=1.0, edges=15, close=False, veil=0):
         np.clip(darkness, 0.0, 1.0, out=darkness)
     # across a shadow's sharp edge the blocks' paper would be a step, smoothed: there
     # the paper estimate follows the edge itself, and what it leaves stays
-    left = None if edges >= 3 and has_sharp_light_step(grey) else paper_left(darkness)
+    left = None if sharp else paper_left(darkness)
     if left is not None:
         np.subtract(darkness, left, out=darkness)
         np.maximum(darkness, 0.0, out=darkness)
