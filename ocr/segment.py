@@ -703,7 +703,7 @@ def _one_character(P, classes=CLASSES, same=SAME_SHAPE):
     return conf
 
 
-def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, penalty=0.3,
+def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, probs=None, penalty=0.3,
                  merge_cost=0.5, max_gap=0.15):
     """Best letters for a word: touching letters split, broken letters merged.
 
@@ -731,6 +731,10 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, pena
         of is not cut unless it is far too wide for one letter.
     crops : list of (32, 32) ndarray, optional
         The glyphs' classifier inputs, if already made: reused for glyphs kept whole.
+    probs : list of (36,) ndarray, optional
+        The glyphs' class probabilities as already read (an unsure glyph's read
+        again in other views, :func:`ocr.pipeline.reread`): a glyph kept whole
+        keeps them, and is weighed against its cuts and joins by them.
     penalty : float
         Cost of every letter (nats).
     merge_cost : float
@@ -758,7 +762,11 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, pena
     X = [made.get(id(c)) for c in cands]
     for k, x in zip(todo, normalize_many([cands[k].mask for k in todo])):
         X[k] = x
-    P = proba(np.stack(X))
+    given = {id(g): p for g, p in zip(glyphs, probs)} if probs is not None else {}
+    ask = [k for k, c in enumerate(cands) if id(c) not in given]
+    P = np.array([given.get(id(c), np.zeros(len(CLASSES))) for c in cands], dtype=float)
+    if ask:
+        P[ask] = proba(np.stack([X[k] for k in ask]))
     sure = _one_character(P)
     cost = {}
     for (i, j), c, conf in zip(spans, cands, sure):

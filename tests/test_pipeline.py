@@ -236,6 +236,43 @@ def test_a_sure_letter_is_not_cut_up_to_its_widest():
     assert split_touching(g, 40, bars, width=30, confs=[0.95]) == [g]
 
 
+def test_a_glyph_kept_whole_keeps_its_reading():
+    """A word re-segmented keeps the probabilities its glyphs were already given
+    (an unsure glyph's are the mean of its re-readings, ``pipeline.reread``): the
+    classifier is not asked again about a glyph kept whole, and the re-reading is
+    what a cut has to beat. Here the classifier (a stand-in) reads the wide glyph
+    alone as an unsure ``W`` and its halves as sure ``P`` s; re-read, the glyph
+    was an ``M`` at 0.8, which stands."""
+    from ocr.segment import segment_word
+
+    mask = np.zeros((40, 46), bool)
+    mask[:, 0:5] = mask[:, 41:46] = mask[0:5, :] = True
+    mask[:, 21:25] = True
+    g = Glyph(box=(0, 0, 40, 46), mask=mask)
+    from ocr.normalize import normalize_glyph
+    whole_crop = normalize_glyph(mask)
+    asked_whole = []
+
+    def whole_w_halves_p(crops):
+        P = np.zeros((len(crops), 36))
+        for k, c in enumerate(crops):
+            wide = np.ptp(np.flatnonzero((np.asarray(c) < 0.5).any(axis=0))) > 18
+            asked_whole.append(np.array_equal(c, whole_crop))
+            label, p = ("W", 0.3) if wide else ("P", 0.95)
+            P[k] = (1 - p) / 35
+            P[k, CLASSES.index(label)] = p
+        return P
+
+    letters, P, _ = segment_word([g], 40, whole_w_halves_p, width=25, confs=[0.3])
+    assert len(letters) == 2 and [CLASSES[p.argmax()] for p in P] == ["P", "P"]
+    reread = np.full(36, 0.2 / 35)
+    reread[CLASSES.index("M")] = 0.8
+    asked_whole.clear()
+    letters, P, _ = segment_word([g], 40, whole_w_halves_p, width=25, confs=[0.8], probs=[reread])
+    assert letters == [g] and np.array_equal(P[0], reread)
+    assert asked_whole and not any(asked_whole)  # its pieces were read, it was not
+
+
 # ----------------------------------------------------------------------------- end to end
 
 @pytest.mark.parametrize("name", ["synthetic_page", "ruled_note"])
