@@ -515,7 +515,7 @@ def _needs_resegmenting(glyphs, probs, height, width, sure=0.8, max_gap=0.15):
     """Could a word read better split or merged: a glyph wide enough for two
     letters, or an unsure glyph close to its neighbour?"""
     for k, g in enumerate(glyphs):
-        if may_hold_several(g, height, width):
+        if may_hold_several(g, height, width, probs[k].max()):
             return True
         if k and g.box[1] - glyphs[k - 1].box[3] <= max_gap * height:
             if min(probs[k].max(), probs[k - 1].max()) < sure:

@@ -601,8 +601,18 @@ def union(glyphs):
     return Glyph(box=(y0, x0, y1, x1), mask=mask)
 
 
-def may_hold_several(glyph, height, width=None):
+#: A glyph the classifier gives less than this as one letter may be letters that touch
+#: once it is a little wider than a letter (:func:`may_hold_several`).
+UNSURE_WHOLE = 0.6
+
+
+def may_hold_several(glyph, height, width=None, conf=1.0):
     """Is a glyph wide enough to be letters that touch?
+
+    A glyph the classifier is sure of has to be as wide as two letters (an ``M``
+    or a ``W`` is wide); one it is unsure of (under :data:`UNSURE_WHOLE`) only a
+    little wider than one: two narrow letters that touch (``PP``, ``OG``) make a
+    glyph no wider than an ``M``, which the classifier reads as an unsure one.
 
     Parameters
     ----------
@@ -611,15 +621,19 @@ def may_hold_several(glyph, height, width=None):
         Typical letter height on the page.
     width : float, optional
         Typical letter width on the page (default ``0.7 * height``).
+    conf : float
+        How sure the classifier is of the glyph as one character.
     """
     width = width or 0.7 * height
+    if conf < UNSURE_WHOLE:
+        return glyph.width >= max(0.85 * height, 0.8 * glyph.height, 1.25 * width)
     return glyph.width >= max(1.1 * height, 0.9 * glyph.height, 1.6 * width)
 
 
 def _atoms(glyph, height, width, conf):
     """A glyph cut at its candidate columns if it may be several letters: wide
     enough, and not a letter the classifier is sure of (unless far too wide)."""
-    if not may_hold_several(glyph, height, width):
+    if not may_hold_several(glyph, height, width, conf):
         return [glyph]
     if conf >= 0.9 and glyph.width <= 1.8 * max(height, glyph.height):
         return [glyph]
@@ -694,6 +708,23 @@ def candidate_letters(glyphs, height, pieces, max_gap=0.15, max_width=1.5, keep_
 SAME_SHAPE = (("O", "0"),)
 
 
+#: Cost (nats) of cutting through one glyph's ink where the glyph is no wider than
+#: ``CUT_FREE[0]`` of its height (one letter, most likely), falling to nothing at
+#: ``CUT_FREE[1]`` (as wide as two): an unsure letter's halves are often read surely.
+CUT_COST = 0.6
+CUT_FREE = (0.9, 1.4)
+#: A letter cut out of a glyph stands at least this share of the glyph's height
+#: (two letters that touch are both about as tall as the two together; half an
+#: ``X`` is a short ``7``).
+CUT_TALL = 0.85
+
+
+def _cut_cost(glyph):
+    """What cutting through `glyph`'s ink costs a reading (nats, :data:`CUT_COST`)."""
+    lo, hi = CUT_FREE
+    return CUT_COST * float(np.clip((hi - glyph.width / glyph.height) / (hi - lo), 0.0, 1.0))
+
+
 def _one_character(P, classes=CLASSES, same=SAME_SHAPE):
     """How sure the classifier is that each row of P (N, 36) is one character,
     either of a pair of :data:`SAME_SHAPE` counting as the same."""
@@ -712,9 +743,11 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, prob
     letter is classified, and the cheapest reading of the whole word is chosen
     by dynamic programming. A letter costs ``-log(confidence) + penalty`` (the
     confidence that it is one character, ``O`` and ``0`` summed: :data:`SAME_SHAPE`), plus
-    a cost for being wider than letters are, plus `merge_cost` for every gap it
-    bridges between separate glyphs; so a split or a merge has to pay for itself
-    in classifier confidence.
+    a cost for being wider than letters are or shorter (than the line, and than
+    the glyph it was cut out of: :data:`CUT_TALL`), plus `merge_cost` for every
+    gap it bridges between separate glyphs, plus :data:`CUT_COST` for a cut through a
+    glyph no wider than a letter; so a split or a merge has to pay for itself in
+    classifier confidence.
 
     Parameters
     ----------
@@ -753,9 +786,15 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, prob
     """
     from .normalize import normalize_many
 
-    atoms, joins, spans, cands = candidate_letters(
-        glyphs, height, lambda k, g: _atoms(g, height, width, 0.0 if confs is None else confs[k]),
-        max_gap=max_gap, max_width=1.5, keep_whole=True)
+    owner = []  # the glyph each atom is part of
+
+    def pieces(k, g):
+        parts = _atoms(g, height, width, 0.0 if confs is None else confs[k])
+        owner.extend([g] * len(parts))
+        return parts
+
+    atoms, joins, spans, cands = candidate_letters(glyphs, height, pieces, max_gap=max_gap,
+                                                   max_width=1.5, keep_whole=True)
     n = len(atoms)
     made = {id(g): c for g, c in zip(glyphs, crops)} if crops is not None else {}
     todo = [k for k, c in enumerate(cands) if id(c) not in made]
@@ -780,9 +819,12 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, prob
         # Capitals and digits fill the line's height: a flat piece (a bar cut off
         # a T or an H) is part of a letter, not one of its own.
         short = max(0.0, 0.5 - c.height / height)
+        cut = j < n and joins[j - 1] is None  # it ends inside a glyph
+        if cut or (i and joins[i - 1] is None):  # a piece cut out of a glyph
+            short = max(short, CUT_TALL - c.height / max(a.height for a in owner[i:j]))
         bridged = sum(gap is not None for gap in joins[i : j - 1])
         cost[(i, j)] = (-np.log(max(conf, 1e-6)) + penalty + 5.0 * (wide + short)
-                        + merge_cost * bridged)
+                        + merge_cost * bridged + (_cut_cost(owner[j - 1]) if cut else 0.0))
     best = {0: (0.0, None)}
     for j in range(1, n + 1):
         options = [(best[i][0] + cost[(i, j)], i) for i in range(j) if i in best and (i, j) in cost]

@@ -88,13 +88,13 @@ def test_context_single_character_unchanged():
 # ----------------------------------------------------------------------------- touching letters
 
 def bar_classifier(crops):
-    """A stand-in classifier: sure of one upright bar ('I'), unsure when there are two."""
+    """A stand-in classifier: sure of one upright bar ('I', 0.96), unsure when there are two (0.36)."""
     ink = 1 - np.asarray(crops)
     tall = (ink > 0.5).sum(axis=1) >= 8  # columns crossed by a tall stroke
     cols = [np.ptp(np.flatnonzero(t)) + 1 if t.any() else 0 for t in tall]
-    P = np.full((len(crops), len(CLASSES)), 0.01)
+    P = np.full((len(crops), len(CLASSES)), 0.001)
     for k, c in enumerate(cols):
-        P[k, CLASSES.index("I")] = 0.95 if c <= 10 else 0.2
+        P[k, CLASSES.index("I")] = 0.95 if c <= 10 else 0.02
     return P / P.sum(axis=1, keepdims=True)
 
 
@@ -236,6 +236,26 @@ def test_a_sure_letter_is_not_cut_up_to_its_widest():
     assert split_touching(g, 40, bars, width=30, confs=[0.95]) == [g]
 
 
+def _wide_or_narrow(crops, wide=("W", 0.3), narrow=("P", 0.95), ptp=18):
+    """Stand-in classifier: a crop whose ink spans more than `ptp` columns is read
+    as `wide` (label, probability), a narrower one as `narrow`."""
+    P = np.zeros((len(crops), 36))
+    for k, c in enumerate(crops):
+        is_wide = np.ptp(np.flatnonzero((np.asarray(c) < 0.5).any(axis=0))) > ptp
+        label, p = wide if is_wide else narrow
+        P[k] = (1 - p) / 35
+        P[k, CLASSES.index(label)] = p
+    return P
+
+
+def _frame(h=40, w=46):
+    """Three stems under a bar: two narrow letters that touch (a PP, say)."""
+    mask = np.zeros((h, w), bool)
+    mask[:, 0:5] = mask[:, w - 5 : w] = mask[0:5, :] = True
+    mask[:, w // 2 - 2 : w // 2 + 2] = True
+    return mask
+
+
 def test_a_glyph_kept_whole_keeps_its_reading():
     """A word re-segmented keeps the probabilities its glyphs were already given
     (an unsure glyph's are the mean of its re-readings, ``pipeline.reread``): the
@@ -243,34 +263,67 @@ def test_a_glyph_kept_whole_keeps_its_reading():
     what a cut has to beat. Here the classifier (a stand-in) reads the wide glyph
     alone as an unsure ``W`` and its halves as sure ``P`` s; re-read, the glyph
     was an ``M`` at 0.8, which stands."""
+    from ocr.normalize import normalize_glyph
     from ocr.segment import segment_word
 
-    mask = np.zeros((40, 46), bool)
-    mask[:, 0:5] = mask[:, 41:46] = mask[0:5, :] = True
-    mask[:, 21:25] = True
-    g = Glyph(box=(0, 0, 40, 46), mask=mask)
-    from ocr.normalize import normalize_glyph
-    whole_crop = normalize_glyph(mask)
-    asked_whole = []
+    g = Glyph(box=(0, 0, 40, 46), mask=_frame())
+    asked = []
 
-    def whole_w_halves_p(crops):
-        P = np.zeros((len(crops), 36))
-        for k, c in enumerate(crops):
-            wide = np.ptp(np.flatnonzero((np.asarray(c) < 0.5).any(axis=0))) > 18
-            asked_whole.append(np.array_equal(c, whole_crop))
-            label, p = ("W", 0.3) if wide else ("P", 0.95)
-            P[k] = (1 - p) / 35
-            P[k, CLASSES.index(label)] = p
-        return P
+    def classifier(crops):
+        asked.extend(np.array_equal(c, normalize_glyph(g.mask)) for c in crops)
+        return _wide_or_narrow(crops)
 
-    letters, P, _ = segment_word([g], 40, whole_w_halves_p, width=25, confs=[0.3])
+    letters, P, _ = segment_word([g], 40, classifier, width=25, confs=[0.3])
     assert len(letters) == 2 and [CLASSES[p.argmax()] for p in P] == ["P", "P"]
     reread = np.full(36, 0.2 / 35)
     reread[CLASSES.index("M")] = 0.8
-    asked_whole.clear()
-    letters, P, _ = segment_word([g], 40, whole_w_halves_p, width=25, confs=[0.8], probs=[reread])
+    asked.clear()
+    letters, P, _ = segment_word([g], 40, classifier, width=25, confs=[0.8], probs=[reread])
     assert letters == [g] and np.array_equal(P[0], reread)
-    assert asked_whole and not any(asked_whole)  # its pieces were read, it was not
+    assert asked and not any(asked)  # its pieces were read, it was not
+
+
+def test_an_unsure_glyph_a_little_wider_than_a_letter_may_be_two():
+    """Two narrow letters that touch make a glyph only 1.6 times as wide as the
+    page's letters (1.15 times its height), as wide as an M: read as an unsure
+    one (a ``W`` at 0.3), it is cut into the two it holds; read surely, it is kept
+    whole (the wide letter it is)."""
+    from ocr.segment import may_hold_several, segment_word
+
+    g = Glyph(box=(0, 0, 40, 46), mask=_frame())
+    assert not may_hold_several(g, 40, 29, conf=0.95) and may_hold_several(g, 40, 29, conf=0.3)
+    letters, P, _ = segment_word([g], 40, _wide_or_narrow, width=29, confs=[0.3])
+    assert len(letters) == 2 and [CLASSES[p.argmax()] for p in P] == ["P", "P"]
+    assert segment_word([g], 40, _wide_or_narrow, width=29, confs=[0.95])[0] == [g]
+
+
+def test_an_unsure_letter_is_not_cut_into_surer_halves(monkeypatch):
+    """The classifier is often surer of the pieces of a letter it is unsure of
+    than of the letter (here an ``X`` at 0.45, each piece a ``7`` at 0.9): a cut
+    through a glyph no wider than a letter costs (``CUT_COST``), and a piece
+    cut out of a glyph must stand nearly as tall as it (``CUT_TALL``). Without
+    the cost the X is cut into its halves; without the height rule as well, an
+    X missing a leg is cut into its corner and the rest."""
+    import ocr.segment as S
+
+    yy, xx = np.mgrid[:40, :36]
+    x = (np.abs(xx - yy * 35 / 39) <= 2.5) | (np.abs(xx - (35 - yy * 35 / 39)) <= 2.5)
+    g = Glyph(box=(0, 0, 40, 36), mask=x)
+
+    def classifier(crops):
+        return _wide_or_narrow(crops, wide=("X", 0.45), narrow=("7", 0.9), ptp=20)
+
+    arm = x.copy()  # an X whose lower right leg is missing: an arm above the crossing
+    arm[23:, 19:] = False
+    kept = [S.segment_word([Glyph(box=(0, 0, 40, 36), mask=m)], 40, classifier, width=27, confs=[0.45])[0]
+            for m in (x, arm)]
+    assert [len(k) for k in kept] == [1, 1]
+    monkeypatch.setattr(S, "CUT_COST", 0.0)
+    assert len(S.segment_word([Glyph(box=(0, 0, 40, 36), mask=x)], 40, classifier, width=27,
+                              confs=[0.45])[0]) == 2  # the X's halves, both as tall as it
+    monkeypatch.setattr(S, "CUT_TALL", 0.0)
+    assert len(S.segment_word([Glyph(box=(0, 0, 40, 36), mask=arm)], 40, classifier, width=27,
+                              confs=[0.45])[0]) == 2
 
 
 # ----------------------------------------------------------------------------- end to end
