@@ -513,7 +513,8 @@ def prefer_digits(p, w_digit):
 
 def _needs_resegmenting(glyphs, probs, height, width, sure=0.8, max_gap=0.15):
     """Could a word read better split or merged: a glyph wide enough for two
-    letters, or an unsure glyph close to its neighbour?"""
+    letters (an unsure one need only be a little wider than one,
+    :func:`ocr.segment.may_hold_several`), or an unsure glyph close to its neighbour?"""
     for k, g in enumerate(glyphs):
         if may_hold_several(g, height, width, probs[k].max()):
             return True
