@@ -594,8 +594,7 @@ def classify(analysis, model, context=True):
             items = list(zip(gs, ps, [crops[i] for i in idx]))
             if _needs_resegmenting(gs, ps, H, W):
                 items = list(zip(*segment_word(gs, H, model.predict_proba, width=W,
-                                               confs=[p.max() for p in ps], crops=[crops[i] for i in idx],
-                                               probs=ps)))
+                                               crops=[crops[i] for i in idx], probs=ps)))
             # back on the page (a letter cut or joined is sheared back)
             if shear:
                 items = [(back.get(id(g)) or shear_glyph(g, -shear), p, c) for g, p, c in items]

@@ -760,8 +760,9 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, prob
     width : float, optional
         Typical letter width on the page, in pixels.
     confs : list of float, optional
-        The classifier's confidence in each glyph as it is; a glyph it is sure
-        of is not cut unless it is far too wide for one letter.
+        The classifier's confidence in each glyph as it is (by default, with
+        `probs`, their maxima); a glyph it is sure of is not cut unless it is far
+        too wide for one letter.
     crops : list of (32, 32) ndarray, optional
         The glyphs' classifier inputs, if already made: reused for glyphs kept whole.
     probs : list of (36,) ndarray, optional
@@ -786,6 +787,8 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, prob
     """
     from .normalize import normalize_many
 
+    if confs is None and probs is not None:
+        confs = [float(p.max()) for p in probs]
     owner = []  # the glyph each atom is part of
 
     def pieces(k, g):
