@@ -18,6 +18,9 @@ strong_italic     sheared by 0.35 (19 degrees)
 leaning_left      sheared by -0.25
 bullets           the first half of the ordinary pages with a filled dot (even lines)
                   or a dash (odd lines) drawn before every line
+check_boxes       half as many pages (``--seed + 300``), a check box drawn by hand
+                  before every line: corners off square, a third ticked (the tick
+                  sticking out), a sixth crossed
 all_at_once       other seed (``--seed + 100``), letters 40 px, turned up to 3 degrees,
                   half on ruled paper, letter gaps 0.2, word gaps 1.0, baselines 1.7
 all_leaning       those pages sheared by 0.3 and -0.2 in turn (JPEG, quality 85)
@@ -57,6 +60,7 @@ SETS = {  # name: (seed offset, compose_page keywords, how the pages are changed
     "strong_italic": (0, {}, ("shear", 0.35)),
     "leaning_left": (0, {}, ("shear", -0.25)),
     "bullets": (0, {}, ("bullets", None)),
+    "check_boxes": (300, {}, ("boxes", None)),
     "all_at_once": (100, {"height": 40, "rotation": 3.0, "ruled": 0.5, "letter_gap": 0.2,
                           "word_gap": 1.0, "line_pitch": 1.7}, None),
     "all_leaning": (100, {"height": 40, "rotation": 3.0, "ruled": 0.5, "letter_gap": 0.2,
@@ -89,12 +93,51 @@ def with_bullets(image, lines, boxes, margin=60):
     return out
 
 
+def with_boxes(image, lines, boxes, rng, margin=80):
+    """The page moved `margin` px right, a check box drawn by hand before each line:
+    one size (0.5-0.95 letter heights), gap and pen per page, every corner moved by
+    about 0.04 letter heights, a third of the boxes ticked (the tick reaching above
+    the box) and a sixth crossed."""
+    im = Image.fromarray(image)
+    W, H = im.size
+    paper = tuple(int(v) for v in np.median(np.asarray(im)[:, :40].reshape(-1, 3), axis=0))
+    out = Image.new("RGB", (W + margin, H), paper)
+    out.paste(im, (margin, 0))
+    draw = ImageDraw.Draw(out)
+    size, gap = rng.uniform(0.5, 0.95), rng.uniform(0.5, 1.1)
+    ink, pen = tuple(int(c) for c in rng.integers(20, 70, 3)), rng.uniform(0.05, 0.1)
+    k = 0
+    for line in lines:
+        n = len(line.replace(" ", ""))
+        row, k = boxes[k : k + n], k + n
+        if not row:
+            continue
+        x0 = min(b[1] for b in row) + margin
+        y0, y1 = np.median([b[2] for b in row]), np.median([b[4] for b in row])
+        h = y1 - y0
+        s = size * h
+        cx, cy = x0 - gap * h - s / 2, y1 - s / 2 - rng.uniform(0, 0.15) * h
+        corners = [(cx + dx * s / 2 + rng.normal(0, 0.04 * h), cy + dy * s / 2 + rng.normal(0, 0.04 * h))
+                   for dx, dy in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
+        width = max(2, int(pen * h))
+        draw.line(corners + corners[:1], fill=ink, width=width, joint="curve")
+        mark = rng.random()
+        if mark < 1 / 3:
+            draw.line([(cx - 0.3 * s, cy), (cx - 0.05 * s, cy + 0.3 * s), (cx + 0.45 * s, cy - 0.55 * s)],
+                      fill=ink, width=width)
+        elif mark < 0.5:
+            for sign in (1, -1):
+                draw.line([(cx - 0.3 * s, cy - sign * 0.3 * s), (cx + 0.3 * s, cy + sign * 0.3 * s)],
+                          fill=ink, width=width)
+    return out
+
+
 def make_set(name, folder, n, seed, crops, cache):
     """Write set `name`'s pages and ground truths into `folder`; the list of images."""
     offset, kw, after = SETS[name]
     folder.mkdir(parents=True, exist_ok=True)
     kw = {"height": 44, "rotation": 2.0, **kw}
-    count = n // 2 if after and after[0] == "bullets" else n
+    count = n // 2 if after and after[0] in ("bullets", "boxes") else n
     images = []
     for i in range(count):
         rng = np.random.default_rng([seed + offset, i])
@@ -109,6 +152,8 @@ def make_set(name, folder, n, seed, crops, cache):
             ext, opts = "jpg", {"quality": 85}
         elif after and after[0] == "bullets":
             im = with_bullets(image, lines, boxes)
+        elif after and after[0] == "boxes":
+            im = with_boxes(image, lines, boxes, rng)
         path = folder / f"photo_{i:03d}.{ext}"
         im.save(path, **opts)
         (folder / f"photo_{i:03d}.gt.txt").write_text("\n".join(lines) + "\n")

@@ -691,6 +691,51 @@ def test_is_box():
     assert not is_box(box[:, :10])  # too narrow for a box
 
 
+def _drawn(lines, size=(44, 44), width=3):
+    """Strokes drawn with a pen `width` px wide on a `size` canvas, cropped to the ink."""
+    from PIL import ImageDraw
+
+    im = Image.new("1", size, 0)
+    draw = ImageDraw.Draw(im)
+    for points in lines:
+        draw.line(points, fill=1, width=width, joint="curve")
+    mask = np.asarray(im, bool)
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def test_is_box_drawn_by_hand():
+    from ocr.segment import is_box
+
+    # a box drawn by hand: corners off square, sides leaning; ticked, with the tick
+    # sticking out of it; crossed; turned by 8 degrees
+    quad = [(6, 8), (36, 6), (38, 37), (5, 35), (6, 8)]
+    tick = [(12, 22), (18, 30), (40, 2)]
+    t = np.radians(8)
+    turned = [(22 + 14 * (np.cos(t) * x - np.sin(t) * y), 22 + 14 * (np.sin(t) * x + np.cos(t) * y))
+              for x, y in [(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)]]
+    for lines in ([quad], [quad, tick], [quad, [(10, 12), (32, 32)], [(32, 12), (10, 32)]], [turned]):
+        mask = _drawn(lines)
+        assert is_box(mask)
+    # ... which the sides alone do not show: the ink near each edge of the crop
+    mask = _drawn([quad, tick])
+    h, w = mask.shape
+    assert min(mask[:4].any(axis=0).mean(), mask[:, -4:].any(axis=1).mean()) < 0.9
+    # letters with closed loops are not boxes: an 8 and a B (a waist), an O and a D
+    # (round), a filled-in A (a triangle), a square 0 whose corners are rounded
+    eight = [[(22, 4), (10, 8), (10, 16), (22, 21), (34, 16), (34, 8), (22, 4)],
+             [(22, 21), (8, 28), (8, 37), (22, 41), (36, 37), (36, 28), (22, 21)]]
+    b = [[(8, 4), (8, 40)], [(8, 4), (28, 4), (34, 10), (34, 16), (28, 21), (8, 21)],
+         [(8, 21), (30, 21), (37, 27), (37, 34), (30, 40), (8, 40)]]
+    o = [[(22 + 16 * np.cos(a), 22 + 18 * np.sin(a)) for a in np.linspace(0, 2 * np.pi, 40)]]
+    d = [[(8, 4), (8, 40)], [(8, 4)] + [(16 + 20 * np.cos(a), 22 + 18 * np.sin(a))
+                                        for a in np.linspace(-np.pi / 2, np.pi / 2, 20)] + [(8, 40)]]
+    a = [[(4, 40), (22, 4), (40, 40)], [(13, 24), (31, 24)]]
+    zero = [[(14, 4), (30, 4), (38, 12), (38, 32), (30, 40), (14, 40), (6, 32), (6, 12), (14, 4)]]
+    for lines in (eight, b, o, d, a, zero):
+        assert not is_box(_drawn(lines))
+
+
 @pytest.mark.parametrize("pair", ["HE", "CK", "EN"])
 def test_touching_letters_are_split(model, pair):
     from ocr.pipeline import analyse, working_image
