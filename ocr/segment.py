@@ -335,6 +335,79 @@ def _merge_groups(boxes, big, H):
     return np.array([find(i) for i in range(n)])
 
 
+#: A horizontal stroke this many letter heights long, in ink that spans several
+#: letters, is a line through or under them (:func:`strike_lines`): letters' bars,
+#: even two touching letters', are shorter.
+STRIKE_LENGTH = 2.0
+
+
+def strike_lines(labels, boxes, height, length=STRIKE_LENGTH):
+    """Lines drawn through words (a to-do list's done items) or under them.
+
+    Such a line joins the letters it crosses into one piece of ink, which no cut
+    between letters can separate. In pieces of ink wider than 2.5 letters and at
+    most two letters tall, horizontal strokes `length` letter heights long or longer
+    are found as rules are (:func:`ocr.binarize.remove_rules`: slightly tilted or
+    wavy lines included), keeping the pixels of the letters' strokes that cross them.
+
+    Parameters
+    ----------
+    labels : (H, W) int ndarray
+        Components, 1..n (:func:`components`).
+    boxes : (n, 4) int ndarray
+        Their boxes (y0, x0, y1, x1).
+    height : float
+        Typical letter height.
+    length : float
+        Shortest line, in letter heights.
+
+    Returns
+    -------
+    lines : (H, W) bool ndarray or None
+        The lines' pixels, None if there are none.
+    """
+    from .binarize import remove_rules
+
+    h = boxes[:, 2] - boxes[:, 0]
+    w = boxes[:, 3] - boxes[:, 1]
+    lines = None
+    for k in np.flatnonzero((w > 2.5 * height) & (h <= 2.0 * height) & (h >= 0.5 * height)):
+        y0, x0, y1, x1 = boxes[k]
+        ink = labels[y0:y1, x0:x1] == k + 1
+        line = ink & ~remove_rules(ink, length * height, which="horizontal")
+        if _is_strike(line, ink, length * height, 0.15 * height, 0.08 * height):
+            if lines is None:
+                lines = np.zeros(labels.shape, bool)
+            lines[y0:y1, x0:x1] |= line
+    return lines
+
+
+def _is_strike(line, ink, length, beyond, straight):
+    """Is `line`, the long horizontal strokes of `ink` (h, w), a line drawn through or
+    under letters rather than their bars?
+
+    It must run `length` pixels, broken only where letters' strokes cross it (bars
+    of touching letters are only linked by the tolerance for a tilt), its pixels
+    within `straight` pixels (root mean square) of a straight line (touching letters'
+    bars stand at several heights), and either go through the letters (its mean row
+    in the middle three fifths of the ink) or
+    reach `beyond` pixels past the rest of the ink at one end: touching letters'
+    top or bottom bars end where the letters do.
+    """
+    cols = np.flatnonzero(line.any(axis=0))
+    if not cols.size or cols[-1] - cols[0] + 1 < length or cols.size < 0.6 * (cols[-1] - cols[0] + 1):
+        return False
+    ys, xs = np.nonzero(line)
+    xm, ym = xs.mean(), ys.mean()
+    slope = ((xs - xm) * (ys - ym)).sum() / max(1e-9, ((xs - xm) ** 2).sum())
+    if np.sqrt(np.mean((ys - ym - slope * (xs - xm)) ** 2)) > straight:  # bars at several heights
+        return False
+    if 0.2 * ink.shape[0] <= ym <= 0.8 * ink.shape[0]:
+        return True
+    rest = np.flatnonzero((ink & ~line).any(axis=0))
+    return not rest.size or rest[0] - cols[0] >= beyond or cols[-1] - rest[-1] >= beyond
+
+
 def segment(mask, min_speck=0.12, labelled=None):
     """Cut an ink mask into glyphs.
 
@@ -359,6 +432,9 @@ def segment(mask, min_speck=0.12, labelled=None):
     H = letter_height(boxes, areas)
     if H == 0:
         return [], 0.0
+    struck = strike_lines(labels, boxes, H)
+    if struck is not None:  # the words are read without the lines through or under them
+        labels, boxes, areas = components(mask & ~struck)
     h = boxes[:, 2] - boxes[:, 0]
     w = boxes[:, 3] - boxes[:, 1]
     side = np.maximum(h, w)
@@ -514,7 +590,7 @@ def is_box(mask):
     sides = (mask[:b].any(axis=0), mask[-b:].any(axis=0), mask[:, :b].any(axis=1), mask[:, -b:].any(axis=1))
     if min(float(side.mean()) for side in sides) >= 0.9:
         my, mx = round(0.2 * h), round(0.2 * w)
-        return float(mask[my:h - my, mx:w - mx].mean()) < 0.5
+        return float(mask[my:h - my, mx:w - mx].mean()) < 0.5 and not _two_stacked_rooms(*_paper(mask))
     return _four_cornered(mask)
 
 
@@ -536,13 +612,11 @@ def _four_cornered(mask, corners=BOX_CORNERS):
     size or longer, meet at 60 to 120 degrees and have ink all along them.
     """
     h, w = mask.shape
-    paper = np.ones((h + 2, w + 2), bool)
-    paper[1:-1, 1:-1] = ~mask
-    labels, _ = kernels.label(paper)
-    outside = np.zeros(labels.max() + 1, bool)
-    outside[0] = outside[labels[0, 0]] = True  # the ink; the paper around it, joined by the padding
+    labels, outside = _paper(mask)
     holes = ~outside[labels[1:-1, 1:-1]]
     if holes.sum() < 0.1 * h * w:  # strokes with little room inside them
+        return False
+    if _two_stacked_rooms(labels, outside):  # a B or an 8, however square
         return False
     solid = mask | holes
     k = max(3, round(0.3 * min(h, w)))
@@ -574,6 +648,36 @@ def _four_cornered(mask, corners=BOX_CORNERS):
     turn = np.sign((edges[:, 0] * np.roll(edges[:, 1], -1) - edges[:, 1] * np.roll(edges[:, 0], -1)).sum())
     inside = (turn * cross >= -0.5 * lengths[:, None, None]).all(axis=0)
     return (inside & body).sum() >= corners * (inside | body).sum()
+
+
+def _paper(mask):
+    """The paper of a glyph's box `mask` (h, w), padded by a pixel all round, in
+    8-connected pieces: ``(labels, outside)``, `outside` True for the labels that are
+    no hole (0, the ink; the paper around it, joined up by the padding)."""
+    h, w = mask.shape
+    paper = np.ones((h + 2, w + 2), bool)
+    paper[1:-1, 1:-1] = ~mask
+    labels, _ = kernels.label(paper)
+    outside = np.zeros(labels.max() + 1, bool)
+    outside[0] = outside[labels[0, 0]] = True
+    return labels, outside
+
+
+def _two_stacked_rooms(labels, outside, least=0.15):
+    """Are the holes of a glyph (`labels` of its paper, `outside` the labels that are
+    not holes) two, one above the other, as in a ``B`` or an ``8``? A tick inside a
+    box leaves holes beside each other (one of them under its arm), a cross four.
+    Holes under `least` of the holes' area are left out (specks of paper in the ink)."""
+    area = np.bincount(labels.ravel())
+    area[outside] = 0
+    rooms = np.flatnonzero(area >= least * area.sum())
+    if len(rooms) != 2:
+        return False
+    (a0, a1), (b0, b1) = (np.flatnonzero((labels == r).any(axis=1))[[0, -1]] for r in rooms)
+    (c0, c1), (d0, d1) = (np.flatnonzero((labels == r).any(axis=0))[[0, -1]] for r in rooms)
+    # one above the other and over each other (a tick's rooms are beside each other)
+    side_by_side = min(c1, d1) - max(c0, d0) < 0.5 * min(c1 - c0, d1 - d0)
+    return (a1 <= b0 + 1 or b1 <= a0 + 1) and not side_by_side
 
 
 def _part(glyph, a, b, axis=1):

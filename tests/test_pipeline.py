@@ -732,8 +732,62 @@ def test_is_box_drawn_by_hand():
                                         for a in np.linspace(-np.pi / 2, np.pi / 2, 20)] + [(8, 40)]]
     a = [[(4, 40), (22, 4), (40, 40)], [(13, 24), (31, 24)]]
     zero = [[(14, 4), (30, 4), (38, 12), (38, 32), (30, 40), (14, 40), (6, 32), (6, 12), (14, 4)]]
-    for lines in (eight, b, o, d, a, zero):
+    # a B drawn square, its waist too shallow to show at the sides: two rooms stacked
+    square_b = [[(8, 4), (8, 40)], [(8, 4), (34, 4), (36, 6), (36, 19), (34, 22), (8, 22)],
+                [(8, 22), (36, 22), (38, 24), (38, 38), (36, 40), (8, 40)]]
+    for lines in (eight, b, o, d, a, zero, square_b):
         assert not is_box(_drawn(lines))
+
+
+def _lined(image, boxes, first, last, where):
+    """`image` with a pen line drawn from 8 px before character `first` to 8 px after
+    `last`, at `where` of the first one's height (0.5: through it, 1: under it),
+    sloping down by 5 px."""
+    from PIL import ImageDraw
+
+    im = Image.fromarray(image)
+    x0, x1 = boxes[first].x0 - 8, boxes[last].x1 + 8
+    y = boxes[first].y0 + where * (boxes[first].y1 - boxes[first].y0)
+    xs, ys = np.linspace(x0, x1, 10), y + np.linspace(-2, 3, 10)
+    ImageDraw.Draw(im).line(list(zip(xs, ys)), fill=(40, 40, 50), width=4, joint="curve")
+    return np.asarray(im)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 5])
+def test_an_underlined_word_is_read(model, seed):
+    from ocr.synth import render_page
+
+    # the line joins the word's letters into one piece of ink (read "BS2B", "EU2B"
+    # before lines under or through words were taken out)
+    image, _, boxes = render_page(["BUY MILK", "CALL BOB 12", "FIX THE DOOR"], seed=seed, height=44)
+    assert "".join(b.label for b in boxes[11:14]) == "BOB"
+    underlined = _lined(image, boxes, 11, 13, where=1.0)
+    assert ocr.read(underlined, model=model).text.splitlines() == ["BUY MILK", "CALL BOB 12", "FIX THE DOOR"]
+
+
+def test_strike_lines():
+    from ocr.segment import components, strike_lines
+
+    H = 40
+    # three letters' stems, 40 px tall, and a line through them 130 px long
+    mask = np.zeros((80, 200), bool)
+    for x in (40, 90, 140):
+        mask[20:60, x : x + 4] = True
+    mask[38:42, 30:160] = True
+    lines = strike_lines(*components(mask)[:2], H)
+    assert lines is not None and lines[40, 60] and lines[40, 120]
+    assert not lines[40, 41] and not lines[40, 141]  # the stems crossing it stay
+    # the top and bottom bars of overlapping letters (EEE) are no line
+    bars = np.zeros((80, 200), bool)
+    bars[20:24, 30:160] = bars[56:60, 30:160] = bars[38:42, 30:60] = True
+    for x in (30, 80, 130):
+        bars[20:60, x : x + 4] = True
+    assert strike_lines(*components(bars)[:2], H) is None
+    # nor a short one: a bar of two letters
+    short = mask.copy()
+    short[38:42, 30:160] = False
+    short[38:42, 40:110] = True
+    assert strike_lines(*components(short)[:2], H) is None
 
 
 @pytest.mark.parametrize("pair", ["HE", "CK", "EN"])
