@@ -68,23 +68,34 @@ SETS = {  # name: (seed offset, compose_page keywords, how the pages are changed
 }
 
 
-def with_bullets(image, lines, boxes, margin=60):
-    """The page moved `margin` px right, a filled dot (even lines) or a dash (odd
-    lines) drawn before each line's first letter."""
+def _moved(image, margin, strip=None):
+    """The page moved `margin` px right onto paper of its colour (the median of its
+    first `strip` columns, or of all of it): ``(image, ImageDraw)``."""
     im = Image.fromarray(image)
     W, H = im.size
-    paper = tuple(int(v) for v in np.median(np.asarray(im).reshape(-1, 3), axis=0))
-    out = Image.new("RGB", (W + margin, H), paper)
+    a = np.asarray(im) if strip is None else np.asarray(im)[:, :strip]
+    out = Image.new("RGB", (W + margin, H), tuple(int(v) for v in np.median(a.reshape(-1, 3), axis=0)))
     out.paste(im, (margin, 0))
-    draw = ImageDraw.Draw(out)
+    return out, ImageDraw.Draw(out)
+
+
+def _line_starts(lines, boxes, margin):
+    """``(i, x0, y0, y1)`` for each line with letters: its first letter's left edge
+    (moved by `margin`) and the median top and bottom of its letters."""
     k = 0
     for i, line in enumerate(lines):
         n = len(line.replace(" ", ""))
         row, k = boxes[k : k + n], k + n
-        if not row:
-            continue
-        x0 = min(b[1] for b in row) + margin
-        y0, y1 = np.median([b[2] for b in row]), np.median([b[4] for b in row])
+        if row:
+            x0 = min(b[1] for b in row) + margin
+            yield i, x0, np.median([b[2] for b in row]), np.median([b[4] for b in row])
+
+
+def with_bullets(image, lines, boxes, margin=60):
+    """The page moved `margin` px right, a filled dot (even lines) or a dash (odd
+    lines) drawn before each line's first letter."""
+    out, draw = _moved(image, margin)
+    for i, x0, y0, y1 in _line_starts(lines, boxes, margin):
         cy, r, cx = (y0 + y1) / 2, 0.17 * (y1 - y0), x0 - 0.9 * (y1 - y0)
         if i % 2 == 0:
             draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=(50, 50, 55))
@@ -98,22 +109,10 @@ def with_boxes(image, lines, boxes, rng, margin=80):
     one size (0.5-0.95 letter heights), gap and pen per page, every corner moved by
     about 0.04 letter heights, a third of the boxes ticked (the tick reaching above
     the box) and a sixth crossed."""
-    im = Image.fromarray(image)
-    W, H = im.size
-    paper = tuple(int(v) for v in np.median(np.asarray(im)[:, :40].reshape(-1, 3), axis=0))
-    out = Image.new("RGB", (W + margin, H), paper)
-    out.paste(im, (margin, 0))
-    draw = ImageDraw.Draw(out)
+    out, draw = _moved(image, margin, strip=40)
     size, gap = rng.uniform(0.5, 0.95), rng.uniform(0.5, 1.1)
     ink, pen = tuple(int(c) for c in rng.integers(20, 70, 3)), rng.uniform(0.05, 0.1)
-    k = 0
-    for line in lines:
-        n = len(line.replace(" ", ""))
-        row, k = boxes[k : k + n], k + n
-        if not row:
-            continue
-        x0 = min(b[1] for b in row) + margin
-        y0, y1 = np.median([b[2] for b in row]), np.median([b[4] for b in row])
+    for _, x0, y0, y1 in _line_starts(lines, boxes, margin):
         h = y1 - y0
         s = size * h
         cx, cy = x0 - gap * h - s / 2, y1 - s / 2 - rng.uniform(0, 0.15) * h
