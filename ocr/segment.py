@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import CLASSES, kernels
+from .binarize import remove_rules
 from .kernels import median, percentile
 
 
@@ -348,7 +349,9 @@ def strike_lines(labels, boxes, height, length=STRIKE_LENGTH):
     between letters can separate. In pieces of ink wider than 2.5 letters and at
     most two letters tall, horizontal strokes `length` letter heights long or longer
     are found as rules are (:func:`ocr.binarize.remove_rules`: slightly tilted or
-    wavy lines included), keeping the pixels of the letters' strokes that cross them.
+    wavy lines included), keeping the pixels of the letters' strokes that cross them,
+    and kept when they make one straight line through or under the letters
+    (:func:`_is_strike`).
 
     Parameters
     ----------
@@ -366,8 +369,6 @@ def strike_lines(labels, boxes, height, length=STRIKE_LENGTH):
     lines : (H, W) bool ndarray or None
         The lines' pixels, None if there are none.
     """
-    from .binarize import remove_rules
-
     h = boxes[:, 2] - boxes[:, 0]
     w = boxes[:, 3] - boxes[:, 1]
     lines = None
@@ -390,9 +391,9 @@ def _is_strike(line, ink, length, beyond, straight):
     of touching letters are only linked by the tolerance for a tilt), its pixels
     within `straight` pixels (root mean square) of a straight line (touching letters'
     bars stand at several heights), and either go through the letters (its mean row
-    in the middle three fifths of the ink) or
-    reach `beyond` pixels past the rest of the ink at one end: touching letters'
-    top or bottom bars end where the letters do.
+    in the middle three fifths of the ink) or reach `beyond` pixels past the rest of
+    the ink at one end (a line under a word, drawn a little longer than it): touching
+    letters' top or bottom bars end where the letters do.
     """
     cols = np.flatnonzero(line.any(axis=0))
     if not cols.size or cols[-1] - cols[0] + 1 < length or cols.size < 0.6 * (cols[-1] - cols[0] + 1):
