@@ -554,6 +554,108 @@ def remove_rules(mask, min_length, which="both"):
     return rest | keep
 
 
+def remove_frame_bars(mask, height, rules=None, reach=3):
+    """Remove printed frames around letters: a form's boxes, one per letter.
+
+    A row of boxes is a rule along its top and one along its bottom (runs of ink
+    two letter heights long or longer, or `rules` already removed from the page)
+    with upright bars between them, as tall as the boxes, which would be read as
+    ``I``s. An upright straight stroke 0.8 letter heights long or longer whose top
+    and bottom both touch such rules (within `reach` pixels) is a box's side when it
+    stands in a row of three or more such strokes on the same rules, each within 2.5
+    letter heights of the next (:func:`_rows_of_sides`: a field of two boxes has three
+    sides; the stems of a letter or two filling the space between two rules of ruled
+    or squared paper are fewer or further apart). The page's rules are not used when they hold
+    upright lines (squared paper, whose letters stand between its lines like a
+    form's). The sides are removed with a pixel around them, and the rules they stand
+    on. Pixels of a side with ink on both sides of it, and of a rule with ink above
+    and below it (a letter's stroke crossing or touching it), are kept.
+
+    Parameters
+    ----------
+    mask : (H, W) bool ndarray
+        Ink mask.
+    height : float
+        Typical letter height, in pixels.
+    rules : (H, W) bool ndarray, optional
+        Rules already removed from `mask` (a page's lines).
+    reach : int
+        How far from a rule a side's end may stop.
+
+    Returns
+    -------
+    mask : (H, W) bool ndarray
+        Without the frames; `mask` itself when there are none.
+    """
+    if height <= 0:
+        return mask
+    m = mask.view(np.uint8)
+    if rules is not None and _opening_1d(rules, max(3, int(2 * height)), axis=0).any():
+        rules = None  # squared paper: its letters stand between its lines like a form's
+    # widened across first, so slightly tilted strokes still form long runs
+    flat = _opening_1d(kernels.maximum_filter1d(m, 3, axis=0).view(bool), max(3, int(2 * height)), axis=1) & mask
+    anchors = flat if rules is None else flat | rules
+    if not anchors.any():
+        return mask
+    upright = _opening_1d(kernels.maximum_filter1d(m, 3, axis=1).view(bool), max(3, int(0.8 * height)), axis=0) & mask
+    near = kernels.box_max(anchors.view(np.uint8), 2 * reach + 1).view(bool)
+    labels, n = kernels.label(upright & ~flat)
+    slices = kernels.find_objects(labels, n)
+    standing = [k for k, (ys, xs) in enumerate(slices, start=1)
+                if near[ys.start, xs].any() and near[ys.stop - 1, xs].any()]
+    sides = np.zeros(n + 1, bool)
+    for row in _rows_of_sides([(slices[k - 1], k) for k in standing], reach, 2.5 * height):
+        sides[row] = True
+    if not sides.any():
+        return mask
+    side = sides[labels]
+    # the rules the sides stand on
+    lines, n_lines = kernels.label(flat)
+    touched = np.zeros(n_lines + 1, bool)
+    touched[lines[kernels.box_max(side.view(np.uint8), 2 * reach + 1).view(bool)]] = True
+    touched[0] = False
+    # and the frame's edge pixels the openings left (its corners, a ragged edge)
+    frame = kernels.box_max((side | touched[lines]).view(np.uint8), 3).view(bool) & mask
+    side = frame & kernels.box_max(side.view(np.uint8), 3).view(bool)
+    rest = mask & ~frame
+    r = rest.view(np.uint8)
+
+    def both_sides(axis):  # ink within 4 pixels on each side along `axis`
+        before = kernels.maximum_filter1d(r, 5, axis=axis, origin=2).view(bool)
+        after = kernels.maximum_filter1d(r, 5, axis=axis, origin=-2).view(bool)
+        return before & after
+
+    return rest | (side & both_sides(1)) | (frame & ~side & both_sides(0))
+
+
+def _rows_of_sides(strokes, reach, gap):
+    """The strokes (``((rows, columns) slices, label)``) that stand three or more in a
+    row on the same rules: tops and bottoms within `reach` pixels of each other, each
+    within `gap` pixels of the next. A form's row of two boxes has three sides; a
+    letter's two stems, or two letters' stems, filling the space between two rules
+    of ruled or squared paper are not taken for one. Returns lists of labels."""
+    rows, used = [], set()
+    strokes = sorted(strokes, key=lambda s: s[0][1].start)
+    for i, ((ys, _), _) in enumerate(strokes):
+        if i in used:
+            continue
+        same = [j for j, ((ys2, _), _) in enumerate(strokes)
+                if j not in used and abs(ys2.start - ys.start) <= reach and abs(ys2.stop - ys.stop) <= reach]
+        run = [same[0]]
+        for j in same[1:]:
+            if strokes[j][0][1].start - strokes[run[-1]][0][1].start <= gap:
+                run.append(j)
+            else:
+                if len(run) >= 3:
+                    rows.append([strokes[r][1] for r in run])
+                used.update(run)
+                run = [j]
+        if len(run) >= 3:
+            rows.append([strokes[r][1] for r in run])
+        used.update(run)
+    return rows
+
+
 def remove_page_lines(mask, darkness, levels=None, return_lines=False):
     """Remove the lines of squared paper, ruled paper and tables.
 

@@ -15,8 +15,8 @@ import numpy as np
 
 from . import CLASSES
 from .binarize import (MIN_CONTRAST, faint_writing, fill_outside_sheet, find_sheet, has_sharp_light_step, hysteresis,
-                       ink_darkness, paper_overestimate, remove_page_lines, remove_rules, threshold_levels, tighten,
-                       weak_writing_levels)
+                       ink_darkness, paper_overestimate, remove_frame_bars, remove_page_lines, remove_rules,
+                       threshold_levels, tighten, weak_writing_levels)
 from .kernels import median
 from .layout import estimate_skew, find_marks, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
@@ -219,7 +219,8 @@ WEAK_CLOSER_SEEDS = 0.1
 def find_ink(grey):
     """The letters' ink, with its connected components: writing washed out by a
     veil of light (glare) given its contrast back (:func:`ocr.binarize.veil_gain`),
-    page lines and rules removed, found again from lower seeds and under a closer
+    page lines and rules removed (and a form's boxes,
+    :func:`ocr.binarize.remove_frame_bars`), found again from lower seeds and under a closer
     paper estimate when the writing is all weak (a pencil: :func:`ocr.binarize.weak_writing_levels`,
     :func:`ocr.binarize.paper_background` with ``close``), grown from strong ink a little less
     far than the mask the page lines are looked for in (:func:`ocr.binarize.tighten`),
@@ -274,9 +275,17 @@ def find_ink(grey):
             H = letter_height(boxes, areas)
     extent = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]) if len(boxes) else [0]
     # Rules are long: without any long piece of ink there is nothing to remove.
+    rules = lines.runs if lines is not None else None
     if H > 0 and np.max(extent) >= 1.75 * H:
-        mask = remove_rules(mask, min_length=3.5 * H)
+        kept = remove_rules(mask, min_length=3.5 * H)
+        rules = (mask & ~kept) if rules is None else rules | (mask & ~kept)
+        mask = kept
         labelled = components(mask)
+    if rules is not None or (H > 0 and np.max(extent) >= 1.75 * H):  # a form's boxes' sides
+        kept = remove_frame_bars(mask, H, rules)
+        if kept is not mask:
+            mask = kept
+            labelled = components(mask)
     return join_broken_strokes(mask, labelled, H)
 
 

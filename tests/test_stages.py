@@ -437,6 +437,39 @@ def test_remove_rules_keeps_crossing_stroke():
 
 # ----------------------------------------------------------------------------- segment
 
+def test_remove_frame_bars_takes_a_forms_boxes_and_keeps_the_letters():
+    from ocr.binarize import remove_frame_bars
+
+    H = 40
+    # a row of three boxes 56 px tall, 50 wide, one letter's stem in each, the
+    # middle letter's bar touching the box's side
+    form = np.zeros((100, 200), bool)
+    form[20:22, 20:172] = form[74:76, 20:172] = True  # its top and bottom rules
+    for x in (20, 70, 120, 170):
+        form[20:76, x : x + 2] = True  # the boxes' sides
+    letters = np.zeros_like(form)
+    for x in (44, 94, 144):
+        letters[30:66, x : x + 4] = True
+    letters[46:50, 94:120] = True  # reaches the side at x = 120
+    out = remove_frame_bars(form | letters, H)
+    assert not (out & form & ~letters)[:, 21:169].any(axis=0)[[0, 49, 99]].any()  # sides gone
+    assert out[30:66, 44:48].all() and out[30:66, 144:148].all() and out[46:50, 94:117].all()  # (the pixel by the side goes with it)
+    assert not out[20:22, 30:40].any()  # the rules too
+    # the stems of a letter (an H) running from a rule to the next are no box's sides
+    ruled = np.zeros((100, 200), bool)
+    ruled[20:22, :] = ruled[74:76, :] = True
+    h = np.zeros_like(ruled)
+    h[22:74, 90:94] = h[22:74, 120:124] = h[46:50, 90:124] = True
+    assert remove_frame_bars(h, H, rules=ruled) is h
+    # nor, on squared paper (its upright lines among the rules), letters between its lines
+    grid = ruled.copy()
+    grid[:, 20:22] = grid[:, 180:182] = True
+    hi = h.copy()
+    hi[22:74, 160:164] = True  # H I
+    assert remove_frame_bars(hi, H, rules=grid) is hi
+    assert remove_frame_bars(hi, H, rules=ruled) is not hi  # (which only the squared paper keeps)
+
+
 def test_components_boxes_and_areas():
     mask = np.zeros((20, 20), bool)
     mask[2:5, 3:9] = True
