@@ -21,6 +21,9 @@ bullets           the first half of the ordinary pages with a filled dot (even l
 check_boxes       half as many pages (``--seed + 300``), a check box drawn by hand
                   before every line: corners off square, a third ticked (the tick
                   sticking out), a sixth crossed
+form              half as many pages (``--seed + 400``), letter gaps 0.6, upright,
+                  every word written in a form's row of printed grey boxes, one
+                  letter in each
 all_at_once       other seed (``--seed + 100``), letters 40 px, turned up to 3 degrees,
                   half on ruled paper, letter gaps 0.2, word gaps 1.0, baselines 1.7
 all_leaning       those pages sheared by 0.3 and -0.2 in turn (JPEG, quality 85)
@@ -61,6 +64,7 @@ SETS = {  # name: (seed offset, compose_page keywords, how the pages are changed
     "leaning_left": (0, {}, ("shear", -0.25)),
     "bullets": (0, {}, ("bullets", None)),
     "check_boxes": (300, {}, ("boxes", None)),
+    "form": (400, {"letter_gap": 0.6, "rotation": 0.0, "ruled": 0.0}, ("form", None)),
     "all_at_once": (100, {"height": 40, "rotation": 3.0, "ruled": 0.5, "letter_gap": 0.2,
                           "word_gap": 1.0, "line_pitch": 1.7}, None),
     "all_leaning": (100, {"height": 40, "rotation": 3.0, "ruled": 0.5, "letter_gap": 0.2,
@@ -136,7 +140,7 @@ def make_set(name, folder, n, seed, crops, cache):
     offset, kw, after = SETS[name]
     folder.mkdir(parents=True, exist_ok=True)
     kw = {"height": 44, "rotation": 2.0, **kw}
-    count = n // 2 if after and after[0] in ("bullets", "boxes") else n
+    count = n // 2 if after and after[0] in ("bullets", "boxes", "form") else n
     images = []
     for i in range(count):
         rng = np.random.default_rng([seed + offset, i])
@@ -153,6 +157,10 @@ def make_set(name, folder, n, seed, crops, cache):
             im = with_bullets(image, lines, boxes)
         elif after and after[0] == "boxes":
             im = with_boxes(image, lines, boxes, rng)
+        elif after and after[0] == "form":
+            from ocr.synth import in_form_boxes
+
+            im = Image.fromarray(in_form_boxes(image, [b[1:] for b in boxes], " ".join(lines).split()))
         path = folder / f"photo_{i:03d}.{ext}"
         im.save(path, **opts)
         (folder / f"photo_{i:03d}.gt.txt").write_text("\n".join(lines) + "\n")

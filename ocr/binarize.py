@@ -542,16 +542,19 @@ def remove_rules(mask, min_length, which="both"):
     # A rule pixel stays if ink continues on both sides of it (a stroke crossing):
     # above and below a horizontal rule, left and right of a vertical one.
     rest = mask & ~rules
-    r = rest.view(np.uint8)
-    def both_sides(axis):  # ink within 8 pixels on each side along `axis`
-        before = kernels.maximum_filter1d(r, 9, axis=axis, origin=4).view(bool)
-        after = kernels.maximum_filter1d(r, 9, axis=axis, origin=-4).view(bool)
-        return before & after
-
-    keep = horiz & both_sides(0)
+    keep = horiz & _ink_on_both_sides(rest, 4, axis=0)
     if vert.any():
-        keep |= vert & ~horiz & both_sides(1)
+        keep |= vert & ~horiz & _ink_on_both_sides(rest, 4, axis=1)
     return rest | keep
+
+
+def _ink_on_both_sides(ink, reach, axis):
+    """Pixels with `ink` (bool) within `reach` pixels before them and within `reach`
+    after them along `axis`."""
+    r = ink.view(np.uint8)
+    before = kernels.maximum_filter1d(r, 2 * reach + 1, axis=axis, origin=reach).view(bool)
+    after = kernels.maximum_filter1d(r, 2 * reach + 1, axis=axis, origin=-reach).view(bool)
+    return before & after
 
 
 def remove_frame_bars(mask, height, rules=None, reach=3):
@@ -618,14 +621,7 @@ def remove_frame_bars(mask, height, rules=None, reach=3):
     frame = kernels.box_max((side | touched[lines]).view(np.uint8), 3).view(bool) & mask
     side = frame & kernels.box_max(side.view(np.uint8), 3).view(bool)
     rest = mask & ~frame
-    r = rest.view(np.uint8)
-
-    def both_sides(axis):  # ink within 4 pixels on each side along `axis`
-        before = kernels.maximum_filter1d(r, 5, axis=axis, origin=2).view(bool)
-        after = kernels.maximum_filter1d(r, 5, axis=axis, origin=-2).view(bool)
-        return before & after
-
-    return rest | (side & both_sides(1)) | (frame & ~side & both_sides(0))
+    return rest | (side & _ink_on_both_sides(rest, 2, axis=1)) | (frame & ~side & _ink_on_both_sides(rest, 2, axis=0))
 
 
 def _rows_of_sides(strokes, reach, gap):

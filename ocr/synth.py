@@ -465,6 +465,50 @@ TOUCHING_PAIRS = ("HE", "CK", "EN", "DE", "NO", "AB", "TR", "LM", "ST", "OK",
                   "RA", "WE", "PA", "MB", "GH", "XY", "UV", "FI", "JO", "ZE")
 
 
+def in_form_boxes(image, boxes, words, ink=(70, 70, 70), margin=8, width=2):
+    """A page as if filled in on a form: every word in a row of printed boxes, one
+    character in each.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 ndarray
+        The page.
+    boxes : sequence of (x0, y0, x1, y1)
+        The characters' boxes, in reading order (spaces have none).
+    words : list of str
+        The page's words, in reading order.
+    ink : tuple of 3 int
+        The boxes' colour (RGB).
+    margin : int
+        The rules stand this many pixels above and below the word's letters.
+    width : int
+        Line width of the print, in pixels.
+
+    Returns
+    -------
+    page : (H, W, 3) uint8 ndarray
+        Each word's top and bottom rules and its boxes' sides, halfway between its
+        letters (a box at least 0.7 of the row's height wide) drawn over `image`.
+    """
+    from PIL import Image, ImageDraw
+
+    im = Image.fromarray(image)
+    draw = ImageDraw.Draw(im)
+    k = 0
+    for word in words:
+        row, k = boxes[k : k + len(word)], k + len(word)
+        y0, y1 = min(b[1] for b in row) - margin, max(b[3] for b in row) + margin
+        centres = [(b[0] + b[2]) / 2 for b in row]
+        between = [(a + b) / 2 for a, b in zip(centres, centres[1:])]
+        half = max(between[0] - centres[0] if between else 0, 0.35 * (y1 - y0))
+        left, right = centres[0] - half, centres[-1] + half
+        for y in (y0, y1):
+            draw.line([(left, y), (right, y)], fill=ink, width=width)
+        for x in [left] + between + [right]:
+            draw.line([(x, y0), (x, y1)], fill=ink, width=width)
+    return np.asarray(im)
+
+
 def touching_pair_page(pair, seed=0, overlap=2, height=44):
     """A line of ordinary writing above two letters that touch.
 
