@@ -529,13 +529,8 @@ def remove_rules(mask, min_length, which="both"):
         on it, so letters are not cut.
     """
     min_length = int(max(3, min_length))
-    m = mask.view(np.uint8)
-    # Thicken across the rule first, so a slightly tilted rule (which steps by a
-    # pixel every so often) still forms one long run.
-    tall = kernels.maximum_filter1d(m, 5, axis=0).view(bool)
-    wide = kernels.maximum_filter1d(m, 5, axis=1).view(bool)
-    horiz = _opening_1d(tall, min_length, axis=1) & mask if which != "vertical" else np.zeros_like(mask)
-    vert = _opening_1d(wide, min_length, axis=0) & mask if which != "horizontal" else np.zeros_like(mask)
+    horiz = _straight_runs(mask, min_length, 1, 5) if which != "vertical" else np.zeros_like(mask)
+    vert = _straight_runs(mask, min_length, 0, 5) if which != "horizontal" else np.zeros_like(mask)
     rules = horiz | vert
     if not rules.any():
         return mask
@@ -546,6 +541,14 @@ def remove_rules(mask, min_length, which="both"):
     if vert.any():
         keep |= vert & ~horiz & _ink_on_both_sides(rest, 4, axis=1)
     return rest | keep
+
+
+def _straight_runs(mask, length, axis, width):
+    """The pixels of `mask` on runs of ink `length` pixels long along `axis`, the ink
+    first thickened `width` pixels across them, so that a slightly tilted stroke
+    (which steps by a pixel every so often) still forms one long run."""
+    thick = kernels.maximum_filter1d(mask.view(np.uint8), width, axis=1 - axis).view(bool)
+    return _opening_1d(thick, length, axis=axis) & mask
 
 
 def _ink_on_both_sides(ink, reach, axis):
@@ -592,15 +595,13 @@ def remove_frame_bars(mask, height, rules=None, reach=3):
     """
     if height <= 0:
         return mask
-    m = mask.view(np.uint8)
     if rules is not None and _opening_1d(rules, max(3, int(2 * height)), axis=0).any():
         rules = None  # squared paper: its letters stand between its lines like a form's
-    # widened across first, so slightly tilted strokes still form long runs
-    flat = _opening_1d(kernels.maximum_filter1d(m, 3, axis=0).view(bool), max(3, int(2 * height)), axis=1) & mask
+    flat = _straight_runs(mask, max(3, int(2 * height)), 1, 3)
     anchors = flat if rules is None else flat | rules
     if not anchors.any():
         return mask
-    upright = _opening_1d(kernels.maximum_filter1d(m, 3, axis=1).view(bool), max(3, int(0.8 * height)), axis=0) & mask
+    upright = _straight_runs(mask, max(3, int(0.8 * height)), 0, 3)
     near = kernels.box_max(anchors.view(np.uint8), 2 * reach + 1).view(bool)
     labels, n = kernels.label(upright & ~flat)
     slices = kernels.find_objects(labels, n)
@@ -630,25 +631,19 @@ def _rows_of_sides(strokes, reach, gap):
     within `gap` pixels of the next. A form's row of two boxes has three sides; a
     letter's two stems, or two letters' stems, filling the space between two rules
     of ruled or squared paper are not taken for one. Returns lists of labels."""
-    rows, used = [], set()
-    strokes = sorted(strokes, key=lambda s: s[0][1].start)
-    for i, ((ys, _), _) in enumerate(strokes):
-        if i in used:
-            continue
-        same = [j for j, ((ys2, _), _) in enumerate(strokes)
-                if j not in used and abs(ys2.start - ys.start) <= reach and abs(ys2.stop - ys.stop) <= reach]
-        run = [same[0]]
-        for j in same[1:]:
-            if strokes[j][0][1].start - strokes[run[-1]][0][1].start <= gap:
-                run.append(j)
-            else:
-                if len(run) >= 3:
-                    rows.append([strokes[r][1] for r in run])
-                used.update(run)
-                run = [j]
-        if len(run) >= 3:
-            rows.append([strokes[r][1] for r in run])
-        used.update(run)
+    rows, left = [], sorted(strokes, key=lambda s: s[0][1].start)
+    while left:
+        ys = left[0][0][0]
+        same = [s for s in left if abs(s[0][0].start - ys.start) <= reach and abs(s[0][0].stop - ys.stop) <= reach]
+        left = [s for s in left if s not in same]
+        run = same[:1]
+        for s in same[1:] + [None]:  # runs of strokes each within `gap` of the last
+            if s is not None and s[0][1].start - run[-1][0][1].start <= gap:
+                run.append(s)
+                continue
+            if len(run) >= 3:
+                rows.append([label for _, label in run])
+            run = [s]
     return rows
 
 

@@ -275,13 +275,14 @@ def find_ink(grey):
             H = letter_height(boxes, areas)
     extent = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]) if len(boxes) else [0]
     # Rules are long: without any long piece of ink there is nothing to remove.
+    long_ink = H > 0 and np.max(extent) >= 1.75 * H
     rules = lines.runs if lines is not None else None
-    if H > 0 and np.max(extent) >= 1.75 * H:
+    if long_ink:
         kept = remove_rules(mask, min_length=3.5 * H)
         rules = (mask & ~kept) if rules is None else rules | (mask & ~kept)
         mask = kept
         labelled = components(mask)
-    if rules is not None or (H > 0 and np.max(extent) >= 1.75 * H):  # a form's boxes' sides
+    if rules is not None or long_ink:  # a form's boxes' sides
         kept = remove_frame_bars(mask, H, rules)
         if kept is not mask:
             mask = kept
