@@ -1,4 +1,4 @@
-"""Photo conditions the pages were not taken in: read each page under thirty-five of them.
+"""Photo conditions the pages were not taken in: read each page under thirty-seven of them.
 
 Derives, from every page with a ``.gt.txt`` in a folder (default the shared
 photographed pages), variants that a phone photo of another page could show:
@@ -51,6 +51,9 @@ pencil_ruled   pencil (ink 45 % as dark) on ruled paper whose rules are 25 % dar
 pencil_turned  the pencil_grid page turned 3 degrees
 dusty          dark specks of dust strewn over the photo, one every 3,000 pixels (Gaussian
                dots of radius 1/800 of the page height, up to 85 % dark)
+dotted         dotted paper (a bullet journal's): grey-blue dots 1/40 of the page width
+               apart, 1/350 of it across, 50 % darker than the paper
+dotted_turned  the dotted page turned 3 degrees
 =============  ===============================================================
 
 then reads every variant with the installed ``handocr read`` (one process per
@@ -74,6 +77,7 @@ from PIL import Image, ImageEnhance, ImageFilter
 from scipy import ndimage as ndi
 
 from bench_accuracy import DATA, IMAGE_EXTS, ROOT, _load_scores, read_handocr
+from ocr.synth import dot_grid
 
 
 def _to_image(a):
@@ -165,6 +169,9 @@ def variants(im, rng):
     r = 2.0 * H / 1600
     dust = np.clip(ndi.gaussian_filter(spots, r) * (2 * np.pi * r * r) * 0.9, 0, 0.85)[..., None]
     out["dusty"] = (_to_image(a * (1 - dust)), 90)
+    dots = dot_grid((H, W), W / 40, max(1.5, W / 700), 0.5, offset=(W / 120, W / 200))[..., None]
+    out["dotted"] = (_to_image(a * (1 - dots * (2 - tint))), 88)
+    out["dotted_turned"] = (out["dotted"][0].rotate(3, resample=Image.BICUBIC, fillcolor=paper), 88)
     return out
 
 

@@ -839,6 +839,267 @@ def _without_runs(mask, darkness, runs):
     return (rest & hysteresis(darkness, 1.2 * line, 1.5 * line)) | (runs & (darkness > 1.5 * line))
 
 
+#: Dotted paper: at least this many dots, and this share of them at the grid's
+#: pitch from their nearest neighbour (within 15 %), make a printed dot grid.
+DOT_GRID_LEAST = 40
+DOT_GRID_REGULAR = 0.8
+
+
+@dataclass
+class DotGrid:
+    """The dots of dotted paper found on a page (:func:`find_dot_grid`), in
+    pixels of the darkness map they were found on.
+
+    Attributes
+    ----------
+    free : (K, 2) float ndarray
+        Centres ``(row, column)`` of the dots standing on their own.
+    radii : (K,) float ndarray
+        Half their size across.
+    hidden : (M, 2) float ndarray
+        Centres of the dots that lie in other ink (a letter's strokes).
+    pitch : float
+        Distance between neighbouring dots.
+    """
+
+    free: np.ndarray
+    radii: np.ndarray
+    hidden: np.ndarray
+    pitch: float
+
+
+def find_dot_grid(darkness, labelled, largest=12, least=DOT_GRID_LEAST, regular=DOT_GRID_REGULAR):
+    """Find the printed dots of dotted paper (a bullet journal's page).
+
+    A dot grid's dots are small compact pieces of ink standing at the same
+    distance from their nearest neighbours (dust is strewn at random: its
+    nearest-neighbour distances spread widely). Where a letter covers or
+    touches the grid, the dots hidden in its ink are found by stepping from
+    the dots around it along the grid's directions, by the steps measured
+    there (the grid is followed however the photo is turned or taken at an
+    angle).
+
+    Parameters
+    ----------
+    darkness : (H, W) float32 ndarray
+        :func:`ink_darkness` of the page (weighs the dots' centres).
+    labelled : tuple
+        ``(labels, boxes, areas)`` of the page's ink mask
+        (:func:`ocr.segment.components`).
+    largest : int
+        Pieces longer than this many pixels are no dots.
+    least : int
+        Fewest dots that make a grid.
+    regular : float
+        Share of the dots that must stand within 15 % of the grid's pitch
+        from their nearest neighbour.
+
+    Returns
+    -------
+    DotGrid or None
+        None when the page has no dot grid.
+    """
+    labels, boxes, areas = labelled
+    if len(boxes) < least:
+        return None
+    h, w = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+    side = np.maximum(h, w)
+    is_dot = (side >= 2) & (side <= largest) & (areas >= 0.5 * h * w) & (side <= 2 * np.minimum(h, w))
+    dots = np.flatnonzero(is_dot)
+    if len(dots) < least:
+        return None
+    centres = _centres(labels, darkness, len(boxes))[dots]
+    pitch, (nearest, steps) = _grid_steps(centres)
+    if steps is None or np.mean(np.abs(nearest - pitch) < 0.15 * pitch) < regular \
+            or pitch < 2 * float(median(side[dots])):
+        return None
+    dot_label = np.zeros(len(boxes) + 1, bool)
+    dot_label[dots + 1] = True
+    hidden = _hidden_dots(centres, steps, labels, dot_label, pitch)
+    return DotGrid(free=centres, radii=0.5 * side[dots], hidden=hidden, pitch=pitch)
+
+
+def without_dots(darkness, grid):
+    """The darkness of a page without its dot grid's dots.
+
+    The free dots are wiped out with their rims (a fainter threshold, a
+    pencil's, takes more of them); the darkness of the hidden ones, that of a
+    free dot at the same distance from its centre, is divided out as page
+    lines' is (:func:`divide_out_lines`): a stroke over a dot keeps what the
+    pen added.
+
+    Parameters
+    ----------
+    darkness : (H, W) float32 ndarray
+        Any darkness map of the page at the scale `grid` was found at.
+    grid : DotGrid
+
+    Returns
+    -------
+    darkness : (H, W) float32 ndarray
+    """
+    profile = _dot_darkness(darkness, grid.free, grid.pitch)
+    clean = darkness.copy()
+    clean[_discs(darkness.shape, grid.free, grid.radii + 1.5)] = 0
+    if len(grid.hidden):
+        clean = _divide_out_dots(clean, grid.hidden, profile)
+    return clean
+
+
+def _discs(shape, centres, radii):
+    """A mask of discs of `radii` (pixels) about `centres` ``(K, 2)``."""
+    r = int(np.ceil(radii.max()))
+    oy, ox = np.mgrid[-r:r + 1, -r:r + 1]
+    at = np.round(centres).astype(np.intp)
+    y, x = at[:, 0, None, None] + oy, at[:, 1, None, None] + ox
+    inside = (np.hypot(y - centres[:, 0, None, None], x - centres[:, 1, None, None]) <= radii[:, None, None]) \
+        & (y >= 0) & (y < shape[0]) & (x >= 0) & (x < shape[1])
+    out = np.zeros(shape, bool)
+    out[y[inside], x[inside]] = True
+    return out
+
+
+def _centres(labels, darkness, n):
+    """Darkness-weighted centres ``(n, 2)`` (row, column) of labels 1..n."""
+    ys, xs = np.nonzero(labels)
+    lab, wt = labels[ys, xs], darkness[ys, xs].astype(np.float64)
+    total = np.maximum(np.bincount(lab, wt, n + 1), 1e-9)
+    return np.stack([np.bincount(lab, wt * ys, n + 1) / total,
+                     np.bincount(lab, wt * xs, n + 1) / total], axis=1)[1:]
+
+
+def _grid_steps(centres, sample=400):
+    """The dots' nearest-neighbour distances and the grid's directions.
+
+    Returns ``(pitch, (nearest, steps))``: the median distance from a dot (of a
+    sample) to its nearest neighbour, those distances, and one step vector
+    ``(dy, dx)`` per direction the grid runs in (the median of the neighbour
+    vectors within 15 % of the pitch whose angle falls in that direction's
+    bin), each with its opposite. ``(None, None)`` when there are no two directions.
+    """
+    pick = centres[:: max(1, len(centres) // sample)]
+    d = np.sqrt(((pick[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2))
+    d[d < 1e-6] = np.inf
+    nearest = d.min(axis=1)
+    pitch = float(np.median(nearest))
+    i, j = np.nonzero(np.abs(d - pitch) < 0.15 * pitch)
+    v = centres[j] - pick[i]
+    angle = np.degrees(np.arctan2(v[:, 0], v[:, 1])) % 180  # a step and its opposite alike
+    counts = np.bincount((angle // 10).astype(int) % 18, minlength=18)
+    steps = []
+    for b in np.argsort(counts)[::-1]:
+        if counts[b] < 0.15 * len(v):
+            break
+        if any(min(abs(b - c), 18 - abs(b - c)) <= 2 for c, _ in steps):
+            continue  # the next bin of a direction already taken
+        centre = np.radians(b * 10 + 5)
+        near = np.abs(((angle - (b * 10 + 5)) + 90) % 180 - 90) <= 15
+        u = v[near]
+        u = np.where((u @ [np.sin(centre), np.cos(centre)] < 0)[:, None], -u, u)  # all one way
+        steps.append((b, np.median(u, axis=0)))
+    if len(steps) < 2:
+        return pitch, (nearest, None)
+    g = np.array([s for _, s in steps])
+    return pitch, (nearest, np.concatenate([g, -g]))
+
+
+def _near_dot(points, centres, cells, reach):
+    """For each point ``(row, column)``, the dot of `centres` nearest to it within
+    `reach` pixels (-1 for none); `cells` holds each dot's index at its centre
+    divided by `reach` (dots stand further apart than two cells)."""
+    at = np.floor(points / reach).astype(np.intp)
+    best = np.full(len(points), -1, np.intp)
+    best_d = np.full(len(points), np.inf)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            y, x = at[:, 0] + dy, at[:, 1] + dx
+            inside = (y >= 0) & (y < cells.shape[0]) & (x >= 0) & (x < cells.shape[1])
+            k = np.full(len(points), -1, np.intp)
+            k[inside] = cells[y[inside], x[inside]]
+            d = np.hypot(*(centres[np.maximum(k, 0)] - points).T)
+            better = (k >= 0) & (d <= reach) & (d < best_d)
+            best[better], best_d[better] = k[better], d[better]
+    return best
+
+
+def _on_ink(points, labels, dot_label):
+    """Does a point fall on ink that is not a free dot (rounded to the nearest pixel)?"""
+    H, W = labels.shape
+    at = np.round(points).astype(np.intp)
+    inside = (at[:, 0] >= 0) & (at[:, 0] < H) & (at[:, 1] >= 0) & (at[:, 1] < W)
+    lab = np.zeros(len(points), np.intp)
+    lab[inside] = labels[at[inside, 0], at[inside, 1]]
+    return (lab > 0) & ~dot_label[lab]
+
+
+def _hidden_dots(centres, steps, labels, dot_label, pitch, most=8):
+    """Centres ``(K, 2)`` of the grid's dots that lie in other ink (a letter).
+
+    From every free dot next to such ink, the grid is stepped into it, by the
+    step measured from that dot to its neighbour on the other side (the grid's
+    own step where that neighbour is missing), for as long as the step lands on
+    that ink (at most `most` steps).
+    """
+    reach = 0.25 * pitch
+    cells = np.full((int(labels.shape[0] / reach) + 1, int(labels.shape[1] / reach) + 1), -1, np.intp)
+    cells[tuple(np.floor(centres / reach).astype(np.intp).T)] = np.arange(len(centres))
+    hidden = []
+    for g in steps:
+        start = np.flatnonzero(_on_ink(centres + g, labels, dot_label))
+        if not len(start):
+            continue
+        back = _near_dot(centres[start] - g, centres, cells, reach)
+        step = np.where((back >= 0)[:, None], centres[start] - centres[np.maximum(back, 0)], g)
+        site = centres[start] + step
+        for _ in range(most):
+            hidden.append(site)
+            site = site + step
+            go = _on_ink(site, labels, dot_label) & (_near_dot(site, centres, cells, reach) < 0)
+            site, step = site[go], step[go]
+            if not len(site):
+                break
+    return np.concatenate(hidden) if hidden else np.zeros((0, 2))
+
+
+def _dot_darkness(darkness, centres, pitch, sample=300, bin=0.25):
+    """The darkness of a free dot by distance from its centre: for every half
+    pixel of distance out to 0.3 of the pitch, the median of the dots' darkness
+    there, never rising outwards."""
+    r = int(np.ceil(0.3 * pitch))
+    pick = centres[:: max(1, len(centres) // sample)]
+    H, W = darkness.shape
+    oy, ox = np.mgrid[-r:r + 1, -r:r + 1]
+    at = np.round(pick).astype(np.intp)
+    y = (at[:, 0, None, None] + oy).clip(0, H - 1)
+    x = (at[:, 1, None, None] + ox).clip(0, W - 1)
+    dist = np.hypot(y - pick[:, 0, None, None], x - pick[:, 1, None, None])
+    b = np.minimum((dist / bin).astype(int), int(r / bin)).ravel()
+    values = darkness[y, x].ravel()
+    profile = np.zeros(int(r / bin) + 1, np.float32)
+    for k in range(len(profile)):
+        if np.any(b == k):
+            profile[k] = np.median(values[b == k])
+    return np.maximum.accumulate(profile[::-1])[::-1]
+
+
+def _divide_out_dots(darkness, sites, profile, bin=0.25):
+    """`darkness` with dots of darkness `profile` (by distance from the centre,
+    :func:`_dot_darkness`) divided out at `sites`."""
+    r = int(np.ceil(len(profile) * bin))
+    H, W = darkness.shape
+    oy, ox = np.mgrid[-r:r + 1, -r:r + 1]
+    at = np.round(sites).astype(np.intp)
+    y, x = at[:, 0, None, None] + oy, at[:, 1, None, None] + ox
+    dist = np.hypot(y - sites[:, 0, None, None], x - sites[:, 1, None, None])
+    k = (dist / bin).astype(int)
+    d = np.where(k < len(profile), profile[np.minimum(k, len(profile) - 1)], 0)
+    inside = (y >= 0) & (y < H) & (x >= 0) & (x < W)
+    dots = np.zeros((H, W), np.float32)
+    np.maximum.at(dots, (y[inside], x[inside]), d[inside])
+    clean = np.subtract(1, np.divide(1 - darkness, np.maximum(1 - dots, np.float32(0.05))), dtype=np.float32)
+    return np.clip(clean, 0, 1, out=clean)
+
+
 def divide_out_lines(darkness, runs, slopes):
     """The darkness of a page without its printed lines.
 

@@ -16,7 +16,7 @@ import numpy as np
 from . import CLASSES
 from .binarize import (MIN_CONTRAST, faint_writing, fill_outside_sheet, find_sheet, has_sharp_light_step, hysteresis,
                        ink_darkness, paper_overestimate, remove_frame_bars, remove_page_lines, remove_rules,
-                       threshold_levels, tighten, weak_writing_levels)
+                       threshold_levels, tighten, weak_writing_levels, find_dot_grid, without_dots)
 from .kernels import median
 from .layout import estimate_skew, find_marks, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
@@ -33,6 +33,8 @@ _LONE = np.array([1.0 if c.isdigit() or c in "AI" else 0.5 for c in CLASSES])
 #: Letters are worked on at about this height (pixels): enough for the 32x32
 #: classifier input, and photos of any resolution cost about the same.
 TARGET_HEIGHT = 40
+#: Dots of dotted paper are at most this share of the working letter height across.
+DOT_SIDE = 0.3
 #: Blocks (pixels, at the working scale) on which a veil of light over the writing is
 #: judged (:func:`ocr.binarize.veil_gain`): about a letter's height.
 VEIL_BLOCK = 32
@@ -113,10 +115,17 @@ def estimate_letter_height(grey, small=None):
     return min(found) * k if found else 0.0
 
 
-def _ink(grey, sigma=1.0, edges=15, close=False, veil=0):
+def _ink(grey, sigma=1.0, edges=15, close=False, veil=0, dots=None):
     """:func:`ocr.binarize.binarize` with its components, keeping the darkness map
-    and the thresholds ``(low, high)``."""
-    return _ink_at(ink_darkness(grey, sigma, edges, close, veil))
+    and the thresholds ``(low, high)``; without the `dots` of dotted paper
+    (:class:`ocr.binarize.DotGrid`) when given."""
+    return _ink_at(_darkness(grey, sigma, edges, close, veil, dots))
+
+
+def _darkness(grey, sigma=1.0, edges=15, close=False, veil=0, dots=None):
+    """:func:`ocr.binarize.ink_darkness`, without the `dots` when given."""
+    darkness = ink_darkness(grey, sigma, edges, close, veil)
+    return darkness if dots is None else without_dots(darkness, dots)
 
 
 def _ink_at(darkness, levels=None):
@@ -127,7 +136,7 @@ def _ink_at(darkness, levels=None):
     return mask, components_of(labels, n), darkness, levels
 
 
-def without_page_lines(mask, labelled, darkness, levels=None, grey=None):
+def without_page_lines(mask, labelled, darkness, levels=None, grey=None, dots=None):
     """:func:`ocr.binarize.remove_page_lines` where some ink is long enough to be a
     page line (`labelled`: ``components(mask)``): ``(mask, lines)``, `mask` itself
     and None when none is removed, else the lines (``PageLines`` when `levels`
@@ -135,13 +144,14 @@ def without_page_lines(mask, labelled, darkness, levels=None, grey=None):
 
     With `grey` given, a page whose long ink holds no lines is looked at again
     less smoothed (Gaussian 0.5 pixel instead of 1): thin rules that a big
-    reduction to the working scale left faint are broken up by the smoothing.
+    reduction to the working scale left faint are broken up by the smoothing
+    (the `dots` of dotted paper taken out of it, when given).
     """
     rest, lines = mask, None
     if _may_hold_page_lines(labelled, mask.shape):
         rest, lines = remove_page_lines(mask, darkness, levels, return_lines=True)
         if rest is mask and grey is not None:
-            sharp, _, sharp_darkness, sharp_levels = _ink(grey, sigma=0.5, veil=VEIL_BLOCK)
+            sharp, _, sharp_darkness, sharp_levels = _ink(grey, sigma=0.5, veil=VEIL_BLOCK, dots=dots)
             rest, lines = remove_page_lines(sharp, sharp_darkness, sharp_levels, return_lines=True)
             if rest is sharp:
                 rest, lines = mask, None
@@ -237,30 +247,33 @@ def find_ink(grey):
         ``components(mask)``: ``(labels, boxes, areas)`` of the returned mask.
     """
     mask, labelled, darkness, levels = _ink(grey, veil=VEIL_BLOCK)
+    dots = find_dot_grid(darkness, labelled, largest=round(DOT_SIDE * TARGET_HEIGHT))
+    if dots is not None:  # dotted paper: every darkness map is taken without its dots
+        mask, labelled, darkness, levels = _ink_at(without_dots(darkness, dots))
     close, close_darkness, close_levels = False, None, None
     if paper_overestimate(grey) > OVERESTIMATE:
         # Light falling fast (a vignette) or a reflection: the usual estimate leaves the
         # paper a few percent dark there, and that spread raises the noise floor over
         # the writing. Also when the close estimate makes the page a faint one: pencil
         # in a shadow on squared paper, the usual estimate's seeds set by the lines.
-        close_darkness = ink_darkness(grey, close=True, veil=VEIL_BLOCK)
+        close_darkness = _darkness(grey, close=True, veil=VEIL_BLOCK, dots=dots)
         close_levels = threshold_levels(close_darkness)
         pencil = close_levels[1] <= MIN_CONTRAST  # lowered less: the seeds are at the floor
         if close_levels[1] < (1 - (WEAK_CLOSER_SEEDS if pencil else CLOSER_SEEDS)) * levels[1]:
             mask, labelled, darkness, levels = _ink_at(close_darkness, close_levels)
             close = True
-    mask, lines = without_page_lines(mask, labelled, darkness, levels, grey)
+    mask, lines = without_page_lines(mask, labelled, darkness, levels, grey, dots)
     weak = weak_writing_levels(darkness, mask, levels)
     if weak is not None and not close:  # a pencil: the paper followed closely (its darkness matters), ...
         if close_darkness is None:
-            close_darkness = ink_darkness(grey, close=True, veil=VEIL_BLOCK)
+            close_darkness = _darkness(grey, close=True, veil=VEIL_BLOCK, dots=dots)
         mask, labelled, darkness, levels = _ink_at(close_darkness, close_levels)
-        mask, lines = without_page_lines(mask, labelled, darkness, levels, grey)
+        mask, lines = without_page_lines(mask, labelled, darkness, levels, grey, dots)
         weak = weak_writing_levels(darkness, mask, levels)
     if weak is not None:  # ... and its ink found again from lower seeds
         levels = weak
         mask, labels, n = hysteresis(darkness, *levels, labelled=True)
-        mask, lines = without_page_lines(mask, components_of(labels, n), darkness, levels, grey)
+        mask, lines = without_page_lines(mask, components_of(labels, n), darkness, levels, grey, dots)
     low, high = levels
     mask, labels, n = tighten(mask, darkness, low, high)
     labelled = components_of(labels, n)

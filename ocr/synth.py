@@ -509,6 +509,39 @@ def in_form_boxes(image, boxes, words, ink=(70, 70, 70), margin=8, width=2):
     return np.asarray(im)
 
 
+def dot_grid(shape, pitch, radius, darkness=0.5, offset=(0.0, 0.0), angle=0.0):
+    """The dots of dotted paper (a bullet journal's), as darkness.
+
+    Parameters
+    ----------
+    shape : (int, int)
+        The page's shape (rows, columns).
+    pitch : float
+        Distance between neighbouring dots, pixels.
+    radius : float
+        The dots' radius, pixels.
+    darkness : float
+        How much darker than the paper a dot's middle is (0-1).
+    offset : (float, float)
+        Where the grid starts (row, column), pixels.
+    angle : float
+        The grid turned by this many degrees.
+
+    Returns
+    -------
+    dots : (H, W) float32 ndarray
+        0 on the paper, `darkness` in a dot, anti-aliased edges; multiply a page
+        by ``1 - dots`` to print them on it.
+    """
+    yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float32)
+    t = np.radians(angle)
+    y = (yy - offset[0]) * np.cos(t) - (xx - offset[1]) * np.sin(t)
+    x = (yy - offset[0]) * np.sin(t) + (xx - offset[1]) * np.cos(t)
+    dy, dx = y % pitch, x % pitch
+    r = np.hypot(np.minimum(dy, pitch - dy), np.minimum(dx, pitch - dx))
+    return np.clip(radius + 0.5 - r, 0, 1).astype(np.float32) * np.float32(darkness)
+
+
 def touching_pair_page(pair, seed=0, overlap=2, height=44):
     """A line of ordinary writing above two letters that touch.
 

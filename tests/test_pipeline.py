@@ -778,6 +778,19 @@ def test_a_form_filled_in_box_by_box_is_read(model, seed):
     assert "".join(text.split()) == "".join("".join(lines).split())
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("pitch, radius, angle", [(18, 3.0, 0.0), (22, 2.0, 3.0)])
+def test_a_page_on_dotted_paper_is_read(model, seed, pitch, radius, angle):
+    from ocr.synth import dot_grid, render_page
+
+    # the dots the letters touch changed them (JO read JD, CALL read CAEL on the
+    # first grid, before the dots were taken out)
+    image, text, _ = render_page(["SHOPPING LIST", "2 EGGS 1 MILK", "CALL JO AT 7"], seed=seed, height=44)
+    dots = dot_grid(image.shape[:2], pitch, radius, 0.6, offset=(5, 7), angle=angle)
+    dotted = np.round(image * (1 - dots[..., None])).astype(np.uint8)
+    assert ocr.read(dotted, model=model).text == text
+
+
 def test_strike_lines():
     from ocr.segment import components, strike_lines
 

@@ -470,6 +470,48 @@ def test_remove_frame_bars_takes_a_forms_boxes_and_keeps_the_letters():
     assert remove_frame_bars(hi, H, rules=ruled) is not hi  # (which only the squared paper keeps)
 
 
+def _dotted(shape=(160, 240), pitch=20.0, angle=0.0):
+    """The darkness of dotted paper and of a letter's strokes over it (an H)."""
+    from ocr.synth import dot_grid
+
+    dots = dot_grid(shape, pitch, 2.0, 0.5, offset=(3.0, 4.0), angle=angle)
+    strokes = np.zeros(shape, np.float32)
+    strokes[40:100, 60:64] = strokes[40:100, 100:104] = strokes[68:72, 60:104] = 0.8
+    return 1 - (1 - dots) * (1 - strokes), strokes > 0
+
+
+@pytest.mark.parametrize("angle", [0.0, 4.0])
+def test_without_dots_takes_a_dot_grid_and_keeps_the_strokes(angle):
+    from ocr.binarize import find_dot_grid, without_dots
+
+    darkness, strokes = _dotted(angle=angle)
+    grid = find_dot_grid(darkness, components(darkness > 0.1))
+    assert grid is not None and abs(grid.pitch - 20) < 0.5 and len(grid.free) > 60
+    assert len(grid.hidden)  # dots under and beside the H's strokes
+    clean = without_dots(darkness, grid)
+    ink = clean > 0.2  # (the drawn dots' sharp rims leave a pixel at 0.14 by the strokes)
+    assert not (ink & ~strokes)[3:-3, 3:-3].any()  # no dot left, free or touching the strokes
+    assert ink[strokes].mean() > 0.97  # the strokes kept, over the dots too
+
+
+def test_find_dot_grid_takes_no_dust_for_a_grid():
+    from ocr.binarize import find_dot_grid
+
+    rng = np.random.default_rng(0)
+    darkness = np.zeros((160, 240), np.float32)
+    for y, x in zip(rng.integers(3, 157, 100), rng.integers(3, 237, 100)):
+        darkness[y - 2 : y + 2, x - 2 : x + 2] = 0.5  # specks strewn at random
+    assert find_dot_grid(darkness, components(darkness > 0.1)) is None
+    # nor a grid's dots as big as the gaps between them (a pattern, no dotted paper)
+    big = np.zeros((160, 240), np.float32)
+    for y in range(5, 150, 12):
+        for x in range(5, 230, 12):
+            big[y : y + 7, x : x + 7] = 0.5
+    assert find_dot_grid(big, components(big > 0.1)) is None
+    # the H alone on dotted paper is found
+    assert find_dot_grid(_dotted()[0], components(_dotted()[0] > 0.1)) is not None
+
+
 def test_components_boxes_and_areas():
     mask = np.zeros((20, 20), bool)
     mask[2:5, 3:9] = True
