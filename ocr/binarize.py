@@ -975,7 +975,8 @@ def _grid_steps(centres, sample=400):
     sample) to its nearest neighbour, those distances, and one step vector
     ``(dy, dx)`` per direction the grid runs in (the median of the neighbour
     vectors within 15 % of the pitch whose angle falls in that direction's
-    bin), each with its opposite. ``(None, None)`` when there are no two directions.
+    bin), each with its opposite; `steps` is None when the dots run in fewer than two
+    directions.
     """
     pick = centres[:: max(1, len(centres) // sample)]
     d = np.sqrt(((pick[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2))
