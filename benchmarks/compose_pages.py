@@ -217,8 +217,13 @@ def parse_text(text):
 # ----------------------------------------------------------------------------- pages
 
 
+#: Highlighter colours (RGB): yellow, pink, green, blue, orange.
+HIGHLIGHTERS = ((255, 240, 90), (255, 160, 205), (150, 240, 150), (140, 205, 255), (255, 195, 100))
+
+
 def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=2.5, cache=None,
-                 letter_gap=0.32, word_gap=1.6, line_pitch=2.15, grid=0.0, ink=1.0, dots=0.0):
+                 letter_gap=0.32, word_gap=1.6, line_pitch=2.15, grid=0.0, ink=1.0, dots=0.0,
+                 highlight=0.0):
     """Compose one page from photographed crops.
 
     Parameters
@@ -253,6 +258,10 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
         Probability that the paper is dotted instead (a bullet journal's): grey
         dots 0.05 to 0.12 letter heights across, 0.5 to 1.1 letter heights apart,
         25 to 65 % darker than the paper.
+    highlight : float
+        Probability that a word is marked with a highlighter: a band of light
+        colour (yellow, pink, green, blue or orange) over it, 0.1-0.3 letter
+        heights beyond its ink, printed under the ink.
 
     Returns
     -------
@@ -270,6 +279,7 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
     pitch = h * rng.uniform(line_pitch - 0.25, line_pitch + 0.25)
     used = set()
     placed = []  # (dark, x, y, label)
+    words = []  # the placed letters of each highlighted word
     x_max = 0.0
     for li, line in enumerate(lines):
         baseline = margin + h + li * pitch + rng.normal(0, 0.05 * h)
@@ -279,6 +289,7 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
         for wi, word in enumerate(line.split()):
             if wi:
                 x += max(word_gap - 0.35, rng.normal(word_gap, 0.15)) * h
+            first = len(placed)
             for ci, ch in enumerate(word):
                 if ci:
                     x += max(letter_gap - 0.2, rng.normal(letter_gap, 0.08)) * h
@@ -301,6 +312,8 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
                 y = baseline - d.shape[0] + rng.normal(0, 0.04 * h) + drift * (x - x_start)
                 placed.append((d, x, y, ch))
                 x += d.shape[1]
+            if highlight and len(placed) > first and rng.random() < highlight:
+                words.append(placed[first:])
         x_max = max(x_max, x)
     W = int(np.ceil(x_max + margin))
     Ht = int(np.ceil(margin * 2 + h + (len(lines) - 1) * pitch + 0.5 * h))
@@ -340,6 +353,13 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
             rule[r0 : r0 + max(1, int(0.04 * h))] = 0.55
             y += pitch
         rgb *= 1 - rule[..., None] * np.array([0.35, 0.2, 0.02], np.float32)
+    for word in words:  # a highlighter's band under the word's ink
+        colour = HIGHLIGHTERS[int(rng.integers(len(HIGHLIGHTERS)))]
+        (y0, x0), (y1, x1) = [(int(round(min(y for _, _, y, _ in word) - rng.uniform(0.1, 0.3) * h)),
+                               int(round(word[0][1] - rng.uniform(0.1, 0.3) * h))),
+                              (int(round(max(y + d.shape[0] for d, _, y, _ in word) + rng.uniform(0.1, 0.3) * h)),
+                               int(round(word[-1][1] + word[-1][0].shape[1] + rng.uniform(0.1, 0.3) * h)))]
+        rgb[max(0, y0):y1, max(0, x0):x1] *= np.array(colour, np.float32) / 255
     rgb *= trans[..., None]
     angle = rng.uniform(-rotation, rotation) if rotation else 0.0
     if angle:
@@ -424,6 +444,8 @@ def main(argv=None):
                     help="share of pages on squared paper (default: %(default)s)")
     ap.add_argument("--dots", type=float, default=0.0,
                     help="share of pages on dotted paper (default: %(default)s)")
+    ap.add_argument("--highlight", type=float, default=0.0,
+                    help="share of words marked with a highlighter (default: %(default)s)")
     ap.add_argument("--ink", type=float, default=1.0,
                     help="ink darkness relative to the crops' (0.45: pencil; default: %(default)s)")
     ap.add_argument("--photo", action="store_true",
@@ -481,7 +503,7 @@ def main(argv=None):
                                         ruled=args.ruled, noise=args.noise, cache=cache,
                                         letter_gap=args.letter_gap, word_gap=args.word_gap,
                                         line_pitch=args.line_pitch, grid=args.grid, ink=args.ink,
-                                        dots=args.dots)
+                                        dots=args.dots, highlight=args.highlight)
         quality = 90
         if args.photo:  # its own draws: the pages themselves are those of the same seed without it
             image, quality = photographed(image, np.random.default_rng([args.seed, i, 1]),
