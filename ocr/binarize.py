@@ -908,10 +908,14 @@ def find_dot_grid(darkness, labelled, largest=12, least=DOT_GRID_LEAST, regular=
     dots = np.flatnonzero(is_dot)
     if len(dots) < least:
         return None
-    centres = _centres(labels, darkness, len(boxes))[dots]
-    pitch, (nearest, steps) = _grid_steps(centres)
+    # the grid is looked for among the boxes' centres, the dots' own taken once found
+    pitch, (nearest, steps) = _grid_steps((boxes[dots, :2] + boxes[dots, 2:] - 1) / 2)
     if steps is None or np.mean(np.abs(nearest - pitch) < 0.15 * pitch) < regular \
             or pitch < 2 * float(median(side[dots])):
+        return None
+    centres = _centres(labels, darkness, len(boxes))[dots]
+    pitch, (_, steps) = _grid_steps(centres)  # the steps again, from the dots' own centres
+    if steps is None:
         return None
     dot_label = np.zeros(len(boxes) + 1, bool)
     dot_label[dots + 1] = True
@@ -948,15 +952,20 @@ def without_dots(darkness, grid):
 
 def _discs(shape, centres, radii):
     """A mask of discs of `radii` (pixels) about `centres` ``(K, 2)``."""
-    r = int(np.ceil(radii.max()))
-    oy, ox = np.mgrid[-r:r + 1, -r:r + 1]
-    at = np.round(centres).astype(np.intp)
-    y, x = at[:, 0, None, None] + oy, at[:, 1, None, None] + ox
-    inside = (np.hypot(y - centres[:, 0, None, None], x - centres[:, 1, None, None]) <= radii[:, None, None]) \
-        & (y >= 0) & (y < shape[0]) & (x >= 0) & (x < shape[1])
+    y, x, dist = _around(centres, int(np.ceil(radii.max())))
+    inside = (dist <= radii[:, None, None]) & (y >= 0) & (y < shape[0]) & (x >= 0) & (x < shape[1])
     out = np.zeros(shape, bool)
     out[y[inside], x[inside]] = True
     return out
+
+
+def _around(points, r):
+    """The pixels within `r` rows and columns of each of `points` ``(K, 2)``:
+    their rows, columns and distances from the point, each ``(K, 2r+1, 2r+1)``."""
+    oy, ox = np.mgrid[-r:r + 1, -r:r + 1]
+    at = np.round(points).astype(np.intp)
+    y, x = at[:, 0, None, None] + oy, at[:, 1, None, None] + ox
+    return y, x, np.hypot(y - points[:, 0, None, None], x - points[:, 1, None, None])
 
 
 def _centres(labels, darkness, n):
@@ -968,7 +977,7 @@ def _centres(labels, darkness, n):
                      np.bincount(lab, wt * xs, n + 1) / total], axis=1)[1:]
 
 
-def _grid_steps(centres, sample=400):
+def _grid_steps(centres, sample=200):
     """The dots' nearest-neighbour distances and the grid's directions.
 
     Returns ``(pitch, (nearest, steps))``: the median distance from a dot (of a
@@ -976,15 +985,18 @@ def _grid_steps(centres, sample=400):
     ``(dy, dx)`` per direction the grid runs in (the median of the neighbour
     vectors within 15 % of the pitch whose angle falls in that direction's
     bin), each with its opposite; `steps` is None when the dots run in fewer than two
-    directions.
+    directions, or when not half of them stand at the pitch from their nearest neighbour.
     """
     pick = centres[:: max(1, len(centres) // sample)]
-    d = np.sqrt(((pick[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2))
-    d[d < 1e-6] = np.inf
-    nearest = d.min(axis=1)
+    nearest = np.concatenate([_distances(p, centres).min(axis=1) for p in np.array_split(pick, 4)])
     pitch = float(np.median(nearest))
-    i, j = np.nonzero(np.abs(d - pitch) < 0.15 * pitch)
-    v = centres[j] - pick[i]
+    if np.mean(np.abs(nearest - pitch) < 0.15 * pitch) < 0.5:
+        return pitch, (nearest, None)  # strewn at random: no grid to follow
+    v = []
+    for p in np.array_split(pick, 4):  # (in parts: a dusty page has dots by the ten thousand)
+        i, j = np.nonzero(np.abs(_distances(p, centres) - pitch) < 0.15 * pitch)
+        v.append(centres[j] - p[i])
+    v = np.concatenate(v)
     angle = np.degrees(np.arctan2(v[:, 0], v[:, 1])) % 180  # a step and its opposite alike
     counts = np.bincount((angle // 10).astype(int) % 18, minlength=18)
     steps = []
@@ -1002,6 +1014,14 @@ def _grid_steps(centres, sample=400):
         return pitch, (nearest, None)
     g = np.array([s for _, s in steps])
     return pitch, (nearest, np.concatenate([g, -g]))
+
+
+def _distances(a, b):
+    """Distances ``(len(a), len(b))`` between points ``(row, column)``, inf for a
+    point and itself."""
+    d = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
+    d[d < 1e-6] = np.inf
+    return d
 
 
 def _near_dot(points, centres, cells, reach):
@@ -1063,19 +1083,13 @@ def _hidden_dots(centres, steps, labels, dot_label, pitch, most=8):
 
 
 def _dot_darkness(darkness, centres, pitch, sample=300, bin=0.25):
-    """The darkness of a free dot by distance from its centre: for every half
-    pixel of distance out to 0.3 of the pitch, the median of the dots' darkness
-    there, never rising outwards."""
+    """The darkness of a free dot by distance from its centre: for every `bin`
+    of distance (pixels) out to 0.3 of the pitch, the median of the dots'
+    darkness there, never rising outwards."""
     r = int(np.ceil(0.3 * pitch))
-    pick = centres[:: max(1, len(centres) // sample)]
-    H, W = darkness.shape
-    oy, ox = np.mgrid[-r:r + 1, -r:r + 1]
-    at = np.round(pick).astype(np.intp)
-    y = (at[:, 0, None, None] + oy).clip(0, H - 1)
-    x = (at[:, 1, None, None] + ox).clip(0, W - 1)
-    dist = np.hypot(y - pick[:, 0, None, None], x - pick[:, 1, None, None])
+    y, x, dist = _around(centres[:: max(1, len(centres) // sample)], r)
     b = np.minimum((dist / bin).astype(int), int(r / bin)).ravel()
-    values = darkness[y, x].ravel()
+    values = darkness[y.clip(0, darkness.shape[0] - 1), x.clip(0, darkness.shape[1] - 1)].ravel()
     profile = np.zeros(int(r / bin) + 1, np.float32)
     for k in range(len(profile)):
         if np.any(b == k):
@@ -1086,12 +1100,8 @@ def _dot_darkness(darkness, centres, pitch, sample=300, bin=0.25):
 def _divide_out_dots(darkness, sites, profile, bin=0.25):
     """`darkness` with dots of darkness `profile` (by distance from the centre,
     :func:`_dot_darkness`) divided out at `sites`."""
-    r = int(np.ceil(len(profile) * bin))
     H, W = darkness.shape
-    oy, ox = np.mgrid[-r:r + 1, -r:r + 1]
-    at = np.round(sites).astype(np.intp)
-    y, x = at[:, 0, None, None] + oy, at[:, 1, None, None] + ox
-    dist = np.hypot(y - sites[:, 0, None, None], x - sites[:, 1, None, None])
+    y, x, dist = _around(sites, int(np.ceil(len(profile) * bin)))
     k = (dist / bin).astype(int)
     d = np.where(k < len(profile), profile[np.minimum(k, len(profile) - 1)], 0)
     inside = (y >= 0) & (y < H) & (x >= 0) & (x < W)
