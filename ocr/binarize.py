@@ -917,9 +917,30 @@ def find_dot_grid(darkness, labelled, largest=12, least=DOT_GRID_LEAST, regular=
     pitch, (_, steps) = _grid_steps(centres)  # the steps again, from the dots' own centres
     if steps is None:
         return None
-    dot_label = np.zeros(len(boxes) + 1, bool)
+    # The grid's dots have neighbours a step away (a tenth of the pitch out at most) in
+    # two directions or more, or one such neighbour that has (a dot between a
+    # letter's stems); a full stop, the dot of a ! or a ? among them mostly has not,
+    # and is left to the marks.
+    reach = 0.25 * pitch
+    cells = _cells(centres, labels.shape, reach)
+    near = np.array([_near_dot(centres + g, centres, cells, reach, 0.1 * pitch) for g in steps])
+    on_grid = (near >= 0).sum(axis=0) >= 2
+    on_grid |= ((near >= 0) & on_grid[np.maximum(near, 0)]).any(axis=0)
+    if np.count_nonzero(on_grid) < least:
+        return None
+    dot_label = np.zeros(len(boxes) + 1, bool)  # no grid dot lies in these
     dot_label[dots + 1] = True
-    hidden = _hidden_dots(centres, steps, labels, dot_label, pitch)
+    hidden = _hidden_dots(centres[on_grid], steps, labels, dot_label, pitch,
+                          _cells(centres[on_grid], labels.shape, reach))
+    # and a dot a step from a hidden one is the grid's (between letters that hide all
+    # its neighbours)
+    if len(hidden) and not on_grid.all():
+        sites = np.concatenate([hidden + g for g in steps])
+        others = np.flatnonzero(~on_grid)
+        cells = _cells(centres[others], labels.shape, reach)
+        hit = _near_dot(sites, centres[others], cells, reach, 0.1 * pitch)
+        on_grid[others[hit[hit >= 0]]] = True
+    dots, centres = dots[on_grid], centres[on_grid]
     return DotGrid(free=centres, radii=0.5 * side[dots], hidden=hidden, pitch=pitch)
 
 
@@ -1024,11 +1045,12 @@ def _distances(a, b):
     return d
 
 
-def _near_dot(points, centres, cells, reach):
+def _near_dot(points, centres, cells, cell, reach=None):
     """For each point ``(row, column)``, the dot of `centres` nearest to it within
-    `reach` pixels (-1 for none); `cells` holds each dot's index at its centre
-    divided by `reach` (dots stand further apart than two cells)."""
-    at = np.floor(points / reach).astype(np.intp)
+    `reach` pixels (default `cell`; -1 for none); `cells` (:func:`_cells`) holds
+    each dot's index in cells of `cell` pixels, no smaller than `reach`."""
+    reach = cell if reach is None else reach
+    at = np.floor(points / cell).astype(np.intp)
     best = np.full(len(points), -1, np.intp)
     best_d = np.full(len(points), np.inf)
     for dy in (-1, 0, 1):
@@ -1044,7 +1066,8 @@ def _near_dot(points, centres, cells, reach):
 
 
 def _on_ink(points, labels, dot_label):
-    """Does a point fall on ink that is not a free dot (rounded to the nearest pixel)?"""
+    """Does a point fall on ink that is no dot (`dot_label`: by label; rounded to
+    the nearest pixel)?"""
     H, W = labels.shape
     at = np.round(points).astype(np.intp)
     inside = (at[:, 0] >= 0) & (at[:, 0] < H) & (at[:, 1] >= 0) & (at[:, 1] < W)
@@ -1053,17 +1076,24 @@ def _on_ink(points, labels, dot_label):
     return (lab > 0) & ~dot_label[lab]
 
 
-def _hidden_dots(centres, steps, labels, dot_label, pitch, most=8):
-    """Centres ``(K, 2)`` of the grid's dots that lie in other ink (a letter).
+def _cells(centres, shape, reach):
+    """Each dot's index (-1 for none) on a grid of cells `reach` pixels wide
+    over an image of `shape`, for :func:`_near_dot`."""
+    cells = np.full((int(shape[0] / reach) + 1, int(shape[1] / reach) + 1), -1, np.intp)
+    cells[tuple(np.floor(centres / reach).astype(np.intp).T)] = np.arange(len(centres))
+    return cells
+
+
+def _hidden_dots(centres, steps, labels, dot_label, pitch, cells, most=8):
+    """Centres ``(K, 2)`` of the grid's dots that lie in other ink (a letter; not
+    in the pieces `dot_label` marks, by label).
 
     From every free dot next to such ink, the grid is stepped into it, by the
     step measured from that dot to its neighbour on the other side (the grid's
     own step where that neighbour is missing), for as long as the step lands on
-    that ink (at most `most` steps).
+    that ink (at most `most` steps). `cells`: :func:`_cells` of `centres`.
     """
     reach = 0.25 * pitch
-    cells = np.full((int(labels.shape[0] / reach) + 1, int(labels.shape[1] / reach) + 1), -1, np.intp)
-    cells[tuple(np.floor(centres / reach).astype(np.intp).T)] = np.arange(len(centres))
     hidden = []
     for g in steps:
         start = np.flatnonzero(_on_ink(centres + g, labels, dot_label))
