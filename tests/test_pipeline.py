@@ -935,6 +935,27 @@ def test_no_sheet_found_where_the_page_is_read_whole(sheet_page):
     assert find_sheet(_small_grey(hard)) is None
 
 
+def test_darker_rough_ground_within_the_photo_is_no_desk():
+    from ocr.binarize import _is_sheet_on_desk
+
+    def blocks(sheet):
+        B = np.where(sheet, 0.9, 0.72).astype(np.float32)
+        spread = np.where(sheet, 0.004, 0.05).astype(np.float32)
+        return B, spread
+
+    # a desk all round the sheet (blocks): it is one
+    sheet = np.zeros((20, 30), bool)
+    sheet[4:16, 6:24] = True
+    assert _is_sheet_on_desk(sheet, *blocks(sheet))
+    # darker, rough blocks within the photo, reaching its border along two blocks:
+    # words marked with a highlighter by a darker edge (the page read as a sheet on
+    # a desk lost them)
+    page = np.ones((20, 30), bool)
+    page[5:15, 10:25] = False
+    page[9:11, 25:] = False
+    assert not _is_sheet_on_desk(page, *blocks(page))
+
+
 def test_fill_outside_sheet_paints_the_desk_with_paper():
     from ocr.binarize import fill_outside_sheet
 
