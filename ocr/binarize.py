@@ -394,13 +394,16 @@ def _block_max(a, block, nb, nx):
 
 #: Smallest darkness that is ink on an ordinary page (:func:`threshold_levels`).
 MIN_CONTRAST = 0.12
+#: Nothing fainter than this is ever ink, on a page of faint writing either
+#: (:func:`threshold_levels`).
+FAINT_CONTRAST = 0.035
 
 #: A page is read as faint when its faint stroke pixels outnumber the darker ones
 #: this many times (:func:`threshold_levels`).
 FAINT_SHARE = 1.5
 
 
-def threshold_levels(darkness, min_contrast=MIN_CONTRAST, faint_contrast=0.035):
+def threshold_levels(darkness, min_contrast=MIN_CONTRAST, faint_contrast=FAINT_CONTRAST):
     """Choose the low and high hysteresis thresholds for ink.
 
     Ink is what stands out of the paper's noise by a robust margin, and at least
@@ -469,7 +472,7 @@ def _paper_spread(d):
     return med, float(median(np.abs(d - med))) * 1.4826 + 1e-3
 
 
-def weak_writing_levels(darkness, mask, levels, min_contrast=MIN_CONTRAST, faint_contrast=0.035):
+def weak_writing_levels(darkness, mask, levels, min_contrast=MIN_CONTRAST, faint_contrast=FAINT_CONTRAST):
     """Lower hysteresis thresholds for writing that is all weak (a pencil), or None.
 
     :func:`threshold_levels` seeds strokes at half the typical ink darkness, but
@@ -843,6 +846,8 @@ def _without_runs(mask, darkness, runs):
 #: pitch from their nearest neighbour (within 15 %), make a printed dot grid.
 DOT_GRID_LEAST = 40
 DOT_GRID_REGULAR = 0.8
+#: A dot's darkness is measured by distance from its centre in steps of this many pixels.
+DOT_BIN = 0.25
 
 
 @dataclass
@@ -964,8 +969,11 @@ def without_dots(darkness, grid):
     darkness : (H, W) float32 ndarray
     """
     profile = _dot_darkness(darkness, grid.free, grid.pitch)
+    # out to where a dot's darkness fades under the faintest ink (a blurred photo's
+    # dots have wide rims: left, they made a page of faint writing of it)
+    rim = DOT_BIN * np.count_nonzero(profile >= FAINT_CONTRAST)
     clean = darkness.copy()
-    clean[_discs(darkness.shape, grid.free, grid.radii + 1.5)] = 0
+    clean[_discs(darkness.shape, grid.free, np.maximum(grid.radii + 1.5, rim))] = 0
     if len(grid.hidden):
         clean = _divide_out_dots(clean, grid.hidden, profile)
     return clean
@@ -1112,7 +1120,7 @@ def _hidden_dots(centres, steps, labels, dot_label, pitch, cells, most=8):
     return np.concatenate(hidden) if hidden else np.zeros((0, 2))
 
 
-def _dot_darkness(darkness, centres, pitch, sample=300, bin=0.25):
+def _dot_darkness(darkness, centres, pitch, sample=300, bin=DOT_BIN):
     """The darkness of a free dot by distance from its centre: for every `bin`
     of distance (pixels) out to 0.3 of the pitch, the median of the dots'
     darkness there, never rising outwards."""
@@ -1127,7 +1135,7 @@ def _dot_darkness(darkness, centres, pitch, sample=300, bin=0.25):
     return np.maximum.accumulate(profile[::-1])[::-1]
 
 
-def _divide_out_dots(darkness, sites, profile, bin=0.25):
+def _divide_out_dots(darkness, sites, profile, bin=DOT_BIN):
     """`darkness` with dots of darkness `profile` (by distance from the centre,
     :func:`_dot_darkness`) divided out at `sites`."""
     H, W = darkness.shape
