@@ -355,10 +355,11 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
         rgb *= 1 - rule[..., None] * np.array([0.35, 0.2, 0.02], np.float32)
     for word in words:  # a highlighter's band under the word's ink
         colour = HIGHLIGHTERS[int(rng.integers(len(HIGHLIGHTERS)))]
-        (y0, x0), (y1, x1) = [(int(round(min(y for _, _, y, _ in word) - rng.uniform(0.1, 0.3) * h)),
-                               int(round(word[0][1] - rng.uniform(0.1, 0.3) * h))),
-                              (int(round(max(y + d.shape[0] for d, _, y, _ in word) + rng.uniform(0.1, 0.3) * h)),
-                               int(round(word[-1][1] + word[-1][0].shape[1] + rng.uniform(0.1, 0.3) * h)))]
+        top, left, bottom, right = rng.uniform(0.1, 0.3, 4) * h  # how far the band reaches past the ink
+        y0 = int(round(min(y for _, _, y, _ in word) - top))
+        x0 = int(round(word[0][1] - left))
+        y1 = int(round(max(y + d.shape[0] for d, _, y, _ in word) + bottom))
+        x1 = int(round(word[-1][1] + word[-1][0].shape[1] + right))
         rgb[max(0, y0):y1, max(0, x0):x1] *= np.array(colour, np.float32) / 255
     rgb *= trans[..., None]
     angle = rng.uniform(-rotation, rotation) if rotation else 0.0

@@ -935,7 +935,7 @@ def find_dot_grid(darkness, labelled, largest=12, least=DOT_GRID_LEAST, regular=
         return None
     dot_label = np.zeros(len(boxes) + 1, bool)  # no grid dot lies in these
     dot_label[dots + 1] = True
-    hidden = _hidden_dots(centres[on_grid], steps, labels, dot_label, pitch,
+    hidden = _hidden_dots(centres[on_grid], steps, labels, dot_label, reach,
                           _cells(centres[on_grid], labels.shape, reach))
     # and a dot a step from a hidden one is the grid's (between letters that hide all
     # its neighbours)
@@ -1092,16 +1092,16 @@ def _cells(centres, shape, reach):
     return cells
 
 
-def _hidden_dots(centres, steps, labels, dot_label, pitch, cells, most=8):
+def _hidden_dots(centres, steps, labels, dot_label, reach, cells, most=8):
     """Centres ``(K, 2)`` of the grid's dots that lie in other ink (a letter; not
     in the pieces `dot_label` marks, by label).
 
     From every free dot next to such ink, the grid is stepped into it, by the
     step measured from that dot to its neighbour on the other side (the grid's
     own step where that neighbour is missing), for as long as the step lands on
-    that ink (at most `most` steps). `cells`: :func:`_cells` of `centres`.
+    that ink (at most `most` steps). A neighbour is a dot within `reach` pixels
+    of where a step lands; `cells`: :func:`_cells` of `centres` by `reach`.
     """
-    reach = 0.25 * pitch
     hidden = []
     for g in steps:
         start = np.flatnonzero(_on_ink(centres + g, labels, dot_label))
@@ -1145,8 +1145,7 @@ def _divide_out_dots(darkness, sites, profile, bin=DOT_BIN):
     inside = (y >= 0) & (y < H) & (x >= 0) & (x < W)
     dots = np.zeros((H, W), np.float32)
     np.maximum.at(dots, (y[inside], x[inside]), d[inside])
-    clean = np.subtract(1, np.divide(1 - darkness, np.maximum(1 - dots, np.float32(0.05))), dtype=np.float32)
-    return np.clip(clean, 0, 1, out=clean)
+    return _without_print(darkness, dots)
 
 
 def divide_out_lines(darkness, runs, slopes):
@@ -1206,7 +1205,14 @@ def _divide_out(darkness, runs, t, fine=3):
     line = _unshear(_line_darkness(sheared, _shear(tall_runs, t * k)[0]), offsets, H * k)
     if k > 1:
         line = line.reshape(H, k, -1).mean(axis=1)
-    clean = np.subtract(1, np.divide(1 - darkness, np.maximum(1 - line, np.float32(0.05))), dtype=np.float32)
+    return _without_print(darkness, line)
+
+
+def _without_print(darkness, printed):
+    """`darkness` with the darkness `printed` on the paper (lines, dots) divided
+    out: ink and print darken the paper together, their transmittances
+    (``1 - darkness``) multiply."""
+    clean = np.subtract(1, np.divide(1 - darkness, np.maximum(1 - printed, np.float32(0.05))), dtype=np.float32)
     return np.clip(clean, 0, 1, out=clean)
 
 
