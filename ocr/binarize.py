@@ -166,7 +166,7 @@ def has_sharp_light_step(grey, block=16):
     return _has_sharp_step(_paper_blocks(grey, block))
 
 
-def ink_darkness(grey, sigma=1.0, edges=15, close=False, veil=0):
+def ink_darkness(grey, sigma=1.0, edges=15, close=False, veil=0, feet=True):
     """How much darker than the paper each pixel is.
 
     Parameters
@@ -181,6 +181,9 @@ def ink_darkness(grey, sigma=1.0, edges=15, close=False, veil=0):
         If > 0, the writing's contrast is restored where a veil of light washed it
         out (glare, highlights), judged on blocks this many pixels wide, about a
         letter's height: see :func:`veil_gain`.
+    feet : bool
+        Also take off the paper left at the foot of a shadow's ramp (see
+        :func:`paper_left`).
 
     Returns
     -------
@@ -201,7 +204,7 @@ def ink_darkness(grey, sigma=1.0, edges=15, close=False, veil=0):
         np.clip(darkness, 0.0, 1.0, out=darkness)
     # across a shadow's sharp edge the blocks' paper would be a step, smoothed: there
     # the paper estimate follows the edge itself, and what it leaves stays
-    left = None if sharp else paper_left(darkness)
+    left = None if sharp else paper_left(darkness, feet=feet)
     if left is not None:
         np.subtract(darkness, left, out=darkness)
         np.maximum(darkness, 0.0, out=darkness)
@@ -211,8 +214,12 @@ def ink_darkness(grey, sigma=1.0, edges=15, close=False, veil=0):
 #: Blocks (pixels) over which :func:`paper_left` measures the paper's darkness.
 LEFT_BLOCK = 32
 
+#: A block's paper this much darker than the lightest around it is the foot of a
+#: shadow's ramp, not noise (:func:`paper_left`).
+RAMP_FOOT = 0.01
 
-def paper_left(darkness, block=LEFT_BLOCK, q=0.2):
+
+def paper_left(darkness, block=LEFT_BLOCK, q=0.2, feet=True):
     """The paper's own darkness that the paper estimate left, to be taken off.
 
     :func:`paper_background` takes each block's paper from the brightest blocks
@@ -228,6 +235,15 @@ def paper_left(darkness, block=LEFT_BLOCK, q=0.2):
     (:func:`ink_darkness` leaves a page with a shadow's sharp edge as it is: the
     blocks' levels would blur the step into a band of darkness along it.)
 
+    Where a soft shadow's ramp meets the shadow (its foot), the paper estimate,
+    smoothed over several blocks, is too bright along a band one or two blocks wide,
+    and the least of 3 x 3 blocks, taken from the flat shadow beside it, leaves that
+    band whole: under a pencil's low thresholds, a band of "ink" down the page that
+    swallows the letters it crosses. With `feet`, a block whose own level and the
+    median of the 3 x 3 around it are both over :data:`RAMP_FOOT` above the least
+    keeps the lower of those two instead (a lone block full of ink is still outvoted
+    by its neighbours).
+
     Parameters
     ----------
     darkness : (H, W) float32 ndarray
@@ -236,6 +252,8 @@ def paper_left(darkness, block=LEFT_BLOCK, q=0.2):
         Block size, pixels: under a letter's height.
     q : float
         Quantile of a block's darkness taken for its paper.
+    feet : bool
+        Follow the foot of a shadow's ramp (above).
 
     Returns
     -------
@@ -251,8 +269,13 @@ def paper_left(darkness, block=LEFT_BLOCK, q=0.2):
     values = _block_values(sub, half)
     k = int(q * (values.shape[2] - 1))
     level = np.partition(values, k, axis=2)[:, :, k].astype(np.float32)
-    level = kernels.minimum_filter1d(kernels.minimum_filter1d(level, 3, axis=0, mode="nearest"), 3, axis=1,
-                                     mode="nearest")
+    lowest = kernels.minimum_filter1d(kernels.minimum_filter1d(level, 3, axis=0, mode="nearest"), 3, axis=1,
+                                      mode="nearest")
+    if feet:
+        middle = np.minimum(level, kernels.median_filter(level, 3))
+        level = np.where(middle > lowest + np.float32(RAMP_FOOT), middle, lowest)
+    else:
+        level = lowest
     if level.max() <= 0.005:
         return None
     return _upsample(level, darkness.shape, block)

@@ -101,13 +101,17 @@ def estimate_letter_height(grey, small=None):
     of the two heights found is taken. Page lines are divided out of the darkness
     as on the full page (:func:`ocr.binarize.remove_page_lines` with the levels):
     removed by shape alone, they cut pencil lighter than a net into pieces a square
-    high, and the page was read at twice its scale.
+    high, and the page was read at twice its scale. The paper's level is taken
+    without following a shadow's ramp to its foot (``feet=False``,
+    :func:`ocr.binarize.paper_left`): a rough height needs no faint strokes there, and
+    on pencil on a turned squared net, as dark as the pencil at this size, the lower
+    paper level made the page a faint one whose net passed for writing.
     """
     small = as_float(quarter(grey) if small is None else small)
     k = 4 if small.shape != grey.shape else 1  # quarter() leaves small pages as they are
     heights = []
     for edges in (0, 7) if has_sharp_light_step(small) else (0,):
-        mask, labelled, darkness, levels = _ink(small, sigma=0.5, edges=edges)
+        mask, labelled, darkness, levels = _ink(small, sigma=0.5, edges=edges, feet=False)
         rest, _ = without_page_lines(mask, labelled, darkness, levels)
         _, boxes, areas = labelled if rest is mask else components(rest)
         heights.append(letter_height(boxes, areas))
@@ -115,16 +119,16 @@ def estimate_letter_height(grey, small=None):
     return min(found) * k if found else 0.0
 
 
-def _ink(grey, sigma=1.0, edges=15, close=False, veil=0, dots=None):
+def _ink(grey, sigma=1.0, edges=15, close=False, veil=0, dots=None, feet=True):
     """:func:`ocr.binarize.binarize` with its components, keeping the darkness map
     and the thresholds ``(low, high)``; without the `dots` of dotted paper
     (:class:`ocr.binarize.DotGrid`) when given."""
-    return _ink_at(_darkness(grey, sigma, edges, close, veil, dots))
+    return _ink_at(_darkness(grey, sigma, edges, close, veil, dots, feet))
 
 
-def _darkness(grey, sigma=1.0, edges=15, close=False, veil=0, dots=None):
+def _darkness(grey, sigma=1.0, edges=15, close=False, veil=0, dots=None, feet=True):
     """:func:`ocr.binarize.ink_darkness`, without the `dots` when given."""
-    darkness = ink_darkness(grey, sigma, edges, close, veil)
+    darkness = ink_darkness(grey, sigma, edges, close, veil, feet)
     return darkness if dots is None else without_dots(darkness, dots)
 
 

@@ -1146,8 +1146,31 @@ def test_faint_writing_under_a_vignette(model, monkeypatch):
     assert ocr.read(photo, model=model).text == text
     monkeypatch.setattr(P, "OVERESTIMATE", 10.0)  # the usual estimate alone
     assert ocr.read(photo, model=model).text == text
-    monkeypatch.setattr(B, "paper_left", lambda darkness: None)  # ... without paper_left
+    monkeypatch.setattr(B, "paper_left", lambda darkness, feet=True: None)  # ... without paper_left
     assert ocr.read(photo, model=model).text != text
+
+
+def test_light_pencil_at_the_foot_of_a_soft_shadow(model, monkeypatch):
+    """Light pencil whose left margin lies where a soft shadow's ramp meets the
+    shadow: the band of darkness the paper estimate left there was taken for a
+    vertical rule with the letters it touched (``ICALL``, ``FFIX``); it is now taken
+    off with the paper's shading (:func:`ocr.binarize.paper_left`)."""
+    import ocr.binarize as B
+    from ocr.synth import render_page
+
+    lines = ["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE", "WALK DOG", "PAY RENT", "READ BOOK"]
+    rgb, text, _ = render_page(lines, seed=0, height=44)
+    a = 1 - (1 - rgb.astype(np.float32) / 255) * 0.15  # ink 15 % as dark
+    h, w = a.shape[:2]
+    rng = np.random.default_rng(0)
+    photos = []
+    for foot in (0.02, 0.06):
+        light = 0.45 + 0.55 * np.clip((np.arange(w) / w - foot) / 0.4, 0, 1)
+        photo = np.clip(a * light[None, :, None] + rng.normal(0, 0.02, a.shape), 0, 1)
+        photos.append((photo * 255).astype(np.uint8))
+    assert [ocr.read(p, model=model).text for p in photos] == [text, text]
+    monkeypatch.setattr(B, "RAMP_FOOT", 1.0)  # the least of the blocks around, always
+    assert all(ocr.read(p, model=model).text != text for p in photos)
 
 
 # ----------------------------------------------------------------------------- punctuation
@@ -1321,7 +1344,11 @@ def test_pencil_in_a_shadow_read_under_the_close_paper_estimate(model, monkeypat
     # --ruled 0.3 --grid 0.2 --photo`: pencil in uneven light. The usual paper estimate
     # lost the strokes in the light (7 errors), the close one read the page; now that
     # the shading either leaves is taken off (paper_left), both read it, and both
-    # seed at the floor, no higher.
+    # seed at the floor, no higher. (With one error until the foot of the shadow's
+    # ramp was followed too; since then three: the rules there, darker than the paper
+    # left by 0.041 before, by 0.016 now, no longer pass the seed level and are no
+    # longer found whole and removed, and bits of them grow from the letters, `OFFICE`
+    # read `DEFICE`, `4 QUIZ` read `4IUIZ`.)
     import ocr.pipeline as P
     from ocr.binarize import ink_darkness, paper_overestimate, threshold_levels
 
@@ -1330,9 +1357,9 @@ def test_pencil_in_a_shadow_read_under_the_close_paper_estimate(model, monkeypat
     assert paper_overestimate(grey) > P.OVERESTIMATE
     assert threshold_levels(ink_darkness(grey))[1] <= P.MIN_CONTRAST
     assert threshold_levels(ink_darkness(grey, close=True))[1] <= P.MIN_CONTRAST
-    assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["cer"] < 0.05
+    assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] <= 3
     monkeypatch.setattr(P, "OVERESTIMATE", 10.0)  # the usual estimate alone
-    assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["cer"] < 0.05
+    assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] <= 3
 
 
 def test_a_bare_one_starting_a_numbered_list():

@@ -355,6 +355,20 @@ def test_no_line_of_darkness_in_the_shadow_beyond_its_edge():
     assert max(band) - float(np.median(band)) < 0.01  # was 0.021, 56-60 px into the shadow
 
 
+def test_no_band_of_darkness_at_the_foot_of_a_soft_shadow():
+    # A soft shadow over the left of a blank page, the light rising in a ramp: where
+    # the ramp meets the shadow the smoothed paper estimate is too bright, and the least
+    # of the blocks around, taken from the flat shadow, left a band of darkness (under
+    # a pencil's low thresholds, a column of "ink" that swallowed the letters it met).
+    H, W = 500, 800
+    rng = np.random.default_rng(0)
+    light = 0.45 + 0.55 * np.clip((np.arange(W) / W - 0.25) / 0.4, 0, 1)
+    grey = np.clip(0.85 * light[None, :] + rng.normal(0, 0.01, (H, W)), 0, 1).astype(np.float32)
+    band = ink_darkness(grey)[:, 150:260].mean(axis=0)  # the foot is at x = 200
+    assert band.max() < 0.035  # under the faintest ink there is (FAINT_CONTRAST)
+    assert ink_darkness(grey, feet=False)[:, 150:260].mean(axis=0).max() > 0.05  # the old rule's band
+
+
 def test_binarize_labels_are_the_masks_own_components():
     """binarize(..., labelled=True) skips a second labelling: its labels must be
     exactly what labelling the mask gives, faint unseeded strokes left out."""
@@ -1049,17 +1063,26 @@ def test_paper_left_takes_off_a_vignettes_ramp_and_faint_strokes_then_seed():
 def test_paper_left_takes_the_lighter_side_of_a_sharp_edge():
     """Across a shadow's sharp edge no paper is taken off more than it is dark, so
     the light side's strokes keep their darkness; and evenly dark paper is taken off
-    evenly."""
+    evenly. Following the foot of a ramp (`feet`, the default), the edge of a plateau
+    of darkness looks the same to the blocks as a ramp's foot: the dark side's level
+    is then taken off there too, and within half a block of the edge the light side
+    loses up to half the step. (ink_darkness never leaves such a plateau: its paper
+    estimate follows any shading broader than three of its blocks, and a sharp edge
+    is followed to the pixel, without paper_left.)"""
     from ocr.binarize import paper_left
 
-    darkness, paper, strokes = ramped_strokes(step=True)
-    left = paper_left(darkness)
+    darkness, paper, strokes = ramped_strokes(step=True)  # the edge at x = 320
+    left = paper_left(darkness, feet=False)
     assert (left - paper).max() < 0.01
     assert np.abs(left - paper)[:, 400:].max() < 0.01  # well inside the shadow: all of it
+    left = paper_left(darkness)
+    assert (left - paper)[:, :304].max() < 0.01 and (left - paper).max() < 0.06
+    assert np.abs(left - paper)[:, 352:].max() < 0.01  # in the shadow, from a block in: all of it
     rng = np.random.default_rng(3)
     even = np.clip(0.02 + 0.005 * rng.standard_normal((320, 640)), 0, 1).astype(np.float32)
-    left = paper_left(even)
-    assert left is not None and np.abs(left - 0.02).max() < 0.01
+    for feet in (True, False):
+        left = paper_left(even, feet=feet)
+        assert left is not None and np.abs(left - 0.02).max() < 0.01
 
 
 def test_lines_of_squared_paper_do_not_make_a_page_faint():
