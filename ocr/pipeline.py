@@ -375,8 +375,13 @@ def prepare(loaded):
     levelled = analyse(grey2)
     # A skew measured on something else than lines of writing (a printed net of
     # squares leaning with the page) can level a page wrongly: the letters found must
-    # then be about as tall as before, else the page is read as it was.
+    # then be about as tall as before, else the page is read as it was. Turning a page
+    # adds no letters or marks: half as many again is ink found wrongly, the grain of a
+    # textured paper taken for faint writing in the corners' new light. (It can leave
+    # fewer: specks a tilted page's noise made.)
     if not 0.8 * analysis.height <= levelled.height * factor / factor2 <= 1.25 * analysis.height:
+        return as_is
+    if len(levelled.glyphs) > LEVEL_MORE_GLYPHS * len(analysis.glyphs):
         return as_is
     return Prepared(analysis=levelled, scale=loaded.scale * factor2, size=loaded.size,
                     name=loaded.name, loaded=loaded, tilt=tilt,
@@ -387,6 +392,9 @@ def prepare(loaded):
 #: Pages whose lines slope by more than this many degrees are levelled before reading
 #: (the classifier was trained on letters leaning up to 10 degrees).
 LEVEL_ABOVE = 4.0
+#: A levelled page is read as it was when it holds more than this many times as many
+#: glyphs (letters and marks) as before (:func:`prepare`).
+LEVEL_MORE_GLYPHS = 1.5
 
 
 def level_image(pixels, tilt):

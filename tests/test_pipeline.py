@@ -1068,6 +1068,37 @@ def test_page_turned_beyond_ten_degrees_is_levelled(model, angle):
         assert t.box[0] <= cx <= t.box[2] and t.box[1] <= cy <= t.box[3], (u.text, t.box, cx, cy)
 
 
+def test_levelled_page_with_many_more_glyphs_is_read_as_it_was(monkeypatch):
+    """A levelled page whose ink came out wrong (a textured paper's grain taken for
+    faint writing, found in the turned photo's corners' new light) holds far more
+    glyphs than the page as photographed: the page is then read as it was."""
+    from dataclasses import replace
+
+    import ocr.pipeline as P
+    from ocr.load import load_image
+    from ocr.synth import render_page
+
+    rgb, _, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44)
+    turned = Image.fromarray(rgb).rotate(8, resample=Image.BICUBIC, expand=True,
+                                         fillcolor=tuple(int(v) for v in rgb[5, 5]))
+    loaded = load_image(np.asarray(turned))
+    assert P.prepare(loaded).tilt != 0  # levelled
+    analyse = P.analyse
+    calls = []
+
+    def grainy(grey):  # the levelled page's analysis with twice its glyphs
+        a = analyse(grey)
+        calls.append(a)
+        return a if len(calls) == 1 else replace(a, glyphs=a.glyphs * 2)
+
+    monkeypatch.setattr(P, "analyse", grainy)
+    prepared = P.prepare(loaded)
+    assert len(calls) == 2 and prepared.tilt == 0 and prepared.analysis is calls[0]
+    monkeypatch.setattr(P, "LEVEL_MORE_GLYPHS", 2.5)
+    calls.clear()
+    assert P.prepare(loaded).tilt != 0
+
+
 @pytest.mark.parametrize("step", [30, 36, 44])
 def test_hard_shadow_over_squared_paper(model, step):
     """Dense squared paper, turned, with and without a hard shadow. The net comes in
