@@ -101,22 +101,29 @@ def estimate_letter_height(grey, small=None):
     of the two heights found is taken. Page lines are divided out of the darkness
     as on the full page (:func:`ocr.binarize.remove_page_lines` with the levels):
     removed by shape alone, they cut pencil lighter than a net into pieces a square
-    high, and the page was read at twice its scale. The paper's level is taken
+    high, and the page was read at twice its scale. The paper's level is first taken
     without following a shadow's ramp to its foot (``feet=False``,
     :func:`ocr.binarize.paper_left`): a rough height needs no faint strokes there, and
     on pencil on a turned squared net, as dark as the pencil at this size, the lower
-    paper level made the page a faint one whose net passed for writing.
+    paper level made the page a faint one whose net passed for writing. When that
+    finds no letters at all (a strong vignette: what the paper level left in the
+    corners set the thresholds over the writing), the ramps are followed (one page
+    in sixty of pencil or light pen under a vignette or in shade; read at the photo's
+    own scale, they had a quarter of their characters wrong).
     """
     small = as_float(quarter(grey) if small is None else small)
     k = 4 if small.shape != grey.shape else 1  # quarter() leaves small pages as they are
-    heights = []
-    for edges in (0, 7) if has_sharp_light_step(small) else (0,):
-        mask, labelled, darkness, levels = _ink(small, sigma=0.5, edges=edges, feet=False)
-        rest, _ = without_page_lines(mask, labelled, darkness, levels)
-        _, boxes, areas = labelled if rest is mask else components(rest)
-        heights.append(letter_height(boxes, areas))
-    found = [h for h in heights if h > 0]
-    return min(found) * k if found else 0.0
+    for feet in (False, True):
+        heights = []
+        for edges in (0, 7) if has_sharp_light_step(small) else (0,):
+            mask, labelled, darkness, levels = _ink(small, sigma=0.5, edges=edges, feet=feet)
+            rest, _ = without_page_lines(mask, labelled, darkness, levels)
+            _, boxes, areas = labelled if rest is mask else components(rest)
+            heights.append(letter_height(boxes, areas))
+        found = [h for h in heights if h > 0]
+        if found:
+            return min(found) * k
+    return 0.0
 
 
 def _ink(grey, sigma=1.0, edges=15, close=False, veil=0, dots=None, feet=True):
