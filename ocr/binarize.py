@@ -235,11 +235,12 @@ def paper_left(darkness, block=LEFT_BLOCK, q=0.2, feet=True):
     (:func:`ink_darkness` leaves a page with a shadow's sharp edge as it is: the
     blocks' levels would blur the step into a band of darkness along it.)
 
-    Where a soft shadow's ramp meets the shadow (its foot), the paper estimate,
-    smoothed over several blocks, is too bright along a band one or two blocks wide,
-    and the least of 3 x 3 blocks, taken from the flat shadow beside it, leaves that
-    band whole: under a pencil's low thresholds, a band of "ink" down the page that
-    swallows the letters it crosses. With `feet`, a block whose own level and the
+    Over a soft shadow's ramp the paper estimate, taken from the brighter blocks
+    around, is a few percent too bright all along (more, the steeper the ramp), and
+    where the ramp meets the shadow (its foot) the least of 3 x 3 blocks, taken from
+    the flat shadow beside it, leaves a band one or two blocks wide of that: under a
+    pencil's low thresholds, a band of "ink" down the page that swallows the letters
+    it crosses. With `feet`, a block whose own level and the
     median of the 3 x 3 around it are both over :data:`RAMP_FOOT` above the least
     keeps the lower of those two instead (a lone block full of ink is still outvoted
     by its neighbours).

@@ -113,9 +113,10 @@ def estimate_letter_height(grey, small=None):
     """
     small = as_float(quarter(grey) if small is None else small)
     k = 4 if small.shape != grey.shape else 1  # quarter() leaves small pages as they are
+    tries = (0, 7) if has_sharp_light_step(small) else (0,)
     for feet in (False, True):
         heights = []
-        for edges in (0, 7) if has_sharp_light_step(small) else (0,):
+        for edges in tries:
             mask, labelled, darkness, levels = _ink(small, sigma=0.5, edges=edges, feet=feet)
             rest, _ = without_page_lines(mask, labelled, darkness, levels)
             _, boxes, areas = labelled if rest is mask else components(rest)
