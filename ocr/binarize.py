@@ -1472,8 +1472,10 @@ def find_sheet(grey, block=8):
       marked with a highlighter, darker than the paper, sharp-edged and rough with
       their letters, lie within it);
     * its edge is a sharp step (the blocks just outside are darker than their
-      neighbours on the sheet by 0.6 of that contrast or more): a shadow or a
-      lighting gradient fades, a sheet's edge does not;
+      neighbours on the sheet by 0.6 of that contrast or more, :data:`SHEET_STEP`; 0.3
+      when the rest is eight times rougher than the sheet, :data:`ROUGH_DESK_STEP`):
+      a shadow or a lighting gradient fades, a sheet's edge does not, and a
+      shadow is no rougher than the paper;
     * the rest is textured: the spread of the pixels within its blocks (away from
       the edge) is at least 0.01 and twice the sheet's; or it is blank and clearly
       darker (a contrast of 0.15 or more): not one of its blocks holds writing (a
@@ -1556,6 +1558,14 @@ def _filled(region):
     return region | ~_reaching(~region)
 
 
+#: A sheet's edge steps up from the blocks just outside it by at least this share of
+#: the sheet's contrast with the rest of the photo (:func:`find_sheet`), ...
+SHEET_STEP = 0.6
+#: ... or by this share when the rest is :data:`ROUGH_DESK` times rougher than the
+#: sheet, and 0.02 or more (a gingham cloth, the sheet's edge darkened by a vignette).
+ROUGH_DESK_STEP = 0.3
+ROUGH_DESK = 8.0
+
 #: A desk shows along at least this share of the photo's border (0.17 to 1 on every
 #: photo of a sheet on a desk measured; highlighted words that reach a darker edge of
 #: the photo took 0.06 of it).
@@ -1581,12 +1591,16 @@ def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=Non
     on_sheet = np.pad(np.where(sheet, B, -1.0), 1, constant_values=-1.0)
     up = np.maximum.reduce([on_sheet[:-2, 1:-1], on_sheet[2:, 1:-1], on_sheet[1:-1, :-2], on_sheet[1:-1, 2:]])
     edge = ~sheet & (up >= 0)
-    if not edge.any() or median(up[edge] - B[edge]) < 0.6 * contrast:
-        return False
     far = ~sheet & ~edge
-    if not far.any():
+    if not edge.any() or not far.any():
         return False
     s_out, s_in = float(median(spread[far])), float(median(spread[sheet]))
+    # a ground many times rougher than the paper is no shadow (a shadow is as smooth
+    # as the paper it falls on): its bright squares step up to a sheet whose edge a
+    # vignette darkened by less, and less of a step is asked of it
+    rough = s_out >= 0.02 and s_out >= ROUGH_DESK * s_in
+    if median(up[edge] - B[edge]) < (ROUGH_DESK_STEP if rough else SHEET_STEP) * contrast:
+        return False
     if s_out >= 0.01 and s_out >= texture * s_in:
         return True
     # or a blank ground, clearly darker: no block around the sheet holds writing, while

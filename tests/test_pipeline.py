@@ -919,6 +919,34 @@ def test_sheet_on_a_plain_desk_is_found_as_the_desk_holds_no_writing(sheet_page,
     assert ocr.read(photo, model=model).text == text
 
 
+def test_sheet_on_a_gingham_cloth_under_a_vignette(model, monkeypatch):
+    """A sheet on a cloth of grey squares, the whole photo darkened towards its corners
+    by the lens: the cloth's bright squares are about as bright as the sheet's darkened
+    edge, which then steps up from them by less than the sheet's contrast asks (the
+    page read as rows of 1s, the squares taken for letters). The cloth is many times
+    rougher than the paper, which no shadow is, and a smaller step is asked of it."""
+    import ocr.binarize as B
+    from ocr.pipeline import quarter
+    from ocr.synth import render_page
+
+    rgb, text, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44)
+    sheet = np.pad(rgb.astype(np.float32).mean(axis=2) / 255, 40, mode="edge")
+    h, w = sheet.shape
+    H, W = int(1.6 * h), int(1.5 * w)
+    yy, xx = np.mgrid[0:H, 0:W]
+    photo = (0.3 + 0.25 * ((yy // 14) % 2) + 0.25 * ((xx // 14) % 2)).astype(np.float32)  # squares 0.3-0.8
+    photo[(H - h) // 2:(H - h) // 2 + h, (W - w) // 2:(W - w) // 2 + w] = sheet
+    r = np.sqrt(((yy - H / 2) / (H / 2)) ** 2 + ((xx - W / 2) / (W / 2)) ** 2)
+    photo *= 1 - 0.5 * np.clip(r - 0.3, 0, 1) ** 1.5
+    photo += np.random.default_rng(0).normal(0, 0.01, photo.shape)
+    photo = (np.clip(photo, 0, 1) * 255).astype(np.uint8)
+    assert B.find_sheet(quarter(photo)) is not None
+    assert ocr.read(photo, model=model).text == text
+    monkeypatch.setattr(B, "ROUGH_DESK_STEP", B.SHEET_STEP)  # as rough as any other ground
+    assert B.find_sheet(quarter(photo)) is None
+    assert ocr.read(photo, model=model).text != text
+
+
 def test_no_sheet_found_where_the_page_is_read_whole(sheet_page):
     from ocr.binarize import find_sheet
 
