@@ -1473,7 +1473,9 @@ def find_sheet(grey, block=8):
       their letters, lie within it);
     * its edge is a sharp step (the blocks just outside are darker than their
       neighbours on the sheet by 0.6 of that contrast or more, :data:`SHEET_STEP`; 0.3
-      when the rest is eight times rougher than the sheet, :data:`ROUGH_DESK_STEP`):
+      when the rest is eight times rougher than the sheet, :data:`ROUGH_DESK_STEP`;
+      of the contrast between the sheet and the rest within :data:`STEP_REACH` blocks
+      of the edge where that is less, as under a vignette):
       a shadow or a lighting gradient fades, a sheet's edge does not, and a
       shadow is no rougher than the paper;
     * the rest is textured: the spread of the pixels within its blocks (away from
@@ -1572,6 +1574,35 @@ ROUGH_DESK = 8.0
 DESK_BORDER = 0.1
 
 
+#: The contrast a sheet's edge is weighed against is that of the sheet's and the
+#: desk's blocks within this many blocks of it (:func:`find_sheet`).
+STEP_REACH = 3
+
+
+def _near_mean(values, where, r):
+    """Mean of `values` over the `where` blocks within `r` blocks of each block (NaN if none).
+
+    Parameters
+    ----------
+    values : (h, w) float ndarray
+    where : (h, w) bool ndarray
+    r : int
+
+    Returns
+    -------
+    (h, w) float ndarray
+    """
+    k = 2 * r + 1
+
+    def box(a):  # sums over (2r+1)^2 windows, from a summed-area table
+        c = np.pad(a, ((r + 1, r), (r + 1, r))).cumsum(0).cumsum(1)
+        return c[k:, k:] - c[:-k, k:] - c[k:, :-k] + c[:-k, :-k]
+
+    w = where.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return box(values * w) / box(w)
+
+
 def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=None):
     """The checks of :func:`find_sheet` on a candidate sheet (blocks).
 
@@ -1599,6 +1630,12 @@ def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=Non
     # as the paper it falls on): its bright squares step up to a sheet whose edge a
     # vignette darkened by less, and less of a step is asked of it
     rough = s_out >= 0.02 and s_out >= ROUGH_DESK * s_in
+    # the step is weighed against the contrast around the edge (a vignette darkens a
+    # sheet's edge far more than its middle), when that is the smaller
+    around = _near_mean(B, sheet, STEP_REACH)[edge] - _near_mean(B, far, STEP_REACH)[edge]
+    around = around[~np.isnan(around)]
+    if around.size:
+        contrast = min(contrast, float(median(around)))
     if median(up[edge] - B[edge]) < (ROUGH_DESK_STEP if rough else SHEET_STEP) * contrast:
         return False
     if s_out >= 0.01 and s_out >= texture * s_in:

@@ -947,6 +947,29 @@ def test_sheet_on_a_gingham_cloth_under_a_vignette(model, monkeypatch):
     assert ocr.read(photo, model=model).text != text
 
 
+def test_sheet_edge_darkened_by_a_vignette_steps_up_by_the_contrast_around_it(sheet_page, model, monkeypatch):
+    """A sheet on a wooden desk, the photo darkened towards its corners: the sheet's
+    edge is much darker than its middle, and steps up from the desk by less than 0.6
+    of the contrast between the whole sheet and the whole desk. It is measured
+    against the contrast of the sheet and the desk around each edge block."""
+    import ocr.binarize as B
+    from ocr.pipeline import quarter
+
+    page, text = sheet_page
+    photo = _on_desk(page, "wood").astype(np.float32)
+    H, W = photo.shape[:2]
+    yy, xx = np.mgrid[0:H, 0:W]
+    r = np.sqrt(((yy - H / 2) / (H / 2)) ** 2 + ((xx - W / 2) / (W / 2)) ** 2)
+    photo = np.clip(photo * (1 - 0.6 * np.clip(r - 0.1, 0, 1) ** 1.5)[..., None], 0, 255).astype(np.uint8)
+    small = quarter(photo.mean(axis=2).astype(np.uint8))
+    sheet = B.find_sheet(small)
+    assert sheet is not None and 0.3 < sheet.mean() < 0.6
+    assert ocr.read(photo, model=model).text == text
+    # the whole sheet's and desk's means instead of those around each edge block
+    monkeypatch.setattr(B, "_near_mean", lambda values, where, r: np.full(values.shape, values[where].mean()))
+    assert B.find_sheet(small) is None
+
+
 def test_no_sheet_found_where_the_page_is_read_whole(sheet_page):
     from ocr.binarize import find_sheet
 
