@@ -234,7 +234,8 @@ def working_image(grey, target=TARGET_HEIGHT, small=None):
 OVERESTIMATE = 0.025
 #: ... which is taken when its seed level is lower by this share or more.
 CLOSER_SEEDS = 0.25
-#: ... or by this share when it puts the seeds at the floor :data:`MIN_CONTRAST` (weak writing).
+#: ... or by this share when it puts the seeds at the floor :data:`MIN_CONTRAST` (weak writing),
+#: unless the usual estimate's seeds are above that floor (the page is not faint).
 WEAK_CLOSER_SEEDS = 0.1
 
 
@@ -266,12 +267,18 @@ def find_ink(grey):
     if paper_overestimate(grey) > OVERESTIMATE:
         # Light falling fast (a vignette) or a reflection: the usual estimate leaves the
         # paper a few percent dark there, and that spread raises the noise floor over
-        # the writing. Also when the close estimate makes the page a faint one: pencil
-        # in a shadow on squared paper, the usual estimate's seeds set by the lines.
+        # the writing.
         close_darkness = _darkness(grey, close=True, veil=VEIL_BLOCK, dots=dots)
         close_levels = threshold_levels(close_darkness)
         pencil = close_levels[1] <= MIN_CONTRAST  # lowered less: the seeds are at the floor
-        if close_levels[1] < (1 - (WEAK_CLOSER_SEEDS if pencil else CLOSER_SEEDS)) * levels[1]:
+        # It does not make a page whose ink stands clear of the usual estimate's floor
+        # a faint one: flattening the paper's light, it leaves its mottle (a cheap
+        # JPEG's blocks) at full contrast, and that mottle then passes for faint strokes.
+        # (Pencil in a shadow on squared paper, the usual seeds set by the lines, was
+        # once read so; the usual estimate, the shading it leaves taken off by
+        # paper_left, now finds that page faint itself.)
+        if not (pencil and levels[1] > MIN_CONTRAST) and \
+                close_levels[1] < (1 - (WEAK_CLOSER_SEEDS if pencil else CLOSER_SEEDS)) * levels[1]:
             mask, labelled, darkness, levels = _ink_at(close_darkness, close_levels)
             close = True
     mask, lines = without_page_lines(mask, labelled, darkness, levels, grey, dots)
