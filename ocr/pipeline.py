@@ -271,14 +271,17 @@ def find_ink(grey):
         close_darkness = _darkness(grey, close=True, veil=VEIL_BLOCK, dots=dots)
         close_levels = threshold_levels(close_darkness)
         pencil = close_levels[1] <= MIN_CONTRAST  # lowered less: the seeds are at the floor
-        # It does not make a page whose ink stands clear of the usual estimate's floor
-        # a faint one: flattening the paper's light, it leaves its mottle (a cheap
-        # JPEG's blocks) at full contrast, and that mottle then passes for faint strokes.
-        # (Pencil in a shadow on squared paper, the usual seeds set by the lines, was
-        # once read so; the usual estimate, the shading it leaves taken off by
-        # paper_left, now finds that page faint itself.)
-        if not (pencil and levels[1] > MIN_CONTRAST) and \
-                close_levels[1] < (1 - (WEAK_CLOSER_SEEDS if pencil else CLOSER_SEEDS)) * levels[1]:
+        # A page is faint only if both estimates find it so: where one finds the ink
+        # clear of the floor, the other's faint strokes are the paper's mottle (a cheap
+        # JPEG's blocks), which the close estimate leaves at full contrast where it
+        # flattens the light, and the usual one where it is too broad for the close
+        # one's blocks. (Pencil in a shadow on squared paper, the usual seeds set by
+        # the lines, was once read as a faint page by the close estimate alone; the
+        # usual estimate, the shading it leaves taken off by paper_left, now finds
+        # that page faint itself.)
+        clearer = levels[1] < MIN_CONTRAST < close_levels[1]
+        lower = close_levels[1] < (1 - (WEAK_CLOSER_SEEDS if pencil else CLOSER_SEEDS)) * levels[1]
+        if clearer or (lower and not (pencil and levels[1] > MIN_CONTRAST)):
             mask, labelled, darkness, levels = _ink_at(close_darkness, close_levels)
             close = True
     mask, lines = without_page_lines(mask, labelled, darkness, levels, grey, dots)
