@@ -232,7 +232,8 @@ def working_image(grey, target=TARGET_HEIGHT, small=None):
 #: percentile over its blocks, :func:`ocr.binarize.paper_overestimate`) is also
 #: thresholded under the close estimate, ...
 OVERESTIMATE = 0.025
-#: ... which is taken when its seed level is lower by this share or more.
+#: ... which is taken when its seed level is lower by this share or more (or when it finds
+#: the ink clear of :data:`MIN_CONTRAST` on a page the usual estimate finds faint), ...
 CLOSER_SEEDS = 0.25
 #: ... or by this share when it puts the seeds at the floor :data:`MIN_CONTRAST` (weak writing),
 #: unless the usual estimate's seeds are above that floor (the page is not faint).
