@@ -1473,7 +1473,7 @@ def find_sheet(grey, block=8):
       their letters, lie within it);
     * its edge is a sharp step (the blocks just outside are darker than their
       neighbours on the sheet by 0.6 of that contrast or more, :data:`SHEET_STEP`; 0.3
-      when the rest is eight times rougher than the sheet, :data:`ROUGH_DESK_STEP`;
+      when the rest is five times rougher than the sheet, :data:`ROUGH_DESK_STEP`;
       of the contrast between the sheet and the rest within :data:`STEP_REACH` blocks
       of the edge where that is less, as under a vignette):
       a shadow or a lighting gradient fades, a sheet's edge does not, and a
@@ -1566,7 +1566,7 @@ SHEET_STEP = 0.6
 #: ... or by this share when the rest is :data:`ROUGH_DESK` times rougher than the
 #: sheet, and 0.02 or more (a gingham cloth, the sheet's edge darkened by a vignette).
 ROUGH_DESK_STEP = 0.3
-ROUGH_DESK = 8.0
+ROUGH_DESK = 5.0
 
 #: A desk shows along at least this share of the photo's border (0.17 to 1 on every
 #: photo of a sheet on a desk measured; highlighted words that reach a darker edge of

@@ -1010,6 +1010,32 @@ def test_sheet_edge_darkened_by_a_vignette_steps_up_by_the_contrast_around_it(sh
     assert B.find_sheet(small) is None
 
 
+def test_sheet_on_a_cloth_five_times_rougher_than_the_paper(model, monkeypatch):
+    """Lower-contrast squares than the gingham's above: the cloth is about seven times
+    rougher than the paper (a shadow spreads no more than the paper it falls on), and
+    its edge, darkened by the
+    vignette, steps up by under 0.6 of the contrast."""
+    import ocr.binarize as B
+    from ocr.pipeline import quarter
+    from ocr.synth import render_page
+
+    rgb, text, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44)
+    sheet = np.pad(rgb.astype(np.float32).mean(axis=2) / 255, 40, mode="edge")
+    h, w = sheet.shape
+    H, W = int(1.6 * h), int(1.5 * w)
+    yy, xx = np.mgrid[0:H, 0:W]
+    photo = (0.45 + 0.15 * ((yy // 20) % 2) + 0.15 * ((xx // 20) % 2)).astype(np.float32)
+    photo[(H - h) // 2:(H - h) // 2 + h, (W - w) // 2:(W - w) // 2 + w] = sheet
+    r = np.sqrt(((yy - H / 2) / (H / 2)) ** 2 + ((xx - W / 2) / (W / 2)) ** 2)
+    photo *= 1 - 0.5 * np.clip(r - 0.3, 0, 1) ** 1.5
+    photo += np.random.default_rng(0).normal(0, 0.01, photo.shape)
+    photo = (np.clip(photo, 0, 1) * 255).astype(np.uint8)
+    assert B.find_sheet(quarter(photo)) is not None
+    assert ocr.read(photo, model=model).text == text
+    monkeypatch.setattr(B, "ROUGH_DESK", 8.0)  # the twentieth session's
+    assert B.find_sheet(quarter(photo)) is None
+
+
 def test_no_sheet_found_where_the_page_is_read_whole(sheet_page):
     from ocr.binarize import find_sheet
 
