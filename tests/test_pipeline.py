@@ -1013,8 +1013,7 @@ def test_sheet_edge_darkened_by_a_vignette_steps_up_by_the_contrast_around_it(sh
 def test_sheet_on_a_cloth_five_times_rougher_than_the_paper(model, monkeypatch):
     """Lower-contrast squares than the gingham's above: the cloth is about seven times
     rougher than the paper (a shadow spreads no more than the paper it falls on), and
-    its edge, darkened by the
-    vignette, steps up by under 0.6 of the contrast."""
+    its edge, darkened by the vignette, steps up by under 0.6 of the contrast."""
     import ocr.binarize as B
     from ocr.pipeline import quarter
     from ocr.synth import render_page
