@@ -959,6 +959,25 @@ def test_sheet_on_a_plain_desk_is_found_as_the_desk_holds_no_writing(sheet_page,
     assert ocr.read(photo, model=model).text == text
 
 
+def _sheet_on_squares(dark, step, square):
+    """A page of writing on a cloth of grey squares (`dark`, `dark + step` and `dark +
+    2 step`, `square` pixels wide) 1.5 times its size, the whole photo darkened towards
+    its corners as by a lens, with a little noise: (H, W) uint8 photo, its text."""
+    from ocr.synth import render_page
+
+    rgb, text, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44)
+    sheet = np.pad(rgb.astype(np.float32).mean(axis=2) / 255, 40, mode="edge")
+    h, w = sheet.shape
+    H, W = int(1.6 * h), int(1.5 * w)
+    yy, xx = np.mgrid[0:H, 0:W]
+    photo = (dark + step * ((yy // square) % 2) + step * ((xx // square) % 2)).astype(np.float32)
+    photo[(H - h) // 2:(H - h) // 2 + h, (W - w) // 2:(W - w) // 2 + w] = sheet
+    r = np.sqrt(((yy - H / 2) / (H / 2)) ** 2 + ((xx - W / 2) / (W / 2)) ** 2)
+    photo *= 1 - 0.5 * np.clip(r - 0.3, 0, 1) ** 1.5
+    photo += np.random.default_rng(0).normal(0, 0.01, photo.shape)
+    return (np.clip(photo, 0, 1) * 255).astype(np.uint8), text
+
+
 def test_sheet_on_a_gingham_cloth_under_a_vignette(model, monkeypatch):
     """A sheet on a cloth of grey squares, the whole photo darkened towards its corners
     by the lens: the cloth's bright squares are about as bright as the sheet's darkened
@@ -967,19 +986,8 @@ def test_sheet_on_a_gingham_cloth_under_a_vignette(model, monkeypatch):
     rougher than the paper, which no shadow is, and a smaller step is asked of it."""
     import ocr.binarize as B
     from ocr.pipeline import quarter
-    from ocr.synth import render_page
 
-    rgb, text, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44)
-    sheet = np.pad(rgb.astype(np.float32).mean(axis=2) / 255, 40, mode="edge")
-    h, w = sheet.shape
-    H, W = int(1.6 * h), int(1.5 * w)
-    yy, xx = np.mgrid[0:H, 0:W]
-    photo = (0.3 + 0.25 * ((yy // 14) % 2) + 0.25 * ((xx // 14) % 2)).astype(np.float32)  # squares 0.3-0.8
-    photo[(H - h) // 2:(H - h) // 2 + h, (W - w) // 2:(W - w) // 2 + w] = sheet
-    r = np.sqrt(((yy - H / 2) / (H / 2)) ** 2 + ((xx - W / 2) / (W / 2)) ** 2)
-    photo *= 1 - 0.5 * np.clip(r - 0.3, 0, 1) ** 1.5
-    photo += np.random.default_rng(0).normal(0, 0.01, photo.shape)
-    photo = (np.clip(photo, 0, 1) * 255).astype(np.uint8)
+    photo, text = _sheet_on_squares(0.3, 0.25, 14)  # squares 0.3-0.8
     assert B.find_sheet(quarter(photo)) is not None
     assert ocr.read(photo, model=model).text == text
     monkeypatch.setattr(B, "ROUGH_DESK_STEP", B.SHEET_STEP)  # as rough as any other ground
@@ -1016,19 +1024,8 @@ def test_sheet_on_a_cloth_five_times_rougher_than_the_paper(model, monkeypatch):
     its edge, darkened by the vignette, steps up by under 0.6 of the contrast."""
     import ocr.binarize as B
     from ocr.pipeline import quarter
-    from ocr.synth import render_page
 
-    rgb, text, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44)
-    sheet = np.pad(rgb.astype(np.float32).mean(axis=2) / 255, 40, mode="edge")
-    h, w = sheet.shape
-    H, W = int(1.6 * h), int(1.5 * w)
-    yy, xx = np.mgrid[0:H, 0:W]
-    photo = (0.45 + 0.15 * ((yy // 20) % 2) + 0.15 * ((xx // 20) % 2)).astype(np.float32)
-    photo[(H - h) // 2:(H - h) // 2 + h, (W - w) // 2:(W - w) // 2 + w] = sheet
-    r = np.sqrt(((yy - H / 2) / (H / 2)) ** 2 + ((xx - W / 2) / (W / 2)) ** 2)
-    photo *= 1 - 0.5 * np.clip(r - 0.3, 0, 1) ** 1.5
-    photo += np.random.default_rng(0).normal(0, 0.01, photo.shape)
-    photo = (np.clip(photo, 0, 1) * 255).astype(np.uint8)
+    photo, text = _sheet_on_squares(0.45, 0.15, 20)  # squares 0.45-0.75
     assert B.find_sheet(quarter(photo)) is not None
     assert ocr.read(photo, model=model).text == text
     monkeypatch.setattr(B, "ROUGH_DESK", 8.0)  # the twentieth session's
