@@ -1634,9 +1634,8 @@ def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=Non
     # sheet's edge far more than its middle), when that is the smaller
     around = _near_mean(B, sheet, STEP_REACH)[edge] - _near_mean(B, far, STEP_REACH)[edge]
     around = around[~np.isnan(around)]
-    if around.size:
-        contrast = min(contrast, float(median(around)))
-    if median(up[edge] - B[edge]) < (ROUGH_DESK_STEP if rough else SHEET_STEP) * contrast:
+    against = min(contrast, float(median(around))) if around.size else contrast
+    if median(up[edge] - B[edge]) < (ROUGH_DESK_STEP if rough else SHEET_STEP) * against:
         return False
     if s_out >= 0.01 and s_out >= texture * s_in:
         return True
