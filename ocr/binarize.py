@@ -1477,7 +1477,9 @@ def find_sheet(grey, block=8):
       of the contrast between the sheet and the rest within :data:`STEP_REACH` blocks
       of the edge where that is less, as under a vignette):
       a shadow or a lighting gradient fades, a sheet's edge does not, and a
-      shadow is no rougher than the paper;
+      shadow is no rougher than the paper; and the sheet beside its edge is
+      brighter than the ground beside it by at least half the contrast asked of
+      the whole (light falling off smoothly across a page has no edge to step up);
     * the rest is textured: the spread of the pixels within its blocks (away from
       the edge) is at least 0.01 and twice the sheet's; or it is blank and clearly
       darker (a contrast of 0.15 or more): not one of its blocks holds writing (a
@@ -1635,6 +1637,8 @@ def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=Non
     around = _near_mean(B, sheet, STEP_REACH)[edge] - _near_mean(B, far, STEP_REACH)[edge]
     around = around[~np.isnan(around)]
     against = min(contrast, float(median(around))) if around.size else contrast
+    if against < 0.5 * min_contrast:  # no edge: the light merely falls off across the page
+        return False
     if median(up[edge] - B[edge]) < (ROUGH_DESK_STEP if rough else SHEET_STEP) * against:
         return False
     if s_out >= 0.01 and s_out >= texture * s_in:

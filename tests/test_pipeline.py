@@ -1441,6 +1441,43 @@ def composed_phone_photo(seed, page, lights, **layout):
     return lines, buf.getvalue()
 
 
+def writers_form_page(seed, page):
+    """Page `page` of ``benchmarks/writers_pages.py --seed SEED --only form`` (held-out
+    `photo_chars` crops written in a form's printed boxes), as its text lines and
+    the PNG bytes of the page."""
+    import importlib.util
+
+    from ocr.synth import in_form_boxes
+
+    spec = importlib.util.spec_from_file_location("writers_pages", ROOT / "benchmarks" / "writers_pages.py")
+    wp = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(wp)
+    offset, layout, _ = wp.SETS["form"]
+    rng = np.random.default_rng([seed + offset, page])
+    lines = wp.random_text(rng)
+    image, boxes = wp.compose_page(lines, wp.list_crops(PHOTO_CHARS, "valid"), rng, **{"height": 44, **layout})
+    image = in_form_boxes(image, [b[1:] for b in boxes], " ".join(lines).split())
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="PNG")
+    return lines, buf.getvalue()
+
+
+@pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
+def test_form_whose_light_falls_off_is_no_sheet_on_a_desk(model):
+    # Page 25 of `writers_pages.py --seed 2203 --only form`: the boxes fill the left of
+    # a page whose light falls off smoothly to the left. The bright, smooth right was
+    # taken for a sheet, the boxes for a desk's grain: its edge stepped up by 0.004,
+    # 0.4 of the 0.01 by which the paper there is brighter than beside it, and all
+    # the writing in the boxes was painted over (36 errors of 36 characters).
+    from ocr.binarize import find_sheet
+    from ocr.pipeline import quarter
+
+    lines, png = writers_form_page(2203, 25)
+    grey = np.asarray(Image.open(io.BytesIO(png)).convert("L"))
+    assert find_sheet(quarter(grey)) is None
+    assert page_scores("\n".join(lines), ocr.read(png, model=model).text)["cer"] < 0.3
+
+
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
 def test_letter_height_of_pencil_on_squared_paper_under_a_hard_shadow(model):
     # Page 16 of `compose_pages.py --seed 802 --height 44 --scale 2 --ink 0.6 --grid 0.2
