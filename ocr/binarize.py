@@ -600,9 +600,12 @@ def remove_frame_bars(mask, height, rules=None, reach=3):
     sides; the stems of a letter or two filling the space between two rules of ruled
     or squared paper are fewer or further apart). The page's rules are not used when they hold
     upright lines (squared paper, whose letters stand between its lines like a
-    form's). The sides are removed with a pixel around them, and the rules they stand
-    on. Pixels of a side with ink on both sides of it, and of a rule with ink above
-    and below it (a letter's stroke crossing or touching it), are kept.
+    form's). Boxes whose rules are shorter (a lone box, a field of two, a print
+    broken in places) are found by their two sides joined at both ends, with
+    something written between them (:func:`_boxes`). The sides are removed with a
+    pixel around them, and the rules they stand on. Pixels of a side with ink on
+    both sides of it, and of a rule with ink above and below it (a letter's stroke
+    crossing or touching it), are kept.
 
     Parameters
     ----------
@@ -625,16 +628,19 @@ def remove_frame_bars(mask, height, rules=None, reach=3):
     if rules is not None and _opening_1d(rules, max(3, int(2 * height)), axis=0).any():
         rules = None  # squared paper: its letters stand between its lines like a form's
     flat = _straight_runs(mask, max(3, int(2 * height)), 1, 3)
+    upright = _straight_runs(mask, max(3, int(0.8 * height)), 0, 3)
+    labels, n = kernels.label(upright & ~flat)
+    slices = kernels.find_objects(labels, n)
+    sides = np.zeros(n + 1, bool)
+    boxed, joining = _boxes(mask, slices, height, reach)
+    sides[boxed] = True
+    flat |= joining
     anchors = flat if rules is None else flat | rules
     if not anchors.any():
         return mask
-    upright = _straight_runs(mask, max(3, int(0.8 * height)), 0, 3)
     near = kernels.box_max(anchors.view(np.uint8), 2 * reach + 1).view(bool)
-    labels, n = kernels.label(upright & ~flat)
-    slices = kernels.find_objects(labels, n)
     standing = [k for k, (ys, xs) in enumerate(slices, start=1)
                 if near[ys.start, xs].any() and near[ys.stop - 1, xs].any()]
-    sides = np.zeros(n + 1, bool)
     for row in _rows_of_sides([(slices[k - 1], k) for k in standing], reach, 2.5 * height):
         sides[row] = True
     if not sides.any():
@@ -652,27 +658,91 @@ def remove_frame_bars(mask, height, rules=None, reach=3):
     return rest | (side & _ink_on_both_sides(rest, 2, axis=1)) | (frame & ~side & _ink_on_both_sides(rest, 2, axis=0))
 
 
+def _boxes(mask, slices, height, reach, covered=0.9):
+    """Boxes printed around letters, found by their sides: two upright strokes of
+    `mask` (`slices`, ``(rows, columns)``, indexed from 1) as long as each other
+    (their ends within `reach` pixels), 0.4 to 2.5 times that length apart, joined
+    at their tops and at their bottoms by straight horizontal ink over `covered` of
+    the columns between them, with a piece of ink between them that touches
+    neither (:func:`_written_between`: a letter written in the box). The rules need
+    not run on (a lone box) and may be broken (a faint print). A letter's two stems
+    are not joined so at both ends, and what lies between a squarish ``O``'s or a
+    ``B``'s sides is joined to them.
+
+    Returns
+    -------
+    sides : list of int
+        The labels of the boxes' sides.
+    rules : (H, W) bool ndarray
+        The rules joining them.
+    """
+    flat = _straight_runs(mask, max(3, int(0.3 * height)), 1, 3)
+    strokes = sorted(((s[1].start, s[1].stop, s[0].start, s[0].stop, k) for k, s in enumerate(slices, start=1)
+                      if s[0].stop - s[0].start >= 0.8 * height), key=lambda s: s[0])
+    sides, rules = [], np.zeros_like(mask)
+    for i, (x0, x1, y0, y1, k) in enumerate(strokes):
+        side = y1 - y0
+        for u0, u1, v0, v1, j in strokes[i + 1 :]:
+            if u0 - x0 > 2.5 * side:
+                break
+            if abs(v0 - y0) > reach or abs(v1 - y1) > reach or u0 - x1 < 0.4 * side:
+                continue
+            if not _written_between(mask[max(y0, v0) + reach + 1 : min(y1, v1) - reach - 1, x1:u0]):
+                continue  # an O's or a B's sides, or an empty box
+            bands = [(max(0, min(y0, v0) - reach), max(y0, v0) + reach + 1),
+                     (min(y1, v1) - reach - 1, max(y1, v1) + reach)]
+            if all(flat[a:b, x1:u0].any(axis=0).mean() >= covered for a, b in bands):
+                for a, b in bands:
+                    rules[a:b, x0:u1] |= flat[a:b, x0:u1]
+                sides += [k, j]
+    return sides, rules
+
+
+def _written_between(inside):
+    """Whether `inside` (bool, the ink between two upright strokes, their ends left
+    out) holds a piece of ink touching neither of them that reaches its middle fifth
+    of rows: a letter written in a box. The ink between a letter's own stems is
+    joined to them (an ``O``'s thick stroke, a ``B``'s middle)."""
+    if inside.shape[0] < 5 or inside.shape[1] < 3:
+        return False
+    labels, n = kernels.label(inside)
+    if n == 0:
+        return False
+    attached = np.zeros(n + 1, bool)
+    attached[labels[:, 0]] = attached[labels[:, -1]] = True
+    h = inside.shape[0]
+    middle = labels[int(0.4 * h) : int(0.6 * h) + 1]
+    return bool((~attached[middle] & (middle > 0)).any())
+
+
 def _rows_of_sides(strokes, reach, gap):
     """The strokes (``((rows, columns) slices, label)``) that stand three or more in a
-    row on the same rules: tops and bottoms within `reach` pixels of each other, each
-    within `gap` pixels of the next. A form's row of two boxes has three sides; a
-    letter's two stems, or two letters' stems, filling the space between two rules
-    of ruled or squared paper are not taken for one. Returns lists of labels."""
-    rows, left = [], sorted(strokes, key=lambda s: s[0][1].start)
-    while left:
-        ys = left[0][0][0]
-        same = [s for s in left if abs(s[0][0].start - ys.start) <= reach and abs(s[0][0].stop - ys.stop) <= reach]
-        left = [s for s in left if s not in same]
-        run = same[:1]
-        for s in same[1:] + [None]:  # runs of strokes each within `gap` of the last
-            if s is not None and s[0][1].start - run[-1][0][1].start <= gap:
-                run.append(s)
-                continue
-            if len(run) >= 3:
-                rows.append([label for _, label in run])
-            run = [s]
-    return rows
+    row on the same rules: strokes within `gap` pixels of each other with their tops
+    and bottoms within `reach` pixels are neighbours, and a row is a chain of
+    neighbours. A form's row of two boxes has three sides; a letter's two stems, or
+    two letters' stems, filling the space between two rules of ruled or squared paper
+    are not taken for one. (A row's end sides reach a pixel or two further, into the
+    frame's corners: they are neighbours of the side next to them, not of the far
+    ones.) Returns lists of labels."""
+    strokes = sorted(strokes, key=lambda s: s[0][1].start)
+    root = list(range(len(strokes)))
 
+    def find(i):
+        while root[i] != i:
+            root[i] = i = root[root[i]]
+        return i
+
+    for i, ((ys, xs), _) in enumerate(strokes):
+        for j in range(i + 1, len(strokes)):
+            (vs, us), _ = strokes[j]
+            if us.start - xs.start > gap:
+                break
+            if abs(vs.start - ys.start) <= reach and abs(vs.stop - ys.stop) <= reach:
+                root[find(j)] = find(i)
+    rows = {}
+    for i, (_, label) in enumerate(strokes):
+        rows.setdefault(find(i), []).append(label)
+    return [row for row in rows.values() if len(row) >= 3]
 
 def remove_page_lines(mask, darkness, levels=None, return_lines=False):
     """Remove the lines of squared paper, ruled paper and tables.

@@ -1479,6 +1479,16 @@ def test_form_whose_light_falls_off_is_no_sheet_on_a_desk(model):
 
 
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
+def test_form_with_lone_boxes_and_short_fields(model):
+    # Page 0 of `writers_pages.py --only form` (seed 201): a 1 in a lone box, fields of
+    # two boxes whose rules are shorter than two letter heights. Only rows of three
+    # sides on long rules were taken out: the lone box read as a letter, the short
+    # fields' rules and sides as I, J, 7 (10 errors of 37 characters).
+    lines, png = writers_form_page(201, 0)
+    assert page_scores("\n".join(lines), ocr.read(png, model=model).text)["errors"] <= 4
+
+
+@pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
 def test_letter_height_of_pencil_on_squared_paper_under_a_hard_shadow(model):
     # Page 16 of `compose_pages.py --seed 802 --height 44 --scale 2 --ink 0.6 --grid 0.2
     # --photo --light hard_shadow`: pencil lighter than the net. The

@@ -484,6 +484,56 @@ def test_remove_frame_bars_takes_a_forms_boxes_and_keeps_the_letters():
     assert remove_frame_bars(hi, H, rules=ruled) is not hi  # (which only the squared paper keeps)
 
 
+def test_remove_frame_bars_takes_a_lone_box_and_a_short_field():
+    from ocr.binarize import remove_frame_bars
+
+    H = 40
+    page = np.zeros((100, 300), bool)
+    # a lone box around a 1, and a field of two boxes narrower than two letter
+    # heights, its print broken in two places; no rule runs on beyond them
+    page[20:22, 20:56] = page[74:76, 20:56] = True
+    page[20:76, 20:22] = page[20:76, 54:56] = True
+    page[20:22, 100:172] = page[74:76, 100:172] = True
+    page[20:22, 130:132] = page[74:76, 150:151] = False
+    for x in (100, 135, 170):
+        page[20:76, x : x + 2] = True
+    letters = np.zeros_like(page)
+    letters[30:66, 36:40] = letters[30:66, 115:119] = True  # a 1 and a stem
+    letters[30:34, 145:160] = letters[30:66, 150:154] = True  # a T
+    out = remove_frame_bars(page | letters, H)
+    assert not (out & ~letters).any()  # no side or rule left
+    assert out[30:66, 36:40].all() and out[30:66, 115:119].all() and out[30:34, 145:160].all()
+    # two letters' stems whose serifs do not quite meet are no box (an I I)
+    ii = np.zeros((100, 200), bool)
+    ii[20:24, 60:84] = ii[72:76, 60:84] = ii[20:24, 90:114] = ii[72:76, 90:114] = True
+    ii[20:76, 70:74] = ii[20:76, 100:104] = True
+    assert remove_frame_bars(ii, H) is ii
+    # nor is a squarish O (nothing between its sides) or B (its middle bar joined to them)
+    o = np.zeros((100, 200), bool)
+    o[30:33, 60:90] = o[63:66, 60:90] = o[30:66, 60:63] = o[30:66, 87:90] = True
+    assert remove_frame_bars(o, 34) is o
+    o[47:50, 60:80] = True
+    assert remove_frame_bars(o, 34) is o
+
+
+def test_remove_frame_bars_takes_a_row_whose_end_sides_reach_into_its_corners():
+    from ocr.binarize import remove_frame_bars
+
+    H = 40
+    # two fields on one line, their rules already taken as the page's (long) rules;
+    # the second field stands 2 px higher than the first, and its end sides reach
+    # 2 px further into its corners than the side between them
+    rules = np.zeros((120, 260), bool)
+    rules[42:44, 10:112] = rules[94:96, 10:112] = rules[40:42, 130:234] = rules[94:96, 130:234] = True
+    sides = np.zeros_like(rules)
+    for x in (10, 60, 110):
+        sides[42:96, x : x + 2] = True
+    sides[40:96, 180:182] = True
+    sides[38:97, 130:132] = sides[38:97, 232:234] = True
+    out = remove_frame_bars(sides, H, rules=rules)
+    assert not out.any()
+
+
 def _dotted(shape=(160, 240), pitch=20.0, angle=0.0):
     """The darkness of dotted paper and of a letter's strokes over it (an H)."""
     from ocr.synth import dot_grid
