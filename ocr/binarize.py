@@ -676,7 +676,6 @@ def _boxes(mask, slices, height, reach, covered=0.9):
     rules : (H, W) bool ndarray
         The rules joining them.
     """
-    flat = _straight_runs(mask, max(3, int(0.3 * height)), 1, 3)
     strokes = sorted(((s[1].start, s[1].stop, s[0].start, s[0].stop, k) for k, s in enumerate(slices, start=1)
                       if s[0].stop - s[0].start >= 0.8 * height), key=lambda s: s[0])
     sides, rules = [], np.zeros_like(mask)
@@ -689,11 +688,13 @@ def _boxes(mask, slices, height, reach, covered=0.9):
                 continue
             if not _written_between(mask[max(y0, v0) + reach + 1 : min(y1, v1) - reach - 1, x1:u0]):
                 continue  # an O's or a B's sides, or an empty box
+            # straight horizontal ink along the tops and the bottoms
             bands = [(max(0, min(y0, v0) - reach), max(y0, v0) + reach + 1),
                      (min(y1, v1) - reach - 1, max(y1, v1) + reach)]
-            if all(flat[a:b, x1:u0].any(axis=0).mean() >= covered for a, b in bands):
-                for a, b in bands:
-                    rules[a:b, x0:u1] |= flat[a:b, x0:u1]
+            flat = [_straight_runs(mask[a:b, x0:u1], max(3, int(0.3 * height)), 1, 3) for a, b in bands]
+            if all(f[:, x1 - x0 : u0 - x0].any(axis=0).mean() >= covered for f in flat):
+                for (a, b), f in zip(bands, flat):
+                    rules[a:b, x0:u1] |= f
                 sides += [k, j]
     return sides, rules
 
@@ -743,6 +744,7 @@ def _rows_of_sides(strokes, reach, gap):
     for i, (_, label) in enumerate(strokes):
         rows.setdefault(find(i), []).append(label)
     return [row for row in rows.values() if len(row) >= 3]
+
 
 def remove_page_lines(mask, darkness, levels=None, return_lines=False):
     """Remove the lines of squared paper, ruled paper and tables.
