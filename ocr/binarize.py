@@ -570,6 +570,112 @@ def remove_rules(mask, min_length, which="both"):
     return rest | keep
 
 
+def remove_slanted_rules(mask, min_length, max_width=3.0, reach=4, most_slant=10.0):
+    """Remove long straight lines at a slant (a notebook's margin line or a page's
+    edge in a photo turned by a few degrees), which :func:`remove_rules` finds only
+    within a degree or two of level or upright, from the letters that touch them.
+
+    In a piece of ink `min_length` pixels long or longer, the straight line within
+    `most_slant` degrees of level (of upright, for a piece taller than wide) that
+    runs through the most of its pixels is found as a Hough transform would: for
+    every slant, a histogram of the pixels' distances across it. Its pixels (those
+    within its own thickness of it, at most `max_width` either side) are a line
+    when they run along it over nine tenths of the piece's length, and of
+    `min_length`, or more without a gap longer than `reach`, and the piece is no
+    thicker than the line along most of it (not a broad band the line cuts
+    through). They are removed but where ink continues on both sides of the line
+    (a stroke crossing it); so are the bits of the same line that a crossing
+    stroke cut off (pieces lying wholly on it, within half `min_length` of its
+    ends).
+
+    Parameters
+    ----------
+    mask : (H, W) bool ndarray
+        Ink mask.
+    min_length : float
+        A straight run of ink this long (pixels) is a line, not a letter.
+    max_width : float
+        A line is no thicker than twice this many pixels.
+    reach : int
+        How far beyond the line a crossing stroke's ink is looked for, pixels.
+    most_slant : float
+        Lines slanting further from level or upright are left alone, degrees.
+
+    Returns
+    -------
+    mask : (H, W) bool ndarray
+        Without the lines; `mask` itself when there are none.
+    """
+    labels, n = kernels.label(mask)
+    slices = kernels.find_objects(labels, n)
+    slopes = np.tan(np.radians(np.arange(-most_slant, most_slant + 0.01, 0.25)))
+    out, boxes = None, None
+    for k, (ys, xs) in enumerate(slices, start=1):
+        h, w = ys.stop - ys.start, xs.stop - xs.start
+        if max(h, w) < min_length:
+            continue
+        py, px = np.nonzero(labels[ys, xs] == k)
+        along, across = (py, px) if h > w else (px, py)  # a line down, or across
+        # the slant and offset with most pixels within a pixel of the line
+        best = (0, 0.0, 0)
+        for t in slopes:
+            off = np.round(across - t * along).astype(np.intp)
+            lo = int(off.min())
+            counts = np.bincount(off - lo)
+            if len(counts) >= 3:
+                counts = counts[:-2] + counts[1:-1] + counts[2:]
+                peak = int(np.argmax(counts))
+                if counts[peak] > best[0]:
+                    best = (int(counts[peak]), float(t), lo + peak + 1)
+        _, t, centre = best
+        d = (across - t * along - centre) / np.hypot(1.0, t)  # distance across the line
+        band = np.abs(d) <= 1.5
+        positions = np.unique(along[band])
+        if len(positions) < 2 or np.ptp(positions) < 0.9 * max(min_length, np.ptp(along)) or np.diff(positions).max() > reach:
+            continue  # (a line must run the piece's whole length: not a part of something more slanted)
+        # thin along most of its length: not a cut through a broad band (a shadow's edge)
+        around = np.abs(d) <= max_width + 3
+        if np.median(np.bincount(along[around] - along.min())[positions - along.min()]) > 2 * max_width + 1:
+            continue
+        width = min(max_width, 0.5 * np.count_nonzero(band) / len(positions) + 0.5)
+        line = np.abs(d) <= width
+        # ink on both sides of the line, within `reach` pixels beyond it
+        normal = np.array([-t, 1.0]) / np.hypot(1.0, t)  # (along, across) components
+        ny, nx = (normal[0], normal[1]) if h > w else (normal[1], normal[0])
+        rest = np.zeros((h, w), bool)
+        rest[py[~line], px[~line]] = True
+        sides = []
+        for sign in (-1, 1):
+            seen = np.zeros(len(py), bool)
+            for r in range(1, reach + 1):
+                qy = np.round(py + sign * (width + r) * ny).astype(np.intp)
+                qx = np.round(px + sign * (width + r) * nx).astype(np.intp)
+                ok = (qy >= 0) & (qy < h) & (qx >= 0) & (qx < w)
+                seen[ok] |= rest[qy[ok], qx[ok]]
+            sides.append(seen)
+        drop = line & ~(sides[0] & sides[1])
+        if out is None:
+            out = mask.copy()
+        out[ys.start + py[drop], xs.start + px[drop]] = False
+        # and the bits of the same line that strokes crossing it cut off
+        if boxes is None:
+            boxes = np.array([(v.start, u.start, v.stop, u.stop) for v, u in slices], float).reshape(-1, 4)
+        cy, cx = (boxes[:, 0] + boxes[:, 2] - 1) / 2 - ys.start, (boxes[:, 1] + boxes[:, 3] - 1) / 2 - xs.start
+        ca, cc = (cy, cx) if h > w else (cx, cy)
+        size = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+        on = (np.abs((cc - t * ca - centre) / np.hypot(1.0, t)) <= width + 1 + 0.5 * size) & (size <= min_length)
+        on &= (ca >= positions[0] - 0.5 * min_length) & (ca <= positions[-1] + 0.5 * min_length)  # near its ends
+        on[k - 1] = False
+        for j in np.flatnonzero(on) + 1:
+            vs, us = slices[j - 1]
+            qy, qx = np.nonzero(labels[vs, us] == j)
+            qy, qx = qy + vs.start - ys.start, qx + us.start - xs.start
+            qa, qc = (qy, qx) if h > w else (qx, qy)
+            if (np.abs((qc - t * qa - centre) / np.hypot(1.0, t)) <= width + 1).all():
+                out[qy + ys.start, qx + xs.start] = False
+    return mask if out is None else out
+
+
 def _straight_runs(mask, length, axis, width):
     """The pixels of `mask` on runs of ink `length` pixels long along `axis`, the ink
     first thickened `width` pixels across them, so that a slightly tilted stroke

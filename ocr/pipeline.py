@@ -16,7 +16,8 @@ import numpy as np
 from . import CLASSES
 from .binarize import (MIN_CONTRAST, faint_writing, fill_outside_sheet, find_sheet, has_sharp_light_step, hysteresis,
                        ink_darkness, paper_overestimate, remove_frame_bars, remove_page_lines, remove_rules,
-                       threshold_levels, tighten, weak_writing_levels, find_dot_grid, without_dots)
+                       remove_slanted_rules, threshold_levels, tighten, weak_writing_levels, find_dot_grid,
+                       without_dots)
 from .kernels import median
 from .layout import estimate_skew, find_marks, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
@@ -314,7 +315,7 @@ def find_ink(grey):
     long_ink = H > 0 and np.max(extent) >= 1.75 * H
     rules = lines.runs if lines is not None else None
     if long_ink:
-        kept = remove_rules(mask, min_length=3.5 * H)
+        kept = remove_slanted_rules(remove_rules(mask, min_length=3.5 * H), 3.5 * H, max_width=max(2.0, 0.08 * H))
         rules = (mask & ~kept) if rules is None else rules | (mask & ~kept)
         mask = kept
         labelled = components(mask)

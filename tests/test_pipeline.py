@@ -423,6 +423,25 @@ def test_ruled_paper_lines_are_removed_even_turned(model, angle):
     assert ocr.read(np.asarray(turned), model=model).text == text
 
 
+@pytest.mark.parametrize("slant, number", [(3, "1"), (2.5, "2")])
+def test_margin_line_at_a_slant_keeps_the_numbers_written_against_it(model, slant, number):
+    """A red margin line a few degrees off upright (too far for the rules' straight
+    runs), touching or crossing the line numbers written against it: the numbers
+    and the line were one piece too long for a letter, and the numbers went with it."""
+    from PIL import Image, ImageDraw
+
+    from ocr.synth import render_page
+
+    rgb, text, boxes = render_page(["1 BUY MILK", "2 CALL MOM", "3 FIX BIKE"], seed=3, height=40)
+    im = Image.fromarray(rgb)
+    draw = ImageDraw.Draw(im)
+    first = [b for b in boxes if b.label == number][0]
+    t = np.tan(np.radians(slant))
+    x = lambda y: first.x0 - 2 + (y - first.y1) * t  # noqa: E731  (by the foot of the number)
+    draw.line([(x(0), 0), (x(im.height), im.height)], fill=(200, 60, 60), width=2)
+    assert ocr.read(np.asarray(im), model=model).text == text
+
+
 def test_a_big_letter_is_not_taken_for_page_lines(model):
     from PIL import Image, ImageDraw
 

@@ -449,6 +449,39 @@ def test_remove_rules_keeps_crossing_stroke():
     assert out[20:80, 100:104].all()  # the stroke is whole, also where it crosses
 
 
+def test_remove_slanted_rules_takes_a_turned_line_and_keeps_what_touches_or_crosses_it():
+    from ocr.binarize import remove_slanted_rules
+
+    H = 40
+    mask = np.zeros((400, 200), bool)
+    ys = np.arange(20, 390)
+    xs = np.round(40 + (ys - 20) * np.tan(np.radians(3))).astype(int)  # a margin turned 3 degrees
+    for dx in (0, 1):
+        mask[ys, xs + dx] = True
+    mask[78:90, :] = False  # where a crossing stroke was drawn wider, a break
+    line = mask.copy()
+    one = np.zeros_like(mask)
+    one[200:240, 70:74] = one[236:240, 50:80] = True  # a 1 whose foot touches the margin
+    bar = np.zeros_like(mask)
+    bar[80:88, 20:100] = True  # a stroke across the margin
+    out = remove_slanted_rules(mask | one | bar, 3.5 * H)
+    assert out[one & ~line].all() and out[bar].all()  # (the 1 loses the pixels it shares with the line)
+    assert not (out & line & ~bar & ~one).any()  # the line, the bit above the stroke too
+    # a word's letters touching in a row are no line: WWWW written in one stroke
+    word = np.zeros((100, 400), bool)
+    xs = np.arange(20, 380)
+    ys = np.round(50 + 20 * np.abs(((xs - 20) % 20) - 10) / 10 - 10).astype(int)
+    for dy in (-1, 0, 1):
+        word[ys + dy, xs] = True
+    assert remove_slanted_rules(word, 3.5 * H) is word
+    # nor is a broad band a thin line could be drawn through (a shadow's edge)
+    band = np.zeros((300, 200), bool)
+    for y in range(300):
+        x = int(20 + y * np.tan(np.radians(12)))
+        band[y, x : x + 24] = True
+    assert remove_slanted_rules(band, 3.5 * H) is band
+
+
 # ----------------------------------------------------------------------------- segment
 
 def test_remove_frame_bars_takes_a_forms_boxes_and_keeps_the_letters():
