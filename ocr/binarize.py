@@ -770,10 +770,10 @@ def _boxes(mask, slices, height, reach, covered=0.9):
     (their ends within `reach` pixels), 0.4 to 2.5 times that length apart, joined
     at their tops and at their bottoms by straight horizontal ink over `covered` of
     the columns between them, with a piece of ink between them that touches
-    neither (:func:`_written_between`: a letter written in the box). The rules need
-    not run on (a lone box) and may be broken (a faint print). A letter's two stems
-    are not joined so at both ends, and what lies between a squarish ``O``'s or a
-    ``B``'s sides is joined to them.
+    neither, or both at a point (:func:`_written_between`: a letter written in the
+    box). The rules need not run on (a lone box) and may be broken (a faint print).
+    A letter's two stems are not joined so at both ends, and what lies between a
+    squarish ``O``'s or a ``B``'s sides is joined to them otherwise.
 
     Returns
     -------
@@ -807,19 +807,25 @@ def _boxes(mask, slices, height, reach, covered=0.9):
 
 def _written_between(inside):
     """Whether `inside` (bool, the ink between two upright strokes, their ends left
-    out) holds a piece of ink touching neither of them that reaches its middle fifth
-    of rows: a letter written in a box. The ink between a letter's own stems is
-    joined to them (an ``O``'s thick stroke, a ``B``'s middle)."""
+    out) holds a piece of ink that reaches its middle fifth of rows and touches
+    neither of them, or both only along a quarter of their length or less: a letter
+    written in a box (a little too wide for it). The ink between a letter's own
+    stems is joined to them further (an ``O``'s thick stroke) or to one only (a
+    ``B``'s middle)."""
     if inside.shape[0] < 5 or inside.shape[1] < 3:
         return False
     labels, n = kernels.label(inside)
     if n == 0:
         return False
-    attached = np.zeros(n + 1, bool)
-    attached[labels[:, 0]] = attached[labels[:, -1]] = True
     h = inside.shape[0]
+    # rows along which each piece touches the left and the right stroke
+    left = np.bincount(labels[:, 0], minlength=n + 1)
+    right = np.bincount(labels[:, -1], minlength=n + 1)
+    # free, or touching both sides at a point each (a letter a little too wide for its box)
+    free = ((left == 0) & (right == 0)) | ((left > 0) & (right > 0) & (left <= 0.25 * h) & (right <= 0.25 * h))
+    free[0] = False
     middle = labels[int(0.4 * h) : int(0.6 * h) + 1]
-    return bool((~attached[middle] & (middle > 0)).any())
+    return bool(free[middle].any())
 
 
 def _rows_of_sides(strokes, reach, gap):

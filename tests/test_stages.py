@@ -536,6 +536,13 @@ def test_remove_frame_bars_takes_a_lone_box_and_a_short_field():
     out = remove_frame_bars(page | letters, H)
     assert not (out & ~letters).any()  # no side or rule left
     assert out[30:66, 36:40].all() and out[30:66, 115:119].all() and out[30:34, 145:160].all()
+    # a box whose letter is a little too wide for it, touching both its sides at a point
+    wide = np.zeros((100, 120), bool)
+    wide[20:22, 20:60] = wide[74:76, 20:60] = wide[20:76, 20:22] = wide[20:76, 58:60] = True
+    four = np.zeros_like(wide)
+    four[30:66, 44:48] = four[52:56, 22:58] = True  # a 4's stem and its bar from side to side
+    out = remove_frame_bars(wide | four, H)
+    assert not (out & wide & ~four).any() and out[30:66, 44:48].all()
     # two letters' stems whose serifs do not quite meet are no box (an I I)
     ii = np.zeros((100, 200), bool)
     ii[20:24, 60:84] = ii[72:76, 60:84] = ii[20:24, 90:114] = ii[72:76, 90:114] = True
