@@ -628,7 +628,12 @@ def remove_slanted_rules(mask, min_length, max_width=3.0, reach=4, most_slant=10
                 if counts[peak] > best[0]:
                     best = (int(counts[peak]), float(t), lo + peak + 1)
         _, t, centre = best
-        d = (across - t * along - centre) / np.hypot(1.0, t)  # distance across the line
+        norm = np.hypot(1.0, t)
+
+        def off_line(a, c):  # distance across the line of the points at (along a, across c)
+            return (c - t * a - centre) / norm
+
+        d = off_line(along, across)
         band = np.abs(d) <= 1.5
         positions = np.unique(along[band])
         if len(positions) < 2 or np.ptp(positions) < 0.9 * max(min_length, np.ptp(along)) or np.diff(positions).max() > reach:
@@ -640,7 +645,7 @@ def remove_slanted_rules(mask, min_length, max_width=3.0, reach=4, most_slant=10
         width = min(max_width, 0.5 * np.count_nonzero(band) / len(positions) + 0.5)
         line = np.abs(d) <= width
         # ink on both sides of the line, within `reach` pixels beyond it
-        normal = np.array([-t, 1.0]) / np.hypot(1.0, t)  # (along, across) components
+        normal = np.array([-t, 1.0]) / norm  # (along, across) components
         ny, nx = (normal[0], normal[1]) if h > w else (normal[1], normal[0])
         rest = np.zeros((h, w), bool)
         rest[py[~line], px[~line]] = True
@@ -663,7 +668,7 @@ def remove_slanted_rules(mask, min_length, max_width=3.0, reach=4, most_slant=10
         cy, cx = (boxes[:, 0] + boxes[:, 2] - 1) / 2 - ys.start, (boxes[:, 1] + boxes[:, 3] - 1) / 2 - xs.start
         ca, cc = (cy, cx) if h > w else (cx, cy)
         size = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-        on = (np.abs((cc - t * ca - centre) / np.hypot(1.0, t)) <= width + 1 + 0.5 * size) & (size <= min_length)
+        on = (np.abs(off_line(ca, cc)) <= width + 1 + 0.5 * size) & (size <= min_length)
         on &= (ca >= positions[0] - 0.5 * min_length) & (ca <= positions[-1] + 0.5 * min_length)  # near its ends
         on[k - 1] = False
         for j in np.flatnonzero(on) + 1:
@@ -671,7 +676,7 @@ def remove_slanted_rules(mask, min_length, max_width=3.0, reach=4, most_slant=10
             qy, qx = np.nonzero(labels[vs, us] == j)
             qy, qx = qy + vs.start - ys.start, qx + us.start - xs.start
             qa, qc = (qy, qx) if h > w else (qx, qy)
-            if (np.abs((qc - t * qa - centre) / np.hypot(1.0, t)) <= width + 1).all():
+            if (np.abs(off_line(qa, qc)) <= width + 1).all():
                 out[qy + ys.start, qx + xs.start] = False
     return mask if out is None else out
 
