@@ -1684,6 +1684,10 @@ def find_sheet(grey, block=8):
     writing near the edge). It must pass the same checks with a contrast of 0.04
     but a desk at least four times as rough as the sheet.
 
+    When both fail, a third is the smooth region whatever its brightness, for a
+    ground that is rough all over and as bright as the paper in places, under a
+    vignette or a shadow that leaves the sheet's edge no step (:func:`_smooth_sheet`).
+
     Parameters
     ----------
     grey : (H, W) uint8 or float ndarray
@@ -1716,14 +1720,108 @@ def find_sheet(grey, block=8):
     # paper is then told by its smoothness: bright blocks no rougher than 2.5 times
     # the smoothest fifth of them, holes (the writing) filled, and the bright blocks
     # next to them added (writing close to the edge).
-    if not bright.any():
+    if bright.any():
+        rough = max(0.004, 2.5 * float(percentile(spread[bright], 20)))
+        sheet = _filled(_largest(bright & (spread < rough)))
+        if sheet is not None:
+            sheet = _filled(sheet | (bright & kernels.box_max(sheet.view(np.uint8), 3).view(bool)))
+            if _is_sheet_on_desk(sheet, B, spread, min_contrast=0.04, texture=4.0, inky=inky):
+                return sheet
+    return _smooth_sheet(spread)
+
+
+#: The ground around a sheet found by its smoothness (:func:`_smooth_sheet`) holds no
+#: smooth region as large as this share of the sheet.
+SMOOTH_GROUND = 0.1
+
+
+def _smooth_sheet(spread, fill=0.8, rough=0.03, texture=4.0, most=0.06):
+    """A sheet told from its ground by texture alone (:func:`find_sheet`'s last try).
+
+    A gingham cloth, or wood whose grain is as bright as the paper in places, under
+    a vignette or a shadow, leaves the sheet neither the bright region nor a step
+    up at its edge; but
+    the paper is smooth and that ground is rough all over. The sheet is the convex
+    hull of the largest region of blocks smoother than a cut (writing inside it
+    filled as holes, writing at its edge taken in by the hull), taken when it is
+    shaped like a sheet (the smooth blocks fill `fill` of their hull), covers 15-97 %
+    of the photo with the ground along :data:`DESK_BORDER` of the photo's border,
+    and the ground (a block away from the hull) is rough nearly everywhere: over the
+    cut in three quarters of its blocks, and in the median over `rough` and
+    `texture` times the sheet's median. A page of writing is no such ground: there
+    is paper between its letters and lines. The cut is Otsu's of the log of the
+    blocks' spread, then 1.5 times higher in turn up to `most` (squared paper's
+    lines make the paper's blocks rougher than its blank margins).
+
+    Parameters
+    ----------
+    spread : (h, w) float ndarray
+        Standard deviation of the pixels of every block.
+
+    Returns
+    -------
+    sheet : (h, w) bool ndarray or None
+    """
+    lo, hi = np.log(1e-3), np.log(0.5)
+    scaled = (np.log(np.clip(spread, 1e-3, 0.5)) - lo) / (hi - lo)
+    cut = float(np.exp(lo + (hi - lo) * _otsu(scaled.ravel())))
+    while cut <= most:
+        sheet = _sheet_smoother_than(spread, cut, fill, rough, texture)
+        if sheet is not None:
+            return sheet
+        cut *= 1.5
+    return None
+
+
+def _sheet_smoother_than(spread, cut, fill, rough, texture):
+    """:func:`_smooth_sheet`'s sheet and checks for one cut."""
+    region = _filled(_largest(spread < cut))
+    if region is None or region.mean() > 0.97:
         return None
-    rough = max(0.004, 2.5 * float(percentile(spread[bright], 20)))
-    sheet = _filled(_largest(bright & (spread < rough)))
-    if sheet is None:
+    sheet = _convex_hull(region)
+    if not 0.15 <= sheet.mean() <= 0.97 or region.sum() < fill * sheet.sum():
         return None
-    sheet = _filled(sheet | (bright & kernels.box_max(sheet.view(np.uint8), 3).view(bool)))
-    return sheet if _is_sheet_on_desk(sheet, B, spread, min_contrast=0.04, texture=4.0, inky=inky) else None
+    border = np.concatenate([sheet[0], sheet[-1], sheet[:, 0], sheet[:, -1]])
+    if np.mean(~border) < DESK_BORDER:
+        return None
+    ground = ~kernels.box_max(sheet.view(np.uint8), 3).view(bool)
+    if not ground.any():
+        return None
+    inside = float(median(spread[sheet]))
+    if float(percentile(spread[ground], 25)) < cut or float(median(spread[ground])) < max(rough, texture * inside):
+        return None
+    # and nowhere as smooth as paper over a tenth of the sheet's area (the lit part of a
+    # sheet whose shadowed part is the larger)
+    smooth = _largest(ground & (spread < cut))
+    if smooth is not None and smooth.sum() >= SMOOTH_GROUND * sheet.sum():
+        return None
+    return sheet
+
+
+def _convex_hull(region):
+    """The blocks whose centres lie in the convex hull of `region`'s blocks (bool (h, w))."""
+    rows = np.flatnonzero(region.any(axis=1))
+    first = region[rows].argmax(axis=1)
+    last = region.shape[1] - 1 - region[rows, ::-1].argmax(axis=1)
+    # the outer corners of each row's first and last blocks; their hull by Andrew's monotone chain
+    pts = sorted(set(zip(np.concatenate([first, first, last + 1, last + 1]).tolist(),
+                         np.concatenate([rows, rows + 1, rows, rows + 1]).tolist())))
+
+    def half(points):
+        out = []
+        for p in points:
+            while len(out) >= 2 and ((out[-1][0] - out[-2][0]) * (p[1] - out[-2][1])
+                                     - (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0])) <= 0:
+                out.pop()
+            out.append(p)
+        return out[:-1]
+
+    hull = np.array(half(pts) + half(pts[::-1]), dtype=float)
+    cy, cx = np.mgrid[0 : region.shape[0], 0 : region.shape[1]] + 0.5
+    inside = np.ones(region.shape, bool)
+    for (x0, y0), (x1, y1) in zip(hull, np.roll(hull, -1, axis=0)):  # on the inner side of every edge
+        inside &= (x1 - x0) * (cy - y0) - (y1 - y0) * (cx - x0) >= 0
+    return inside | region
 
 
 def _largest(mask):

@@ -1010,6 +1010,7 @@ def test_sheet_on_a_gingham_cloth_under_a_vignette(model, monkeypatch):
     assert B.find_sheet(quarter(photo)) is not None
     assert ocr.read(photo, model=model).text == text
     monkeypatch.setattr(B, "ROUGH_DESK_STEP", B.SHEET_STEP)  # as rough as any other ground
+    monkeypatch.setattr(B, "_smooth_sheet", lambda spread: None)  # (which would find it by texture alone)
     assert B.find_sheet(quarter(photo)) is None
     assert ocr.read(photo, model=model).text != text
 
@@ -1048,7 +1049,83 @@ def test_sheet_on_a_cloth_five_times_rougher_than_the_paper(model, monkeypatch):
     assert B.find_sheet(quarter(photo)) is not None
     assert ocr.read(photo, model=model).text == text
     monkeypatch.setattr(B, "ROUGH_DESK", 8.0)  # the twentieth session's
+    monkeypatch.setattr(B, "_smooth_sheet", lambda spread: None)  # (which would find it by texture alone)
     assert B.find_sheet(quarter(photo)) is None
+
+
+def _sheet_on_turned_gingham(shadow):
+    """A page of writing on a gingham cloth of hard-edged squares turned 45 degrees
+    (0.45, 0.7 and 0.95: the brightest as bright as the paper), 1.5 times its size;
+    `shadow(yy, xx, h, w)` gives the light on the sheet. (H, W) uint8 photo, its
+    text, and the sheet's place (y0, x0, h, w)."""
+    from ocr.synth import render_page
+
+    rgb, text, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44)
+    sheet = np.pad(rgb.astype(np.float32).mean(axis=2) / 255, 40, mode="edge")
+    h, w = sheet.shape
+    sheet = sheet * shadow(*np.mgrid[0:h, 0:w], h, w)
+    H, W = int(1.6 * h), int(1.5 * w)
+    yy, xx = np.mgrid[0:H, 0:W]
+    photo = (0.45 + 0.25 * (((xx + yy) // 16) % 2) + 0.25 * (((xx - yy) // 16) % 2)).astype(np.float32)
+    y0, x0 = (H - h) // 2, (W - w) // 2
+    photo[y0 : y0 + h, x0 : x0 + w] = sheet
+    photo += np.random.default_rng(0).normal(0, 0.01, photo.shape)
+    return (np.clip(photo, 0, 1) * 255).astype(np.uint8), text, (y0, x0, h, w)
+
+
+def test_sheet_on_a_gingham_as_bright_as_the_paper_is_found_by_its_smoothness(model, monkeypatch):
+    """The sheet's left part in a shadow fading towards its middle, on a cloth whose
+    bright squares are as bright as the lit paper: neither the bright region nor a
+    step at the sheet's edge tells the sheet, and the cloth was read as rows of
+    ``M``. The paper is smooth and the cloth rough all over: the smooth region's
+    hull is the sheet."""
+    import ocr.binarize as B
+    from ocr.pipeline import quarter
+
+    photo, text, (y0, x0, h, w) = _sheet_on_turned_gingham(
+        lambda yy, xx, h, w: 0.5 + 0.5 * np.clip(xx / (0.6 * w), 0, 1))
+    sheet = B.find_sheet(quarter(photo))
+    assert sheet is not None
+    # blocks of 8 pixels of the quarter-size copy: 32 pixels of the photo
+    inner = np.zeros_like(sheet)
+    inner[(y0 + 32) // 32 : (y0 + h - 32) // 32, (x0 + 32) // 32 : (x0 + w - 32) // 32] = True
+    outer = np.ones_like(sheet)
+    outer[(y0 - 32) // 32 : (y0 + h + 64) // 32, (x0 - 32) // 32 : (x0 + w + 64) // 32] = False
+    assert sheet[inner].all() and not sheet[outer].any()
+    assert ocr.read(photo, model=model).text == text
+    monkeypatch.setattr(B, "_smooth_sheet", lambda spread: None)
+    assert B.find_sheet(quarter(photo)) is None
+    assert ocr.read(photo, model=model).text != text
+
+
+def test_sheet_half_in_a_hard_shadow_on_a_gingham_is_not_its_shadowed_half(monkeypatch):
+    """A hard shadow over the lower right half of a sheet on a gingham cloth: the
+    shadowed half is a smooth region on its own, and the lit half, as smooth, lies
+    outside it. That is no sheet on a rough ground."""
+    import ocr.binarize as B
+    from ocr.pipeline import quarter
+
+    photo, _, (y0, x0, h, w) = _sheet_on_turned_gingham(
+        lambda yy, xx, h, w: np.where(xx / w + yy / h > 1.0, 0.5, 1.0))
+    small = quarter(photo)
+    sheet = B.find_sheet(small)
+    assert sheet is None or sheet.mean() > 0.8 * h * w / photo.size
+    monkeypatch.setattr(B, "SMOOTH_GROUND", np.inf)
+    half = B.find_sheet(small)
+    assert half is not None and half.mean() < 0.6 * h * w / photo.size
+
+
+def test_convex_hull_of_blocks():
+    from ocr.binarize import _convex_hull
+
+    region = np.zeros((12, 14), bool)
+    region[2:9, 3:11] = True
+    region[4:6, 3:5] = False  # a notch in its side (writing at a sheet's edge)
+    region[0, 7] = True  # a spike
+    hull = _convex_hull(region)
+    assert hull[region].all() and hull[4:6, 3:5].all()
+    assert hull[1, 4:10].all() and hull[0, 6] and not hull[1, 3] and not hull[0, 5]
+    assert not hull[9:].any() and not hull[:, :3].any() and not hull[:, 11:].any()
 
 
 def test_no_sheet_found_where_the_page_is_read_whole(sheet_page):
