@@ -1936,6 +1936,17 @@ def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=Non
             and inky[sheet].mean() >= 0.02)
 
 
+def sheet_box(sheet, shape, small_shape, block=8):
+    """The box ``(y0, x0, y1, x1)`` around a sheet in an image of `shape`, pixels:
+    `sheet` is :func:`find_sheet`'s blocks of `block` pixels of a copy of the image
+    of `small_shape`. The blocks at the sheet's edge hold a little of the desk: what
+    is left of it there after :func:`fill_outside_sheet` touches the box's border."""
+    rows, cols = np.flatnonzero(sheet.any(axis=1)), np.flatnonzero(sheet.any(axis=0))
+    fy, fx = block * shape[0] / small_shape[0], block * shape[1] / small_shape[1]  # pixels per block
+    return (int(rows[0] * fy), int(cols[0] * fx),
+            min(shape[0], int(np.ceil((rows[-1] + 1) * fy))), min(shape[1], int(np.ceil((cols[-1] + 1) * fx))))
+
+
 def fill_outside_sheet(grey, small, sheet, block=8):
     """Paint everything but the sheet with the sheet's own paper brightness.
 

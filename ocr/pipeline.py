@@ -16,8 +16,8 @@ import numpy as np
 from . import CLASSES
 from .binarize import (MIN_CONTRAST, faint_writing, fill_outside_sheet, find_sheet, has_sharp_light_step, hysteresis,
                        ink_darkness, paper_overestimate, remove_frame_bars, remove_page_lines, remove_rules,
-                       remove_slanted_rules, threshold_levels, tighten, weak_writing_levels, find_dot_grid,
-                       without_dots)
+                       remove_slanted_rules, sheet_box, threshold_levels, tighten, weak_writing_levels,
+                       find_dot_grid, without_dots)
 from .kernels import median
 from .layout import estimate_skew, find_marks, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
@@ -74,6 +74,7 @@ class Prepared:
     tilt: float = 0.0  # degrees the working image was turned to level its lines (level_image)
     work_shape: tuple = None  # the working image's shape before it was levelled, and after
     level_shape: tuple = None
+    offset: tuple = (0.0, 0.0)  # (y, x) of the working image's corner in the original image (a sheet cut out)
 
 
 def estimate_letter_height(grey, small=None):
@@ -362,7 +363,10 @@ def analyse(grey):
 def prepare(loaded):
     """The image stages of a loaded page: working scale, ink, letters, lines, words.
 
-    A sheet lying on a desk has the desk painted over first (:func:`ocr.binarize.find_sheet`),
+    A sheet lying on a desk has the desk painted over first (:func:`ocr.binarize.find_sheet`)
+    and is cut out (:func:`ocr.binarize.sheet_box`): the desk's flat paint would
+    otherwise lower the paper's noise the thresholds are set by, and weigh in every
+    other measure of the page;
     and a page whose lines slope by more than :data:`LEVEL_ABOVE` degrees is turned
     level and analysed again (:func:`level_image`). Needs no model, so it can run
     while the model loads (:class:`ocr.load.LoadAhead`).
@@ -378,13 +382,17 @@ def prepare(loaded):
     pixels = loaded.pixels
     small = quarter(pixels)
     sheet = find_sheet(small)
-    if sheet is not None:  # a sheet on a textured desk: the desk is painted over
+    offset = (0.0, 0.0)
+    if sheet is not None:  # a sheet on a textured desk: the desk is painted over, and the sheet cut out
         pixels = fill_outside_sheet(pixels, small, sheet)
+        y0, x0, y1, x1 = sheet_box(sheet, pixels.shape, small.shape)
+        pixels = pixels[y0:y1, x0:x1]
+        offset = (y0 / loaded.scale, x0 / loaded.scale)
         small = quarter(pixels)
     grey, factor = working_image(pixels, small=small)
     analysis = analyse(grey)
     as_is = Prepared(analysis=analysis, scale=loaded.scale * factor, size=loaded.size,
-                     name=loaded.name, loaded=loaded)
+                     name=loaded.name, loaded=loaded, offset=offset)
     tilt = float(np.degrees(np.arctan(estimate_skew(analysis.glyphs, analysis.height))))
     if abs(tilt) < LEVEL_ABOVE:
         return as_is
@@ -404,7 +412,7 @@ def prepare(loaded):
     if len(levelled.glyphs) > LEVEL_MORE_GLYPHS * len(analysis.glyphs):
         return as_is
     return Prepared(analysis=levelled, scale=loaded.scale * factor2, size=loaded.size,
-                    name=loaded.name, loaded=loaded, tilt=tilt,
+                    name=loaded.name, loaded=loaded, tilt=tilt, offset=offset,
                     work_shape=(pixels.shape[0] * factor2, pixels.shape[1] * factor2),
                     level_shape=(level.shape[0] * factor2, level.shape[1] * factor2))
 
@@ -743,14 +751,17 @@ def apply_lexicon(classified, lexicon):
     return out
 
 
-def build_page(classified, scale, size, name, model_name, height, level=None):
+def build_page(classified, scale, size, name, model_name, height, level=None, offset=(0.0, 0.0)):
     """Page object in original-image coordinates from classified glyphs (`level`:
-    ``(tilt, shape, level_shape)`` when the working image was levelled)."""
+    ``(tilt, shape, level_shape)`` when the working image was levelled; `offset`: the
+    ``(y, x)`` of the working image's corner in the original image)."""
+    oy, ox = offset
+
     def box(g):
         y0, x0, y1, x1 = g.box if level is None else unlevel_box(g.box, *level)
         W, Ht = size
-        return (max(0, int(x0 / scale)), max(0, int(y0 / scale)),
-                min(W, int(np.ceil(x1 / scale))), min(Ht, int(np.ceil(y1 / scale))))
+        return (max(0, int(x0 / scale + ox)), max(0, int(y0 / scale + oy)),
+                min(W, int(np.ceil(x1 / scale + ox))), min(Ht, int(np.ceil(y1 / scale + oy))))
 
     lines = []
     for words in classified:
@@ -814,7 +825,7 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
         classified = apply_lexicon(classified, lexicon)
     level = (prepared.tilt, prepared.work_shape, prepared.level_shape) if prepared.tilt else None
     page = build_page(classified, prepared.scale, prepared.size, prepared.name, model.name,
-                      prepared.analysis.height, level)
+                      prepared.analysis.height, level, prepared.offset)
     return _unturned(page, turns) if turns else page
 
 
