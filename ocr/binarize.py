@@ -1646,7 +1646,7 @@ def _otsu(values, bins=64):
     return float(centres[int(np.argmax(np.nan_to_num(between, nan=0.0, posinf=0.0)))])
 
 
-def find_sheet(grey, block=8):
+def find_sheet(grey, block=8, enclosed=False):
     """Where the sheet of paper is, when the photo shows it lying on a textured ground.
 
     A wooden or patterned desk around the page is dark "ink" to the thresholds:
@@ -1695,6 +1695,13 @@ def find_sheet(grey, block=8):
         copy of the loaded page, :func:`ocr.pipeline.quarter`).
     block : int
         Block size in pixels of `grey`.
+    enclosed : bool
+        Only when all that fails: also take a bright region that the ground
+        surrounds (:data:`ENCLOSED` of the photo's border) and whose edge steps up
+        sharply (:data:`SHARP_STEP`) however smooth the ground, such as a sheet of
+        squared paper, rougher than the light oak it lies on. The lit part of a sheet
+        whose other side lies in a shadow passes too: the caller reads the page both
+        ways (:func:`ocr.pipeline.read`).
 
     Returns
     -------
@@ -1720,14 +1727,28 @@ def find_sheet(grey, block=8):
     # paper is then told by its smoothness: bright blocks no rougher than 2.5 times
     # the smoothest fifth of them, holes (the writing) filled, and the bright blocks
     # next to them added (writing close to the edge).
-    if bright.any():
-        rough = max(0.004, 2.5 * float(percentile(spread[bright], 20)))
-        sheet = _filled(_largest(bright & (spread < rough)))
-        if sheet is not None:
-            sheet = _filled(sheet | (bright & kernels.box_max(sheet.view(np.uint8), 3).view(bool)))
-            if _is_sheet_on_desk(sheet, B, spread, min_contrast=0.04, texture=4.0, inky=inky):
-                return sheet
-    return _smooth_sheet(spread)
+    second = _smooth_bright(bright, spread)
+    if second is not None and _is_sheet_on_desk(second, B, spread, min_contrast=0.04, texture=4.0, inky=inky):
+        return second
+    smooth = _smooth_sheet(spread)
+    if smooth is not None or not enclosed:
+        return smooth
+    for candidate, min_contrast in ((sheet, 0.08), (second, 0.04)):
+        if candidate is not None and _is_sheet_on_desk(candidate, B, spread, min_contrast, enclosed=True):
+            return candidate
+    return None
+
+
+def _smooth_bright(bright, spread):
+    """:func:`find_sheet`'s second candidate: the bright blocks no rougher than 2.5 times
+    the smoothest fifth of them, holes filled, and the bright blocks next to them."""
+    if not bright.any():
+        return None
+    rough = max(0.004, 2.5 * float(percentile(spread[bright], 20)))
+    sheet = _filled(_largest(bright & (spread < rough)))
+    if sheet is None:
+        return None
+    return _filled(sheet | (bright & kernels.box_max(sheet.view(np.uint8), 3).view(bool)))
 
 
 #: The ground around a sheet found by its smoothness (:func:`_smooth_sheet`) holds no
@@ -1863,6 +1884,12 @@ ROUGH_DESK = 5.0
 DESK_BORDER = 0.1
 
 
+#: With ``enclosed`` (:func:`find_sheet`), a sheet with the ground along this share of
+#: the photo's border or more, ...
+ENCLOSED = 0.9
+#: ... whose edge steps up by this share of the contrast, is on a desk however smooth.
+SHARP_STEP = 0.8
+
 #: The contrast a sheet's edge is weighed against is that of the sheet's and the
 #: desk's blocks within this many blocks of it (:func:`find_sheet`).
 STEP_REACH = 3
@@ -1892,12 +1919,14 @@ def _near_mean(values, where, r):
         return box(values * w) / box(w)
 
 
-def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=None):
+def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=None, enclosed=False):
     """The checks of :func:`find_sheet` on a candidate sheet (blocks).
 
     `inky` (blocks holding something as dark as writing), when given, also lets
     through a desk that is not textured but holds no writing at all while the
-    sheet does.
+    sheet does; `enclosed`, a ground of any texture along :data:`ENCLOSED` of the
+    photo's border that the sheet's edge steps up from by :data:`SHARP_STEP` of the
+    contrast.
     """
     if not 0.15 <= sheet.mean() <= 0.97:
         return False
@@ -1926,9 +1955,12 @@ def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=Non
     against = min(contrast, float(median(around))) if around.size else contrast
     if against < 0.5 * min_contrast:  # no edge: the light merely falls off across the page
         return False
-    if median(up[edge] - B[edge]) < (ROUGH_DESK_STEP if rough else SHEET_STEP) * against:
+    step = median(up[edge] - B[edge])
+    if step < (ROUGH_DESK_STEP if rough else SHEET_STEP) * against:
         return False
     if s_out >= 0.01 and s_out >= texture * s_in:
+        return True
+    if enclosed and np.mean(~border) >= ENCLOSED and step >= SHARP_STEP * against:
         return True
     # or a blank ground, clearly darker: no block around the sheet holds writing, while
     # the sheet does

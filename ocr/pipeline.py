@@ -75,6 +75,7 @@ class Prepared:
     work_shape: tuple = None  # the working image's shape before it was levelled, and after
     level_shape: tuple = None
     offset: tuple = (0.0, 0.0)  # (y, x) of the working image's corner in the original image (a sheet cut out)
+    doubtful_sheet: bool = False  # the sheet was found only as enclosed by the ground: read the photo whole too
 
 
 def estimate_letter_height(grey, small=None):
@@ -360,7 +361,7 @@ def analyse(grey):
     return Analysis(glyphs=glyphs, height=H, lines=lines, shear=shear)
 
 
-def prepare(loaded):
+def prepare(loaded, enclosed=True):
     """The image stages of a loaded page: working scale, ink, letters, lines, words.
 
     A sheet lying on a desk has the desk painted over first (:func:`ocr.binarize.find_sheet`)
@@ -374,6 +375,11 @@ def prepare(loaded):
     Parameters
     ----------
     loaded : ocr.load.Loaded
+    enclosed : bool
+        Failing all else, also take a sheet that the ground surrounds and whose
+        edge steps up sharply, however smooth the ground (``find_sheet(...,
+        enclosed=True)``); such a sheet may be the lit part of one half in shadow,
+        and :func:`read` reads the photo whole as well (``Prepared.doubtful_sheet``).
 
     Returns
     -------
@@ -382,6 +388,10 @@ def prepare(loaded):
     pixels = loaded.pixels
     small = quarter(pixels)
     sheet = find_sheet(small)
+    doubtful = False
+    if sheet is None and enclosed:
+        sheet = find_sheet(small, enclosed=True)
+        doubtful = sheet is not None
     offset = (0.0, 0.0)
     if sheet is not None:  # a sheet on a textured desk: the desk is painted over, and the sheet cut out
         pixels = fill_outside_sheet(pixels, small, sheet)
@@ -392,7 +402,7 @@ def prepare(loaded):
     grey, factor = working_image(pixels, small=small)
     analysis = analyse(grey)
     as_is = Prepared(analysis=analysis, scale=loaded.scale * factor, size=loaded.size,
-                     name=loaded.name, loaded=loaded, offset=offset)
+                     name=loaded.name, loaded=loaded, offset=offset, doubtful_sheet=doubtful)
     tilt = float(np.degrees(np.arctan(estimate_skew(analysis.glyphs, analysis.height))))
     if abs(tilt) < LEVEL_ABOVE:
         return as_is
@@ -412,7 +422,7 @@ def prepare(loaded):
     if len(levelled.glyphs) > LEVEL_MORE_GLYPHS * len(analysis.glyphs):
         return as_is
     return Prepared(analysis=levelled, scale=loaded.scale * factor2, size=loaded.size,
-                    name=loaded.name, loaded=loaded, tilt=tilt, offset=offset,
+                    name=loaded.name, loaded=loaded, tilt=tilt, offset=offset, doubtful_sheet=doubtful,
                     work_shape=(pixels.shape[0] * factor2, pixels.shape[1] * factor2),
                     level_shape=(level.shape[0] * factor2, level.shape[1] * factor2))
 
@@ -819,6 +829,11 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
             source, max_pixels=max_pixels, work_pixels=work_pixels, name=name)
         prepared = prepare(loaded)
     classified, turns = classify(prepared.analysis, model, context=context), 0
+    if prepared.doubtful_sheet and prepared.loaded is not None:
+        whole = prepare(prepared.loaded, enclosed=False)
+        other = classify(whole.analysis, model, context=context)
+        if _sureness(other) > _sureness(classified):
+            prepared, classified = whole, other
     if prepared.loaded is not None and _mean_conf(classified) < TURN_BELOW:
         prepared, classified, turns = _best_turn(prepared, classified, model, context)
     if lexicon is not None:
@@ -844,6 +859,18 @@ def _mean_conf(classified):
     return float(np.mean(confs)) if len(confs) >= 3 else 1.0
 
 
+#: :func:`_sureness` counts a character for its confidence above this.
+SURE_OVER = 0.6
+
+
+def _sureness(classified, chance=SURE_OVER):
+    """How much of a page the classifier is sure of: the sum over its characters of
+    their confidence less `chance`. A desk's grain read as letters adds little or
+    takes away (its confidences are low), and so does a page with half its writing
+    painted over (it has half the characters)."""
+    return sum(float(p.max()) - chance for words in classified for items in words for _, p, *_ in items)
+
+
 def _count(classified):
     """How many characters a classified page holds."""
     return sum(len(items) for words in classified for items in words)
@@ -864,7 +891,7 @@ def _best_turn(prepared, classified, model, context):
                               size=loaded.size[::-1] if k % 2 else loaded.size)) for k in (1, 2, 3)]
     candidates.append((0, replace(loaded, pixels=white - loaded.pixels)))  # negative: chalk on a board
     for k, turned in candidates:
-        p = prepare(turned)
+        p = prepare(turned, enclosed=False)
         c = classify(p.analysis, model, context=context)
         conf = _mean_conf(c)
         if conf > best[0] and _count(c) >= least:

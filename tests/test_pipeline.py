@@ -998,6 +998,78 @@ def test_squared_sheet_on_a_dark_desk_is_read_cut_out(model, monkeypatch):
     assert ocr.read(photo, model=model).text != text
 
 
+def _on_dark_wood_in_phone_light(ink, amplitude, period, light):
+    """The shared test text in `ink` on a sheet turned 4 degrees on dark wood (grain of
+    `amplitude`, `period` pixels, blurred smooth), under `light(yy, xx, H, W)`, with
+    sensor noise and a slight blur: (H, W, 3) uint8 photo, its text, the sheet's
+    share of the photo."""
+    from PIL import Image, ImageFilter
+
+    from ocr.synth import render_page
+
+    rgb, text, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44, ink=ink)
+    page = np.asarray(rgb)
+    h, w = page.shape[:2]
+    H, W = int(1.5 * h), int(1.5 * w)
+    yy, xx = np.mgrid[0:H, 0:W]
+    grain = amplitude * np.sin(yy / period + 1.5 * np.sin(xx / 170.0)) + np.random.default_rng(0).normal(0, 0.02, (H, W))
+    ground = np.stack([c + grain for c in (0.40, 0.28, 0.18)], -1)
+    canvas = Image.fromarray((np.clip(ground, 0, 1) * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(3))
+    turned = Image.fromarray(page).rotate(4.0, resample=Image.BICUBIC, expand=True)
+    canvas.paste(turned, ((W - turned.width) // 2, (H - turned.height) // 2), Image.new("L", (w, h), 255).rotate(4.0, expand=True))
+    a = np.asarray(canvas, np.float32) / 255 * light(yy, xx, H, W)[..., None]
+    a += np.random.default_rng(1).normal(0, 0.02, a.shape)
+    photo = Image.fromarray((np.clip(a, 0, 1) * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.8))
+    return np.asarray(photo), text, h * w / (H * W)
+
+
+def _vignette(yy, xx, H, W, strength=0.7):
+    r = np.sqrt(((yy - H / 2) / (H / 2)) ** 2 + ((xx - W / 2) / (W / 2)) ** 2)
+    return 1 - strength * np.clip(r - 0.3, 0, 1) ** 1.5
+
+
+def test_sheet_the_ground_surrounds_with_a_sharp_edge_is_found_however_smooth_the_ground(model, monkeypatch):
+    """Pencil on a sheet on dark wood blurred smooth, under a strong vignette: the wood
+    is no rougher than the paper, and its grain holds dark streaks like writing, so
+    neither a textured nor a blank desk; read whole, the grain reads as letters. But
+    the wood lies all round the sheet, and the sheet's edge steps up from it at once,
+    which no shadow's or vignette's edge does."""
+    import ocr.binarize as B
+    from ocr.pipeline import quarter
+
+    photo, text, share = _on_dark_wood_in_phone_light((170, 170, 170), 0.16, 25.0, _vignette)
+    small = quarter(photo.mean(axis=2).astype(np.uint8))
+    assert B.find_sheet(small) is None
+    sheet = B.find_sheet(small, enclosed=True)
+    assert sheet is not None and 0.9 * share < sheet.mean() < 1.3 * share
+    assert ocr.read(photo, model=model).text == text
+    monkeypatch.setattr(B, "ENCLOSED", 2.0)  # never
+    assert ocr.read(photo, model=model).text != text
+
+
+def test_lit_part_of_a_sheet_is_weighed_against_the_whole_photo(model, monkeypatch):
+    """The same sheet with its left part in a shadow as dark as the wood: the lit part
+    is surrounded by darker ground and steps up from the wood sharply, so it is taken
+    for the sheet, and the shadowed writing is painted over as desk. Such a sheet is
+    doubtful: the photo is read whole too, and the reading the classifier is surer
+    of, over all its characters, is kept."""
+    import ocr.binarize as B
+    import ocr.pipeline as P
+    from ocr.pipeline import quarter
+
+    def side(yy, xx, H, W):
+        return 0.45 + 0.55 * np.clip((xx / W - 0.25) / 0.4, 0, 1)
+
+    photo, text, share = _on_dark_wood_in_phone_light("grey", 0.06, 40.0, side)
+    small = quarter(photo.mean(axis=2).astype(np.uint8))
+    assert B.find_sheet(small) is None
+    lit = B.find_sheet(small, enclosed=True)
+    assert lit is not None and lit.mean() < 0.85 * share
+    assert ocr.read(photo, model=model).text == text
+    monkeypatch.setattr(P, "_sureness", lambda classified: 0.0)  # the doubtful sheet kept
+    assert ocr.read(photo, model=model).text != text
+
+
 def test_sheet_on_light_oak_is_found_by_its_smoothness(sheet_page, model):
     from ocr.binarize import find_sheet
     from ocr.load import load_image
@@ -1401,7 +1473,7 @@ def test_a_turned_reading_with_next_to_nothing_in_it_does_not_win(monkeypatch):
     loaded = load_image(np.full((60, 80), 255, np.uint8))
     upright = page(20, 0.7)  # unsure enough to look at the other orientations
     readings = iter([page(20, 0.6), page(20, 0.6), page(20, 0.6), page(1, 0.99)])
-    monkeypatch.setattr(P, "prepare", lambda turned: SimpleNamespace(analysis=None, loaded=turned))
+    monkeypatch.setattr(P, "prepare", lambda turned, enclosed=True: SimpleNamespace(analysis=None, loaded=turned))
     monkeypatch.setattr(P, "classify", lambda analysis, model, context=True: next(readings))
     prepared = SimpleNamespace(loaded=loaded)
     got, classified, turns = P._best_turn(prepared, upright, None, True)
