@@ -19,6 +19,9 @@ the character error rates are printed per desk kind::
     python benchmarks/compose_pages.py --out /tmp/handocr_pages --n 24 --seed 101
     python benchmarks/desk_pages.py /tmp/handocr_pages
 
+With ``--phone SEED`` every desk photo is then taken again as a phone takes it
+(``compose_pages.photographed``). Each photo's ``.gt.txt`` is written beside it.
+
 Photos and transcripts go to ``--out`` (default /tmp/handocr_desk), never into
 the repository.
 """
@@ -33,6 +36,7 @@ from PIL import Image, ImageFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_accuracy import DATA, IMAGE_EXTS, ROOT, _load_scores, read_handocr  # noqa: E402
+from compose_pages import photographed  # noqa: E402
 
 KINDS = ("oak", "walnut", "striped")
 
@@ -80,11 +84,15 @@ def main(argv=None):
     ap.add_argument("--out", default="/tmp/handocr_desk", help="work folder (default: %(default)s)")
     ap.add_argument("--seed", type=int, default=7, help="random seed (default: %(default)s)")
     ap.add_argument("--model", help="model file passed to handocr --model")
+    ap.add_argument("--phone", type=int, metavar="SEED",
+                    help="then take every desk photo again as a phone takes it (compose_pages.photographed: "
+                         "a vignette, a side or hard shadow or dim warm light, noise, blur, JPEG), with this seed")
     args = ap.parse_args(argv)
     out = Path(args.out).resolve()
     if out == ROOT or ROOT in out.parents:
         ap.error(f"{out} is inside the repository; use a folder outside it (e.g. /tmp)")
     rng = np.random.default_rng(args.seed)
+    phone = np.random.default_rng(args.phone) if args.phone is not None else None
     truth, alone, photos = {}, [], {k: [] for k in KINDS}
     (out / "photos").mkdir(parents=True, exist_ok=True)
     for i, gt in enumerate(sorted(Path(args.pages).glob("*.gt.txt"))):
@@ -97,6 +105,10 @@ def main(argv=None):
         kind = KINDS[i % len(KINDS)]
         path = out / "photos" / f"{stem}.{kind}.jpg"
         on_desk(Image.open(src).convert("RGB"), kind, rng).save(path, quality=88)
+        if phone is not None:
+            taken, quality = photographed(np.asarray(Image.open(path).convert("RGB")), phone)
+            Image.fromarray(taken).save(path, quality=quality)
+        path.with_suffix(".gt.txt").write_text(truth[stem])
         photos[kind].append(path)
     if not truth:
         sys.exit(f"desk_pages: no pages with ground truth in {args.pages}")
