@@ -50,6 +50,10 @@ REREAD_BOXES = (22, 26)
 #: confidence than ``STRAY_MARK_CONF``, is a stray mark (:func:`classify`).
 STRAY_MARK_HEIGHT = 0.6
 STRAY_MARK_CONF = 0.5
+#: A line of this many characters or more that the classifier is on average less sure
+#: of than GARBAGE_CONF is no writing (:func:`_garbage_line`).
+GARBAGE_CHARS = 3
+GARBAGE_CONF = 0.45
 
 
 @dataclass
@@ -678,7 +682,7 @@ def classify(analysis, model, context=True):
                     P = lone_prior(P)
                 items = [(g, p, c) for (g, _, c), p in zip(items, P)]
             words.append(items)
-        if words and not (len(words) == 1 and _stray_mark(read_as_is[0], H)):
+        if words and not (len(words) == 1 and _stray_mark(read_as_is[0], H)) and not _garbage_line(read_as_is):
             out.append(words)
     return number_lines(out) if context else out
 
@@ -693,6 +697,16 @@ def _stray_mark(items, height):
         return False
     g, p, _ = items[0]
     return g.height < STRAY_MARK_HEIGHT * height and p.max() < STRAY_MARK_CONF
+
+
+def _garbage_line(words):
+    """Is a line of :data:`GARBAGE_CHARS` characters or more one the classifier is, on
+    average, less sure of than :data:`GARBAGE_CONF`? A desk's grain or a cloth's squares that the sheet
+    finder missed, cut into letter-sized pieces: no letter looks much like them, and
+    a line of writing reads at 0.8-0.95. `words` are the line's words of (glyph,
+    probabilities, crop) as the classifier read them, before any context."""
+    confs = [float(p.max()) for items in words for _, p, _ in items]
+    return len(confs) >= GARBAGE_CHARS and sum(confs) / len(confs) < GARBAGE_CONF
 
 
 def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER):
