@@ -1724,9 +1724,7 @@ def find_sheet(grey, block=8, enclosed=False):
     if sheet is not None and _is_sheet_on_desk(sheet, B, spread, inky=inky):
         return sheet
     # A desk about as bright as the paper (light oak) joins the bright region; the
-    # paper is then told by its smoothness: bright blocks no rougher than 2.5 times
-    # the smoothest fifth of them, holes (the writing) filled, and the bright blocks
-    # next to them added (writing close to the edge).
+    # paper is then told by its smoothness.
     second = _smooth_bright(bright, spread)
     if second is not None and _is_sheet_on_desk(second, B, spread, min_contrast=0.04, texture=4.0, inky=inky):
         return second
@@ -1741,7 +1739,8 @@ def find_sheet(grey, block=8, enclosed=False):
 
 def _smooth_bright(bright, spread):
     """:func:`find_sheet`'s second candidate: the bright blocks no rougher than 2.5 times
-    the smoothest fifth of them, holes filled, and the bright blocks next to them."""
+    the smoothest fifth of them, holes (the writing) filled, and the bright blocks
+    next to them added (writing close to the edge)."""
     if not bright.any():
         return None
     rough = max(0.004, 2.5 * float(percentile(spread[bright], 20)))
@@ -1761,18 +1760,18 @@ def _smooth_sheet(spread, fill=0.8, rough=0.03, texture=4.0, most=0.06):
 
     A gingham cloth, or wood whose grain is as bright as the paper in places, under
     a vignette or a shadow, leaves the sheet neither the bright region nor a step
-    up at its edge; but
-    the paper is smooth and that ground is rough all over. The sheet is the convex
-    hull of the largest region of blocks smoother than a cut (writing inside it
-    filled as holes, writing at its edge taken in by the hull), taken when it is
-    shaped like a sheet (the smooth blocks fill `fill` of their hull), covers 15-97 %
-    of the photo with the ground along :data:`DESK_BORDER` of the photo's border,
-    and the ground (a block away from the hull) is rough nearly everywhere: over the
-    cut in three quarters of its blocks, and in the median over `rough` and
-    `texture` times the sheet's median. A page of writing is no such ground: there
-    is paper between its letters and lines. The cut is Otsu's of the log of the
-    blocks' spread, then 1.5 times higher in turn up to `most` (squared paper's
-    lines make the paper's blocks rougher than its blank margins).
+    up at its edge; but the paper is smooth and that ground is rough all over. The
+    sheet is the convex hull of the largest region of blocks smoother than a cut
+    (writing inside it filled as holes, writing at its edge taken in by the hull),
+    taken when it is shaped like a sheet (the smooth blocks fill `fill` of their
+    hull), covers 15-97 % of the photo with the ground along :data:`DESK_BORDER` of
+    the photo's border, and the ground (a block away from the hull) is rough nearly
+    everywhere: over the cut in three quarters of its blocks, in the median over
+    `rough` and `texture` times the sheet's median, and nowhere as smooth as the cut
+    over :data:`SMOOTH_GROUND` of the sheet's area. A page of writing is no such
+    ground: there is paper between its letters and lines. The cut is Otsu's of the
+    log of the blocks' spread, then 1.5 times higher in turn up to `most` (squared
+    paper's lines make the paper's blocks rougher than its blank margins).
 
     Parameters
     ----------

@@ -371,9 +371,8 @@ def prepare(loaded, enclosed=True):
     A sheet lying on a desk has the desk painted over first (:func:`ocr.binarize.find_sheet`)
     and is cut out (:func:`ocr.binarize.sheet_box`): the desk's flat paint would
     otherwise lower the paper's noise the thresholds are set by, and weigh in every
-    other measure of the page;
-    and a page whose lines slope by more than :data:`LEVEL_ABOVE` degrees is turned
-    level and analysed again (:func:`level_image`). Needs no model, so it can run
+    other measure of the page. A page whose lines slope by more than
+    :data:`LEVEL_ABOVE` degrees is turned level and analysed again (:func:`level_image`). Needs no model, so it can run
     while the model loads (:class:`ocr.load.LoadAhead`).
 
     Parameters
@@ -701,10 +700,11 @@ def _stray_mark(items, height):
 
 def _garbage_line(words):
     """Is a line of :data:`GARBAGE_CHARS` characters or more one the classifier is, on
-    average, less sure of than :data:`GARBAGE_CONF`? A desk's grain or a cloth's squares that the sheet
-    finder missed, cut into letter-sized pieces: no letter looks much like them, and
-    a line of writing reads at 0.8-0.95. `words` are the line's words of (glyph,
-    probabilities, crop) as the classifier read them, before any context."""
+    average, less sure of than :data:`GARBAGE_CONF`? A desk's grain or a cloth's
+    squares that the sheet finder missed, cut into letter-sized pieces: no letter
+    looks much like them, and a line of writing reads at 0.8-0.95. `words` are the
+    line's words of (glyph, probabilities, crop) as the classifier read them, before
+    any context."""
     confs = [float(p.max()) for items in words for _, p, _ in items]
     return len(confs) >= GARBAGE_CHARS and sum(confs) / len(confs) < GARBAGE_CONF
 
