@@ -769,7 +769,7 @@ def remove_frame_bars(mask, height, rules=None, reach=3):
     return rest | (side & _ink_on_both_sides(rest, 2, axis=1)) | (frame & ~side & _ink_on_both_sides(rest, 2, axis=0))
 
 
-def _boxes(mask, slices, height, reach, covered=0.9):
+def _boxes(mask, slices, height, reach, covered=0.75):
     """Boxes printed around letters, found by their sides: two upright strokes of
     `mask` (`slices`, ``(rows, columns)``, indexed from 1) as long as each other
     (their ends within `reach` pixels), 0.4 to 2.5 times that length apart, joined

@@ -556,6 +556,26 @@ def test_remove_frame_bars_takes_a_lone_box_and_a_short_field():
     assert remove_frame_bars(o, 34) is o
 
 
+def _lone_box(shape=(100, 80)):
+    """A lone printed box, 56 pixels tall and 36 wide, its lines 2 pixels thick."""
+    box = np.zeros(shape, bool)
+    box[20:22, 20:56] = box[74:76, 20:56] = box[20:76, 20:22] = box[20:76, 54:56] = True
+    return box
+
+
+def test_remove_frame_bars_takes_a_lone_box_with_its_print_broken_at_the_top():
+    """A sixth of the box's top missing in its middle (a faint print): the rest of
+    it, four fifths of the way between the sides, still joins them."""
+    from ocr.binarize import remove_frame_bars
+
+    box = _lone_box()
+    box[20:22, 35:40] = False
+    one = np.zeros_like(box)
+    one[30:66, 36:40] = True
+    out = remove_frame_bars(box | one, 40)
+    assert not (out & ~one).any() and out[one].all()
+
+
 def test_remove_frame_bars_takes_a_row_whose_end_sides_reach_into_its_corners():
     from ocr.binarize import remove_frame_bars
 
