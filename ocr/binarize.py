@@ -1646,7 +1646,7 @@ def _otsu(values, bins=64):
     return float(centres[int(np.argmax(np.nan_to_num(between, nan=0.0, posinf=0.0)))])
 
 
-def find_sheet(grey, block=8, enclosed=False):
+def find_sheet(grey, block=8, enclosed=False, return_doubtful=False):
     """Where the sheet of paper is, when the photo shows it lying on a textured ground.
 
     A wooden or patterned desk around the page is dark "ink" to the thresholds:
@@ -1702,15 +1702,24 @@ def find_sheet(grey, block=8, enclosed=False):
         squared paper, rougher than the light oak it lies on. The lit part of a sheet
         whose other side lies in a shadow passes too: the caller reads the page both
         ways (:func:`ocr.pipeline.read`).
+    return_doubtful : bool
+        Also return whether the sheet was found only so (by `enclosed`).
 
     Returns
     -------
     sheet : (H // block, W // block) bool ndarray or None
         The sheet's blocks, or None when the photo is not a sheet on a textured ground.
+    doubtful : bool
+        Only with `return_doubtful`.
     """
-    g = as_float(grey)
+    sheet, doubtful = _find_sheet(as_float(grey), block, enclosed)
+    return (sheet, doubtful) if return_doubtful else sheet
+
+
+def _find_sheet(g, block, enclosed):
+    """:func:`find_sheet`'s work: ``(sheet or None, found only as enclosed)``."""
     if g.shape[0] < 8 * block or g.shape[1] < 8 * block:
-        return None
+        return None, False
     values = _block_values(g, block)
     B = _block_brightness(values)
     spread = values.std(axis=2)
@@ -1722,19 +1731,19 @@ def find_sheet(grey, block=8, enclosed=False):
     bright = B > _otsu(B.ravel())
     sheet = _filled(_largest(bright))
     if sheet is not None and _is_sheet_on_desk(sheet, B, spread, inky=inky):
-        return sheet
+        return sheet, False
     # A desk about as bright as the paper (light oak) joins the bright region; the
     # paper is then told by its smoothness.
     second = _smooth_bright(bright, spread)
     if second is not None and _is_sheet_on_desk(second, B, spread, min_contrast=0.04, texture=4.0, inky=inky):
-        return second
+        return second, False
     smooth = _smooth_sheet(spread)
     if smooth is not None or not enclosed:
-        return smooth
+        return smooth, False
     for candidate, min_contrast in ((sheet, 0.08), (second, 0.04)):
         if candidate is not None and _is_sheet_on_desk(candidate, B, spread, min_contrast, enclosed=True):
-            return candidate
-    return None
+            return candidate, True
+    return None, False
 
 
 def _smooth_bright(bright, spread):
@@ -1801,8 +1810,7 @@ def _sheet_smoother_than(spread, cut, fill, rough, texture):
     sheet = _convex_hull(region)
     if not 0.15 <= sheet.mean() <= 0.97 or region.sum() < fill * sheet.sum():
         return None
-    border = np.concatenate([sheet[0], sheet[-1], sheet[:, 0], sheet[:, -1]])
-    if np.mean(~border) < DESK_BORDER:
+    if _ground_on_border(sheet) < DESK_BORDER:
         return None
     ground = ~kernels.box_max(sheet.view(np.uint8), 3).view(bool)
     if not ground.any():
@@ -1842,6 +1850,11 @@ def _convex_hull(region):
     for (x0, y0), (x1, y1) in zip(hull, np.roll(hull, -1, axis=0)):  # on the inner side of every edge
         inside &= (x1 - x0) * (cy - y0) - (y1 - y0) * (cx - x0) >= 0
     return inside | region
+
+
+def _ground_on_border(sheet):
+    """The share of the photo's border (blocks) that is not `sheet`."""
+    return float(np.mean(~np.concatenate([sheet[0], sheet[-1], sheet[:, 0], sheet[:, -1]])))
 
 
 def _largest(mask):
@@ -1929,8 +1942,8 @@ def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=Non
     """
     if not 0.15 <= sheet.mean() <= 0.97:
         return False
-    border = np.concatenate([sheet[0], sheet[-1], sheet[:, 0], sheet[:, -1]])
-    if np.mean(~border) < DESK_BORDER:
+    on_border = _ground_on_border(sheet)
+    if on_border < DESK_BORDER:
         return False  # what is darker lies within the photo: words highlighted, no desk
     contrast = float(median(B[sheet]) - median(B[~sheet]))
     if contrast < min_contrast:
@@ -1959,7 +1972,7 @@ def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=Non
         return False
     if s_out >= 0.01 and s_out >= texture * s_in:
         return True
-    if enclosed and np.mean(~border) >= ENCLOSED and step >= SHARP_STEP * against:
+    if enclosed and on_border >= ENCLOSED and step >= SHARP_STEP * against:
         return True
     # or a blank ground, clearly darker: no block around the sheet holds writing, while
     # the sheet does

@@ -390,11 +390,7 @@ def prepare(loaded, enclosed=True):
     """
     pixels = loaded.pixels
     small = quarter(pixels)
-    sheet = find_sheet(small)
-    doubtful = False
-    if sheet is None and enclosed:
-        sheet = find_sheet(small, enclosed=True)
-        doubtful = sheet is not None
+    sheet, doubtful = find_sheet(small, enclosed=enclosed, return_doubtful=True)
     offset = (0.0, 0.0)
     if sheet is not None:  # a sheet on a textured desk: the desk is painted over, and the sheet cut out
         pixels = fill_outside_sheet(pixels, small, sheet)
