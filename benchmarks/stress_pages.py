@@ -1,4 +1,4 @@
-"""Photo conditions the pages were not taken in: read each page under thirty-seven of them.
+"""Photo conditions the pages were not taken in: read each page under forty of them.
 
 Derives, from every page with a ``.gt.txt`` in a folder (default the shared
 photographed pages), variants that a phone photo of another page could show:
@@ -54,6 +54,13 @@ dusty          dark specks of dust strewn over the photo, one every 3,000 pixels
 dotted         dotted paper (a bullet journal's): grey-blue dots 1/40 of the page width
                apart, 1/350 of it across, 50 % darker than the paper
 dotted_turned  the dotted page turned 3 degrees
+rot15paper     turned 15 degrees (the sheet continues past the corners): a photo
+               taken carelessly; the lines slope by a quarter of a letter height
+               every letter
+shake          a shaking hand: motion blur along a line of 1/150 of the page height
+               at 20 degrees (9 px on a 1,350-px photo)
+side_view      photographed from the right: the right edge 30 % shorter than the
+               left, the letters narrower and shorter towards it
 =============  ===============================================================
 
 then reads every variant with the installed ``handocr read`` (one process per
@@ -172,7 +179,32 @@ def variants(im, rng):
     dots = dot_grid((H, W), W / 40, max(1.5, W / 700), 0.5, offset=(W / 120, W / 200))[..., None]
     out["dotted"] = (_to_image(a * (1 - dots * (2 - tint))), 88)
     out["dotted_turned"] = (out["dotted"][0].rotate(3, resample=Image.BICUBIC, fillcolor=paper), 88)
+    out["rot15paper"] = (_turned_sheet(im, 15), 85)
+    out["shake"] = (_to_image(np.stack([ndi.convolve(a[..., c], _line_kernel(max(3, round(H / 150)), 20.0),
+                                                     mode="nearest") for c in range(3)], -1)), 88)
+    out["side_view"] = (_side_view(im, 0.3), 88)
     return out
+
+
+def _turned_sheet(im, degrees):
+    """`im` turned by `degrees` on a sheet continued past it (edge pixels repeated),
+    framed to hold the whole turned page and no corner beyond the sheet."""
+    W, H = im.size
+    t = np.radians(abs(degrees))
+    w, h = int(W * np.cos(t) + H * np.sin(t)), int(W * np.sin(t) + H * np.cos(t))
+    pad = max(w, h)
+    turned = Image.fromarray(np.pad(np.asarray(im), ((pad, pad), (pad, pad), (0, 0)), mode="edge")).rotate(
+        degrees, resample=Image.BICUBIC)
+    x0, y0 = (turned.width - w) // 2, (turned.height - h) // 2
+    return turned.crop((x0, y0, x0 + w, y0 + h))
+
+
+def _line_kernel(length, degrees):
+    """A motion-blur kernel: a line `length` pixels long at `degrees`, summing to 1."""
+    k = np.zeros((length, length), np.float32)
+    k[length // 2, :] = 1
+    k = ndi.rotate(k, degrees, reshape=False, order=1)
+    return k / k.sum()
 
 
 def _curl(a, amplitude):
@@ -213,6 +245,28 @@ def _on_wood(im, rng, amplitude=0.06, angle=4.0):
     return desk
 
 
+def _side_view(im, shrink):
+    """`im` seen from its right: the right edge `shrink` of the height shorter than the
+    left, on a sheet first extended (edge pixels repeated) so no writing leaves the frame."""
+    pad = int(0.12 * im.width)
+    big = Image.fromarray(np.pad(np.asarray(im), ((pad, pad), (pad, pad), (0, 0)), mode="edge"))
+    W, H = big.size
+    d = shrink * H / 2
+    return big.transform((W, H), Image.PERSPECTIVE, _projective([(0, 0), (W, d), (W, H - d), (0, H)], W, H),
+                         Image.BICUBIC)
+
+
+def _projective(dst, W, H):
+    """Pillow's PERSPECTIVE coefficients taking the corners of a W x H image (top left,
+    top right, bottom right, bottom left) from the points `dst`."""
+    src = [(0, 0), (W, 0), (W, H), (0, H)]
+    A, b = [], []
+    for (x, y), (u, v) in zip(src, dst):
+        A += [[x, y, 1, 0, 0, 0, -u * x, -u * y], [0, 0, 0, x, y, 1, -v * x, -v * y]]
+        b += [u, v]
+    return tuple(np.linalg.solve(np.array(A, float), np.array(b, float)))
+
+
 def _keystone(im, inset):
     """`im` seen at an angle: its top edge `inset` of the width in from each side.
     The page is first extended (edge pixels repeated) so that no writing leaves the frame."""
@@ -220,14 +274,8 @@ def _keystone(im, inset):
     big = Image.fromarray(np.pad(np.asarray(im), ((pad, pad), (pad, pad), (0, 0)), mode="edge"))
     W, H = big.size
     d = inset * W
-    # The 8 coefficients of the projective map from output to input corners (Pillow's PERSPECTIVE).
-    src, dst = [(0, 0), (W, 0), (W, H), (0, H)], [(d, 0), (W - d, 0), (W, H), (0, H)]
-    A, b = [], []
-    for (x, y), (u, v) in zip(src, dst):
-        A += [[x, y, 1, 0, 0, 0, -u * x, -u * y], [0, 0, 0, x, y, 1, -v * x, -v * y]]
-        b += [u, v]
-    coeffs = np.linalg.solve(np.array(A, float), np.array(b, float))
-    return big.transform((W, H), Image.PERSPECTIVE, tuple(coeffs), Image.BICUBIC)
+    return big.transform((W, H), Image.PERSPECTIVE, _projective([(d, 0), (W - d, 0), (W, H), (0, H)], W, H),
+                         Image.BICUBIC)
 
 
 def main(argv=None):
