@@ -12,7 +12,7 @@ classifier is surest of the parts (:func:`split_touching`, given the classifier
 as a function).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -486,9 +486,81 @@ def segment(mask, min_speck=0.12, labelled=None):
             sub = wanted[window]
         # Capitals and digits fill the line's height: ink this flat is a dash or
         # an underscore, not a letter (a letter's detached bar joins its stem above).
+        glyph = Glyph(box=(int(y0), int(x0), int(y1), int(x1)), mask=sub)
+        framed = in_frame(glyph, H)
+        if framed is not None:  # a letter written in a box of its own that it touches
+            glyphs.append(framed)
+            continue
         small = not big[members].any() or y1 - y0 < 0.3 * H or is_box(sub) or is_bullet(sub, H)
-        glyphs.append(Glyph(box=(int(y0), int(x0), int(y1), int(x1)), mask=sub, small=small))
+        glyphs.append(replace(glyph, small=small))
     return glyphs, H
+
+
+#: A letter in a box of its own (:func:`in_frame`) is at least this many letter heights
+#: tall, and its box this many.
+FRAMED_LETTER = 0.75
+FRAME_TALL = 1.2
+
+
+def in_frame(glyph, height, tall=FRAMED_LETTER, frame=FRAME_TALL):
+    """The letter written in a box that it touches, the box taken off, or None.
+
+    A form's lone box (a line number's) is found with its letter only when the
+    letter touches neither side (:func:`ocr.binarize.remove_frame_bars`); a digit
+    filling its box touches it, and the two are one glyph, read as a letter with the
+    frame (a ``5`` as ``A``) or taken for a ticked check box. A glyph is a letter in
+    a box when its four edges are ink nearly all along (a frame: no letter has all
+    four, :func:`is_box`) and the ink left inside, once the frame's straight lines are
+    taken off, stands `tall` letter heights or more, in a box `frame` letter heights
+    tall or more: a box drawn to hold a letter is larger than the letters, a check
+    box about their size or smaller, and its tick or cross smaller still.
+
+    Parameters
+    ----------
+    glyph : Glyph
+    height : float
+        Typical letter height, in pixels.
+
+    Returns
+    -------
+    Glyph or None
+        The letter, its box on the page.
+    """
+    mask = glyph.mask
+    h, w = mask.shape
+    if min(h, w) < 8 or h < frame * height or not 0.4 <= w / h <= 2.0:
+        return None
+    # the frame's lines: the rows and columns from each edge inked nearly all along
+    band = max(2, int(np.ceil(0.15 * min(h, w))))
+    rows, cols = mask.mean(axis=1), mask.mean(axis=0)
+    top, bottom, left, right = (_line_at_edge(a[:band]) for a in (rows, rows[::-1], cols, cols[::-1]))
+    # both sides, and the top or the bottom (a form's lone box standing on the line of
+    # the fields beside it loses that line with the page's rules)
+    if not (left and right and (top or bottom)):
+        return None
+    m = 1  # and a pixel more: the frame's ragged edge
+    inside = mask[top + m : h - bottom - m, left + m : w - right - m]
+    labels, n = kernels.label(inside)
+    if n == 0:
+        return None
+    area = np.bincount(labels.ravel(), minlength=n + 1)
+    area[0] = 0
+    keep = area >= 0.1 * area.max()  # the letter's strokes, not the frame's leftover corners
+    ink = keep[labels]
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0 or rows[-1] - rows[0] + 1 < tall * height:
+        return None
+    y0, x0 = glyph.box[0] + top + m + rows[0], glyph.box[1] + left + m + cols[0]
+    sub = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return Glyph(box=(int(y0), int(x0), int(y0 + sub.shape[0]), int(x0 + sub.shape[1])), mask=sub)
+
+
+def _line_at_edge(share, full=0.9):
+    """How thick a frame's line is at one edge: up to the last of the rows (or
+    columns) `share`, counted from the edge, inked over `full` of their length
+    (0: none is; its first may be bare, a frame drawn a little askew)."""
+    lines = np.flatnonzero(share >= full)
+    return int(lines[-1]) + 1 if lines.size else 0
 
 
 def split_stacked(glyphs, height, tall=1.6, near=4.0):

@@ -1858,3 +1858,21 @@ def test_a_list_number_written_like_a_letter_continues_the_count():
     assert first(number_lines(page(p(_1=0.9), z_like, p(_4=0.9))), 1) == "Z"
     assert first(number_lines(page(z_like, p(_5=0.9))), 0) == "Z"
     assert first(number_lines(page(p(_1=0.9), z_like, p(_3=0.9)), next_number=1.0), 1) == "Z"
+
+
+@pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
+@pytest.mark.parametrize("page, lone", [(4, "65"), (5, "25")])
+def test_form_whose_digits_touch_their_lone_boxes(model, monkeypatch, page, lone):
+    # Pages 4 and 5 of `writers_pages.py --only form` (seed 201): line numbers written in
+    # lone boxes that they touch. The box and its digit were one glyph: a 6 and a 5
+    # taken for ticked check boxes and dropped, a 5 read A and a 2 read B with the frame.
+    import ocr.segment as S
+
+    lines, png = writers_form_page(201, page)
+    numbers = [line.split()[0] for line in lines if line.split()[0].isdigit() and len(line.split()[0]) == 1]
+    assert set(lone) <= set(numbers)
+    text = ocr.read(png, model=model).text
+    assert all(n in text.split() for n in lone)
+    monkeypatch.setattr(S, "in_frame", lambda glyph, height: None)
+    without = ocr.read(png, model=model).text
+    assert not all(n in without.split() for n in lone)

@@ -1224,3 +1224,53 @@ def test_upsample_is_pillows_bilinear_resize():
     assert np.abs(_upsample(values, (101, 173)) - pil).max() < 1e-5
     big = np.asarray(Image.fromarray(values, mode="F").resize((11 * 16, 7 * 16), Image.BILINEAR))
     assert np.abs(_upsample(values, (100, 170), 16) - big[:100, :170]).max() < 1e-5
+
+
+def _framed(shape=(100, 80), bottom=True):
+    """A lone box 56 pixels tall and 36 wide (lines 2 pixels thick), and a 5 written in
+    it that touches its left side and its top."""
+    box = _lone_box(shape)
+    if not bottom:
+        box[74:76] = False
+    five = np.zeros(shape, bool)
+    five[22:26, 22:50] = True  # the top bar, against the box's top and its left side
+    five[22:48, 22:26] = True  # the stem, along the left side
+    five[44:48, 22:46] = True
+    five[44:70, 44:48] = True  # the bowl's right
+    five[66:70, 26:48] = True
+    return box, five
+
+
+@pytest.mark.parametrize("bottom", [True, False])
+def test_in_frame_takes_a_lone_box_off_the_letter_that_touches_it(bottom):
+    from ocr.segment import Glyph, in_frame
+
+    box, five = _framed(bottom=bottom)
+    ink = box | five
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    glyph = Glyph(box=(int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1),
+                  mask=ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+    letter = in_frame(glyph, 40)
+    assert letter is not None and not letter.small
+    y0, x0, y1, x1 = letter.box
+    assert 20 < y0 and x0 > 22 and x1 < 54 and y1 < 74  # inside the frame's lines
+    page = np.zeros_like(ink)
+    page[y0:y1, x0:x1] = letter.mask
+    assert not (page & box).any()
+    assert page[five].mean() > 0.8  # the 5 loses only the pixel beside the frame
+    # The same box is no letter's on a page of larger letters: a check box no taller
+    # than the letters beside it, and its tick.
+    assert in_frame(glyph, 60) is None
+
+
+def test_in_frame_leaves_letters_and_empty_boxes():
+    from ocr.segment import Glyph, in_frame
+
+    box = _lone_box()[20:76, 20:56]
+    assert in_frame(Glyph(box=(20, 20, 76, 56), mask=box), 40) is None  # an empty box, a squarish O
+    b = box.copy()
+    b[27:29, :] = True  # a B's middle bar, side to side: no letter inside
+    assert in_frame(Glyph(box=(20, 20, 76, 56), mask=b), 40) is None
+    tick = box.copy()
+    tick[30:50, 8:12] = tick[46:50, 8:28] = True  # something small inside
+    assert in_frame(Glyph(box=(20, 20, 76, 56), mask=tick), 40) is None
