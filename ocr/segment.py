@@ -484,13 +484,13 @@ def segment(mask, min_speck=0.12, labelled=None):
             wanted = np.zeros(len(boxes) + 1, bool)
             wanted[members + 1] = True
             sub = wanted[window]
-        # Capitals and digits fill the line's height: ink this flat is a dash or
-        # an underscore, not a letter (a letter's detached bar joins its stem above).
         glyph = Glyph(box=(int(y0), int(x0), int(y1), int(x1)), mask=sub)
         framed = in_frame(glyph, H)
         if framed is not None:  # a letter written in a box of its own that it touches
             glyphs.append(framed)
             continue
+        # Capitals and digits fill the line's height: ink this flat is a dash or
+        # an underscore, not a letter (a letter's detached bar joins its stem above).
         small = not big[members].any() or y1 - y0 < 0.3 * H or is_box(sub) or is_bullet(sub, H)
         glyphs.append(replace(glyph, small=small))
     return glyphs, H
@@ -509,10 +509,13 @@ def in_frame(glyph, height, tall=FRAMED_LETTER, frame=FRAME_TALL):
     letter touches neither side (:func:`ocr.binarize.remove_frame_bars`); a digit
     filling its box touches it, and the two are one glyph, read as a letter with the
     frame (a ``5`` as ``A``) or taken for a ticked check box. A glyph is a letter in
-    a box when its four edges are ink nearly all along (a frame: no letter has all
-    four, :func:`is_box`) and the ink left inside, once the frame's straight lines are
-    taken off, stands `tall` letter heights or more, in a box `frame` letter heights
-    tall or more: a box drawn to hold a letter is larger than the letters, a check
+    a box when both its sides and its top or its bottom are lines of ink (rows or
+    columns within 0.15 of its size from the edge, inked over 0.9 of their length;
+    the fourth side may have gone with the page's rules, the line of the fields
+    beside it) and the ink left inside, once those lines and a pixel more are taken
+    off, stands `tall` letter heights or more, in a box `frame` letter heights tall
+    or more (a squarish ``O`` or ``D`` holds nothing inside, an ``8`` only its middle
+    bar): a box drawn to hold a letter is larger than the letters, a check
     box about their size or smaller, and its tick or cross smaller still.
 
     Parameters
