@@ -743,11 +743,13 @@ def _two_stacked_rooms(labels, outside, least=0.15):
     """Are the holes of a glyph (`labels` of its paper, `outside` the labels that are
     not holes) two, one above the other, as in a ``B`` or an ``8``? A tick inside a
     box leaves holes beside each other (one of them under its arm), a cross four.
-    Holes under `least` of the holes' area are left out (specks of paper in the ink)."""
+    Holes under `least` of the holes' area are left out (specks of paper in the ink),
+    but not a third one over a third of that: a thick cross in a box leaves its top
+    and bottom rooms the larger, and its side rooms a seventh of the paper each."""
     area = np.bincount(labels.ravel())
     area[outside] = 0
     rooms = np.flatnonzero(area >= least * area.sum())
-    if len(rooms) != 2:
+    if len(rooms) != 2 or np.count_nonzero(area >= least / 3 * area.sum()) > 2:
         return False
     (a0, a1), (b0, b1) = (np.flatnonzero((labels == r).any(axis=1))[[0, -1]] for r in rooms)
     (c0, c1), (d0, d1) = (np.flatnonzero((labels == r).any(axis=0))[[0, -1]] for r in rooms)
