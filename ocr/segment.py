@@ -666,8 +666,20 @@ def is_box(mask):
     sides = (mask[:b].any(axis=0), mask[-b:].any(axis=0), mask[:, :b].any(axis=1), mask[:, -b:].any(axis=1))
     if min(float(side.mean()) for side in sides) >= 0.9:
         my, mx = round(0.2 * h), round(0.2 * w)
-        return float(mask[my:h - my, mx:w - mx].mean()) < 0.5 and not _two_stacked_rooms(*_paper(mask))
+        labels, outside = _paper(mask)
+        # a blot fills its middle; a thick cross fills much of it too, but leaves rooms
+        # in the four corners between its arms
+        room = _rooms(labels, outside) >= 3 or float(mask[my:h - my, mx:w - mx].mean()) < 0.5
+        return room and not _two_stacked_rooms(labels, outside)
     return _four_cornered(mask)
+
+
+def _rooms(labels, outside, least=0.05):
+    """How many holes of a glyph (`labels` of its paper, `outside` the labels that are
+    not holes) hold `least` of the holes' area or more."""
+    area = np.bincount(labels.ravel())
+    area[outside] = 0
+    return int(np.count_nonzero(area >= least * max(1, area.sum())))
 
 
 #: A hand-drawn box, filled, and the quadrilateral through its four outermost corners

@@ -1953,3 +1953,50 @@ def test_is_box_with_a_thick_cross():
     b = mask.copy()
     b[:, 20:] = False  # a B-like half: the left side and what hangs on it
     assert not is_box(b)
+
+
+#: A check box with a cross so thick that it fills two thirds of the box's middle,
+#: cut out of page 10 of ``writers_pages.py --seed 2404 --only check_boxes``.
+_THICK_CROSS = (
+    "...########################..",
+    "..##########################.",
+    ".############################",
+    ".############################",
+    ".############################",
+    ".#####.###.........###..#####",
+    ".#########.........####.#####",
+    ".##########.......###########",
+    ".###########.....############",
+    ".############...#############",
+    ".######################.#####",
+    ".#####..##############..#####",
+    ".#####...############...#####",
+    ".#####...###########....#####",
+    ".####....###########....#####",
+    "#####....###########....#####",
+    "#####...#############...#####",
+    "#####.################..#####",
+    "##############..#############",
+    "############.....############",
+    "###########.......###########",
+    "#####..###.........####.#####",
+    "#####...............#...#####",
+    "#####...................#####",
+    "#############################",
+    "#############################",
+    "############################.",
+    ".##########################..",
+    "..#..........................",
+)
+
+
+def test_is_box_whose_cross_fills_its_middle():
+    from ocr.segment import is_box
+
+    # Its four sides run all along, but its middle is two thirds ink, which made it a
+    # blot (read as an 8). Unlike a blot it leaves four rooms between the cross's arms.
+    mask = np.array([[c == "#" for c in row] for row in _THICK_CROSS])
+    assert is_box(mask)
+    blot = mask.copy()
+    blot[5:-5, 5:-5] = True  # the same box filled: a blot
+    assert not is_box(blot)
