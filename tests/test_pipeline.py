@@ -1942,18 +1942,6 @@ _CROSSED_BOX = (
 )
 
 
-def test_is_box_with_a_thick_cross():
-    from ocr.segment import is_box
-
-    # The cross leaves four rooms: the top and bottom ones the larger, the side ones
-    # a seventh of the paper each. Counted as two stacked rooms (a B or an 8) it was
-    # no box, and it was read as a B before the first word of its line.
-    mask = np.array([[c == "#" for c in row] for row in _CROSSED_BOX])
-    assert is_box(mask)
-    b = mask.copy()
-    b[:, 20:] = False  # a B-like half: the left side and what hangs on it
-    assert not is_box(b)
-
 
 #: A check box with a cross so thick that it fills two thirds of the box's middle,
 #: cut out of page 10 of ``writers_pages.py --seed 2404 --only check_boxes``.
@@ -1990,12 +1978,17 @@ _THICK_CROSS = (
 )
 
 
-def test_is_box_whose_cross_fills_its_middle():
+@pytest.mark.parametrize("name", ["_CROSSED_BOX", "_THICK_CROSS"])
+def test_is_box_with_a_thick_cross(name):
     from ocr.segment import is_box
 
-    # Its four sides run all along, but its middle is two thirds ink, which made it a
-    # blot (read as an 8). Unlike a blot it leaves four rooms between the cross's arms.
-    mask = np.array([[c == "#" for c in row] for row in _THICK_CROSS])
+    # _CROSSED_BOX: the cross leaves four rooms, the top and bottom ones the larger,
+    # the side ones a seventh of the paper each; counted as two stacked rooms (a B or
+    # an 8) it was no box, and read as a B before the first word of its line.
+    # _THICK_CROSS: its four sides run all along, but its middle is two thirds ink,
+    # which made it a blot (read as an 8); unlike a blot it leaves rooms between the
+    # cross's arms.
+    mask = np.array([[c == "#" for c in row] for row in globals()[name]])
     assert is_box(mask)
     blot = mask.copy()
     blot[5:-5, 5:-5] = True  # the same box filled: a blot
