@@ -669,7 +669,7 @@ def is_box(mask):
         labels, outside = _paper(mask)
         # a blot fills its middle; a thick cross fills much of it too, but leaves rooms
         # in the four corners between its arms
-        room = _rooms(labels, outside) >= 3 or float(mask[my:h - my, mx:w - mx].mean()) < 0.5
+        room = float(mask[my:h - my, mx:w - mx].mean()) < 0.5 or _rooms(labels, outside) >= 3
         return room and not _two_stacked_rooms(labels, outside)
     return _four_cornered(mask)
 
@@ -761,7 +761,7 @@ def _two_stacked_rooms(labels, outside, least=0.15):
     area = np.bincount(labels.ravel())
     area[outside] = 0
     rooms = np.flatnonzero(area >= least * area.sum())
-    if len(rooms) != 2 or np.count_nonzero(area >= least / 3 * area.sum()) > 2:
+    if len(rooms) != 2 or _rooms(labels, outside, least / 3) > 2:
         return False
     (a0, a1), (b0, b1) = (np.flatnonzero((labels == r).any(axis=1))[[0, -1]] for r in rooms)
     (c0, c1), (d0, d1) = (np.flatnonzero((labels == r).any(axis=0))[[0, -1]] for r in rooms)
