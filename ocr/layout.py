@@ -90,6 +90,7 @@ def group_lines(glyphs, height):
             lines.append([i])
         else:
             lines[best].append(i)
+    lines = _attach_low(lines, glyphs, lift, height)
     lines = _merge_fragments(lines, glyphs, ys, height)
     _attach_small(lines, glyphs, lift, height)
     lines.sort(key=lambda line: median([ys[i] for i in line]))
@@ -143,6 +144,64 @@ def _meets(left, right, glyphs, ys, height, k=3, max_slope=0.2):
     rise = np.clip(slope * (glyphs[end].cx - x[0]), -height, height)
     expected = y[0] + rise
     return abs(ys[end] - expected) < 0.4 * height
+
+
+#: A glyph shorter than this many letter heights, standing at a line's foot, may be
+#: its punctuation rather than a line of its own (:func:`_attach_low`).
+LOW_MARK = 0.8
+
+
+def _attach_low(lines, glyphs, lift, height, short=LOW_MARK, near=4):
+    """Give each short glyph that stands alone at the foot of a line to that line.
+
+    A comma written large (a slanted stroke from the baseline down, a third to a
+    half of a letter tall) has its centre under the line's letters, often far
+    enough under them to start a line of its own, which then reads as ``I I``. A
+    glyph under `short` letter heights with no letter of its own line within 1.5
+    letter heights beside it, and no other short glyph within one (small letters
+    written just under a line), joins the line whose letters it stands at the
+    foot of, just after a word: within 0.75 letter heights of a letter of that
+    line on its left, its top below the middle of the `near` letters nearest it
+    and at most a quarter of a letter height under their baseline. (A list
+    number written small and low, under the first letter of the line above,
+    has no letter on its left there.)
+    """
+    is_short = [g.height < short * height for g in glyphs]
+    tall = [[j for j in line if not is_short[j]] for line in lines]
+
+    def foot(j, li):  # does glyph j end a word of line li, at its letters' foot?
+        g = glyphs[j]
+        before = [k for k in tall[li] if glyphs[k].box[3] <= g.cx]
+        if not before:
+            return None
+        last = max(before, key=lambda k: glyphs[k].box[3])
+        if g.box[1] - glyphs[last].box[3] > 0.75 * height:
+            return None
+        t = sorted(tall[li], key=lambda k: abs(glyphs[k].cx - g.cx))[:near]
+        top = median([glyphs[k].box[0] - lift[k] for k in t])
+        base = median([glyphs[k].box[2] - lift[k] for k in t])
+        y = g.box[0] - lift[j]
+        return abs(y - base) if 0.5 * (top + base) <= y <= base + 0.25 * height else None
+
+    moved = {}
+    for li, line in enumerate(lines):
+        for j in line:
+            if not is_short[j]:
+                continue
+            # among letters of its own line (a letter written small, a line pressed
+            # close under another), or among other short glyphs (small letters): it stays
+            if any(k != j and abs(glyphs[k].cx - glyphs[j].cx) < (height if is_short[k] else 1.5 * height)
+                   for k in line):
+                continue
+            found = [(d, hi) for hi in range(len(lines)) if hi != li for d in [foot(j, hi)] if d is not None]
+            if found:
+                moved[j] = min(found)[1]
+    if not moved:
+        return lines
+    out = [[j for j in line if j not in moved] for line in lines]
+    for j, hi in moved.items():
+        out[hi].append(j)
+    return [line for line in out if line]
 
 
 def _attach_small(lines, glyphs, lift, height):
@@ -287,17 +346,34 @@ def split_words(line, glyphs, threshold, height):
     A small mark (punctuation) after such a gap starts a word only when it is
     closer to the glyph after it (an opening dash, a letter's detached bar);
     otherwise it ends the word before it (a full stop written a little apart).
+    The gap after a word's full stop or comma (a mark below the middle of the
+    letter before it) is measured from that letter, as the page's letter gaps
+    are: the mark takes nothing off the word gap.
     """
     if not line:
         return []
     between = list(gaps(line, glyphs, height)) + [np.inf]
     words = [[line[0]]]
+    last = None if glyphs[line[0]].small else line[0]  # the last letter so far
     for k, i in enumerate(line[1:]):
-        if between[k] > threshold and (not glyphs[i].small or between[k + 1] < between[k]):
+        gap = between[k]
+        g = glyphs[i]
+        if not g.small and last is not None and glyphs[line[k]].small and _low_after(glyphs, last, words[-1]):
+            gap = max(gap, gaps([last, i], glyphs, height)[0])
+        if gap > threshold and (not g.small or between[k + 1] < gap):
             words.append([i])
         else:
             words[-1].append(i)
+        if not g.small:
+            last = i
     return words
+
+
+def _low_after(glyphs, letter, word):
+    """Are the marks after `letter` at the end of `word` all below its middle (a full
+    stop, a comma)?"""
+    marks = word[word.index(letter) + 1:] if letter in word else []
+    return bool(marks) and all(glyphs[j].box[0] >= glyphs[letter].cy for j in marks)
 
 
 def mark_kind(mark, letters, height):
@@ -349,14 +425,21 @@ def find_marks(glyphs, lines, height):
     * ``+``, ``*``, ``~``: ink floating between the top and the baseline of the
       letters beside it (its top 20 % of their height below theirs, its bottom
       10 % above their baseline, and under two thirds of their height);
+    * ``,`` and ``.`` written large: ink all below the middle of the letters beside
+      it, reaching down to their baseline or under it, no wider than tall (a
+      letter's foot is a flat bar), just after a letter (within 0.75 letter
+      heights, below its middle), beside it rather than under it, and a quarter
+      of a letter height or more before the next (a piece broken off a letter);
     * ``(`` and ``)``: one thin stroke, narrow and as tall as the letters, bowed
       (its middle a tenth of their height aside from its two ends, which stand
       one above the other);
     * a tick (check mark) first or last in its line: a short arm down to a point
       left of the middle, a long straight one leaning up to the right.
 
-    A ``/`` is not told from a ``1``: a third of EMNIST's straight ``1`` strokes
-    lean more than a slash might (27 degrees).
+    Tops and baselines are those of the letters beside the glyph (for a comma,
+    carried to it along the page's skew, :func:`estimate_skew`). A ``/`` is not
+    told from a ``1``: a third of EMNIST's straight ``1`` strokes lean more than
+    a slash might (27 degrees).
 
     Parameters
     ----------
@@ -372,6 +455,13 @@ def find_marks(glyphs, lines, height):
         Indices of the glyphs (none of them ``small``) that are punctuation.
     """
     marks = set()
+    skew = []  # the page's skew, measured once and only if a comma is in question
+
+    def slope():
+        if not skew:
+            skew.append(estimate_skew(glyphs, height))
+        return skew[0]
+
     for line in lines:
         big = [i for i in line if not glyphs[i].small]
         dots = [glyphs[i] for i in line if glyphs[i].small and _dot_like(glyphs[i], height)]
@@ -390,11 +480,42 @@ def find_marks(glyphs, lines, height):
                 marks.add(i)  # ! or ?
             elif y0 > top + 0.2 * span and y1 < base - 0.1 * span and y1 - y0 < 0.65 * span:
                 marks.add(i)  # + * ~
+            elif (k and g.width <= 1.2 * g.height
+                  and _ends_word(g, glyphs[big[k - 1]], [glyphs[j] for j in big[k + 1:k + 2]], height)
+                  and _apart(g, [glyphs[j] for j in big[k - 1:k] + big[k + 1:k + 2]])
+                  and _below_middle(g, near, slope())):
+                marks.add(i)  # , or . written large: all below the letters' middle
             elif _is_bracket(g.mask, span):
                 marks.add(i)
             elif (k == 0 or k == len(big) - 1) and _is_tick(g.mask, span):
                 marks.add(i)
     return marks
+
+
+def _below_middle(g, near, slope):
+    """Does `g` stand below the middle of the letters `near` it and reach down to
+    their baseline or under it (their top and baseline carried to it along the
+    page's `slope`)?"""
+    top = float(median([n.box[0] - slope * (n.cx - g.cx) for n in near]))
+    base = float(median([n.box[2] - slope * (n.cx - g.cx) for n in near]))
+    span = base - top
+    return g.box[0] > top + 0.5 * span and base - 0.2 * span < g.box[2] < base + 0.8 * span
+
+
+def _ends_word(g, letter, after, height, most=0.75, gap=0.25):
+    """Does `g` stand where a word's comma or full stop does after `letter`: within
+    `most` letter heights of it, its top below the letter's middle, and the glyph
+    `after` it (if any) at least `gap` letter heights further on (the next word,
+    not a letter's other leg)?"""
+    return (g.box[1] - letter.box[3] <= most * height and g.box[0] >= letter.cy
+            and all(n.box[1] - g.box[3] >= gap * height for n in after))
+
+
+def _apart(g, neighbours, most=0.3):
+    """Does `g` stand beside its `neighbours`, overlapping none of them across by
+    more than `most` of its width (unlike a piece broken off a letter, under it)?"""
+    y0, x0, y1, x1 = g.box
+    return all(min(x1, n.box[3]) - max(x0, n.box[1]) <= most * g.width for n in neighbours)
 
 
 def _dot_under(g, dot, base, span):

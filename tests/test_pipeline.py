@@ -689,6 +689,42 @@ def test_dashes_and_check_boxes_before_items_are_not_letters(model, kind):
         assert ocr.read(page, model=model).text == text
 
 
+def _list_with_commas(seed, length):
+    """A generated shopping list with a comma after every word but its line's last:
+    a slanted stroke `length` letter heights long from the baseline down, a blob
+    at its top."""
+    from PIL import Image, ImageDraw
+
+    from ocr.synth import render_page
+
+    lines = ["EGGS MILK BREAD", "TEA SOAP BUNS", "CALL MOM PAY RENT"]
+    rgb, text, boxes = render_page(lines, seed=seed, height=40)
+    im = Image.fromarray(rgb)
+    draw = ImageDraw.Draw(im)
+    k = 0
+    for line in lines:
+        for n, word in enumerate(line.split()):
+            b = boxes[k + len(word) - 1]
+            k += len(word)
+            if n == len(line.split()) - 1:
+                continue
+            h, x = 40, b.x1 + 10
+            top, bottom = b.y1 - 2, b.y1 - 2 + length * h
+            draw.line([(x + 3, top), (x - 3, bottom)], fill=(30, 30, 40), width=4)
+            draw.ellipse([x, top - 3, x + 6, top + 3], fill=(30, 30, 40))
+    return np.asarray(im), text
+
+
+@pytest.mark.parametrize("length", [0.35, 0.55])
+def test_commas_written_large_are_no_letters(model, length):
+    """A comma half a letter tall hangs so far under its line that it started a line
+    of its own (read ``I I``), or stayed in its line as an ``I`` that took the word
+    gap after it (``EGGSIMILK``)."""
+    for seed in (0, 1):
+        page, text = _list_with_commas(seed, length)
+        assert ocr.read(page, model=model).text == text
+
+
 def test_an_unsure_glyph_is_read_again_thinned_and_at_other_sizes():
     from ocr.normalize import thinned
     from ocr.pipeline import REREAD_BELOW, REREAD_BOXES, Analysis, classify

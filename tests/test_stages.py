@@ -1,6 +1,7 @@
 """The image stages on small generated arrays: load, binarize, segment, layout, normalize."""
 
 import io
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -810,6 +811,45 @@ def test_small_mark_joins_its_line():
     glyphs = [glyph(100, 30), glyph(130, 58, h=8, w=8, small=True), glyph(100, 90)]
     lines = group_lines(glyphs, 40)
     assert lines == [[0, 1, 2]]
+
+
+def _comma(y0, x0, h=22, w=9):
+    return Glyph(box=(y0, x0, y0 + h, x0 + w), mask=np.ones((h, w), bool))
+
+
+def test_a_large_comma_under_its_line_joins_that_line():
+    # "EGGS, MILK, JAM" and a line under it: the commas (0.55 letter heights) start at
+    # the baseline (140) and hang under it, their centres 27 px under the letters'
+    line1 = [glyph(100, x) for x in (0, 30, 60, 90, 160, 190, 220, 250, 320, 350, 380)]
+    commas = [_comma(138, 118), _comma(136, 278)]
+    line2 = [glyph(200, x) for x in (0, 30, 60)]
+    glyphs = line1 + commas + line2
+    lines = group_lines(glyphs, 40)
+    assert [sorted(line) for line in lines] == [list(range(13)), [13, 14, 15]]
+
+
+def test_small_letters_written_under_a_line_keep_their_own_line():
+    # letters half as tall, written close under the line (their tops 8 px under its
+    # baseline): a line of their own, not the line's punctuation
+    line1 = [glyph(100, x) for x in (0, 30, 60, 90)]
+    small = [glyph(148, x, h=20, w=12) for x in (10, 27, 44)]
+    lines = group_lines(line1 + small, 40)
+    assert [sorted(line) for line in lines] == [[0, 1, 2, 3], [4, 5, 6]]
+
+
+def test_a_large_comma_is_a_mark_and_keeps_the_word_gap():
+    from ocr.layout import find_marks
+
+    # "EGGS, MILK": the comma 4 px after the S; the word gap is 60 px from the S, 47 from
+    # the comma
+    glyphs = [glyph(100, x) for x in (0, 30, 60, 90)] + [_comma(138, 119)] + [glyph(100, x) for x in (175, 205)]
+    line = list(range(7))
+    assert find_marks(glyphs, [line], 40) == {4}
+    # a piece broken off under a letter is no mark: it stands under the letter
+    broken = glyphs[:3] + [glyph(100, 90, h=20), _comma(126, 95, h=24)] + glyphs[5:]
+    assert find_marks(broken, [line], 40) == set()
+    marked = [replace(g, small=True) if i == 4 else g for i, g in enumerate(glyphs)]
+    assert split_words(line, marked, 50.0, 40) == [[0, 1, 2, 3, 4], [5, 6]]
 
 
 def test_words_cut_at_wide_gaps_only():
