@@ -14,8 +14,8 @@ present, else the same formula copied below):
 * synthetic pages drawn with the project's stroke font (``compose_pages.py --synthetic``);
 * 20 generated pairs of touching letters under a line of writing
   (``ocr.synth.touching_pair_page``), drawn 2 and 4 pixels into each other;
-* the composed and synthetic pages again with ``--lexicon en`` (when pyspellchecker
-  is installed);
+* the composed and synthetic pages again with ``--no-lexicon`` (the rows above read
+  with ``handocr read``'s default English lexicon);
 * the classifier alone on the held-out characters (``handocr eval DATA --json``:
   EMNIST and photo_chars validation splits).
 
@@ -170,10 +170,10 @@ def measure_set(name, folder, work, model, tess, scores):
     return rows
 
 
-def with_lexicon(folder, work, model, scores):
-    """Mean (CER, layout CER) of ``handocr read --lexicon en`` on the pages of `folder`."""
+def without_lexicon(folder, work, model, scores):
+    """Per-page (CER, layout CER) of ``handocr read --no-lexicon`` on the pages of `folder`."""
     pairs = page_pairs(folder)
-    hyp, _ = read_handocr([img for img, _ in pairs], work, model, extra=("--lexicon", "en"))
+    hyp, _ = read_handocr([img for img, _ in pairs], work, model, extra=("--no-lexicon",))
     rows = [{"handocr": scores(gt, hyp[img]) if hyp.get(img) is not None else None} for img, gt in pairs]
     return rows
 
@@ -275,16 +275,11 @@ def main(argv=None):
         if rows:
             results.append((name, rows, per_page))
 
-    import importlib.util
-
     lexicon = {}
-    if importlib.util.find_spec("spellchecker"):
-        for k, (name, rows, per_page) in enumerate(results):
-            if not per_page:
-                folder = dict((n, f) for n, f, _ in sets)[name]
-                lexicon[name] = with_lexicon(folder, out / f"read_lex_{k}", args.model, scores)
-    else:
-        warn("pyspellchecker not installed (handocr[lexicon]): no --lexicon rows")
+    for k, (name, rows, per_page) in enumerate(results):
+        if not per_page:
+            folder = dict((n, f) for n, f, _ in sets)[name]
+            lexicon[name] = without_lexicon(folder, out / f"read_nolex_{k}", args.model, scores)
     touching, n_pairs = touching_pairs(args.model)
     ev = run_eval(data, args.model) if have_data else None
     model_name = (ev or {}).get("model", args.model or "bundled")
@@ -307,7 +302,7 @@ def main(argv=None):
             label = name
         print(f"| {label} | mean CER (layout) | {cer_cell(rows, 'handocr')} | {cer_cell(rows, 'tesseract')} |")
         if name in lexicon:
-            print(f"| the same, `handocr read --lexicon en` | mean CER (layout) | "
+            print(f"| the same, `handocr read --no-lexicon` | mean CER (layout) | "
                   f"{cer_cell(lexicon[name], 'handocr')} | - |")
     print(f"| {n_pairs} generated pairs of touching letters (2 px / 4 px overlap) | pairs read right "
           f"| {touching[2]} / {touching[4]} | - |")

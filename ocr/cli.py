@@ -188,13 +188,20 @@ def _load_model(path):
         raise click.ClickException(str(e)) from None
 
 
-def _load_lexicon(source):
+def _load_lexicon(source, off=False):
+    """The lexicon for `--lexicon SOURCE`, None for `--no-lexicon`; without either, the
+    English one, or none (with a note on stderr) when pyspellchecker is missing."""
     from .errors import HandocrError
     from .lexicon import Lexicon
 
+    if off:
+        return None
     try:
-        return Lexicon.load(source)
+        return Lexicon.load(source or "en")
     except HandocrError as e:
+        if source is None:
+            click.echo(f"handocr: {e}; reading without a lexicon", err=True)
+            return None
         raise click.ClickException(str(e)) from None
 
 
@@ -290,11 +297,12 @@ def render(pages, fmt):
 @click.option("--no-context", is_flag=True,
               help="Classify each character alone, without the word's letter/digit context.")
 @click.option("--lexicon", metavar="en|FILE",
-              help="Re-read unsure words as dictionary words: 'en' (English, needs "
-                   "pip install 'handocr[lexicon]') or a file of words, one per line "
-                   "(optionally with a count). Characters the classifier is sure of never change.")
+              help="Re-read unsure words that are no word as dictionary words: 'en' (English, "
+                   "the default) or a file of words, one per line (optionally with a count). "
+                   "Characters the classifier is sure of never change, nor words of one or two.")
+@click.option("--no-lexicon", is_flag=True, help="Keep every word as the classifier reads it.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
-def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon, quiet):
+def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon, no_lexicon, quiet):
     """Read the handwritten text of images.
 
     INPUTS are image files (JPEG, PNG, TIFF, WebP, ...), globs ("notes/*.jpg"),
@@ -306,7 +314,7 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon,
       handocr read photo.jpg
       handocr read scans/ -o out/ --format json -j 2
       cat photo.jpg | handocr read - --format hocr > photo.hocr
-      handocr read note.jpg --lexicon en     # unsure words as English words
+      handocr read codes.jpg --no-lexicon    # part numbers, not words
     """
     _small_blas()
     from .atomic import write_text
@@ -325,7 +333,7 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon,
         ahead = LoadAhead([(_WORKER["-"], "<stdin>") if n == "-" else (n, n) for n in names],
                           then=_prepare, max_pixels=max_pixels)
     _WORKER[model_path] = _load_model(model_path)  # a bad model fails once, before any image
-    _WORKER["lexicon"] = _load_lexicon(lexicon) if lexicon else None
+    _WORKER["lexicon"] = _load_lexicon(lexicon, no_lexicon)
     to_dir = bool(output) and (len(names) > 1 or os.path.isdir(output))
     if to_dir:
         os.makedirs(output, exist_ok=True)
@@ -465,9 +473,10 @@ def _page_pairs(folder):
 @click.option("--plots", type=click.Path(file_okay=False),
               help="Folder for a confusion matrix (characters) or aligned mistakes (pages).")
 @click.option("--lexicon", metavar="en|FILE",
-              help="For pages: read them as `handocr read --lexicon` does.")
+              help="For pages: read them as `handocr read --lexicon` does (default: en).")
+@click.option("--no-lexicon", is_flag=True, help="For pages: read them as `handocr read --no-lexicon` does.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def evaluate(data, model_path, split, as_json, plots, lexicon, quiet):
+def evaluate(data, model_path, split, as_json, plots, lexicon, no_lexicon, quiet):
     """Measure accuracy on labelled characters, or character error rate on pages.
 
     DATA is a folder of page images with <name>.gt.txt ground truth (prints the
@@ -481,15 +490,16 @@ def evaluate(data, model_path, split, as_json, plots, lexicon, quiet):
     from .errors import HandocrError
 
     model = _load_model(model_path)
-    words = _load_lexicon(lexicon) if lexicon else None
     result = {"model": model.name, "pages": [], "characters": []}
-    if lexicon:
-        result["lexicon"] = lexicon
+    words = []  # the lexicon, loaded for the first folder of pages
     try:
         for path in data:
             pairs = _page_pairs(path) if os.path.isdir(path) else []
             if pairs:
-                result["pages"].extend(_eval_pages(pairs, model, quiet, words))
+                if not words:
+                    words.append(_load_lexicon(lexicon, no_lexicon))
+                    result["lexicon"] = words[0].name if words[0] is not None else None
+                result["pages"].extend(_eval_pages(pairs, model, quiet, words[0]))
             else:
                 result["characters"].extend(_eval_chars(path, model, split))
     except HandocrError as e:

@@ -1,13 +1,15 @@
-"""Optional lexicon correction: unsure words re-read as dictionary words.
+"""Lexicon correction: unsure words that are no word re-read as dictionary words.
 
-A word's reading changes only if a word of the lexicon, of the same length, is
+``handocr read`` corrects with the English lexicon unless told otherwise
+(``--lexicon FILE``, ``--no-lexicon``); :func:`ocr.read` only with the lexicon
+it is given. A word's reading changes only if a word of the lexicon, of the same length, is
 more probable than the reading itself, scoring each candidate ``w`` by
 
     score(w) = sum_i log P[i, w_i] + weight * log p(w | length)
 
 where ``P`` holds the classifier's probabilities (after the letter/digit context)
 and ``p(w | length)`` is the word's frequency among the lexicon's words of that
-length. A reading that is not in the lexicon gets the prior of a rare word,
+length. The reading itself, no word of the lexicon, gets the prior of a rare word,
 ``p = oov``. Two rules keep the correction from inventing text:
 
 * a character the classifier is sure of (probability >= `sure`) is never
@@ -15,12 +17,17 @@ length. A reading that is not in the lexicon gets the prior of a rare word,
 * a changed character must have been plausible to the classifier
   (probability >= `plausible`).
 
-Numbers and one-character words are left alone; a word read with an unsure
-digit among letters (``ALR6ADY``) can become a word (a sure digit stays).
+Only readings that are no word are corrected: a reading that is a word of the
+lexicon stays, however much more frequent a word one letter away is (``BOX``
+is not made ``BOY``). Numbers and words of one or two characters are left
+alone (two-letter "words" of the list are many, abbreviations among them, and
+on test pages they turned a misread ``55`` into ``SI`` more often than they
+mended a word); a word read with an unsure digit among letters (``ALR6ADY``)
+can become a word (a sure digit stays).
 The English word list comes from the ``pyspellchecker`` package (MIT licence,
-word frequencies from OpenSubtitles), installed with ``pip install
-'handocr[lexicon]'``; any text file of words (one per line, optionally
-followed by a count) can be used instead.
+word frequencies from OpenSubtitles), a dependency of handocr, kept grouped by
+length in the user's cache (:meth:`Lexicon.english`); any text file of words
+(one per line, optionally followed by a count) can be used instead.
 """
 
 import math
@@ -81,12 +88,7 @@ class Lexicon:
             When the package is missing or the file cannot be read.
         """
         if source == "en":
-            try:
-                from spellchecker import SpellChecker
-            except ImportError:
-                raise HandocrError("--lexicon en needs the pyspellchecker package: "
-                                   "pip install 'handocr[lexicon]'") from None
-            return cls(SpellChecker(language="en").word_frequency.dictionary, name="en")
+            return cls.english()
         path = os.fspath(source)
         try:
             with open(path, encoding="utf-8") as f:
@@ -100,7 +102,67 @@ class Lexicon:
             raise HandocrError(f"{path}: cannot read word list ({e.__class__.__name__})") from None
         return cls(counts, name=path)
 
-    def correct(self, P, sure=0.9, plausible=0.02, weight=1.0, oov=1e-6):
+    @classmethod
+    def english(cls, cache=True):
+        """pyspellchecker's English list, from the user's cache when it was built before.
+
+        Building it takes about a second (the package's word counts are read and
+        grouped by length); the groups are then kept in
+        ``$XDG_CACHE_HOME/handocr`` (``~/.cache/handocr``), named by the package's
+        version, and load in a few tens of milliseconds. A cache that cannot be
+        read is built again; one that cannot be written is done without.
+
+        Raises
+        ------
+        HandocrError
+            When pyspellchecker is not installed.
+        """
+        try:
+            import spellchecker
+        except ImportError:
+            raise HandocrError("--lexicon en needs the pyspellchecker package: "
+                               "pip install pyspellchecker") from None
+        path = _cache_path(f"lexicon-en-{getattr(spellchecker, '__version__', '0')}-{_CACHE_FORMAT}.npz")
+        if cache and path is not None:
+            try:
+                return cls._load_arrays(path, name="en")
+            except (OSError, ValueError, KeyError, EOFError):
+                pass  # none yet, or unreadable: built again
+        lex = cls(spellchecker.SpellChecker(language="en").word_frequency.dictionary, name="en")
+        if cache and path is not None:
+            try:
+                lex._save_arrays(path)
+            except OSError:
+                pass  # a read-only home: the next run builds it again
+        return lex
+
+    def _save_arrays(self, path):
+        from .atomic import atomic_path
+
+        arrays = {}
+        for n, (W, log_prior, index) in self._words.items():
+            arrays[f"W{n}"] = W.astype(np.int8)
+            arrays[f"p{n}"] = log_prior
+            arrays[f"w{n}"] = np.array(list(index))  # in the rows' order
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with atomic_path(path) as tmp, open(tmp, "wb") as f:
+            np.savez(f, **arrays)
+
+    @classmethod
+    def _load_arrays(cls, path, name):
+        lex = cls.__new__(cls)
+        lex.name, lex._words = name, {}
+        with np.load(path, allow_pickle=False) as z:
+            for key in z.files:
+                if key.startswith("W"):
+                    n = int(key[1:])
+                    words = z[f"w{n}"].tolist()
+                    lex._words[n] = (z[key].astype(np.int16), z[f"p{n}"], {w: k for k, w in enumerate(words)})
+        if not lex._words:
+            raise ValueError("empty lexicon cache")
+        return lex
+
+    def correct(self, P, sure=0.9, plausible=0.02, weight=1.0, oov=1e-6, shortest=3):
         """The lexicon's reading of one word, or None to keep the classifier's.
 
         Parameters
@@ -115,6 +177,8 @@ class Lexicon:
             Weight of the word-frequency prior against the classifier.
         oov : float
             Prior of a reading that is not in the lexicon.
+        shortest : int
+            Shorter words stay as read.
 
         Returns
         -------
@@ -124,9 +188,11 @@ class Lexicon:
         P = np.asarray(P, dtype=np.float64)
         entry = self._words.get(len(P))
         reading = P.argmax(axis=1)
-        if entry is None or len(P) < 2 or all(CLASSES[k].isdigit() for k in reading):
-            return None  # numbers and one-character words stay as read
+        if entry is None or len(P) < shortest or all(CLASSES[k].isdigit() for k in reading):
+            return None  # numbers and short words stay as read
         W, log_prior, index = entry
+        if "".join(CLASSES[i] for i in reading) in index:
+            return None  # a word already
         logP = np.log(np.maximum(P, 1e-12))
         pos = np.arange(len(P))
         fixed = P[pos, reading] >= sure
@@ -138,11 +204,21 @@ class Lexicon:
         cand = np.flatnonzero(ok)
         scores = logP[pos, W[cand]].sum(axis=1) + weight * log_prior[cand]
         best = cand[np.argmax(scores)]
-        k = index.get("".join(CLASSES[i] for i in reading))
-        prior = log_prior[k] if k is not None else math.log(oov)
-        if scores.max() <= logP[pos, reading].sum() + weight * prior or np.array_equal(W[best], reading):
+        if scores.max() <= logP[pos, reading].sum() + weight * math.log(oov):
             return None
         return W[best].astype(np.intp)
+
+
+#: Bumped when the cached lexicon's arrays change meaning.
+_CACHE_FORMAT = 1
+
+
+def _cache_path(name):
+    """``$XDG_CACHE_HOME/handocr/<name>`` (``~/.cache/handocr``), or None without a home."""
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(root):
+        return None
+    return os.path.join(root, "handocr", name)
 
 
 def _is_number(s):

@@ -1,4 +1,4 @@
-"""Optional lexicon correction (`handocr read --lexicon`), on hand-made probabilities."""
+"""Lexicon correction (`handocr read`, `--lexicon`, `--no-lexicon`), on hand-made probabilities."""
 
 import numpy as np
 import pytest
@@ -28,37 +28,42 @@ def text(idx):
     return "".join(CLASSES[i] for i in idx)
 
 
-LEX = Lexicon({"do": 1000, "go": 300, "po": 2, "to": 2000, "list": 500, "lost": 400}, name="test")
+LEX = Lexicon({"do": 1000, "to": 2000, "dog": 1000, "bog": 2, "log": 300, "box": 500, "boy": 5000,
+               "list": 500, "lost": 400}, name="test")
 
 
 def test_unsure_letter_becomes_the_dictionary_word():
-    P = probs({"P": 0.48, "D": 0.42}, {"O": 0.95})
-    assert text(LEX.correct(P)) == "DO"
+    P = probs({"P": 0.48, "D": 0.42}, {"O": 0.95}, {"G": 0.95})
+    assert text(LEX.correct(P)) == "DOG"
 
 
 def test_sure_letters_are_never_changed():
-    P = probs({"P": 0.93, "D": 0.05}, {"O": 0.95})  # "PO" is rare, "DO" common: still PO
+    P = probs({"P": 0.93, "D": 0.05}, {"O": 0.95}, {"G": 0.95})  # "POG" is no word, "DOG" common: still POG
     assert LEX.correct(P) is None
     P = probs({"L": 0.97}, {"A": 0.91, "I": 0.05}, {"S": 0.97}, {"T": 0.97})  # LAST is not a word
     assert LEX.correct(P) is None
 
 
 def test_only_letters_the_classifier_found_plausible():
-    P = probs({"P": 0.6, "D": 0.005, "R": 0.3}, {"O": 0.95})  # D at 0.5 %: not a candidate
+    P = probs({"P": 0.6, "D": 0.005, "R": 0.3}, {"O": 0.95}, {"G": 0.95})  # D at 0.5 %: not a candidate
     assert LEX.correct(P) is None
 
 
-def test_a_reading_that_is_a_word_needs_a_much_better_word():
-    P = probs({"L": 0.97}, {"O": 0.55, "I": 0.40}, {"S": 0.97}, {"T": 0.97})
-    assert LEX.correct(P) is None  # LOST is a word and the better reading
+def test_a_reading_that_is_a_word_stays():
+    P = probs({"B": 0.97}, {"O": 0.97}, {"X": 0.55, "Y": 0.40})
+    assert LEX.correct(P) is None  # BOY is ten times as frequent, but BOX is a word
+    P = probs({"B": 0.50, "D": 0.45}, {"O": 0.97}, {"G": 0.97})
+    assert LEX.correct(P) is None  # BOG is rare, but a word
     P = probs({"L": 0.97}, {"E": 0.50, "I": 0.30, "O": 0.15}, {"S": 0.97}, {"T": 0.97})
     assert text(LEX.correct(P)) == "LIST"  # LEST is not in this lexicon; LIST beats LOST
 
 
-def test_numbers_and_single_characters_stay():
+def test_numbers_and_short_words_stay():
     assert LEX.correct(probs({"2": 0.5, "Z": 0.4}, {"0": 0.5, "O": 0.45})) is None
     assert Lexicon({"a": 5, "i": 5}).correct(probs({"4": 0.4, "A": 0.35})) is None
-    assert LEX.correct(probs({"D": 0.5}, {"O": 0.5}, {"G": 0.5})) is None  # no 3-letter words
+    assert LEX.correct(probs({"P": 0.48, "D": 0.42}, {"O": 0.95})) is None  # DO: too short to correct
+    assert LEX.correct(probs({"5": 0.5, "S": 0.4}, {"I": 0.6, "1": 0.3})) is None
+    assert LEX.correct(probs({"D": 0.5}, {"A": 0.5}, {"G": 0.5}, {"S": 0.5})) is None  # no 4-letter D?G? words
 
 
 def test_word_list_file(tmp_path):
@@ -77,22 +82,37 @@ def test_english_lexicon():
     pytest.importorskip("spellchecker", reason="pyspellchecker (handocr[lexicon]) not installed")
     en = Lexicon.load("en")
     assert "DO" in en and "REFRIGERATOR" in en and len(en) > 50_000
-    assert text(en.correct(probs({"P": 0.44, "D": 0.40}, {"O": 0.79}))) == "DO"
+    P = probs({"B": 0.99}, {"R": 0.99}, {"E": 0.99}, {"A": 0.99}, {"U": 0.5, "D": 0.3})
+    assert text(en.correct(P)) == "BREAD"
     P = probs({"C": 0.99}, {"H": 0.99}, {"E": 0.99}, {"C": 0.99}, {"X": 0.5, "K": 0.3})
     assert text(en.correct(P)) == "CHECK"
 
 
 def test_corrected_character_keeps_its_own_confidence():
-    P = probs({"P": 0.48, "D": 0.42}, {"O": 0.95})
-    glyphs = [Glyph(box=(0, 10 * k, 10, 10 * k + 8), mask=np.ones((10, 8), bool)) for k in range(2)]
+    P = probs({"P": 0.48, "D": 0.42}, {"O": 0.95}, {"G": 0.95})
+    glyphs = [Glyph(box=(0, 10 * k, 10, 10 * k + 8), mask=np.ones((10, 8), bool)) for k in range(3)]
     classified = [[[(g, p, None) for g, p in zip(glyphs, P)]]]
     page = build_page(apply_lexicon(classified, LEX), 1.0, (100, 100), "x", "m", 10.0)
-    c0, c1 = page.lines[0].words[0].chars
-    assert (c0.text, c0.alt, c1.text) == ("D", "P", "O")
+    c0, c1, c2 = page.lines[0].words[0].chars
+    assert (c0.text, c0.alt, c1.text, c2.text) == ("D", "P", "O", "G")
     assert c0.conf == pytest.approx(0.42) and isinstance(c0, Char)
-    assert page.text == "DO"
+    assert page.text == "DOG"
     plain = build_page(classified, 1.0, (100, 100), "x", "m", 10.0)
-    assert plain.text == "PO" and plain.lines[0].words[0].chars[0].conf == pytest.approx(0.48)
+    assert plain.text == "POG" and plain.lines[0].words[0].chars[0].conf == pytest.approx(0.48)
+
+
+def test_english_lexicon_is_cached(tmp_path, monkeypatch):
+    pytest.importorskip("spellchecker", reason="pyspellchecker not installed")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = Lexicon.english()
+    cached = list((tmp_path / "handocr").glob("lexicon-en-*.npz"))
+    assert len(cached) == 1
+    again = Lexicon.english()
+    assert len(again) == len(built) and "REFRIGERATOR" in again
+    P = probs({"C": 0.99}, {"H": 0.99}, {"E": 0.99}, {"C": 0.99}, {"X": 0.5, "K": 0.3})
+    assert text(again.correct(P)) == text(built.correct(P)) == "CHECK"
+    cached[0].write_bytes(b"not a cache")  # a broken cache is built again
+    assert len(Lexicon.english()) == len(built)
 
 
 def test_cli_lexicon_option(tmp_path):
@@ -102,9 +122,33 @@ def test_cli_lexicon_option(tmp_path):
     assert r.exit_code == 1 and "no.txt: cannot read word list" in r.output
     words = tmp_path / "words.txt"
     words.write_text("SHOPPING\nLIST\nEGGS\nMILK\n")
-    plain = CliRunner().invoke(main, ["read", "samples/synthetic_page.png"])
+    plain = CliRunner().invoke(main, ["read", "samples/synthetic_page.png", "--no-lexicon"])
     r = CliRunner().invoke(main, ["read", "samples/synthetic_page.png", "--lexicon", str(words)])
     assert r.exit_code == 0 and r.output.splitlines()[0] == "SHOPPING LIST" == plain.output.splitlines()[0]
+
+
+def test_cli_reads_with_the_english_lexicon_unless_told_not_to(tmp_path, monkeypatch):
+    """`handocr read` corrects non-words with the English lexicon by default; without
+    pyspellchecker it says so on stderr and reads on."""
+    pytest.importorskip("spellchecker", reason="pyspellchecker not installed")
+    from ocr import cli
+
+    seen, read_one = [], cli._read_one
+    monkeypatch.setattr(cli, "_read_one", lambda job, fetch=None: seen.append(cli._WORKER["lexicon"]) or
+                        (job[0], None, f"{job[0]}: stopped"))
+    for args, want in (([], "en"), (["--no-lexicon"], None)):
+        seen.clear()
+        CliRunner().invoke(cli.main, ["read", "samples/synthetic_page.png", "-j", "1", *args])
+        assert [getattr(x, "name", None) for x in seen] == [want]
+    monkeypatch.setattr(cli, "_read_one", read_one)
+    monkeypatch.setattr("ocr.lexicon.Lexicon.english", classmethod(lambda c: (_ for _ in ()).throw(
+        HandocrError("--lexicon en needs the pyspellchecker package"))))
+    r = CliRunner().invoke(cli.main, ["read", "samples/synthetic_page.png", "--no-lexicon"])
+    assert r.exit_code == 0
+    r = CliRunner().invoke(cli.main, ["read", "samples/synthetic_page.png"])
+    assert r.exit_code == 0 and "reading without a lexicon" in r.output
+    r = CliRunner().invoke(cli.main, ["read", "samples/synthetic_page.png", "--lexicon", "en"])
+    assert r.exit_code == 1 and "needs the pyspellchecker package" in r.output
 
 
 def test_eval_pages_with_a_lexicon(tmp_path):
