@@ -160,22 +160,24 @@ def _attach_low(lines, glyphs, lift, height, short=LOW_MARK, near=4):
     glyph under `short` letter heights with no letter of its own line within 1.5
     letter heights beside it, and no other short glyph within one (small letters
     written just under a line), joins the line whose letters it stands at the
-    foot of, just after a word: within 0.75 letter heights of a letter of that
-    line on its left, its top below the middle of the `near` letters nearest it
-    and at most a quarter of a letter height under their baseline. (A list
-    number written small and low, under the first letter of the line above,
-    has no letter on its left there.)
+    foot of, just after a word: its head (the ink of its top rows) right of where
+    a letter of that line ends at its foot, and within 0.75 letter heights of that
+    letter's box (an italic letter's top may overhang the comma); its top below
+    the middle of the `near` letters nearest it and at most a quarter of a letter
+    height under their baseline. (A list number written small and low, under the
+    first letter of the line above, has no letter on its left there.)
     """
     is_short = [g.height < short * height for g in glyphs]
     tall = [[j for j in line if not is_short[j]] for line in lines]
 
     def foot(j, li):  # does glyph j end a word of line li, at its letters' foot?
         g = glyphs[j]
-        before = [k for k in tall[li] if glyphs[k].box[3] <= g.cx]
+        head = _ink_x(g, top=True)  # where its top is: at the baseline, after the word
+        before = [k for k in tall[li] if _ink_x(glyphs[k], top=False) <= head]
         if not before:
             return None
-        last = max(before, key=lambda k: glyphs[k].box[3])
-        if g.box[1] - glyphs[last].box[3] > 0.75 * height:
+        last = max(before, key=lambda k: _ink_x(glyphs[k], top=False))
+        if head - glyphs[last].box[3] > 0.75 * height:  # (a P's foot is its stem)
             return None
         t = sorted(tall[li], key=lambda k: abs(glyphs[k].cx - g.cx))[:near]
         top = median([glyphs[k].box[0] - lift[k] for k in t])
@@ -202,6 +204,18 @@ def _attach_low(lines, glyphs, lift, height, short=LOW_MARK, near=4):
     for j, hi in moved.items():
         out[hi].append(j)
     return [line for line in out if line]
+
+
+def _ink_x(g, top, share=0.25):
+    """The mean x of `g`'s ink in its top (or bottom) `share` of rows: where a
+    comma's head is, or where a letter ends at its foot, in an italic hand too."""
+    h = g.mask.shape[0]
+    k = max(1, int(round(share * h)))
+    rows = g.mask[:k] if top else g.mask[h - k:]
+    cols = np.flatnonzero(rows.any(axis=0))
+    if not len(cols):
+        return g.cx
+    return g.box[1] + (float(cols.mean()) if top else float(cols.max()))
 
 
 def _attach_small(lines, glyphs, lift, height):

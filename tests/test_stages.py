@@ -828,6 +828,20 @@ def test_a_large_comma_under_its_line_joins_that_line():
     assert [sorted(line) for line in lines] == [list(range(13)), [13, 14, 15]]
 
 
+def test_a_large_comma_after_an_italic_word_joins_its_line():
+    # the word's last letter leans right: its top overhangs the comma, which starts
+    # 8 px left of the letter's box but right of where the letter meets the baseline
+    lean = np.zeros((40, 30), bool)
+    for y in range(40):
+        x = round(22 * (39 - y) / 39)
+        lean[y, x:x + 8] = True
+    letters = [glyph(100, x) for x in (0, 40, 80)] + [Glyph(box=(100, 120, 140, 150), mask=lean)]
+    after = [glyph(100, x) for x in (230, 270)]
+    glyphs = letters + [_comma(138, 142)] + after
+    lines = group_lines(glyphs, 40)
+    assert [sorted(line) for line in lines] == [list(range(7))]
+
+
 def test_small_letters_written_under_a_line_keep_their_own_line():
     # letters half as tall, written close under the line (their tops 8 px under its
     # baseline): a line of their own, not the line's punctuation
