@@ -170,13 +170,19 @@ def _attach_low(lines, glyphs, lift, height, short=LOW_MARK, near=4):
     is_short = [g.height < short * height for g in glyphs]
     tall = [[j for j in line if not is_short[j]] for line in lines]
 
-    def foot(j, li):  # does glyph j end a word of line li, at its letters' foot?
+    ends = {}  # where each letter ends at its foot, measured once
+
+    def end(k):
+        if k not in ends:
+            ends[k] = _ink_x(glyphs[k], top=False)
+        return ends[k]
+
+    def foot(j, li, head):  # does glyph j, its head at x `head`, end a word of line li?
         g = glyphs[j]
-        head = _ink_x(g, top=True)  # where its top is: at the baseline, after the word
-        before = [k for k in tall[li] if _ink_x(glyphs[k], top=False) <= head]
+        before = [k for k in tall[li] if end(k) <= head]
         if not before:
             return None
-        last = max(before, key=lambda k: _ink_x(glyphs[k], top=False))
+        last = max(before, key=end)
         if head - glyphs[last].box[3] > 0.75 * height:  # (a P's foot is its stem)
             return None
         t = sorted(tall[li], key=lambda k: abs(glyphs[k].cx - g.cx))[:near]
@@ -195,7 +201,8 @@ def _attach_low(lines, glyphs, lift, height, short=LOW_MARK, near=4):
             if any(k != j and abs(glyphs[k].cx - glyphs[j].cx) < (height if is_short[k] else 1.5 * height)
                    for k in line):
                 continue
-            found = [(d, hi) for hi in range(len(lines)) if hi != li for d in [foot(j, hi)] if d is not None]
+            head = _ink_x(glyphs[j], top=True)  # where its top is: at the baseline, after the word
+            found = [(d, hi) for hi in range(len(lines)) if hi != li for d in [foot(j, hi, head)] if d is not None]
             if found:
                 moved[j] = min(found)[1]
     if not moved:
