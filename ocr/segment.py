@@ -993,20 +993,82 @@ def _one_character(P, classes=CLASSES, same=SAME_SHAPE):
     return conf
 
 
-def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, probs=None, penalty=0.3,
+@dataclass(eq=False)
+class Lattice:
+    """Every reading of a word's pieces as letters that :func:`word_lattice` weighed.
+
+    Attributes
+    ----------
+    n : int
+        Number of pieces (atoms) the word was cut into.
+    spans : list of (int, int)
+        Runs ``atoms[i:j]`` that could be one letter.
+    cands : list of Glyph
+        The letter each span makes (as measured: upright on an italic page).
+    P : (len(spans), 36) ndarray
+        Each span's class probabilities.
+    X : list of (32, 32) ndarray
+        Each span's classifier input.
+    extra : (len(spans),) ndarray
+        What each span costs as a letter besides the classifier's doubt (nats):
+        the letter penalty, and the costs of being too wide or short, of bridging
+        gaps and of cutting through ink.
+    cost : (len(spans),) ndarray
+        ``extra - log(confidence that the span is one character)``.
+    cut : (len(spans),) bool ndarray
+        The span starts or ends inside a glyph: it was cut out of one.
+    on_page : callable, optional
+        ``Glyph -> Glyph``: a candidate back on the page (sheared back on an
+        italic page); None when the candidates are on the page.
+    """
+
+    n: int
+    spans: list
+    cands: list = field(repr=False)
+    P: np.ndarray = field(repr=False)
+    X: list = field(repr=False)
+    extra: np.ndarray = field(repr=False)
+    cost: np.ndarray = field(repr=False)
+    cut: np.ndarray = field(repr=False)
+    on_page: object = field(default=None, repr=False)
+
+    def best_path(self):
+        """The cheapest reading: indices into `spans`, left to right, covering every piece."""
+        best = {0: (0.0, None)}
+        ends = {}
+        for k, (i, j) in enumerate(self.spans):
+            ends.setdefault(j, []).append((i, k))
+        for j in range(1, self.n + 1):
+            options = [(best[i][0] + self.cost[k], i, k) for i, k in ends.get(j, ()) if i in best]
+            if options:
+                c, i, k = min(options)
+                best[j] = (c, k)
+        path, j = [], self.n
+        while j:
+            k = best[j][1]
+            path.append(k)
+            j = self.spans[k][0]
+        return path[::-1]
+
+    def letters(self, path):
+        """``(glyph, probabilities, crop)`` of the spans `path`, on the page."""
+        at = self.on_page or (lambda g: g)
+        return [(at(self.cands[k]), self.P[k], self.X[k]) for k in path]
+
+
+def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, probs=None, penalty=0.3,
                  merge_cost=0.5, max_gap=0.15):
-    """Best letters for a word: touching letters split, broken letters merged.
+    """Every way to read a word's glyphs as letters, each with its cost.
 
     The word's glyphs are over-segmented (wide ones cut at their thinnest
     columns) into pieces; every run of consecutive pieces that could be one
-    letter is classified, and the cheapest reading of the whole word is chosen
-    by dynamic programming. A letter costs ``-log(confidence) + penalty`` (the
-    confidence that it is one character, ``O`` and ``0`` summed: :data:`SAME_SHAPE`), plus
-    a cost for being wider than letters are or shorter (than the line, and than
-    the glyph it was cut out of: :data:`CUT_TALL`), plus `merge_cost` for every
-    gap it bridges between separate glyphs, plus :data:`CUT_COST` for a cut through a
-    glyph no wider than a letter; so a split or a merge has to pay for itself in
-    classifier confidence.
+    letter is classified and costed. A letter costs ``-log(confidence) + penalty``
+    (the confidence that it is one character, ``O`` and ``0`` summed:
+    :data:`SAME_SHAPE`), plus a cost for being wider than letters are or shorter
+    (than the line, and than the glyph it was cut out of: :data:`CUT_TALL`), plus
+    `merge_cost` for every gap it bridges between separate glyphs, plus
+    :data:`CUT_COST` for a cut through a glyph no wider than a letter; so a split
+    or a merge has to pay for itself in classifier confidence.
 
     Parameters
     ----------
@@ -1037,12 +1099,7 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, prob
 
     Returns
     -------
-    letters : list of Glyph
-        Left to right.
-    probs : (len(letters), 36) ndarray
-        Their class probabilities.
-    crops : list of (32, 32) ndarray
-        Their classifier inputs.
+    Lattice
     """
     from .normalize import normalize_many
 
@@ -1068,9 +1125,8 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, prob
     P = np.array([given.get(id(c), np.zeros(len(CLASSES))) for c in cands], dtype=float)
     if ask:
         P[ask] = proba(np.stack([X[k] for k in ask]))
-    sure = _one_character(P)
-    cost = {}
-    for (i, j), c, conf in zip(spans, cands, sure):
+    extra, cut_out = np.zeros(len(spans)), np.zeros(len(spans), dtype=bool)
+    for s, ((i, j), c) in enumerate(zip(spans, cands)):
         wide = max(0.0, c.width / max(height, c.height) - 1.3)
         if width:
             # One whole piece of ink may be a wide letter (a broad U, M or W); two
@@ -1082,24 +1138,34 @@ def segment_word(glyphs, height, proba, width=None, confs=None, crops=None, prob
         # a T or an H) is part of a letter, not one of its own.
         short = max(0.0, 0.5 - c.height / height)
         cut = j < n and joins[j - 1] is None  # it ends inside a glyph
-        if cut or (i and joins[i - 1] is None):  # a piece cut out of a glyph
+        cut_out[s] = cut or bool(i and joins[i - 1] is None)
+        if cut_out[s]:  # a piece cut out of a glyph
             short = max(short, CUT_TALL - c.height / max(a.height for a in owner[i:j]))
         bridged = sum(gap is not None for gap in joins[i : j - 1])
-        cost[(i, j)] = (-np.log(max(conf, 1e-6)) + penalty + 5.0 * (wide + short)
-                        + merge_cost * bridged + (_cut_cost(owner[j - 1]) if cut else 0.0))
-    best = {0: (0.0, None)}
-    for j in range(1, n + 1):
-        options = [(best[i][0] + cost[(i, j)], i) for i in range(j) if i in best and (i, j) in cost]
-        if options:
-            best[j] = min(options)
-    index = {s: k for k, s in enumerate(spans)}
-    path, j = [], n
-    while j:
-        i = best[j][1]
-        path.append(index[(i, j)])
-        j = i
-    path = path[::-1]
-    return [cands[k] for k in path], P[path], [X[k] for k in path]
+        extra[s] = (penalty + 5.0 * (wide + short) + merge_cost * bridged
+                    + (_cut_cost(owner[j - 1]) if cut else 0.0))
+    cost = extra - np.log(np.maximum(_one_character(P), 1e-6))
+    return Lattice(n=n, spans=spans, cands=cands, P=P, X=X, extra=extra, cost=cost, cut=cut_out)
+
+
+def segment_word(glyphs, height, proba, **kw):
+    """Best letters for a word: touching letters split, broken letters merged.
+
+    The cheapest path through the word's :func:`word_lattice` (its parameters),
+    found by dynamic programming.
+
+    Returns
+    -------
+    letters : list of Glyph
+        Left to right.
+    probs : (len(letters), 36) ndarray
+        Their class probabilities.
+    crops : list of (32, 32) ndarray
+        Their classifier inputs.
+    """
+    lattice = word_lattice(glyphs, height, proba, **kw)
+    path = lattice.best_path()
+    return [lattice.cands[k] for k in path], lattice.P[path], [lattice.X[k] for k in path]
 
 
 def split_touching(glyph, height, proba, **kw):
