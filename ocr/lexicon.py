@@ -209,6 +209,92 @@ class Lexicon:
         return W[best].astype(np.intp)
 
 
+    def correct_lattice(self, lattice, path, P=None, sure=0.9, plausible=0.02, weight=1.0, oov=1e-6,
+                        shortest=3, reach=2, tries=10):
+        """The lexicon's reading of a word whose letters may be cut or joined otherwise.
+
+        Like :meth:`correct`, but a word of the lexicon may take any path through
+        the word's :class:`ocr.segment.Lattice` (``BILDGET`` -> ``BUDGET``, the
+        ``U`` read whole rather than as ``IL``), so its length may differ from the
+        reading's by up to `reach`. A path's letters cost what the lattice says
+        besides the classifier's doubt (``extra``: splits, joins, odd sizes), and
+
+            score(w, path) = sum_k (log P[s_k, w_k] - extra[s_k]) + weight * log p(w | length)
+
+        is weighed against the reading's own score with the prior ``oov``. A word
+        read along another path must keep at least half of the reading's letters
+        (and of its own): the same letter on the same span. A
+        character of the reading the classifier is sure of keeps its place and
+        its class, unless it was cut out of a glyph (:attr:`ocr.segment.Lattice.cut`):
+        half an ``M`` is often read surely as a ``Y``.
+
+        Parameters
+        ----------
+        lattice : ocr.segment.Lattice
+        path : list of int
+            The reading's spans (indices into ``lattice.spans``), left to right.
+        P : (len(path), 36) ndarray, optional
+            The reading's probabilities, if the word's context changed them
+            (default: the lattice's).
+        sure, plausible, weight, oov, shortest
+            As for :meth:`correct`; `shortest` bounds the reading's length and the word's.
+        reach : int
+            Largest difference in length between the reading and the word.
+        tries : int
+            The most probable words tried against the rule of half the letters kept.
+
+        Returns
+        -------
+        choice : list of (int, int) or None
+            ``(span index, class index)`` of each letter of the lexicon word, left
+            to right, when it differs from the reading.
+        """
+        Praw = np.asarray(lattice.P, dtype=np.float64)
+        Q = Praw.copy()
+        if P is not None:
+            Q[path] = np.asarray(P, dtype=np.float64)
+        reading = Q[path].argmax(axis=1)
+        text = "".join(CLASSES[i] for i in reading)
+        if len(path) < shortest or text.isdigit() or text in self:
+            return None
+        spans, extra = lattice.spans, np.asarray(lattice.extra, dtype=np.float64)
+        ok = Q >= plausible
+        ok[path, reading] = True  # the reading's own letters, however unsure
+        for s, c in zip(path, reading):
+            if Q[s, c] >= sure and not lattice.cut[s]:  # a sure letter keeps its place and its class
+                i, j = spans[s]
+                for t, (a, b) in enumerate(spans):
+                    if a < j and b > i and (a, b) != (i, j):
+                        ok[t] = False
+                ok[s] = False
+                ok[s, c] = True
+        cost = np.where(ok, -np.log(np.maximum(Q, 1e-12)), np.inf)[:, :26] + extra[:, None]
+        usable = np.isfinite(cost).any(axis=1)
+        letters_ok = np.isfinite(cost[usable]).any(axis=0)
+        base = sum(extra[s] - math.log(max(Q[s, c], 1e-12)) for s, c in zip(path, reading)) - weight * math.log(oov)
+        found = []  # (score, word) of the words more probable than the reading
+        for L in range(max(shortest, len(path) - reach), len(path) + reach + 1):
+            entry = self._words.get(L)
+            if entry is None:
+                continue
+            W, log_prior, _ = entry
+            rows = np.flatnonzero(np.all(letters_ok[W], axis=1))
+            if not len(rows):
+                continue
+            total = _path_costs(cost, spans, lattice.n, W[rows], usable) - weight * log_prior[rows]
+            better = np.flatnonzero(total < base)
+            found += [(float(total[k]), W[rows[k]]) for k in better[np.argsort(total[better])[:tries]]]
+        mine = set(zip(path, reading.tolist()))
+        for _, word in sorted(found, key=lambda f: f[0])[:tries]:
+            choice = _best_spans(cost, spans, lattice.n, word)
+            kept = len(mine.intersection(choice))
+            # cut or joined otherwise, the word keeps at least half the letters
+            # read (a code like QEW is a few cuts away from many short words)
+            if [s for s, _ in choice] == list(path) or 2 * kept >= max(len(path), len(word)):
+                return choice
+        return None
+
+
 #: Bumped when the cached lexicon's arrays change meaning.
 _CACHE_FORMAT = 1
 
@@ -227,3 +313,37 @@ def _is_number(s):
         return True
     except ValueError:
         return False
+
+
+def _path_costs(cost, spans, n, W, usable):
+    """Cheapest cost of reading every row of `W` (M, L) letter by letter along a
+    path of `spans` through `n` pieces, a letter ``c`` on span ``s`` costing
+    ``cost[s, c]``: (M,) ndarray."""
+    D = np.full((n + 1, len(W)), np.inf)
+    D[0] = 0.0
+    for k in range(W.shape[1]):
+        E = np.full_like(D, np.inf)
+        for s, (i, j) in enumerate(spans):
+            if usable[s] and np.isfinite(D[i]).any():
+                np.minimum(E[j], D[i] + cost[s, W[:, k]], out=E[j])
+        D = E
+    return D[n]
+
+
+def _best_spans(cost, spans, n, word):
+    """The spans of the cheapest path reading `word` (L,) (:func:`_path_costs`), with its letters."""
+    L = len(word)
+    D = np.full((L + 1, n + 1), np.inf)
+    back = {}
+    D[0, 0] = 0.0
+    for k in range(L):
+        for s, (i, j) in enumerate(spans):
+            c = D[k, i] + cost[s, word[k]]
+            if c < D[k + 1, j]:
+                D[k + 1, j], back[(k + 1, j)] = c, s
+    out, j = [], n
+    for k in range(L, 0, -1):
+        s = back[(k, j)]
+        out.append((s, int(word[k - 1])))
+        j = spans[s][0]
+    return out[::-1]

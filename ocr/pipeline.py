@@ -24,7 +24,7 @@ from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, 
 from .normalize import normalize_many, slant, thinned
 from .page import Char, Line, Page, Word
 from .segment import (components, components_of, join_broken_strokes, letter_height, may_hold_several, segment,
-                      segment_word, shear_glyph, split_stacked, stroke_width)
+                      shear_glyph, split_stacked, stroke_width, word_lattice)
 
 _IS_DIGIT = np.array([c.isdigit() for c in CLASSES])
 #: A character standing alone as a word is a number ("2 EGGS") or one of the
@@ -663,20 +663,22 @@ def classify(analysis, model, context=True):
             gs, ps = [upright[i] for i in idx], [probs[i] for i in idx]
             if _numbered(word, glyphs, line_letters, H):
                 ps = [prefer_digits(ps[0], NUMBER_PRIOR)]
-            items = list(zip(gs, ps, [crops[i] for i in idx]))
+            items, lattice, path = list(zip(gs, ps, [crops[i] for i in idx])), None, None
             if _needs_resegmenting(gs, ps, H, W):
-                items = list(zip(*segment_word(gs, H, model.predict_proba, width=W,
-                                               crops=[crops[i] for i in idx], probs=ps)))
-            # back on the page (a letter cut or joined is sheared back)
-            if shear:
-                items = [(back.get(id(g)) or shear_glyph(g, -shear), p, c) for g, p, c in items]
+                lattice = word_lattice(gs, H, model.predict_proba, width=W, crops=[crops[i] for i in idx], probs=ps)
+                if shear:  # back on the page (a letter cut or joined is sheared back)
+                    lattice.on_page = lambda g: back.get(id(g)) or shear_glyph(g, -shear)
+                path = lattice.best_path()
+                items = lattice.letters(path)
+            elif shear:
+                items = [(back[id(g)], p, c) for g, p, c in items]
             read_as_is.append(items)
             if context:
                 P = apply_word_context(np.stack([p for _, p, _ in items]))
                 if len(items) == 1:
                     P = lone_prior(P)
                 items = [(g, p, c) for (g, _, c), p in zip(items, P)]
-            words.append(items)
+            words.append(Letters(items, lattice, path))
         if words and not (len(words) == 1 and _stray_mark(read_as_is[0], H)) and not _garbage_line(read_as_is):
             out.append(words)
     return number_lines(out) if context else out
@@ -752,8 +754,23 @@ def _numbered(word, glyphs, line_letters, height):
                and mark_kind(glyphs[i], line_letters, height) == "." for i in word)
 
 
+class Letters(list):
+    """A word's letters, ``(glyph, probabilities, crop)`` items left to right, and
+    where they were chosen: the word's :class:`ocr.segment.Lattice` and the path
+    through it that the items are (both None for a word read glyph by glyph)."""
+
+    def __init__(self, items=(), lattice=None, path=None):
+        super().__init__(items)
+        self.lattice, self.path = lattice, path
+
+
 def apply_lexicon(classified, lexicon):
-    """Re-read unsure words as words of `lexicon` (:meth:`ocr.lexicon.Lexicon.correct`).
+    """Re-read unsure words as words of `lexicon`.
+
+    A word read glyph by glyph is corrected letter for letter
+    (:meth:`ocr.lexicon.Lexicon.correct`); a word whose letters were chosen among
+    cuts and joins (:class:`Letters` with a lattice) may also become a word cut
+    or joined otherwise (:meth:`ocr.lexicon.Lexicon.correct_lattice`).
 
     Returns `classified` with a fourth element, the chosen class, on the items
     of every corrected word; the probabilities are kept, so a corrected
@@ -763,9 +780,17 @@ def apply_lexicon(classified, lexicon):
     for words in classified:
         line = []
         for items in words:
-            chosen = lexicon.correct(np.stack([p for _, p, _ in items]))
-            if chosen is not None:
-                items = [(g, p, crop, int(k)) for (g, p, crop), k in zip(items, chosen)]
+            P = np.stack([p for _, p, _ in items])
+            lattice = getattr(items, "lattice", None)
+            if lattice is not None and len(lattice.spans) > len(items):
+                choice = lexicon.correct_lattice(lattice, items.path, P)
+                if choice is not None:
+                    kept = dict(zip(items.path, items))  # the reading's letters keep their context
+                    items = [(*(kept.get(s) or lattice.letters([s])[0]), k) for s, k in choice]
+            else:
+                chosen = lexicon.correct(P)
+                if chosen is not None:
+                    items = [(g, p, crop, int(k)) for (g, p, crop), k in zip(items, chosen)]
             line.append(items)
         out.append(line)
     return out

@@ -8,8 +8,8 @@ from ocr import CLASSES
 from ocr.errors import HandocrError
 from ocr.lexicon import Lexicon
 from ocr.page import Char
-from ocr.pipeline import apply_lexicon, build_page
-from ocr.segment import Glyph
+from ocr.pipeline import Letters, apply_lexicon, build_page
+from ocr.segment import Glyph, Lattice, union
 
 
 def probs(*rows):
@@ -99,6 +99,93 @@ def test_corrected_character_keeps_its_own_confidence():
     assert page.text == "DOG"
     plain = build_page(classified, 1.0, (100, 100), "x", "m", 10.0)
     assert plain.text == "POG" and plain.lines[0].words[0].chars[0].conf == pytest.approx(0.48)
+
+
+def bars(n):
+    """`n` glyphs 10 px tall, side by side 2 px apart (pieces of a word)."""
+    return [Glyph(box=(0, 12 * k, 10, 12 * k + 10), mask=np.ones((10, 10), bool)) for k in range(n)]
+
+
+def lattice(atoms, spans, extra=None, cut=()):
+    """A hand-made lattice over `atoms`: `spans` maps (i, j) -> {char: p}."""
+    keys = list(spans)
+    P = probs(*spans.values())
+    extra = np.array([(extra or {}).get(k, 0.3) for k in keys])
+    return Lattice(n=len(atoms), spans=keys, cands=[union(atoms[i:j]) for i, j in keys], P=P,
+                   X=[None] * len(keys), extra=extra, cost=extra - np.log(P.max(axis=1)),
+                   cut=np.array([k in cut for k in keys]))
+
+
+#: A "BUS" whose U broke into a bar read I and one read L; the two read together, U.
+BILS = {(0, 1): {"B": 0.97}, (1, 2): {"I": 0.6, "L": 0.3}, (2, 3): {"L": 0.55, "J": 0.3},
+        (1, 3): {"U": 0.45, "V": 0.3}, (3, 4): {"S": 0.95}}
+
+
+def test_a_word_cut_into_more_letters_than_it_has_is_read_whole():
+    lat = lattice(bars(4), BILS, extra={(1, 3): 2.0})  # a join costs more than a letter
+    path = lat.best_path()
+    assert text(lat.P[path].argmax(axis=1)) == "BILS"
+    choice = LEX_BUS.correct_lattice(lat, path)
+    assert [lat.spans[s] for s, _ in choice] == [(0, 1), (1, 3), (3, 4)]
+    assert text([k for _, k in choice]) == "BUS"
+    # a lexicon without BUS, and one whose word is the reading, keep the reading
+    assert LEX.correct_lattice(lat, path) is None
+    assert Lexicon({"bus": 100, "bils": 1}).correct_lattice(lat, path) is None
+    # a lexicon word more letters away from the reading than `reach` is not tried
+    assert LEX_BUS.correct_lattice(lat, path, reach=0) is None
+
+
+def test_a_sure_letter_keeps_its_place_unless_cut_out_of_a_glyph():
+    sure = dict(BILS)
+    sure[(1, 2)] = {"I": 0.95}
+    lat = lattice(bars(4), sure, extra={(1, 3): 2.0})
+    assert text(lat.P[lat.best_path()].argmax(axis=1)) == "BILS"
+    assert LEX_BUS.correct_lattice(lat, lat.best_path()) is None
+    lat = lattice(bars(4), sure, extra={(1, 3): 2.0}, cut={(1, 2), (2, 3)})  # the U's halves, cut apart
+    assert text([k for _, k in LEX_BUS.correct_lattice(lat, lat.best_path())]) == "BUS"
+
+
+def test_a_word_cut_otherwise_keeps_half_the_letters_read():
+    """A code read QEWX, its first two pieces also an H: HIM is a few cuts and
+    changes away (none of QEWX's letters kept), HWX keeps two of four."""
+    lat = lattice(bars(4), {(0, 1): {"Q": 0.5, "H": 0.1}, (1, 2): {"E": 0.5}, (2, 3): {"W": 0.5, "I": 0.1},
+                            (3, 4): {"X": 0.5, "M": 0.1}, (0, 2): {"H": 0.4}}, extra={(0, 2): 2.0})
+    path = lat.best_path()
+    assert text(lat.P[path].argmax(axis=1)) == "QEWX"
+    assert Lexicon({"him": 1000}).correct_lattice(lat, path) is None
+    assert text([k for _, k in Lexicon({"hwx": 1}).correct_lattice(lat, path)]) == "HWX"
+
+
+def test_the_lexicon_joins_the_pieces_of_a_letter_on_the_page():
+    """`apply_lexicon` puts the lexicon's letters on the page: the U is one
+    character over both of its pieces, with the classifier's confidence in it."""
+    atoms = bars(4)
+    lat = lattice(atoms, BILS, extra={(1, 3): 2.0})
+    path = lat.best_path()
+    classified = [[Letters(lat.letters(path), lat, path)]]
+    page = build_page(apply_lexicon(classified, LEX_BUS), 1.0, (100, 100), "x", "m", 10.0)
+    assert page.text == "BUS"
+    u = page.lines[0].words[0].chars[1]
+    assert u.box == (12, 0, 34, 10) and u.conf == pytest.approx(0.45) and u.alt == "V"
+    assert build_page(classified, 1.0, (100, 100), "x", "m", 10.0).text == "BILS"
+
+
+def test_a_letter_lost_in_a_tight_word_is_found_by_the_lexicon():
+    """HAMMER drawn with its letters touching: the pipeline finds five letters (the
+    two Ms' strokes cut and joined as M and E); read with a lexicon, the word's
+    lattice holds a path of six letters that is HAMMER."""
+    import ocr
+    from ocr.synth import render_page
+
+    image = render_page(["HAMMER"], seed=10, touching=True, height=40).image
+    assert ocr.read(image).text.strip() == "HAMER"
+    page = ocr.read(image, lexicon=Lexicon({"hammer": 10, "hamper": 5, "hamlet": 3, "ham": 20}))
+    assert page.text.strip() == "HAMMER"
+    x0 = [c.box[0] for c in page.chars]
+    assert x0 == sorted(x0) and len(set(x0)) == 6
+
+
+LEX_BUS = Lexicon({"bus": 100, "bis": 1}, name="bus")
 
 
 def test_english_lexicon_is_cached(tmp_path, monkeypatch):
