@@ -1701,7 +1701,12 @@ def find_sheet(grey, block=8, enclosed=False, return_doubtful=False):
         sharply (:data:`SHARP_STEP`) however smooth the ground, such as a sheet of
         squared paper, rougher than the light oak it lies on. The lit part of a sheet
         whose other side lies in a shadow passes too: the caller reads the page both
-        ways (:func:`ocr.pipeline.read`).
+        ways (:func:`ocr.pipeline.read`). Failing that as well, a candidate that passes
+        the checks leniently is taken, as doubtful too: an edge stepping up by only
+        :data:`SOFT_STEP` of the contrast (a phone's blur and vignette soften it), the
+        paper's roughness taken from its smoothest fifth of blocks (a sheet crowded
+        with writing is rough in most), a blank ground allowed a few blocks like
+        writing (:data:`LENIENT_INK`).
     return_doubtful : bool
         Also return whether the sheet was found only so (by `enclosed`).
 
@@ -1743,6 +1748,14 @@ def _find_sheet(g, block, enclosed):
         return smooth, False
     for candidate, min_contrast in ((sheet, 0.08), (second, 0.04)):
         if candidate is not None and _is_sheet_on_desk(candidate, B, spread, min_contrast, enclosed=True):
+            return candidate, True
+    # A phone's blur and vignette soften a sheet's edge, and a sheet crowded with
+    # writing is rough in most of its blocks: a sheet that passes the checks leniently
+    # is doubtful too.
+    for candidate, min_contrast, texture, everywhere in ((sheet, 0.08, 2.0, None),
+                                                         (second, 0.04, 4.0, ROUGH_EVERYWHERE)):
+        if candidate is not None and _is_sheet_on_desk(candidate, B, spread, min_contrast, texture, inky=inky,
+                                                       everywhere=everywhere, lenient=True):
             return candidate, True
     return None, False
 
@@ -1898,6 +1911,13 @@ SHEET_STEP = 0.6
 #: sheet, and 0.02 or more (a gingham cloth, the sheet's edge darkened by a vignette).
 ROUGH_DESK_STEP = 0.3
 ROUGH_DESK = 5.0
+#: With ``enclosed``, failing all else, a sheet whose edge steps up by this share, and
+#: that passes the other checks with the paper's roughness taken from its smoothest
+#: blocks, is taken as doubtful (the photo is also read whole, :func:`find_sheet`).
+SOFT_STEP = 0.3
+#: ... and whose ground, if not textured, holds writing in at most this share as many
+#: blocks as the sheet does.
+LENIENT_INK = 0.05
 
 #: A desk shows along at least this share of the photo's border (0.17 to 1 on every
 #: photo of a sheet on a desk measured; highlighted words that reach a darker edge of
@@ -1940,7 +1960,8 @@ def _near_mean(values, where, r):
         return box(values * w) / box(w)
 
 
-def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=None, enclosed=False, everywhere=None):
+def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=None, enclosed=False, everywhere=None,
+                      lenient=False):
     """The checks of :func:`find_sheet` on a candidate sheet (blocks).
 
     `everywhere`, when given, asks a textured ground to be rough nearly everywhere:
@@ -1950,7 +1971,9 @@ def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=Non
     through a desk that is not textured but holds no writing at all while the
     sheet does; `enclosed`, a ground of any texture along :data:`ENCLOSED` of the
     photo's border that the sheet's edge steps up from by :data:`SHARP_STEP` of the
-    contrast.
+    contrast. `lenient` asks a step of only :data:`SOFT_STEP` of the edge, weighs the
+    ground's roughness against the paper's smoothest fifth of blocks, and lets a blank
+    ground hold a little writing (:data:`LENIENT_INK`).
     """
     if not 0.15 <= sheet.mean() <= 0.97:
         return False
@@ -1967,7 +1990,10 @@ def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=Non
     far = ~sheet & ~edge
     if not edge.any() or not far.any():
         return False
-    s_out, s_in = float(median(spread[far])), float(median(spread[sheet]))
+    # leniently, the paper's roughness is that of its smoothest fifth (the median block
+    # of a sheet crowded with writing holds some)
+    s_out = float(median(spread[far]))
+    s_in = float(percentile(spread[sheet], 20) if lenient else median(spread[sheet]))
     # a ground many times rougher than the paper is no shadow (a shadow is as smooth
     # as the paper it falls on): its bright squares step up to a sheet whose edge a
     # vignette darkened by less, and less of a step is asked of it
@@ -1980,7 +2006,7 @@ def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=Non
     if against < 0.5 * min_contrast:  # no edge: the light merely falls off across the page
         return False
     step = median(up[edge] - B[edge])
-    if step < (ROUGH_DESK_STEP if rough else SHEET_STEP) * against:
+    if step < (SOFT_STEP if lenient else ROUGH_DESK_STEP if rough else SHEET_STEP) * against:
         return False
     if s_out >= 0.01 and s_out >= texture * s_in:
         return everywhere is None or (float(percentile(spread[far], 20))
@@ -1989,8 +2015,9 @@ def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=Non
         return True
     # or a blank ground, clearly darker: no block around the sheet holds writing, while
     # the sheet does
-    return (inky is not None and contrast >= 0.15 and not inky[~sheet].any()
-            and inky[sheet].mean() >= 0.02)
+    # (leniently, a twentieth as many of its blocks as of the sheet's: a knot in the wood)
+    return (inky is not None and contrast >= 0.15 and inky[sheet].mean() >= 0.02
+            and inky[~sheet].mean() <= (LENIENT_INK * inky[sheet].mean() if lenient else 0.0))
 
 
 def sheet_box(sheet, shape, small_shape, block=8):
