@@ -792,7 +792,34 @@ def apply_lexicon(classified, lexicon):
                 if chosen is not None:
                     items = [(g, p, crop, int(k)) for (g, p, crop), k in zip(items, chosen)]
             line.append(items)
-        out.append(line)
+        out.append(join_split_words(line, lexicon))
+    return out
+
+
+def _text(items):
+    """A word's reading: each item's chosen class, or its most probable."""
+    return "".join(CLASSES[int(chosen[0]) if chosen else int(np.argmax(p))] for _, p, _, *chosen in items)
+
+
+def join_split_words(words, lexicon):
+    """A line's words with a word split in two by too wide a letter gap joined again.
+
+    Two neighbouring words are one when together they read as a word of `lexicon`
+    and one of them is no word: a single letter but ``A`` and ``I`` (``P ICK``,
+    ``T HE``), or a longer reading the lexicon does not hold. Digits are never
+    joined. `words` are one line's words of ``(glyph, probabilities, crop[, chosen])``.
+    """
+    def no_word(t):
+        return t not in ("A", "I") if len(t) == 1 else t not in lexicon
+
+    out = []
+    for items in words:
+        if out:
+            a, b = _text(out[-1]), _text(items)
+            if (a + b).isalpha() and len(a + b) >= 3 and a + b in lexicon and (no_word(a) or no_word(b)):
+                out[-1] = list(out[-1]) + list(items)
+                continue
+        out.append(items)
     return out
 
 

@@ -185,6 +185,29 @@ def test_a_letter_lost_in_a_tight_word_is_found_by_the_lexicon():
     assert x0 == sorted(x0) and len(set(x0)) == 6
 
 
+def test_a_word_split_by_a_wide_gap_is_joined_when_together_it_is_a_word():
+    """P ICK -> PICK and T HE -> THE (a lone letter but A or I is no word); two words
+    stay two (TO DO), as do A DOG, numbers, and halves that make no word together."""
+    from ocr.pipeline import join_split_words
+
+    lex = Lexicon({"pick": 10, "the": 100, "he": 50, "to": 80, "do": 60, "todo": 1, "a": 100, "dog": 5,
+                   "adog": 1}, name="t")
+
+    def line(*words):
+        return [[(None, probs({ch: 0.99})[0], None) for ch in w] for w in words]
+
+    def read(words):
+        from ocr.pipeline import _text
+        return [_text(w) for w in join_split_words(words, lex)]
+
+    assert read(line("P", "ICK", "T", "HE")) == ["PICK", "THE"]
+    assert read(line("TO", "DO")) == ["TO", "DO"]  # both words: TODO though it is one too
+    assert read(line("A", "DOG")) == ["A", "DOG"]
+    assert read(line("4", "PM", "X", "HE")) == ["4", "PM", "X", "HE"]
+    chosen = [(None, probs({"F": 0.6, "P": 0.3})[0], None, CLASSES.index("P"))]  # the lexicon's P
+    assert read([chosen] + line("ICK")) == ["PICK"]
+
+
 LEX_BUS = Lexicon({"bus": 100, "bis": 1}, name="bus")
 
 
