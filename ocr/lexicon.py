@@ -208,7 +208,6 @@ class Lexicon:
             return None
         return W[best].astype(np.intp)
 
-
     def correct_lattice(self, lattice, path, P=None, sure=0.9, plausible=0.02, weight=1.0, oov=1e-6,
                         shortest=3, reach=2, tries=10):
         """The lexicon's reading of a word whose letters may be cut or joined otherwise.
@@ -249,8 +248,7 @@ class Lexicon:
             ``(span index, class index)`` of each letter of the lexicon word, left
             to right, when it differs from the reading.
         """
-        Praw = np.asarray(lattice.P, dtype=np.float64)
-        Q = Praw.copy()
+        Q = np.array(lattice.P, dtype=np.float64)  # a copy: the reading's rows are replaced
         if P is not None:
             Q[path] = np.asarray(P, dtype=np.float64)
         reading = Q[path].argmax(axis=1)
