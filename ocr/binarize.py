@@ -1740,8 +1740,8 @@ def _find_sheet(g, block, enclosed):
     # A desk about as bright as the paper (light oak) joins the bright region; the
     # paper is then told by its smoothness.
     second = _smooth_bright(bright, spread)
-    if second is not None and _is_sheet_on_desk(second, B, spread, min_contrast=0.04, texture=4.0, inky=inky,
-                                                everywhere=ROUGH_EVERYWHERE):
+    light_desk = dict(min_contrast=0.04, texture=4.0, everywhere=ROUGH_EVERYWHERE)  # the checks of the second
+    if second is not None and _is_sheet_on_desk(second, B, spread, inky=inky, **light_desk):
         return second, False
     smooth = _smooth_sheet(spread)
     if smooth is not None or not enclosed:
@@ -1752,10 +1752,8 @@ def _find_sheet(g, block, enclosed):
     # A phone's blur and vignette soften a sheet's edge, and a sheet crowded with
     # writing is rough in most of its blocks: a sheet that passes the checks leniently
     # is doubtful too.
-    for candidate, min_contrast, texture, everywhere in ((sheet, 0.08, 2.0, None),
-                                                         (second, 0.04, 4.0, ROUGH_EVERYWHERE)):
-        if candidate is not None and _is_sheet_on_desk(candidate, B, spread, min_contrast, texture, inky=inky,
-                                                       everywhere=everywhere, lenient=True):
+    for candidate, checks in ((sheet, {}), (second, light_desk)):
+        if candidate is not None and _is_sheet_on_desk(candidate, B, spread, inky=inky, lenient=True, **checks):
             return candidate, True
     return None, False
 

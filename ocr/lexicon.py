@@ -163,7 +163,9 @@ class Lexicon:
         return lex
 
     def correct(self, P, sure=0.9, plausible=0.02, weight=1.0, oov=1e-6, shortest=3):
-        """The lexicon's reading of one word, or None to keep the classifier's.
+        """The lexicon's reading of one word, or None to keep the classifier's: a word
+        of the same length, one letter a glyph (:meth:`correct_lattice` on
+        :meth:`ocr.segment.Lattice.glyph_by_glyph`).
 
         Parameters
         ----------
@@ -185,28 +187,12 @@ class Lexicon:
         classes : (N,) int ndarray or None
             Class indices of the lexicon word, when it differs from the reading.
         """
+        from .segment import Lattice
+
         P = np.asarray(P, dtype=np.float64)
-        entry = self._words.get(len(P))
-        reading = P.argmax(axis=1)
-        if entry is None or len(P) < shortest or all(CLASSES[k].isdigit() for k in reading):
-            return None  # numbers and short words stay as read
-        W, log_prior, index = entry
-        if "".join(CLASSES[i] for i in reading) in index:
-            return None  # a word already
-        logP = np.log(np.maximum(P, 1e-12))
-        pos = np.arange(len(P))
-        fixed = P[pos, reading] >= sure
-        keeps_sure = np.all(W[:, fixed] == reading[fixed], axis=1)
-        changes_plausible = np.all((P[pos, W] >= plausible) | (W == reading), axis=1)
-        ok = keeps_sure & changes_plausible
-        if not ok.any():
-            return None
-        cand = np.flatnonzero(ok)
-        scores = logP[pos, W[cand]].sum(axis=1) + weight * log_prior[cand]
-        best = cand[np.argmax(scores)]
-        if scores.max() <= logP[pos, reading].sum() + weight * math.log(oov):
-            return None
-        return W[best].astype(np.intp)
+        choice = self.correct_lattice(Lattice.glyph_by_glyph(P), list(range(len(P))), sure=sure,
+                                      plausible=plausible, weight=weight, oov=oov, shortest=shortest, reach=0)
+        return None if choice is None else np.array([k for _, k in choice], dtype=np.intp)
 
     def correct_lattice(self, lattice, path, P=None, sure=0.9, plausible=0.02, weight=1.0, oov=1e-6,
                         shortest=3, reach=2, tries=10):
@@ -317,15 +303,15 @@ def _path_costs(cost, spans, n, W, usable):
     """Cheapest cost of reading every row of `W` (M, L) letter by letter along a
     path of `spans` through `n` pieces, a letter ``c`` on span ``s`` costing
     ``cost[s, c]``: (M,) ndarray."""
-    D = np.full((n + 1, len(W)), np.inf)
-    D[0] = 0.0
+    D = {0: np.zeros(len(W))}  # piece -> cost of the words' first k letters ending there
     for k in range(W.shape[1]):
-        E = np.full_like(D, np.inf)
+        E = {}
         for s, (i, j) in enumerate(spans):
-            if usable[s] and np.isfinite(D[i]).any():
-                np.minimum(E[j], D[i] + cost[s, W[:, k]], out=E[j])
+            if usable[s] and i in D:
+                c = D[i] + cost[s, W[:, k]]
+                E[j] = np.minimum(E[j], c) if j in E else c
         D = E
-    return D[n]
+    return D.get(n, np.full(len(W), np.inf))
 
 
 def _best_spans(cost, spans, n, word):

@@ -23,8 +23,8 @@ from .layout import estimate_skew, find_marks, gaps, group_lines, line_height, m
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
 from .normalize import normalize_many, slant, thinned
 from .page import Char, Line, Page, Word
-from .segment import (components, components_of, join_broken_strokes, letter_height, may_hold_several, segment,
-                      shear_glyph, split_stacked, stroke_width, word_lattice)
+from .segment import (Lattice, components, components_of, join_broken_strokes, letter_height, may_hold_several,
+                      segment, shear_glyph, split_stacked, stroke_width, word_lattice)
 
 _IS_DIGIT = np.array([c.isdigit() for c in CLASSES])
 #: A character standing alone as a word is a number ("2 EGGS") or one of the
@@ -782,15 +782,12 @@ def apply_lexicon(classified, lexicon):
         for items in words:
             P = np.stack([p for _, p, _ in items])
             lattice = getattr(items, "lattice", None)
-            if lattice is not None and len(lattice.spans) > len(items):
-                choice = lexicon.correct_lattice(lattice, items.path, P)
-                if choice is not None:
-                    kept = dict(zip(items.path, items))  # the reading's letters keep their context
-                    items = [(*(kept.get(s) or lattice.letters([s])[0]), k) for s, k in choice]
-            else:
-                chosen = lexicon.correct(P)
-                if chosen is not None:
-                    items = [(g, p, crop, int(k)) for (g, p, crop), k in zip(items, chosen)]
+            if lattice is None:  # read glyph by glyph: its letters are the only way
+                lattice, items = Lattice.glyph_by_glyph(P), Letters(items, path=list(range(len(items))))
+            choice = lexicon.correct_lattice(lattice, items.path, P)
+            if choice is not None:
+                kept = dict(zip(items.path, items))  # the reading's letters keep their context
+                items = [(*(kept.get(s) or lattice.letters([s])[0]), k) for s, k in choice]
             line.append(items)
         out.append(join_split_words(line, lexicon))
     return out

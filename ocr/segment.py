@@ -1032,6 +1032,14 @@ class Lattice:
     cut: np.ndarray = field(repr=False)
     on_page: object = field(default=None, repr=False)
 
+    @classmethod
+    def glyph_by_glyph(cls, P):
+        """The lattice of a word read one glyph a letter, no other way weighed: one span
+        per row of `P` (N, 36), nothing to pay besides the classifier's doubt."""
+        n = len(P)
+        return cls(n=n, spans=[(k, k + 1) for k in range(n)], cands=[None] * n, P=P, X=[None] * n,
+                   extra=np.zeros(n), cost=-np.log(np.maximum(_one_character(P), 1e-6)), cut=np.zeros(n, bool))
+
     def best_path(self):
         """The cheapest reading: indices into `spans`, left to right, covering every piece."""
         best = {0: (0.0, None)}
