@@ -868,7 +868,9 @@ def remove_page_lines(mask, darkness, levels=None, return_lines=False):
 
     Page lines are straight runs of ink at least an eighth of the image's
     shorter side long that line up over at least half of it: two such lines
-    each way and five in all make a net (squared paper, a table); four or more
+    each way and five in all make a net (squared paper, a table), its lines
+    down needing only to run :data:`NET_SPAN` of the way from its first line
+    across to its last (a quarter of the shorter side at least); four or more
     across, over at least a quarter of it, and at most one down make ruled
     paper; anything less (a big letter, a frame, a '#') is left alone. The
     photo may be turned: each family of lines is first made axis-aligned by
@@ -878,7 +880,8 @@ def remove_page_lines(mask, darkness, levels=None, return_lines=False):
     The lines are then divided out of the darkness like the paper's own shading
     (:func:`divide_out_lines`), and the ink is thresholded again: a stroke that
     crosses a line or runs along it keeps its pixels on the line, whether it is
-    darker than the line (a pen) or lighter (pencil on squared paper).
+    darker than the line (a pen) or lighter (pencil on squared paper). What that
+    leaves of the lines themselves goes (:func:`_without_remnants`).
 
     Parameters
     ----------
@@ -907,6 +910,11 @@ def remove_page_lines(mask, darkness, levels=None, return_lines=False):
     return _remove_page_lines(mask, darkness, levels)
 
 
+#: The lines down of a net run at least this share of the way from its first line
+#: across to its last (:func:`remove_page_lines`).
+NET_SPAN = 0.75
+
+
 def _remove_page_lines(mask, darkness, levels):
     """:func:`remove_page_lines`: ``(mask, PageLines or None)``."""
     short = min(mask.shape)
@@ -914,21 +922,26 @@ def _remove_page_lines(mask, darkness, levels):
     if len(ys) == 0:
         return mask, None
 
-    def lines_along(m, t):  # m without the runs along slope t; lines over half and a quarter of it
+    def lines_along(m, t):  # m without the runs along slope t, and the lengths of the runs in each row
         sheared, offsets = _shear(m, t)
         kept = remove_rules(sheared, short / 8, which="horizontal")
-        per_row = (sheared & ~kept).sum(axis=1)
-        return kept, offsets, _count_lines(per_row >= short / 2), _count_lines(per_row >= short / 4)
+        return kept, offsets, (sheared & ~kept).sum(axis=1)
 
     t_across = _sharpest_slope(ys, xs)
-    kept, offsets, across, part_across = lines_along(mask, t_across)
+    kept, offsets, per_row = lines_along(mask, t_across)
+    across, part_across = _count_lines(per_row >= short / 2), _count_lines(per_row >= short / 4)
     if part_across < 2:
         return mask, None  # neither a net nor ruled paper: the common case, at half the cost
+    rows = np.flatnonzero(per_row >= short / 4)
     rest_across = _unshear(kept, offsets, mask.shape[0])
     t_down = _sharpest_slope(xs, ys)
-    kept, offsets, down, _ = lines_along(rest_across.T, t_down)
+    kept, offsets, per_column = lines_along(rest_across.T, t_down)
     rest_both = _unshear(kept, offsets, mask.shape[1]).T
-    if min(across, down) >= 2 and across + down >= 5:
+    down = _count_lines(per_column >= short / 2)
+    # The lines down of a net cross its lines across, and need only run from the
+    # first of those to the last (a small sheet turned in its cut-out, a table).
+    net_down = _count_lines(per_column >= min(short / 2, max(short / 4, NET_SPAN * (rows[-1] - rows[0]))))
+    if min(across, net_down) >= 2 and across + net_down >= 5:
         runs, slopes = mask & ~rest_both, (t_across, t_down)  # squared paper, a table
     elif part_across >= 4 and down < 2:
         # Rules need only be found over a quarter of the page: where light falls off
@@ -939,7 +952,36 @@ def _remove_page_lines(mask, darkness, levels):
     if levels is None:
         return _without_runs(mask, darkness, runs), None
     clean = divide_out_lines(darkness, runs, slopes)
-    return hysteresis(clean, *levels, within=mask), PageLines(runs=runs, clean=clean, levels=tuple(levels))
+    rest = _without_remnants(hysteresis(clean, *levels, within=mask), clean, runs)
+    return rest, PageLines(runs=runs, clean=clean, levels=tuple(levels))
+
+
+#: A piece of ink lying on the page lines is what dividing them out left of them when
+#: it is lighter than this share of the writing's typical darkness (:func:`_without_remnants`).
+REMNANT = 0.5
+
+
+def _without_remnants(mask, clean, runs, share=REMNANT):
+    """`mask` without the pieces of the page lines that dividing them out left.
+
+    Lines a little curved or in perspective are followed along one slope each way
+    (:func:`divide_out_lines`), so a line drifting off it by a pixel or two leaves
+    stubs. Such a piece lies on the lines (nine tenths of its pixels within a
+    pixel of `runs`) and is light: its mean `clean` darkness under `share` of the
+    median of the ink off the lines. A pen's stroke along a line is as dark as the
+    writing, and stays.
+    """
+    labels, n = kernels.label(mask)
+    near = kernels.maximum_filter1d(kernels.maximum_filter1d(runs.view(np.uint8), 3, axis=0), 3, axis=1).view(bool)
+    off = mask & ~near
+    if n == 0 or not off.any():
+        return mask
+    typical = float(median(clean[off]))
+    on_lines = _mean_by_label(near.astype(np.float32), labels, n, mask) >= 0.9
+    light = _mean_by_label(clean, labels, n, mask) < share * typical
+    drop = on_lines & light
+    drop[0] = False
+    return mask & ~drop[labels] if drop.any() else mask
 
 
 @dataclass(eq=False)

@@ -163,6 +163,47 @@ def test_remove_page_lines_takes_the_net_and_keeps_the_strokes():
     assert remove_page_lines(e, np.where(e, 0.8, 0).astype(np.float32), (0.15, 0.25)) is e  # a big E stays
 
 
+def test_remove_page_lines_takes_a_small_net_within_the_image():
+    """A small sheet of squared paper turned in its cut-out: its lines down run 120
+    pixels, under half the image's shorter side (150), but from its first line across
+    to its last. They go too, and the strokes crossing them stay."""
+    from ocr.binarize import remove_page_lines
+
+    mask = np.zeros((300, 600), bool)
+    darkness = np.zeros(mask.shape, np.float32)
+    mask[80:201:30, 40:560] = True  # five lines across, 520 long
+    mask[80:201, 40:561:30] = True  # lines down, 120 long
+    darkness[mask] = 0.3
+    strokes = np.zeros_like(mask)
+    strokes[95:130, 85:89] = strokes[150:154, 120:175] = True  # crossing a line across; a line down
+    mask |= strokes
+    darkness[strokes] = 0.8
+    rest = remove_page_lines(mask, darkness, (0.15, 0.25))
+    assert rest[strokes].all()
+    assert not (rest & ~strokes).any()
+
+
+def test_what_dividing_out_lines_left_of_them_goes():
+    """Pieces lying on the page lines that are much lighter than the writing are
+    remnants of the lines; a pen's stroke along a line, as dark as the writing, and
+    a letter off the lines stay."""
+    from ocr.binarize import _without_remnants
+
+    runs = np.zeros((100, 200), bool)
+    runs[:, 50:53] = runs[:, 150:153] = True
+    clean = np.zeros(runs.shape, np.float32)
+    mask = np.zeros_like(runs)
+    mask[10:20, 50:53] = True  # a stub of a line, light
+    clean[10:20, 50:53] = 0.06
+    mask[40:70, 150:153] = True  # a pen's 1 written on a line
+    clean[40:70, 150:153] = 0.5
+    mask[40:70, 90:94] = mask[40:44, 90:110] = True  # a letter off the lines
+    clean[40:70, 90:94] = clean[40:44, 90:110] = 0.5
+    rest = _without_remnants(mask, clean, runs)
+    assert not rest[10:20, 50:53].any()
+    assert np.array_equal(rest, mask & ~((np.arange(100)[:, None] < 20) & (np.arange(200) < 60)))
+
+
 def test_remove_page_lines_takes_rules_seen_over_part_of_the_page():
     """A faint ruling reaches the ink's threshold only where a shadow darkens it: a
     third of the way across. Its pieces still make ruled paper and go, and the
