@@ -952,7 +952,7 @@ def _remove_page_lines(mask, darkness, levels):
     if levels is None:
         return _without_runs(mask, darkness, runs), None
     clean = divide_out_lines(darkness, runs, slopes)
-    rest = _without_remnants(hysteresis(clean, *levels, within=mask), clean, runs)
+    rest = _without_remnants(*hysteresis(clean, *levels, labelled=True, within=mask), clean, runs)
     return rest, PageLines(runs=runs, clean=clean, levels=tuple(levels))
 
 
@@ -961,8 +961,9 @@ def _remove_page_lines(mask, darkness, levels):
 REMNANT = 0.5
 
 
-def _without_remnants(mask, clean, runs, share=REMNANT):
-    """`mask` without the pieces of the page lines that dividing them out left.
+def _without_remnants(mask, labels, n, clean, runs, share=REMNANT):
+    """`mask` (its components `labels`, 1..`n`) without the pieces of the page lines
+    that dividing them out left.
 
     Lines a little curved or in perspective are followed along one slope each way
     (:func:`divide_out_lines`), so a line drifting off it by a pixel or two leaves
@@ -971,8 +972,7 @@ def _without_remnants(mask, clean, runs, share=REMNANT):
     median of the ink off the lines. A pen's stroke along a line is as dark as the
     writing, and stays.
     """
-    labels, n = kernels.label(mask)
-    near = kernels.maximum_filter1d(kernels.maximum_filter1d(runs.view(np.uint8), 3, axis=0), 3, axis=1).view(bool)
+    near = kernels.box_max(runs.view(np.uint8), 3).view(bool)
     off = mask & ~near
     if n == 0 or not off.any():
         return mask

@@ -187,6 +187,7 @@ def test_what_dividing_out_lines_left_of_them_goes():
     """Pieces lying on the page lines that are much lighter than the writing are
     remnants of the lines; a pen's stroke along a line, as dark as the writing, and
     a letter off the lines stay."""
+    from ocr import kernels
     from ocr.binarize import _without_remnants
 
     runs = np.zeros((100, 200), bool)
@@ -199,7 +200,7 @@ def test_what_dividing_out_lines_left_of_them_goes():
     clean[40:70, 150:153] = 0.5
     mask[40:70, 90:94] = mask[40:44, 90:110] = True  # a letter off the lines
     clean[40:70, 90:94] = clean[40:44, 90:110] = 0.5
-    rest = _without_remnants(mask, clean, runs)
+    rest = _without_remnants(mask, *kernels.label(mask), clean, runs)
     assert not rest[10:20, 50:53].any()
     assert np.array_equal(rest, mask & ~((np.arange(100)[:, None] < 20) & (np.arange(200) < 60)))
 
