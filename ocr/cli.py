@@ -26,7 +26,19 @@ Exit codes:
 """
 
 
-@click.group(epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The command group: an input or output handocr refuses ends in one line, not a traceback."""
+
+    def invoke(self, ctx):
+        from .errors import HandocrError
+
+        try:
+            return super().invoke(ctx)
+        except HandocrError as e:
+            raise click.ClickException(str(e)) from None
+
+
+@click.group(cls=_Group, epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(None, "--version", package_name="handocr", prog_name="handocr",
                       message="%(prog)s %(version)s")  # looked up only when asked
 def main():
@@ -317,9 +329,11 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon,
       handocr read codes.jpg --no-lexicon    # part numbers, not words
     """
     _small_blas()
-    from .atomic import write_text
+    from .atomic import check_folder, write_text
 
     names = expand_inputs(inputs)
+    if output and not (len(names) > 1 or os.path.isdir(output)):
+        check_folder(output)  # before the reading, not after it
     _WORKER.pop("-", None)
     if "-" in names:
         _WORKER["-"] = sys.stdin.buffer.read()
@@ -420,12 +434,15 @@ def boxes(image, output, model_path, crops, low, max_pixels):
     _small_blas()
     import numpy as np
 
-    from .atomic import atomic_path
+    from .atomic import atomic_path, check_folder
     from .errors import HandocrError
     from .load import load_image
     from .overlay import contact_sheet, draw_overlay
     from .pipeline import read as read_page
 
+    for path in (output, crops):
+        if path:
+            check_folder(path)
     model = _load_model(model_path)
     src = _source(image)
     try:
@@ -632,6 +649,7 @@ def enroll(photos, texts, output, template, model_path, crops, data_paths, epoch
     _small_blas()
     import numpy as np
 
+    from .atomic import check_folder
     from .enroll import (align, analyse_page, fine_tune, read_text, render_template, save_crops,
                          save_template, template_lines)
     from .errors import HandocrError
@@ -640,6 +658,7 @@ def enroll(photos, texts, output, template, model_path, crops, data_paths, epoch
         say(msg, quiet)
 
     try:
+        check_folder(output)
         if template:
             if photos:
                 raise click.UsageError("--template takes no photos")
@@ -661,9 +680,6 @@ def enroll(photos, texts, output, template, model_path, crops, data_paths, epoch
             raise click.UsageError("--text is required: the text written on the photos")
         if len(texts) not in (1, len(photos)):
             raise click.UsageError(f"give --text once, or once per photo ({len(photos)}), not {len(texts)} times")
-        out_dir = os.path.dirname(os.path.abspath(output))
-        if not os.path.isdir(out_dir):
-            raise click.ClickException(f"{output}: folder {out_dir} does not exist")
         model = _load_model(model_path)
         X, y = [], []
         for k, photo in enumerate(photos):

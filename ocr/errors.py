@@ -15,3 +15,7 @@ class ModelError(HandocrError):
 
 class DataError(HandocrError):
     """Labelled data (training or evaluation) that cannot be read."""
+
+
+class OutputError(HandocrError):
+    """An output file that cannot be written (its folder is missing, not writable, full)."""

@@ -22,6 +22,7 @@ import numpy as np
 from . import CLASSES
 from . import features as features_
 from . import mlp
+from .atomic import check_folder
 from .datasets import kind_of, load_emnist, load_folder, load_mat
 from .errors import DataError, HandocrError, ModelError
 from .model import Model, default_meta, to_inputs
@@ -500,10 +501,8 @@ def cli_train(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpo
     cmd = command_line(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpoint, resume, quiet,
                        features)
     say = (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
-    out_dir = os.path.dirname(os.path.abspath(output))
-    if not os.path.isdir(out_dir):
-        raise click.ClickException(f"{output}: folder {out_dir} does not exist")
     try:
+        check_folder(output)  # before the training, not after it
         t0 = time.perf_counter()
         sources = gather(data)
         for s in sources:

@@ -38,3 +38,18 @@ def test_a_named_pipe_is_written_into_not_replaced(tmp_path):
     reader.join(timeout=10)
     assert got == [b"through the pipe"]
     assert stat.S_ISFIFO(os.stat(fifo).st_mode) and os.listdir(tmp_path) == ["pipe"]
+
+
+def test_a_folder_that_cannot_be_written_in_is_an_output_error(tmp_path):
+    from ocr.errors import OutputError
+
+    with pytest.raises(OutputError, match="does not exist"):
+        atomic.check_folder(tmp_path / "missing" / "out.txt")
+    atomic.check_folder(tmp_path / "out.txt")  # its folder is there
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError, match=r"file/out.txt: cannot write"):
+        atomic.write_text(blocker / "out.txt", "new")
+    with pytest.raises(OutputError, match="cannot write"):  # renaming onto a folder fails
+        atomic.write_text(tmp_path, "new")
+    assert sorted(os.listdir(tmp_path)) == ["file"]

@@ -173,6 +173,30 @@ def test_directory_and_missing_path(run, model_file, tmp_path):
         ocr.read(folder, model=model_file)
 
 
+def test_output_in_a_missing_folder_is_one_line_and_nothing_is_read(run, tmp_path, page_rgb):
+    photo = tmp_path / "page.png"
+    Image.fromarray(page_rgb).save(photo)
+    missing = tmp_path / "no" / "out.txt"
+    r = run("read", photo, "-o", missing)
+    assert "does not exist" in one_error_line(r, missing)
+    r = run("boxes", photo, "-o", missing.with_suffix(".png"))
+    assert "does not exist" in one_error_line(r, missing.with_suffix(".png"))
+    r = run("boxes", photo, "-o", tmp_path / "ok.png", "--crops", missing.with_suffix(".png"))
+    assert "does not exist" in one_error_line(r, missing.with_suffix(".png"))
+    r = run("enroll", "--template", "-o", missing.with_suffix(".pdf"))
+    assert "does not exist" in one_error_line(r, missing.with_suffix(".pdf"))
+    assert sorted(os.listdir(tmp_path)) == ["page.png"]  # boxes stopped before its overlay
+
+
+def test_output_under_a_file_is_one_line(run, tmp_path, page_rgb):
+    photo = tmp_path / "page.png"
+    Image.fromarray(page_rgb).save(photo)
+    under = photo / "out.txt"  # a "folder" that is a file: the write itself fails
+    r = run("read", photo, "-o", under)
+    assert one_error_line(r, under)
+    assert sorted(os.listdir(tmp_path)) == ["page.png"]
+
+
 def test_empty_stdin(run):
     r = run("read", "-", input=b"")
     assert "empty file" in one_error_line(r, "<stdin>")
