@@ -711,12 +711,13 @@ def remove_frame_bars(mask, height, rules=None, reach=3):
     sides; the stems of a letter or two filling the space between two rules of ruled
     or squared paper are fewer or further apart). The page's rules are not used when they hold
     upright lines (squared paper, whose letters stand between its lines like a
-    form's). Boxes whose rules are shorter (a lone box, a field of two, a print
-    broken in places) are found by their two sides joined at both ends, with
-    something written between them (:func:`_boxes`). The sides are removed with a
-    pixel around them, and the rules they stand on. Pixels of a side with ink on
-    both sides of it, and of a rule with ink above and below it (a letter's stroke
-    crossing or touching it), are kept.
+    form's; its upright lines may lean a few degrees). Boxes whose rules are
+    shorter (a lone box, a field of two, a print broken in places) are found by
+    their two sides joined at both ends, with something written between them
+    (:func:`_boxes`). The sides are removed with a pixel around them, and the rules
+    they stand on, and the slivers the rules left (:func:`_without_rule_slivers`).
+    Pixels of a side with ink on both sides of it, and of a rule with ink above and
+    below it (a letter's stroke crossing or touching it), are kept.
 
     Parameters
     ----------
@@ -736,8 +737,8 @@ def remove_frame_bars(mask, height, rules=None, reach=3):
     """
     if height <= 0:
         return mask
-    if rules is not None and _opening_1d(rules, max(3, int(2 * height)), axis=0).any():
-        rules = None  # squared paper: its letters stand between its lines like a form's
+    if rules is not None and _straight_runs(rules, max(3, int(2 * height)), 0, 7).any():
+        rules = None  # squared paper (turned a little): its letters stand between its lines like a form's
     flat = _straight_runs(mask, max(3, int(2 * height)), 1, 3)
     upright = _straight_runs(mask, max(3, int(0.8 * height)), 0, 3)
     labels, n = kernels.label(upright & ~flat)
@@ -766,7 +767,26 @@ def remove_frame_bars(mask, height, rules=None, reach=3):
     frame = kernels.box_max((side | touched[lines]).view(np.uint8), 3).view(bool) & mask
     side = frame & kernels.box_max(side.view(np.uint8), 3).view(bool)
     rest = mask & ~frame
-    return rest | (side & _ink_on_both_sides(rest, 2, axis=1)) | (frame & ~side & _ink_on_both_sides(rest, 2, axis=0))
+    kept = rest | (side & _ink_on_both_sides(rest, 2, axis=1)) | (frame & ~side & _ink_on_both_sides(rest, 2, axis=0))
+    return _without_rule_slivers(kept, near, side, height, reach)
+
+
+def _without_rule_slivers(mask, near, side, height, reach):
+    """`mask` without the slivers a form's rules left: pieces lying wholly on the
+    rules (`near`: the rules and `reach` pixels around them) within 2.5 letter
+    heights of a box's `side`. A rule a pixel thicker than was taken, or broken by
+    a faint print into stretches shorter than two letters, leaves such slivers,
+    which would join the letters under them (a ``2`` and a ``7`` under a sliver of
+    rule read as ``I`` and ``T``)."""
+    along = kernels.maximum_filter1d(side.view(np.uint8), 2 * reach + 1, axis=0)
+    along = kernels.maximum_filter1d(along, max(3, int(5 * height)) | 1, axis=1).view(bool)
+    labels, n = kernels.label(mask)
+    if n == 0:
+        return mask
+    outside = np.bincount(labels[~(near & along)], minlength=n + 1)
+    sliver = outside == 0
+    sliver[0] = False
+    return mask & ~sliver[labels] if sliver.any() else mask
 
 
 def _boxes(mask, slices, height, reach, covered=0.75):
@@ -839,9 +859,9 @@ def _rows_of_sides(strokes, reach, gap):
     and bottoms within `reach` pixels are neighbours, and a row is a chain of
     neighbours. A form's row of two boxes has three sides; a letter's two stems, or
     two letters' stems, filling the space between two rules of ruled or squared paper
-    are not taken for one. (A row's end sides reach a pixel or two further, into the
-    frame's corners: they are neighbours of the side next to them, not of the far
-    ones.) Returns lists of labels."""
+    are not taken for one. (A row's end sides reach a few pixels further, into the
+    frame's corners: a stroke running past another by up to twice `reach` at one
+    end or both is still its neighbour.) Returns lists of labels."""
     strokes = sorted(strokes, key=lambda s: s[0][1].start)
     root = list(range(len(strokes)))
 
@@ -855,7 +875,10 @@ def _rows_of_sides(strokes, reach, gap):
             (vs, us), _ = strokes[j]
             if us.start - xs.start > gap:
                 break
-            if abs(vs.start - ys.start) <= reach and abs(vs.stop - ys.stop) <= reach:
+            top, bottom = vs.start - ys.start, vs.stop - ys.stop
+            if (abs(top) <= reach and abs(bottom) <= reach) or (
+                    # one running past the other at one end or both, into the frame's corners
+                    max(abs(top), abs(bottom)) <= 2 * reach and top * bottom <= 0):
                 root[find(j)] = find(i)
     rows = {}
     for i, (_, label) in enumerate(strokes):

@@ -558,6 +558,11 @@ def test_remove_frame_bars_takes_a_forms_boxes_and_keeps_the_letters():
     hi[22:74, 160:164] = True  # H I
     assert remove_frame_bars(hi, H, rules=grid) is hi
     assert remove_frame_bars(hi, H, rules=ruled) is not hi  # (which only the squared paper keeps)
+    # nor on squared paper turned 4 degrees, its upright lines stepping a pixel every 14 rows
+    turned = ruled.copy()
+    for y in range(100):
+        turned[y, 20 + y // 14 : 22 + y // 14] = turned[y, 180 + y // 14 : 182 + y // 14] = True
+    assert remove_frame_bars(hi, H, rules=turned) is hi
 
 
 def test_remove_frame_bars_takes_a_lone_box_and_a_short_field():
@@ -635,6 +640,43 @@ def test_remove_frame_bars_takes_a_row_whose_end_sides_reach_into_its_corners():
     sides[38:97, 130:132] = sides[38:97, 232:234] = True
     out = remove_frame_bars(sides, H, rules=rules)
     assert not out.any()
+
+
+def test_remove_frame_bars_takes_a_field_whose_first_side_reaches_further_down():
+    from ocr.binarize import remove_frame_bars
+
+    H = 40
+    # a field of two boxes, its rules taken as the page's; its first side runs 4 px
+    # further down than the others (into a corner printed thicker)
+    rules = np.zeros((120, 200), bool)
+    rules[40:42, 20:122] = rules[94:96, 20:122] = True
+    page = np.zeros_like(rules)
+    page[42:98, 20:22] = True
+    page[42:94, 70:72] = page[42:94, 120:122] = True
+    letters = np.zeros_like(page)
+    letters[52:86, 44:48] = letters[52:86, 94:98] = True  # a 1 in each box
+    out = remove_frame_bars(page | letters, H, rules=rules)
+    assert not (out & ~letters).any() and out[letters].all()
+
+
+def test_remove_frame_bars_takes_the_slivers_a_rule_left_above_the_letters():
+    from ocr.binarize import remove_frame_bars
+
+    H = 40
+    # a field of three boxes whose top rule was taken as the page's a pixel too thin:
+    # a row of it is left over the middle box (shorter than two letters, clear of the sides)
+    rules = np.zeros((120, 260), bool)
+    rules[38:40, 20:172] = rules[94:96, 20:172] = True
+    page = np.zeros_like(rules)
+    page[40, 75:116] = True  # the sliver
+    for x in (20, 70, 120, 170):
+        page[40:94, x : x + 2] = True
+    letters = np.zeros_like(page)
+    letters[50:86, 44:48] = letters[50:86, 94:98] = True  # a 1 and a T
+    letters[44:48, 130:162] = letters[44:86, 144:148] = True
+    letters[40:86, 230:234] = True  # a 1 beside the field, its top on the rule's line
+    out = remove_frame_bars(page | letters, H, rules=rules)
+    assert not (out & ~letters).any() and out[letters].all()
 
 
 def _dotted(shape=(160, 240), pitch=20.0, angle=0.0):
