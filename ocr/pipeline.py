@@ -46,10 +46,9 @@ SLANT_ABOVE = 0.15
 REREAD_BELOW = 0.8
 #: ... thinned, and drawn this long as well as the usual 24 pixels (thinned or not).
 REREAD_BOXES = (22, 26)
-#: A line of one glyph shorter than this many letter heights, read with less
-#: confidence than ``STRAY_MARK_CONF``, is a stray mark (:func:`classify`).
-STRAY_MARK_HEIGHT = 0.6
+#: A line of one glyph read with less confidence than this is a stray mark (:func:`classify`).
 STRAY_MARK_CONF = 0.5
+_O, _ZERO = CLASSES.index("O"), CLASSES.index("0")
 #: A line of this many characters or more that the classifier is on average less sure
 #: of than GARBAGE_CONF is no writing (:func:`_garbage_line`).
 GARBAGE_CHARS = 3
@@ -679,21 +678,23 @@ def classify(analysis, model, context=True):
                     P = lone_prior(P)
                 items = [(g, p, c) for (g, _, c), p in zip(items, P)]
             words.append(Letters(items, lattice, path))
-        if words and not (len(words) == 1 and _stray_mark(read_as_is[0], H)) and not _garbage_line(read_as_is):
+        if words and not (len(words) == 1 and _stray_mark(read_as_is[0])) and not _garbage_line(read_as_is):
             out.append(words)
     return number_lines(out) if context else out
 
 
-def _stray_mark(items, height):
-    """Is a line's one word one short glyph the classifier is unsure of? A bit of a
-    grid line where a shadow's edge crosses it, a scratch: letters fill the line's
-    height. `items` are the word's (glyph, probabilities, crop) as the classifier
-    read them, before the word's context and a lone character's prior (which
-    lean a bare stroke to ``1`` whatever it is)."""
+def _stray_mark(items):
+    """Is a line's one word one glyph the classifier is unsure of? A bit of a grid
+    line where a shadow's edge crosses it, a scratch, a piece of a desk's grain or a
+    cloth's pattern left beside the sheet: no letter looks much like them. `items`
+    are the word's (glyph, probabilities, crop) as the classifier read them, before
+    the word's context and a lone character's prior (which lean a bare stroke to
+    ``1`` whatever it is). ``O`` and ``0`` count as one: a lone ring, split between
+    them, is surely one of the two."""
     if len(items) != 1:
         return False
-    g, p, _ = items[0]
-    return g.height < STRAY_MARK_HEIGHT * height and p.max() < STRAY_MARK_CONF
+    _, p, _ = items[0]
+    return max(float(p.max()), float(p[_O] + p[_ZERO])) < STRAY_MARK_CONF
 
 
 def _garbage_line(words):

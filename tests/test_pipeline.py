@@ -543,10 +543,11 @@ def _render(lines, **kw):
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_a_short_stray_stroke_on_a_line_of_its_own_is_no_letter(model, seed):
-    """A bit of a grid line where a shadow's edge crosses it, half a letter tall and
-    alone below the writing, read as an unsure ``1``; a stroke as tall as the
-    letters there is read (it may be a ``1``)."""
+def test_an_unsure_stroke_on_a_line_of_its_own_is_no_letter(model, seed):
+    """A bit of a grid line where a shadow's edge crosses it, alone below the
+    writing, half a letter tall or as tall as the letters: the classifier is unsure
+    of it (between ``I`` and ``1``, under 0.5), and it is left out, as are the bits
+    of a desk's grain beside a sheet. A digit written alone on its line is read."""
     im, text = _render(["BUY MILK", "CALL MOM"], seed=seed, height=44)
     page = np.concatenate([im, np.repeat(im[-1:], 120, axis=0)], axis=0)
     y, x = im.shape[0] + 50, im.shape[1] // 2
@@ -554,7 +555,27 @@ def test_a_short_stray_stroke_on_a_line_of_its_own_is_no_letter(model, seed):
     short[y:y + 22, x:x + 2] //= 2
     tall[y:y + 44, x:x + 2] //= 2
     assert ocr.read(short, model=model).text == text
-    assert ocr.read(tall, model=model).text in (text + "\n1", text + "\nI")
+    assert ocr.read(tall, model=model).text == text
+    for digit in "047":
+        im, text = _render(["BUY MILK", "CALL MOM", digit], seed=seed, height=44)
+        assert ocr.read(im, model=model).text == text
+
+
+def test_a_lone_ring_split_between_o_and_0_is_no_stray_mark():
+    from ocr import CLASSES
+    from ocr.pipeline import _stray_mark
+
+    def alone(**shares):
+        p = np.full(len(CLASSES), (1 - sum(shares.values())) / (len(CLASSES) - len(shares)))
+        for c, v in shares.items():
+            p[CLASSES.index(c[-1])] = v
+        return [(None, p, None)]
+
+    assert not _stray_mark(alone(c_O=0.45, c_0=0.45))  # one shape, whichever it is
+    assert _stray_mark(alone(c_I=0.45, c_1=0.45))  # a bare stroke: a scratch as often as a 1
+    assert _stray_mark(alone(c_8=0.3))
+    assert not _stray_mark(alone(c_8=0.6))
+    assert not _stray_mark(alone(c_8=0.3) + alone(c_8=0.3))  # a word of two is no stray mark
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
@@ -1634,7 +1655,8 @@ def test_light_pencil_at_the_foot_of_a_soft_shadow(model, monkeypatch):
         photos.append((photo * 255).astype(np.uint8))
     assert [ocr.read(p, model=model).text for p in photos] == [text, text]
     monkeypatch.setattr(B, "RAMP_FOOT", 1.0)  # the least of the blocks around, always
-    assert all(ocr.read(p, model=model).text != text for p in photos)
+    # (the first photo's band then makes a line of one unsure I of its own, left out as a stray mark)
+    assert ocr.read(photos[1], model=model).text != text
 
 
 # ----------------------------------------------------------------------------- punctuation
