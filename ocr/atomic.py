@@ -23,11 +23,12 @@ def atomic_path(path, suffix=None):
     """Yield a temporary path in the target's folder; rename it onto `path` on success.
 
     If the block raises (or is interrupted with Ctrl-C) the temporary file is removed
-    and `path` is left exactly as it was. A folder that is missing or not writable
-    raises :class:`~ocr.errors.OutputError` naming `path`. A symbolic link is written through (its
-    target is replaced, the link stays); a path that is no regular file (``/dev/null``,
-    a named pipe) is yielded as it is and written in place, as renaming a file onto it
-    would replace the device or pipe itself.
+    and `path` is left exactly as it was; a write that fails (a missing or read-only
+    folder, a full disk) raises :class:`~ocr.errors.OutputError` naming `path`. A
+    symbolic link is written through (its target is replaced, the link stays); a path
+    that is no regular file (``/dev/null``, a named pipe) is yielded as it is and
+    written in place, as renaming a file onto it would replace the device or pipe
+    itself.
     """
     name, path = path, os.path.realpath(os.fspath(path))
     if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
