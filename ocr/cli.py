@@ -332,7 +332,8 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon,
     from .atomic import check_folder, write_text
 
     names = expand_inputs(inputs)
-    if output and not (len(names) > 1 or os.path.isdir(output)):
+    to_dir = bool(output) and (len(names) > 1 or os.path.isdir(output))
+    if output and not to_dir:
         check_folder(output)  # before the reading, not after it
     _WORKER.pop("-", None)
     if "-" in names:
@@ -348,7 +349,6 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon,
                           then=_prepare, max_pixels=max_pixels)
     _WORKER[model_path] = _load_model(model_path)  # a bad model fails once, before any image
     _WORKER["lexicon"] = _load_lexicon(lexicon, no_lexicon)
-    to_dir = bool(output) and (len(names) > 1 or os.path.isdir(output))
     if to_dir:
         os.makedirs(output, exist_ok=True)
     targets = _output_names(names, FORMATS[fmt])
