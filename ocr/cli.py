@@ -113,14 +113,10 @@ def combine(models, output, name):
     """
     import numpy as np
 
-    from .errors import HandocrError
     from .model import Model, combine as combine_models
 
-    try:
-        combined = combine_models([Model.load(m) for m in models], name=name)
-        combined.save(output, dtype=np.float16)
-    except HandocrError as e:
-        raise click.ClickException(str(e)) from None
+    combined = combine_models([Model.load(m) for m in models], name=name)
+    combined.save(output, dtype=np.float16)
     say(f"{output}: {len(combined.members)} networks", False)
 
 
@@ -191,13 +187,9 @@ def expand_inputs(args):
 
 
 def _load_model(path):
-    from .errors import HandocrError
     from .model import Model
 
-    try:
-        return Model.load(path)
-    except HandocrError as e:
-        raise click.ClickException(str(e)) from None
+    return Model.load(path)
 
 
 def _load_lexicon(source, off=False):
@@ -504,23 +496,18 @@ def evaluate(data, model_path, split, as_json, plots, lexicon, no_lexicon, quiet
     """
     import json
 
-    from .errors import HandocrError
-
     model = _load_model(model_path)
     result = {"model": model.name, "pages": [], "characters": []}
     words = []  # the lexicon, loaded for the first folder of pages
-    try:
-        for path in data:
-            pairs = _page_pairs(path) if os.path.isdir(path) else []
-            if pairs:
-                if not words:
-                    words.append(_load_lexicon(lexicon, no_lexicon))
-                    result["lexicon"] = words[0].name if words[0] is not None else None
-                result["pages"].extend(_eval_pages(pairs, model, quiet, words[0]))
-            else:
-                result["characters"].extend(_eval_chars(path, model, split))
-    except HandocrError as e:
-        raise click.ClickException(str(e)) from None
+    for path in data:
+        pairs = _page_pairs(path) if os.path.isdir(path) else []
+        if pairs:
+            if not words:
+                words.append(_load_lexicon(lexicon, no_lexicon))
+                result["lexicon"] = words[0].name if words[0] is not None else None
+            result["pages"].extend(_eval_pages(pairs, model, quiet, words[0]))
+        else:
+            result["characters"].extend(_eval_chars(path, model, split))
     if plots:
         _eval_plots(plots, result)
     for r in result["characters"]:
@@ -652,66 +639,62 @@ def enroll(photos, texts, output, template, model_path, crops, data_paths, epoch
     from .atomic import check_folder
     from .enroll import (align, analyse_page, fine_tune, read_text, render_template, save_crops,
                          save_template, template_lines)
-    from .errors import HandocrError
 
     def tell(msg):  # status lines on stderr, silenced by --quiet
         say(msg, quiet)
 
-    try:
-        check_folder(output)
-        if template:
-            if photos:
-                raise click.UsageError("--template takes no photos")
-            if len(texts) > 1:
-                raise click.UsageError("--template takes at most one --text")
-            lines = read_text(texts[0]) if texts else template_lines()
-            save_template(render_template(lines), output)
-            tell(f"wrote {output}")
-            if not texts:
-                from .atomic import write_text
-
-                txt = os.path.splitext(output)[0] + ".txt"
-                write_text(txt, "\n".join(lines) + "\n")
-                tell(f"wrote {txt} (give it to --text)")
-            return
-        if not photos:
-            raise click.UsageError("give the photos of the enrolment pages (or --template)")
+    check_folder(output)
+    if template:
+        if photos:
+            raise click.UsageError("--template takes no photos")
+        if len(texts) > 1:
+            raise click.UsageError("--template takes at most one --text")
+        lines = read_text(texts[0]) if texts else template_lines()
+        save_template(render_template(lines), output)
+        tell(f"wrote {output}")
         if not texts:
-            raise click.UsageError("--text is required: the text written on the photos")
-        if len(texts) not in (1, len(photos)):
-            raise click.UsageError(f"give --text once, or once per photo ({len(photos)}), not {len(texts)} times")
-        model = _load_model(model_path)
-        X, y = [], []
-        for k, photo in enumerate(photos):
-            lines = read_text(texts[k] if len(texts) > 1 else texts[0])
-            samples = align(analyse_page(photo, name=photo), lines, model)
-            tell(f"{photo}: {len(samples)} characters on {len(lines)} lines")
-            if crops:
-                stem = os.path.splitext(os.path.basename(photo))[0]
-                save_crops(samples, crops, prefix=f"{k + 1:02d}_{stem}")
-            X += [s.crop for s in samples]
-            y += [s.label for s in samples]
+            from .atomic import write_text
+
+            txt = os.path.splitext(output)[0] + ".txt"
+            write_text(txt, "\n".join(lines) + "\n")
+            tell(f"wrote {txt} (give it to --text)")
+        return
+    if not photos:
+        raise click.UsageError("give the photos of the enrolment pages (or --template)")
+    if not texts:
+        raise click.UsageError("--text is required: the text written on the photos")
+    if len(texts) not in (1, len(photos)):
+        raise click.UsageError(f"give --text once, or once per photo ({len(photos)}), not {len(texts)} times")
+    model = _load_model(model_path)
+    X, y = [], []
+    for k, photo in enumerate(photos):
+        lines = read_text(texts[k] if len(texts) > 1 else texts[0])
+        samples = align(analyse_page(photo, name=photo), lines, model)
+        tell(f"{photo}: {len(samples)} characters on {len(lines)} lines")
         if crops:
-            tell(f"labelled characters saved in {crops}/LABEL/")
-        base = None
-        paths = list(data_paths)
-        if not paths:
-            from .datasets import data_dir
+            stem = os.path.splitext(os.path.basename(photo))[0]
+            save_crops(samples, crops, prefix=f"{k + 1:02d}_{stem}")
+        X += [s.crop for s in samples]
+        y += [s.label for s in samples]
+    if crops:
+        tell(f"labelled characters saved in {crops}/LABEL/")
+    base = None
+    paths = list(data_paths)
+    if not paths:
+        from .datasets import data_dir
 
-            default = data_dir() / "emnist"
-            paths = [str(default)] if default.is_dir() else []
-        if paths:
-            from .train import gather
+        default = data_dir() / "emnist"
+        paths = [str(default)] if default.is_dir() else []
+    if paths:
+        from .train import gather
 
-            base = gather(paths)  # the models' common split: its held-out part stays out
-            tell("mixing in " + ", ".join(f"{s.name} ({len(s.ytr)} training samples)" for s in base))
-        new = fine_tune(model, np.stack(X), y, base_data=base, epochs=epochs, seed=seed,
-                        enrolled_from=[os.path.basename(p) for p in photos],
-                        name=os.path.splitext(os.path.basename(output))[0], report=tell)
-        new.meta["training"]["command"] = "handocr enroll " + " ".join(
-            [*photos, *sum((["--text", t] for t in texts), []), "-o", output])
-        new.save(output, dtype=np.float16)
-    except HandocrError as e:
-        raise click.ClickException(str(e)) from None
+        base = gather(paths)  # the models' common split: its held-out part stays out
+        tell("mixing in " + ", ".join(f"{s.name} ({len(s.ytr)} training samples)" for s in base))
+    new = fine_tune(model, np.stack(X), y, base_data=base, epochs=epochs, seed=seed,
+                    enrolled_from=[os.path.basename(p) for p in photos],
+                    name=os.path.splitext(os.path.basename(output))[0], report=tell)
+    new.meta["training"]["command"] = "handocr enroll " + " ".join(
+        [*photos, *sum((["--text", t] for t in texts), []), "-o", output])
+    new.save(output, dtype=np.float16)
     tell(f"wrote {output}: fine-tuned {model.name} on {len(y)} characters; "
              f"read with: handocr read --model {output} PHOTO")

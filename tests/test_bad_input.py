@@ -535,19 +535,23 @@ def test_bad_models_refused_by_every_command(run, tmp_path):
     models, marker = _bad_models(tmp_path)
     img = tmp_path / "page.png"
     Image.new("L", (64, 64), 255).save(img)
+    text = tmp_path / "page.txt"
+    text.write_text("A\n")
     for name, (path, words) in models.items():
         with pytest.raises(ModelError) as e:
             Model.load(path)
         assert str(path) in str(e.value) and words in str(e.value), (name, str(e.value))
-        for cmd in (["read", img], ["boxes", img, "-o", tmp_path / "o.png"], ["eval", tmp_path / "page.png"]):
-            r = run(*cmd, "--model", path)
-            if path.is_dir():  # --model takes a file: a folder is a usage error (exit 2)
+        for cmd in (["read", img, "--model", path], ["boxes", img, "-o", tmp_path / "o.png", "--model", path],
+                    ["eval", img, "--model", path], ["combine", path, "-o", tmp_path / "o.npz"],
+                    ["enroll", img, "--text", text, "-o", tmp_path / "o.npz", "--model", path]):
+            r = run(*cmd)
+            if path.is_dir():  # a model is a file: a folder is a usage error (exit 2)
                 assert r.exit_code == 2 and "is a directory" in r.stderr
             else:
                 line = one_error_line(r, path)
                 assert words in line, (name, line)
             assert r.stdout == ""
-        assert not (tmp_path / "o.png").exists()
+        assert not (tmp_path / "o.png").exists() and not (tmp_path / "o.npz").exists()
         with pytest.raises(ModelError):
             ocr.read(img, model=str(path))
     assert not os.path.exists(marker), "a pickle in a model file was executed"
