@@ -1753,6 +1753,10 @@ def find_sheet(grey, block=8, enclosed=False, return_doubtful=False):
     ground that is rough all over and as bright as the paper in places, under a
     vignette or a shadow that leaves the sheet's edge no step (:func:`_smooth_sheet`).
 
+    A sheet found by its brightness (any but the third) may be its lit part only,
+    the rest in a shade that falls off smoothly: it is grown into that shade
+    (:func:`_into_shade`).
+
     Parameters
     ----------
     grey : (H, W) uint8 or float ndarray
@@ -1801,26 +1805,101 @@ def _find_sheet(g, block, enclosed):
     bright = B > _otsu(B.ravel())
     sheet = _filled(_largest(bright))
     if sheet is not None and _is_sheet_on_desk(sheet, B, spread, inky=inky):
-        return sheet, False
+        return _into_shade(sheet, B, spread), False
     # A desk about as bright as the paper (light oak) joins the bright region; the
     # paper is then told by its smoothness.
     second = _smooth_bright(bright, spread)
     light_desk = dict(min_contrast=0.04, texture=4.0, everywhere=ROUGH_EVERYWHERE)  # the checks of the second
     if second is not None and _is_sheet_on_desk(second, B, spread, inky=inky, **light_desk):
-        return second, False
+        return _into_shade(second, B, spread), False
     smooth = _smooth_sheet(spread)
     if smooth is not None or not enclosed:
         return smooth, False
     for candidate, min_contrast in ((sheet, 0.08), (second, 0.04)):
         if candidate is not None and _is_sheet_on_desk(candidate, B, spread, min_contrast, enclosed=True):
-            return candidate, True
+            return _into_shade(candidate, B, spread), True
     # A phone's blur and vignette soften a sheet's edge, and a sheet crowded with
     # writing is rough in most of its blocks: a sheet that passes the checks leniently
     # is doubtful too.
     for candidate, checks in ((sheet, {}), (second, light_desk)):
         if candidate is not None and _is_sheet_on_desk(candidate, B, spread, inky=inky, lenient=True, **checks):
-            return candidate, True
+            return _into_shade(candidate, B, spread), True
     return None, False
+
+
+#: A sheet found by its brightness grows into the blocks beside it whose brightness is
+#: within this share of the sheet's contrast with the ground of a neighbour's on the
+#: sheet (:func:`_into_shade`) ...
+SHADE_STEP = 0.25
+#: ... and that spread no more than this many times, and no less than this share, of
+#: the sheet's smoothest fifth of blocks (paper; a flat fill around a turned scan is not) ...
+SHADE_SMOOTH = 2.5
+SHADE_FLAT = 0.25
+#: ... when that fifth spreads no more than this (squared paper or crowded writing
+#: is as rough as a light desk's grain: such a sheet is not grown) ...
+SHADE_PAPER = 0.015
+#: ... taking in only what a square of this many blocks fits in (a band of a cloth's
+#: stripe or a desk's grain as bright as the shade beside it is narrower) ...
+SHADE_BROAD = 5
+#: ... and only when the grown sheet fills this share of its convex hull.
+SHADE_HULL = 0.85
+
+
+def _into_shade(sheet, B, spread):
+    """A sheet found by its brightness, grown into the part of it that lies in shade.
+
+    Light falling off across a page (a lamp on one side, the phone's own shadow)
+    can darken one side of the sheet as much as the ground: the bright region, and
+    so the sheet found, is then the lit part only, and the writing in the shade is
+    painted over as desk. But the shaded paper is as smooth as the lit paper and its
+    brightness falls block by block with no step, while a textured ground is rough
+    and a sheet's edge steps down. So the sheet takes in, again and again, every
+    block beside it as smooth as its paper (:data:`SHADE_SMOOTH`, :data:`SHADE_FLAT`)
+    and as bright as a neighbour on the sheet (within :data:`SHADE_STEP` of the
+    contrast); then, once, the blocks beside that as bright however rough (writing at
+    the shaded edge; writing inside is filled in as holes). Of what was taken in, only
+    the broad part is kept (:data:`SHADE_BROAD`). The grown sheet replaces the one
+    found when it still fills :data:`SHADE_HULL` of its hull, leaves 3 % of the photo
+    to the ground and the ground along :data:`DESK_BORDER` of the photo's border. A
+    sheet whose paper is rough (:data:`SHADE_PAPER`) is not grown.
+
+    Parameters
+    ----------
+    sheet : (h, w) bool ndarray
+        The sheet's blocks as found.
+    B : (h, w) float ndarray
+        The blocks' paper brightness.
+    spread : (h, w) float ndarray
+        The standard deviation of each block's pixels.
+
+    Returns
+    -------
+    (h, w) bool ndarray
+        The sheet grown, or `sheet` itself.
+    """
+    paper = float(percentile(spread[sheet], 20))
+    if sheet.all() or paper > SHADE_PAPER:
+        return sheet
+    step = SHADE_STEP * float(median(B[sheet]) - median(B[~sheet]))
+    smooth = (spread < max(0.004, SHADE_SMOOTH * paper)) & (spread > SHADE_FLAT * paper)
+    grown = sheet.copy()
+    while True:
+        more = ~grown & smooth & (_nearest_step(grown, B) <= step)
+        if not more.any():
+            break
+        grown |= more
+    # and, once, the blocks beside it as bright, however rough: writing at the shaded edge
+    grown |= ~grown & (_nearest_step(grown, B) <= step)
+    # only a broad stretch of shade: a light desk's grain or a cloth's stripe as bright
+    # as the shaded paper beside it leads off in a narrow band
+    broad = _opened(_filled(grown) & ~sheet, SHADE_BROAD)
+    labels, _ = kernels.label(broad)
+    beside = np.unique(labels[kernels.box_max(sheet.view(np.uint8), 3).view(bool)])
+    grown = _filled(sheet | np.isin(labels, beside[beside > 0]))
+    if (grown.sum() == sheet.sum() or grown.mean() > 0.97 or _ground_on_border(grown) < DESK_BORDER
+            or grown.sum() < SHADE_HULL * _convex_hull(grown).sum()):
+        return sheet
+    return grown
 
 
 #: A desk as bright as the paper (:func:`find_sheet`'s second try) is rough nearly
@@ -1935,6 +2014,19 @@ def _convex_hull(region):
     for (x0, y0), (x1, y1) in zip(hull, np.roll(hull, -1, axis=0)):  # on the inner side of every edge
         inside &= (x1 - x0) * (cy - y0) - (y1 - y0) * (cx - x0) >= 0
     return inside | region
+
+
+def _nearest_step(region, B):
+    """For every block, the least brightness step to a 4-neighbour in `region` (inf if none)."""
+    lit = np.pad(np.where(region, B, np.inf), 1, constant_values=np.inf)
+    return np.min([np.abs(lit[a:a + B.shape[0], b:b + B.shape[1]] - B) for a, b in ((0, 1), (2, 1), (1, 0), (1, 2))],
+                  axis=0)
+
+
+def _opened(mask, size):
+    """`mask` (bool (h, w)) opened by a `size` x `size` square: only what such a square fits in."""
+    eroded = ~kernels.box_max((~mask).view(np.uint8), size).view(bool)
+    return kernels.box_max(eroded.view(np.uint8), size).view(bool)
 
 
 def _ground_on_border(sheet):

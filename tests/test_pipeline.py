@@ -1175,17 +1175,17 @@ def test_sheet_with_a_soft_edge_and_crowded_writing_is_found_leniently(model, mo
 
 
 def test_lit_part_of_a_sheet_is_weighed_against_the_whole_photo(model, monkeypatch):
-    """The same sheet with its left part in a shadow as dark as the wood: the lit part
-    is surrounded by darker ground and steps up from the wood sharply, so it is taken
-    for the sheet, and the shadowed writing is painted over as desk. Such a sheet is
-    doubtful: the photo is read whole too, and the reading the classifier is surer
-    of, over all its characters, is kept."""
+    """The same sheet with its left part in a hard shadow as dark as the wood: the lit
+    part is surrounded by darker ground and steps up from the wood and from the
+    shadow sharply, so it is taken for the sheet, and the shadowed writing is
+    painted over as desk. Such a sheet is doubtful: the photo is read whole too, and
+    the reading the classifier is surer of, over all its characters, is kept."""
     import ocr.binarize as B
     import ocr.pipeline as P
     from ocr.pipeline import quarter
 
     def side(yy, xx, H, W):
-        return 0.45 + 0.55 * np.clip((xx / W - 0.25) / 0.4, 0, 1)
+        return np.where(xx / W < 0.45, 0.45, 1.0)
 
     photo, text, share = _on_dark_wood_in_phone_light("grey", 0.06, 40.0, side)
     small = quarter(photo.mean(axis=2).astype(np.uint8))
@@ -1195,6 +1195,48 @@ def test_lit_part_of_a_sheet_is_weighed_against_the_whole_photo(model, monkeypat
     assert ocr.read(photo, model=model).text == text
     monkeypatch.setattr(P, "_sureness", lambda classified: 0.0)  # the doubtful sheet kept
     assert ocr.read(photo, model=model).text != text
+
+
+def test_sheet_whose_light_falls_off_into_shade_is_found_whole(model, monkeypatch):
+    """The light falls off smoothly across the sheet, its left part as dark as the
+    wood: the bright region is the lit part only, and its writing in the shade was
+    painted over as desk. The shaded paper is as smooth as the lit paper and darkens
+    block by block with no step, so the sheet is grown into it, the writing at its
+    edge too, and read whole even when the sheet is kept however doubtful."""
+    import ocr.binarize as B
+    import ocr.pipeline as P
+    from ocr.pipeline import quarter
+
+    def side(yy, xx, H, W):
+        return 0.45 + 0.55 * np.clip((xx / W - 0.25) / 0.4, 0, 1)
+
+    photo, text, share = _on_dark_wood_in_phone_light("grey", 0.06, 40.0, side)
+    small = quarter(photo.mean(axis=2).astype(np.uint8))
+    sheet = B.find_sheet(small, enclosed=True)
+    assert sheet is not None and 0.95 * share < sheet.mean() < 1.25 * share
+    monkeypatch.setattr(P, "_sureness", lambda classified: 0.0)  # the sheet kept, not the whole photo
+    assert ocr.read(photo, model=model).text == text
+    monkeypatch.setattr(B, "SHADE_STEP", 0.0)  # not grown: the lit part only
+    lit = B.find_sheet(small, enclosed=True)
+    assert lit is not None and lit.mean() < 0.85 * share
+    assert ocr.read(photo, model=model).text != text
+
+
+def test_sheet_is_not_grown_along_a_narrow_band_as_bright_as_its_shade():
+    """What the sheet takes in must be broad: a stripe of the ground two blocks wide,
+    as smooth and bright as the shaded paper beside it, is left out."""
+    from ocr.binarize import _into_shade
+
+    B = np.full((30, 40), 0.3)
+    spread = np.full((30, 40), 0.05)  # a rough ground
+    B[8:22, 10:30], spread[8:22, 10:30] = 0.8, 0.004  # the sheet ...
+    B[8:22, 10:16] = np.linspace(0.45, 0.75, 6)  # ... its left part in shade
+    sheet = np.zeros((30, 40), bool)
+    sheet[8:22, 16:30] = True  # the lit part, as found
+    B[14:16, 0:10], spread[14:16, 0:10] = 0.45, 0.004  # a smooth band as bright as the shade
+    grown = _into_shade(sheet, B, spread)
+    assert grown[8:22, 10:30].all()
+    assert not grown[14:16, :9].any() and grown.sum() <= 20 * 14 + 2 * 14
 
 
 def test_sheet_on_light_oak_is_found_by_its_smoothness(sheet_page, model):
