@@ -24,7 +24,7 @@ from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, 
 from .normalize import normalize_many, slant, thinned
 from .page import Char, Line, Page, Word
 from .segment import (Lattice, components, components_of, join_broken_strokes, letter_height, may_hold_several,
-                      segment, shear_glyph, split_stacked, stroke_width, word_lattice)
+                      one_character, segment, shear_glyph, split_stacked, stroke_width, word_lattice)
 
 _IS_DIGIT = np.array([c.isdigit() for c in CLASSES])
 #: A character standing alone as a word is a number ("2 EGGS") or one of the
@@ -48,10 +48,9 @@ REREAD_BELOW = 0.8
 REREAD_BOXES = (22, 26)
 #: A line of one glyph read with less confidence than this is a stray mark (:func:`classify`).
 STRAY_MARK_CONF = 0.5
-_O, _ZERO = CLASSES.index("O"), CLASSES.index("0")
 #: A line of this many characters or more that the classifier is on average less sure
 #: of than GARBAGE_CONF is no writing (:func:`_garbage_line`).
-GARBAGE_CHARS = 3
+GARBAGE_CHARS = 2
 GARBAGE_CONF = 0.45
 
 
@@ -694,7 +693,7 @@ def _stray_mark(items):
     if len(items) != 1:
         return False
     _, p, _ = items[0]
-    return max(float(p.max()), float(p[_O] + p[_ZERO])) < STRAY_MARK_CONF
+    return float(one_character(p[None])[0]) < STRAY_MARK_CONF
 
 
 def _garbage_line(words):
@@ -703,8 +702,9 @@ def _garbage_line(words):
     squares that the sheet finder missed, cut into letter-sized pieces: no letter
     looks much like them, and a line of writing reads at 0.8-0.95. `words` are the
     line's words of (glyph, probabilities, crop) as the classifier read them, before
-    any context."""
-    confs = [float(p.max()) for items in words for _, p, _ in items]
+    any context. ``O`` and ``0`` count as one, as in :func:`_stray_mark` (a ``20``
+    whose ring is split between them is sure)."""
+    confs = [float(c) for items in words for c in one_character(np.stack([p for _, p, _ in items]))]
     return len(confs) >= GARBAGE_CHARS and sum(confs) / len(confs) < GARBAGE_CONF
 
 

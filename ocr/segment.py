@@ -984,7 +984,7 @@ def _cut_cost(glyph):
     return CUT_COST * float(np.clip((hi - glyph.width / glyph.height) / (hi - lo), 0.0, 1.0))
 
 
-def _one_character(P, classes=CLASSES, same=SAME_SHAPE):
+def one_character(P, classes=CLASSES, same=SAME_SHAPE):
     """How sure the classifier is that each row of P (N, 36) is one character,
     either of a pair of :data:`SAME_SHAPE` counting as the same."""
     conf = P.max(axis=1)
@@ -1038,7 +1038,7 @@ class Lattice:
         per row of `P` (N, 36), nothing to pay besides the classifier's doubt."""
         n = len(P)
         return cls(n=n, spans=[(k, k + 1) for k in range(n)], cands=[None] * n, P=P, X=[None] * n,
-                   extra=np.zeros(n), cost=-np.log(np.maximum(_one_character(P), 1e-6)), cut=np.zeros(n, bool))
+                   extra=np.zeros(n), cost=-np.log(np.maximum(one_character(P), 1e-6)), cut=np.zeros(n, bool))
 
     def best_path(self):
         """The cheapest reading: indices into `spans`, left to right, covering every piece."""
@@ -1152,7 +1152,7 @@ def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, prob
         bridged = sum(gap is not None for gap in joins[i : j - 1])
         extra[s] = (penalty + 5.0 * (wide + short) + merge_cost * bridged
                     + (_cut_cost(owner[j - 1]) if cut else 0.0))
-    cost = extra - np.log(np.maximum(_one_character(P), 1e-6))
+    cost = extra - np.log(np.maximum(one_character(P), 1e-6))
     return Lattice(n=n, spans=spans, cands=cands, P=P, X=X, extra=extra, cost=cost, cut=cut_out)
 
 

@@ -578,19 +578,36 @@ def test_a_lone_ring_split_between_o_and_0_is_no_stray_mark():
     assert not _stray_mark(alone(c_8=0.3) + alone(c_8=0.3))  # a word of two is no stray mark
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2, 3])
-def test_a_line_of_letter_sized_blotches_is_no_writing(model, monkeypatch, seed):
-    """Nine letter-sized patches of random dark squares in a row below the writing, as
-    a cloth's squares or a desk's grain the sheet finder missed are cut up: no letter
-    looks much like them, and the classifier reads the row at 0.2-0.5 on average
-    (the writing at 0.9 and more). The row is left out; the writing is kept."""
+def test_a_line_of_two_unsure_glyphs_is_garbage_unless_o_and_0_make_them_sure():
+    from ocr import CLASSES
+    from ocr.pipeline import _garbage_line
+
+    def glyph(**shares):
+        p = np.full(len(CLASSES), (1 - sum(shares.values())) / (len(CLASSES) - len(shares)))
+        for c, v in shares.items():
+            p[CLASSES.index(c[-1])] = v
+        return (None, p, None)
+
+    assert _garbage_line([[glyph(c_8=0.3), glyph(c_M=0.4)]])
+    assert _garbage_line([[glyph(c_8=0.3)], [glyph(c_M=0.4)]])  # in two words
+    assert not _garbage_line([[glyph(c_8=0.3)]])  # one glyph: a stray mark, or not (_stray_mark)
+    assert not _garbage_line([[glyph(c_2=0.9), glyph(c_O=0.45, c_0=0.45)]])  # "20", its ring split
+    assert not _garbage_line([[glyph(c_8=0.6), glyph(c_M=0.5)]])
+
+
+@pytest.mark.parametrize("seed, patches", [(0, 9), (1, 9), (2, 9), (3, 9), (0, 2), (1, 2)])
+def test_a_line_of_letter_sized_blotches_is_no_writing(model, monkeypatch, seed, patches):
+    """Letter-sized patches of random dark squares in a row below the writing (nine, or
+    two), as a cloth's squares or a desk's grain the sheet finder missed are cut up:
+    no letter looks much like them, and the classifier reads the row at 0.2-0.5 on
+    average (the writing at 0.9 and more). The row is left out; the writing is kept."""
     import ocr.pipeline as P
 
     im, text = _render(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44)
     page = np.concatenate([im, np.repeat(im[-1:], 120, axis=0)], axis=0)
     rng = np.random.default_rng(seed)
     y = im.shape[0] + 20
-    for k in range(9):
+    for k in range(patches):
         patch = np.kron(rng.random((11, 11)) < 0.45, np.ones((4, 4), bool))
         page[y : y + 44, 60 + 70 * k : 104 + 70 * k][patch] = 90
     assert ocr.read(page, model=model).text == text
