@@ -11,6 +11,7 @@ removed without cutting the strokes that cross them, and so are the nets of squa
 paper, even when the photo is turned.
 """
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -1757,6 +1758,11 @@ def find_sheet(grey, block=8, enclosed=False, return_doubtful=False):
     the rest in a shade that falls off smoothly: it is grown into that shade
     (:func:`_into_shade`).
 
+    With `enclosed`, when every other try fails on a photo whose bright region
+    leaves ground along the border and whose rest is not smooth paper
+    (:data:`EDGE_GROUND`), the sheet is looked for by its straight edges
+    (:func:`_straight_edged_sheet`), as doubtful.
+
     Parameters
     ----------
     grey : (H, W) uint8 or float ndarray
@@ -1824,7 +1830,192 @@ def _find_sheet(g, block, enclosed):
     for candidate, checks in ((sheet, {}), (second, light_desk)):
         if candidate is not None and _is_sheet_on_desk(candidate, B, spread, inky=inky, lenient=True, **checks):
             return _into_shade(candidate, B, spread), True
+    # Last, a sheet told by its straight edges, where a desk as bright as the paper in
+    # places (a light oak's grain, a cloth's stripes) joins the bright region; only
+    # when the rest of the photo is no smooth paper (a page filling the photo is not
+    # looked at again)
+    if sheet is not None and _ground_on_border(sheet) >= DESK_BORDER and median(spread[~sheet]) >= EDGE_GROUND:
+        edged = _straight_edged_sheet(g, B.shape, block)
+        if edged is not None and 0.15 <= edged.mean() <= 0.97 and _ground_on_border(edged) >= DESK_BORDER:
+            return edged, True
     return None, False
+
+
+#: A sheet's straight edge (:func:`_straight_edged_sheet`) is a line along which the
+#: side towards the sheet is brighter by EDGE_STEP or more, 4 pixels either side, ...
+EDGE_STEP = 0.06
+#: ... over this share of its stretch between the sheet's corners; and a line is only
+#: tried as one when it steps so over this share of its length across the photo.
+EDGE_SUPPORT = 0.6
+EDGE_CANDIDATE = 0.25
+#: Edges are looked for within this many degrees of level and of upright ...
+EDGE_TILT = 15
+#: ... when the rest of the photo, outside the bright region, spreads this much or more
+#: in the median block (0.003-0.006 for the paper around the shared pages' bright
+#: middles, 0.010-0.026 for the desks whose sheets are found this way).
+EDGE_GROUND = 0.008
+
+
+def _straight_edged_sheet(g, shape, block):
+    """A sheet found by its straight edges: the lines where the photo steps up to paper.
+
+    A desk as bright as the paper in places (light oak's grain under a vignette, a
+    cloth's bright stripes) joins the bright region and leaves the sheet's edge no
+    step in the blocks' brightness, so :func:`find_sheet`'s other tries fail, and
+    the whole photo is read: the grain sets the letter height and the writing is
+    lost. But the sheet's edges are still straight lines along which the photo steps
+    up to the paper all the way, and the grain's or the stripes' edges are not. The
+    lines near level and near upright (:data:`EDGE_TILT`) are found by a Hough
+    transform of the strong gradients of the smoothed photo; each is weighed by the
+    share of its length along which one side is brighter by :data:`EDGE_STEP`, that
+    side telling whether it would be a top, bottom, left or right edge (over
+    :data:`EDGE_CANDIDATE` of it to count). Of the three strongest lines of each kind,
+    or none (the photo's border stands in), the sheet is the choice of at least
+    three whose sides, between the corners they make, step up so along
+    :data:`EDGE_SUPPORT` of their stretches, and most in all.
+
+    Parameters
+    ----------
+    g : (H, W) float ndarray
+        The small copy of the photo :func:`find_sheet` looks at, 1 = white.
+    shape : (int, int)
+        The shape of its grid of blocks.
+    block : int
+        Block size in pixels of `g`.
+
+    Returns
+    -------
+    (h, w) bool ndarray or None
+        The blocks that reach within the sheet.
+    """
+    H, W = g.shape
+    smooth = kernels.gaussian_filter(g.astype(np.float32), 2.0)
+    gy, gx = np.gradient(smooth)
+    mag = np.hypot(gx, gy)
+    ys, xs = np.nonzero(mag > max(float(percentile(mag, 95)), 0.01))
+    options = {kind: [] for kind in ("top", "bottom", "left", "right")}
+    for level in (True, False):
+        for theta, rho in _hough_peaks(xs, ys, level):
+            steps = _steps_across(smooth, theta, rho)
+            if steps is None:
+                continue
+            up, down = float(np.mean(steps > EDGE_STEP)), float(np.mean(steps < -EDGE_STEP))
+            kind = ("top" if up > down else "bottom") if level else ("left" if up > down else "right")
+            if max(up, down) >= EDGE_CANDIDATE:
+                options[kind].append((max(up, down), theta, rho))
+    border = {"top": (np.pi / 2, 0.0), "bottom": (np.pi / 2, H - 1.0), "left": (0.0, 0.0), "right": (0.0, W - 1.0)}
+    # the three strongest lines of each kind, or none (the photo's border): the sheet is
+    # the choice whose sides step up most along their stretches between its corners
+    choices = [[None] + [o[1:] for o in sorted(options[kind], reverse=True)[:3]] for kind in border]
+    best, here = 0.0, None
+    for pick in itertools.product(*choices):
+        sides = dict(zip(border, pick))
+        if sum(v is not None for v in sides.values()) < 3:
+            continue
+        support = _sides_support(smooth, {k: v or border[k] for k, v in sides.items()}, sides)
+        if support is not None and support > best:
+            best, here = support, {k: v or border[k] for k, v in sides.items()}
+    if here is None:
+        return None
+    # the blocks that reach within the four lines (a block partly paper is the sheet's,
+    # as in the other tries: its brightness is the paper's)
+    cy, cx = (np.mgrid[0 : shape[0], 0 : shape[1]] + 0.5) * block
+    inside = np.ones(shape, bool)
+    for kind, (theta, rho) in here.items():
+        d = cx * np.cos(theta) + cy * np.sin(theta) - rho
+        inside &= d >= 0 if kind in ("top", "left") else d <= 0
+    return inside if inside.any() else None
+
+
+def _sides_support(smooth, lines, found):
+    """The summed share of their stretches along which the `found` sides (not None)
+    of the quadrilateral `lines` step up to it by :data:`EDGE_STEP`; None when the
+    lines make no quadrilateral or one of those sides steps up along less than
+    :data:`EDGE_SUPPORT` of its stretch."""
+    tl, tr, br, bl = [_crossing(lines[a], lines[b]) for a, b in (("top", "left"), ("top", "right"),
+                                                              ("bottom", "right"), ("bottom", "left"))]
+    if not (tl[0] < tr[0] and bl[0] < br[0] and tl[1] < bl[1] and tr[1] < br[1]):
+        return None
+    ends = {"top": (tl, tr), "bottom": (bl, br), "left": (tl, bl), "right": (tr, br)}
+    total = 0.0
+    for kind, line in found.items():
+        if line is None:
+            continue
+        steps = _steps_along(smooth, *ends[kind], kind in ("top", "bottom"))
+        share = 0.0 if steps is None else float(np.mean((1.0 if kind in ("top", "left") else -1.0) * steps > EDGE_STEP))
+        if share < EDGE_SUPPORT:
+            return None
+        total += share
+    return total
+
+
+def _hough_peaks(xs, ys, level, most=12, reach=5):
+    """The strongest lines through points (xs, ys): ``(theta, rho)`` with ``x cos(theta)
+    + y sin(theta) = rho``, theta within :data:`EDGE_TILT` degrees of pi/2 (lines
+    near level) or of 0 (near upright), each at least a fifth as strong as the
+    strongest, `reach` pixels and degrees apart."""
+    if xs.size == 0:
+        return []
+    thetas = np.deg2rad(np.arange(-EDGE_TILT, EDGE_TILT + 0.5, 0.5) + (90.0 if level else 0.0))
+    rho = np.rint(np.outer(np.cos(thetas), xs) + np.outer(np.sin(thetas), ys)).astype(np.int64)
+    lo = int(rho.min())
+    span = int(rho.max()) - lo + 1
+    acc = np.bincount((np.arange(len(thetas))[:, None] * span + (rho - lo)).ravel(),
+                      minlength=len(thetas) * span).reshape(len(thetas), span)
+    peaks, top = [], acc.max()
+    for _ in range(most):
+        i, r = np.unravel_index(int(np.argmax(acc)), acc.shape)
+        if acc[i, r] < 0.2 * top or acc[i, r] == 0:
+            break
+        peaks.append((float(thetas[i]), float(r + lo)))
+        acc[max(0, i - 2 * reach) : i + 2 * reach + 1, max(0, r - reach) : r + reach + 1] = 0
+    return peaks
+
+
+def _crossing(a, b):
+    """Where lines ``(theta, rho)`` `a` and `b` cross: (x, y)."""
+    M = np.array([[np.cos(a[0]), np.sin(a[0])], [np.cos(b[0]), np.sin(b[0])]])
+    return tuple(np.linalg.solve(M, [a[1], b[1]]))
+
+
+def _steps_across(smooth, theta, rho, d=4):
+    """Brightness a few pixels on the side `theta` points to less that on the other,
+    along the line ``(theta, rho)`` within the photo; None when under 20 pixels of it are."""
+    H, W = smooth.shape
+    c, s = np.cos(theta), np.sin(theta)
+    t = np.arange(-float(H + W), float(H + W))
+    xs, ys = rho * c - s * t, rho * s + c * t
+    ok = (xs >= d) & (xs < W - d) & (ys >= d) & (ys < H - d)
+    if ok.sum() < 20:
+        return None
+    return _brightness_step(smooth, xs[ok], ys[ok], c, s, d)
+
+
+def _steps_along(smooth, p, q, level, d=4):
+    """The same steps along the stretch p -> q (x, y) of a side, its ends left out,
+    the normal pointing down (level sides) or right (upright ones)."""
+    H, W = smooth.shape
+    n = int(np.hypot(q[0] - p[0], q[1] - p[1]))
+    if n < 20:
+        return None
+    t = np.linspace(0.1, 0.9, n)
+    xs, ys = p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t
+    ok = (xs >= d) & (xs < W - d) & (ys >= d) & (ys < H - d)
+    if ok.sum() < 20:
+        return None
+    return _brightness_step(smooth, xs[ok], ys[ok], 0.0 if level else 1.0, 1.0 if level else 0.0, d)
+
+
+def _brightness_step(smooth, xs, ys, nx, ny, d):
+    """At each point (xs, ys), how much brighter `smooth` is `d` pixels along the
+    normal (nx, ny) than `d` pixels the other way."""
+    H, W = smooth.shape
+
+    def at(k):
+        x, y = xs + k * d * nx, ys + k * d * ny
+        return smooth[np.clip(np.rint(y).astype(int), 0, H - 1), np.clip(np.rint(x).astype(int), 0, W - 1)]
+
+    return at(1) - at(-1)
 
 
 #: A sheet found by its brightness grows into the blocks beside it whose brightness is

@@ -1143,6 +1143,7 @@ def test_sheet_the_ground_surrounds_with_a_sharp_edge_is_found_however_smooth_th
     assert ocr.read(photo, model=model).text == text
     monkeypatch.setattr(B, "ENCLOSED", 2.0)  # never
     monkeypatch.setattr(B, "SOFT_STEP", 2.0)  # nor leniently (which finds it too)
+    monkeypatch.setattr(B, "_straight_edged_sheet", lambda *a: None)  # nor by its edges (nor that)
     assert ocr.read(photo, model=model).text != text
 
 
@@ -1187,6 +1188,7 @@ def test_sheet_with_a_soft_edge_and_crowded_writing_is_found_leniently(model, mo
     assert doubtful and 0.8 * share < sheet.mean() < 1.3 * share
     assert ocr.read(photo, model=model).text == text
     monkeypatch.setattr(B, "SOFT_STEP", 2.0)  # never lenient
+    monkeypatch.setattr(B, "_straight_edged_sheet", lambda *a: None)  # nor by its edges (which finds it too)
     assert B.find_sheet(small, enclosed=True) is None
     assert len(ocr.read(photo, model=model).text) < len(text) // 2
 
@@ -1256,6 +1258,69 @@ def test_sheet_is_not_grown_along_a_narrow_band_as_bright_as_its_shade():
     assert not grown[14:16, :9].any() and grown.sum() <= 20 * 14 + 2 * 14
 
 
+def _on_bright_grain(with_sheet=True):
+    """The shared test text on a sheet on wavy grain as bright as the paper at its crests,
+    under a vignette, the sheet up and left of the middle (or the grain alone): (H, W)
+    uint8 photo, its text, the sheet's place (y0, x0, h, w)."""
+    from PIL import Image, ImageFilter
+
+    from ocr.synth import render_page
+
+    rgb, text, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44)
+    page = np.pad(np.asarray(rgb).astype(np.float32).mean(axis=2) / 255, 40, mode="edge")
+    h, w = page.shape
+    H, W = int(1.6 * h), int(1.5 * w)
+    yy, xx = np.mgrid[0:H, 0:W]
+    grain = 0.65 + 0.2 * np.sin(xx / 30.0 + 2.5 * np.sin(yy / 60.0))
+    ground = np.asarray(Image.fromarray((grain * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(2)),
+                        np.float32) / 255
+    y0, x0 = (H - h) // 2 - 20, (W - w) // 2 - 30
+    if with_sheet:
+        ground[y0 : y0 + h, x0 : x0 + w] = page
+    r = np.sqrt(((yy - H / 2) / (H / 2)) ** 2 + ((xx - W / 2) / (W / 2)) ** 2)
+    photo = ground * (1 - 0.4 * np.clip(r - 0.2, 0, 1) ** 1.5) + np.random.default_rng(1).normal(0, 0.015, (H, W))
+    return (np.clip(photo, 0, 1) * 255).astype(np.uint8), text, (y0, x0, h, w)
+
+
+def test_sheet_is_told_by_its_straight_edges():
+    """The lines along which the photo steps up to the paper all the way are the
+    sheet's sides; the grain's wavy edges are none. Blocks of 8 pixels of the
+    quarter-size copy: 32 pixels of the photo."""
+    from ocr.binarize import _block_brightness, _block_values, _straight_edged_sheet
+    from ocr.load import as_float
+    from ocr.pipeline import quarter
+
+    photo, _, (y0, x0, h, w) = _on_bright_grain()
+    g = as_float(quarter(photo))
+    shape = _block_brightness(_block_values(g, 8)).shape
+    sheet = _straight_edged_sheet(g, shape, 8)
+    assert sheet is not None
+    inner = np.zeros(shape, bool)
+    inner[(y0 + 32) // 32 : (y0 + h - 32) // 32, (x0 + 32) // 32 : (x0 + w - 32) // 32] = True
+    outer = np.ones(shape, bool)
+    outer[(y0 - 32) // 32 : (y0 + h + 64) // 32, (x0 - 32) // 32 : (x0 + w + 64) // 32] = False
+    assert sheet[inner].all() and not sheet[outer].any()
+    grain, _, _ = _on_bright_grain(with_sheet=False)  # the grain alone has no sheet's edges
+    assert _straight_edged_sheet(as_float(quarter(grain)), shape, 8) is None
+
+
+def test_sheet_found_by_its_edges_when_nothing_else_finds_it(model, monkeypatch):
+    """When every other try fails (here made to), the sheet told by its straight edges
+    is taken, as doubtful: the photo is read with it and whole."""
+    import ocr.binarize as B
+    from ocr.pipeline import quarter
+
+    photo, text, _ = _on_bright_grain()
+    monkeypatch.setattr(B, "_is_sheet_on_desk", lambda *a, **k: False)
+    monkeypatch.setattr(B, "_smooth_sheet", lambda spread: None)
+    sheet, doubtful = B.find_sheet(quarter(photo), enclosed=True, return_doubtful=True)
+    assert sheet is not None and doubtful
+    assert ocr.read(photo, model=model).text == text
+    monkeypatch.setattr(B, "EDGE_SUPPORT", 2.0)  # no side steps up along more than all of it
+    assert B.find_sheet(quarter(photo), enclosed=True) is None
+    assert ocr.read(photo, model=model).text != text
+
+
 def test_sheet_on_light_oak_is_found_by_its_smoothness(sheet_page, model):
     from ocr.binarize import find_sheet
     from ocr.load import load_image
@@ -1315,6 +1380,7 @@ def test_sheet_on_a_gingham_cloth_under_a_vignette(model, monkeypatch):
     monkeypatch.setattr(B, "ROUGH_DESK_STEP", B.SHEET_STEP)  # as rough as any other ground
     monkeypatch.setattr(B, "_smooth_sheet", lambda spread: None)  # (which would find it by texture alone)
     monkeypatch.setattr(B, "SOFT_STEP", 2.0)  # nor leniently (which finds it too)
+    monkeypatch.setattr(B, "_straight_edged_sheet", lambda *a: None)  # nor by its edges (nor that)
     assert B.find_sheet(quarter(photo)) is None
     assert ocr.read(photo, model=model).text != text
 
