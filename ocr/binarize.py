@@ -1979,8 +1979,9 @@ def _crossing(a, b):
 
 
 def _steps_across(smooth, theta, rho, d=4):
-    """Brightness a few pixels on the side `theta` points to less that on the other,
-    along the line ``(theta, rho)`` within the photo; None when under 20 pixels of it are."""
+    """How much brighter `smooth` is `d` pixels on the side the normal `theta` points to
+    than `d` pixels on the other, at every pixel of the line ``(theta, rho)`` within
+    the photo (:func:`_brightness_step`); None when under 20 pixels of it are."""
     H, W = smooth.shape
     c, s = np.cos(theta), np.sin(theta)
     t = np.arange(-float(H + W), float(H + W))
@@ -1992,8 +1993,9 @@ def _steps_across(smooth, theta, rho, d=4):
 
 
 def _steps_along(smooth, p, q, level, d=4):
-    """The same steps along the stretch p -> q (x, y) of a side, its ends left out,
-    the normal pointing down (level sides) or right (upright ones)."""
+    """The same steps along the stretch p -> q (x, y) of a side, its tenths at either
+    end left out (the corners), measured straight down (a level side) or straight
+    right (an upright one): the sides lean 15 degrees at most."""
     H, W = smooth.shape
     n = int(np.hypot(q[0] - p[0], q[1] - p[1]))
     if n < 20:
