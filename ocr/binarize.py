@@ -1761,7 +1761,9 @@ def find_sheet(grey, block=8, enclosed=False, return_doubtful=False):
     With `enclosed`, when every other try fails on a photo whose bright region
     leaves ground along the border and whose rest is not smooth paper
     (:data:`EDGE_GROUND`), the sheet is looked for by its straight edges
-    (:func:`_straight_edged_sheet`), as doubtful.
+    (:func:`_straight_edged_sheet`), as doubtful. A doubtful sheet found otherwise
+    gives way to the larger one its four straight edges make when that holds it
+    (:func:`_whole_of`: the lit part of a sheet beyond a hard shadow's edge).
 
     Parameters
     ----------
@@ -1823,13 +1825,13 @@ def _find_sheet(g, block, enclosed):
         return smooth, False
     for candidate, min_contrast in ((sheet, 0.08), (second, 0.04)):
         if candidate is not None and _is_sheet_on_desk(candidate, B, spread, min_contrast, enclosed=True):
-            return _into_shade(candidate, B, spread), True
+            return _whole_of(_into_shade(candidate, B, spread), g, block), True
     # A phone's blur and vignette soften a sheet's edge, and a sheet crowded with
     # writing is rough in most of its blocks: a sheet that passes the checks leniently
     # is doubtful too.
     for candidate, checks in ((sheet, {}), (second, light_desk)):
         if candidate is not None and _is_sheet_on_desk(candidate, B, spread, inky=inky, lenient=True, **checks):
-            return _into_shade(candidate, B, spread), True
+            return _whole_of(_into_shade(candidate, B, spread), g, block), True
     # Last, a sheet told by its straight edges, where a desk as bright as the paper in
     # places (a light oak's grain, a cloth's stripes) joins the bright region; only
     # when the rest of the photo is no smooth paper (a page filling the photo is not
@@ -1854,9 +1856,25 @@ EDGE_TILT = 15
 #: in the median block (0.003-0.006 for the paper around the shared pages' bright
 #: middles, 0.010-0.026 for the desks whose sheets are found this way).
 EDGE_GROUND = 0.008
+#: A doubtful sheet is replaced by the one its four edges make when that holds this
+#: share of it (:func:`_whole_of`).
+EDGE_HOLDS = 0.95
 
 
-def _straight_edged_sheet(g, shape, block):
+def _whole_of(sheet, g, block):
+    """A doubtful sheet (bool blocks), or the larger one its four straight edges make
+    when that holds it (:func:`_straight_edged_sheet`): a sheet whose part beyond a
+    hard shadow's edge was left out, as that edge steps down like a sheet's."""
+    edged = _straight_edged_sheet(g, sheet.shape, block, least=4)
+    if edged is None or edged.sum() <= sheet.sum() or edged.mean() > 0.97:
+        return sheet
+    near = sheet & kernels.box_max(edged.view(np.uint8), 3).view(bool)  # its blocks at the edges too
+    if near.sum() < EDGE_HOLDS * sheet.sum():
+        return sheet
+    return edged | near
+
+
+def _straight_edged_sheet(g, shape, block, least=3):
     """A sheet found by its straight edges: the lines where the photo steps up to paper.
 
     A desk as bright as the paper in places (light oak's grain under a vignette, a
@@ -1882,11 +1900,13 @@ def _straight_edged_sheet(g, shape, block):
         The shape of its grid of blocks.
     block : int
         Block size in pixels of `g`.
+    least : int
+        The fewest sides found as edges (3 or 4).
 
     Returns
     -------
     (h, w) bool ndarray or None
-        The blocks that reach within the sheet.
+        The blocks within the sheet.
     """
     H, W = g.shape
     smooth = kernels.gaussian_filter(g.astype(np.float32), 2.0)
@@ -1910,7 +1930,7 @@ def _straight_edged_sheet(g, shape, block):
     best, here = 0.0, None
     for pick in itertools.product(*choices):
         sides = dict(zip(border, pick))
-        if sum(v is not None for v in sides.values()) < 3:
+        if sum(v is not None for v in sides.values()) < least:
             continue
         support = _sides_support(smooth, {k: v or border[k] for k, v in sides.items()}, sides)
         if support is not None and support > best:

@@ -1235,10 +1235,40 @@ def test_sheet_whose_light_falls_off_into_shade_is_found_whole(model, monkeypatc
     assert sheet is not None and 0.95 * share < sheet.mean() < 1.25 * share
     monkeypatch.setattr(P, "_sureness", lambda classified: 0.0)  # the sheet kept, not the whole photo
     assert ocr.read(photo, model=model).text == text
-    monkeypatch.setattr(B, "SHADE_STEP", 0.0)  # not grown: the lit part only
+    monkeypatch.setattr(B, "SHADE_STEP", 0.0)  # not grown: the lit part only ...
+    monkeypatch.setattr(B, "_whole_of", lambda sheet, g, block: sheet)  # ... nor made whole by its edges
     lit = B.find_sheet(small, enclosed=True)
     assert lit is not None and lit.mean() < 0.85 * share
     assert ocr.read(photo, model=model).text != text
+
+
+def test_sheet_cut_at_a_hard_shadow_is_made_whole_by_its_edges(sheet_page):
+    """A hard shadow across the left of a sheet on a wooden desk steps down like a
+    sheet's edge, and the sheet found is its lit part. Its four straight edges make
+    the whole sheet, which holds the lit part: that is the sheet (for a doubtful
+    one, :func:`ocr.binarize.find_sheet`). A sheet its edges do not hold is kept."""
+    from ocr.binarize import _whole_of, find_sheet
+    from ocr.load import as_float
+    from ocr.pipeline import quarter
+
+    page = np.pad(sheet_page[0], ((40, 40), (40, 40), (0, 0)), mode="edge")
+    photo = _on_desk(page, "wood", angle=0.0).astype(np.float32)
+    (H, W), (h, w) = photo.shape[:2], page.shape[:2]
+    yy, xx = np.mgrid[0:H, 0:W]
+    photo = np.clip(photo * np.where(xx / W + 0.3 * yy / H < 0.55, 0.5, 1.0)[..., None], 0, 255).astype(np.uint8)
+    small = quarter(photo.mean(axis=2).astype(np.uint8))
+    lit = find_sheet(small)
+    assert lit is not None and lit.mean() < 0.8 * h * w / (H * W)
+    whole = _whole_of(lit, as_float(small), 8)
+    y0, x0 = (H - h) // 2, (W - w) // 2  # blocks of 32 pixels of the photo
+    inner = np.zeros_like(lit)
+    inner[(y0 + 32) // 32 : (y0 + h - 32) // 32, (x0 + 32) // 32 : (x0 + w - 32) // 32] = True
+    outer = np.ones_like(lit)
+    outer[(y0 - 32) // 32 : (y0 + h + 64) // 32, (x0 - 32) // 32 : (x0 + w + 64) // 32] = False
+    assert whole[inner].all() and not whole[outer].any() and whole[lit].mean() > 0.95
+    elsewhere = np.zeros_like(lit)
+    elsewhere[:3, :3] = True  # a "sheet" in the desk's corner
+    assert _whole_of(elsewhere, as_float(small), 8) is elsewhere
 
 
 def test_sheet_is_not_grown_along_a_narrow_band_as_bright_as_its_shade():
