@@ -1761,9 +1761,9 @@ def find_sheet(grey, block=8, enclosed=False, return_doubtful=False):
     With `enclosed`, when every other try fails on a photo whose bright region
     leaves ground along the border and whose rest is not smooth paper
     (:data:`EDGE_GROUND`), the sheet is looked for by its straight edges
-    (:func:`_straight_edged_sheet`), as doubtful. A doubtful sheet found otherwise
-    gives way to the larger one its four straight edges make when that holds it
-    (:func:`_whole_of`: the lit part of a sheet beyond a hard shadow's edge).
+    (:func:`_straight_edged_sheet`), as doubtful. A sheet found otherwise by its
+    brightness gives way to the larger one its four straight edges make when that
+    holds it (:func:`_whole_of`: the lit part of a sheet beyond a hard shadow's edge).
 
     Parameters
     ----------
@@ -1813,13 +1813,13 @@ def _find_sheet(g, block, enclosed):
     bright = B > _otsu(B.ravel())
     sheet = _filled(_largest(bright))
     if sheet is not None and _is_sheet_on_desk(sheet, B, spread, inky=inky):
-        return _into_shade(sheet, B, spread), False
+        return _whole_of(_into_shade(sheet, B, spread), g, block), False
     # A desk about as bright as the paper (light oak) joins the bright region; the
     # paper is then told by its smoothness.
     second = _smooth_bright(bright, spread)
     light_desk = dict(min_contrast=0.04, texture=4.0, everywhere=ROUGH_EVERYWHERE)  # the checks of the second
     if second is not None and _is_sheet_on_desk(second, B, spread, inky=inky, **light_desk):
-        return _into_shade(second, B, spread), False
+        return _whole_of(_into_shade(second, B, spread), g, block), False
     smooth = _smooth_sheet(spread)
     if smooth is not None or not enclosed:
         return smooth, False
@@ -1856,15 +1856,16 @@ EDGE_TILT = 15
 #: in the median block (0.003-0.006 for the paper around the shared pages' bright
 #: middles, 0.010-0.026 for the desks whose sheets are found this way).
 EDGE_GROUND = 0.008
-#: A doubtful sheet is replaced by the one its four edges make when that holds this
-#: share of it (:func:`_whole_of`).
+#: A sheet found by its brightness is replaced by the one its four edges make when that
+#: holds this share of it (:func:`_whole_of`).
 EDGE_HOLDS = 0.95
 
 
 def _whole_of(sheet, g, block):
-    """A doubtful sheet (bool blocks), or the larger one its four straight edges make
-    when that holds it (:func:`_straight_edged_sheet`): a sheet whose part beyond a
-    hard shadow's edge was left out, as that edge steps down like a sheet's."""
+    """A sheet found by its brightness (bool blocks), or the larger one its four
+    straight edges make when that holds it (:func:`_straight_edged_sheet`): a sheet
+    whose part beyond a hard shadow's edge was left out, as that edge steps down like
+    a sheet's."""
     edged = _straight_edged_sheet(g, sheet.shape, block, least=4)
     if edged is None or edged.sum() <= sheet.sum() or edged.mean() > 0.97:
         return sheet
