@@ -1933,9 +1933,10 @@ def _straight_edged_sheet(g, shape, block, least=3):
         sides = dict(zip(border, pick))
         if sum(v is not None for v in sides.values()) < least:
             continue
-        support = _sides_support(smooth, {k: v or border[k] for k, v in sides.items()}, sides)
+        lines = {k: v or border[k] for k, v in sides.items()}
+        support = _sides_support(smooth, lines, sides)
         if support is not None and support > best:
-            best, here = support, {k: v or border[k] for k, v in sides.items()}
+            best, here = support, lines
     if here is None:
         return None
     # the blocks that reach within the four lines (a block partly paper is the sheet's,
@@ -2006,33 +2007,27 @@ def _steps_across(smooth, theta, rho, d=4):
     H, W = smooth.shape
     c, s = np.cos(theta), np.sin(theta)
     t = np.arange(-float(H + W), float(H + W))
-    xs, ys = rho * c - s * t, rho * s + c * t
-    ok = (xs >= d) & (xs < W - d) & (ys >= d) & (ys < H - d)
-    if ok.sum() < 20:
-        return None
-    return _brightness_step(smooth, xs[ok], ys[ok], c, s, d)
+    return _brightness_step(smooth, rho * c - s * t, rho * s + c * t, c, s, d)
 
 
 def _steps_along(smooth, p, q, level, d=4):
     """The same steps along the stretch p -> q (x, y) of a side, its tenths at either
     end left out (the corners), measured straight down (a level side) or straight
     right (an upright one): the sides lean 15 degrees at most."""
-    H, W = smooth.shape
-    n = int(np.hypot(q[0] - p[0], q[1] - p[1]))
-    if n < 20:
-        return None
-    t = np.linspace(0.1, 0.9, n)
+    t = np.linspace(0.1, 0.9, max(0, int(np.hypot(q[0] - p[0], q[1] - p[1]))))
     xs, ys = p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t
-    ok = (xs >= d) & (xs < W - d) & (ys >= d) & (ys < H - d)
-    if ok.sum() < 20:
-        return None
-    return _brightness_step(smooth, xs[ok], ys[ok], 0.0 if level else 1.0, 1.0 if level else 0.0, d)
+    return _brightness_step(smooth, xs, ys, 0.0 if level else 1.0, 1.0 if level else 0.0, d)
 
 
 def _brightness_step(smooth, xs, ys, nx, ny, d):
-    """At each point (xs, ys), how much brighter `smooth` is `d` pixels along the
-    normal (nx, ny) than `d` pixels the other way."""
+    """At each point (xs, ys) at least `d` pixels inside the photo, how much brighter
+    `smooth` is `d` pixels along the normal (nx, ny) than `d` pixels the other way;
+    None when under 20 points are inside."""
     H, W = smooth.shape
+    ok = (xs >= d) & (xs < W - d) & (ys >= d) & (ys < H - d)
+    if ok.sum() < 20:
+        return None
+    xs, ys = xs[ok], ys[ok]
 
     def at(k):
         x, y = xs + k * d * nx, ys + k * d * ny
