@@ -10,10 +10,16 @@ more probable than the reading itself, scoring each candidate ``w`` by
 where ``P`` holds the classifier's probabilities (after the letter/digit context)
 and ``p(w | length)`` is the word's frequency among the lexicon's words of that
 length. The reading itself, no word of the lexicon, gets the prior of a rare word,
-``p = oov``. Two rules keep the correction from inventing text:
+``p = oov`` for a reading of up to four characters and ``oov_letter`` times less
+for each one more: a writer's short non-words (codes, abbreviations) are many, a
+long one is rare, and a long reading one letter from a word is that word misread.
+Three rules keep the correction from inventing text:
 
 * a character the classifier is sure of (probability >= `sure`) is never
   changed, so a confident reading is never overridden;
+* nor is a digit among letters read with probability >= `sure_digit`: the word's
+  context has already weighed it against the letters it looks like, and one that
+  stays a digit so is meant (a code such as ``O7K``);
 * a changed character must have been plausible to the classifier
   (probability >= `plausible`).
 
@@ -162,7 +168,8 @@ class Lexicon:
             raise ValueError("empty lexicon cache")
         return lex
 
-    def correct(self, P, sure=0.9, plausible=0.02, weight=1.0, oov=1e-6, shortest=3):
+    def correct(self, P, sure=0.95, plausible=0.01, weight=1.0, oov=1e-6, shortest=3, oov_letter=0.1,
+                sure_digit=0.6):
         """The lexicon's reading of one word, or None to keep the classifier's: a word
         of the same length, one letter a glyph (:meth:`correct_lattice` on
         :meth:`ocr.segment.Lattice.glyph_by_glyph`).
@@ -178,9 +185,13 @@ class Lexicon:
         weight : float
             Weight of the word-frequency prior against the classifier.
         oov : float
-            Prior of a reading that is not in the lexicon.
+            Prior of a reading of up to four characters that is not in the lexicon.
         shortest : int
             Shorter words stay as read.
+        oov_letter : float
+            Each character beyond four multiplies `oov` by this.
+        sure_digit : float
+            Digits among letters at least this probable are never changed.
 
         Returns
         -------
@@ -191,11 +202,12 @@ class Lexicon:
 
         P = np.asarray(P, dtype=np.float64)
         choice = self.correct_lattice(Lattice.glyph_by_glyph(P), list(range(len(P))), sure=sure,
-                                      plausible=plausible, weight=weight, oov=oov, shortest=shortest, reach=0)
+                                      plausible=plausible, weight=weight, oov=oov, shortest=shortest, reach=0,
+                                      oov_letter=oov_letter, sure_digit=sure_digit)
         return None if choice is None else np.array([k for _, k in choice], dtype=np.intp)
 
-    def correct_lattice(self, lattice, path, P=None, sure=0.9, plausible=0.02, weight=1.0, oov=1e-6,
-                        shortest=3, reach=2, tries=10):
+    def correct_lattice(self, lattice, path, P=None, sure=0.95, plausible=0.01, weight=1.0, oov=1e-6,
+                        shortest=3, reach=2, tries=10, oov_letter=0.1, sure_digit=0.6):
         """The lexicon's reading of a word whose letters may be cut or joined otherwise.
 
         Like :meth:`correct`, but a word of the lexicon may take any path through
@@ -221,7 +233,7 @@ class Lexicon:
         P : (len(path), 36) ndarray, optional
             The reading's probabilities, if the word's context changed them
             (default: the lattice's).
-        sure, plausible, weight, oov, shortest
+        sure, plausible, weight, oov, shortest, oov_letter, sure_digit
             As for :meth:`correct`; `shortest` bounds the reading's length and the word's.
         reach : int
             Largest difference in length between the reading and the word.
@@ -245,7 +257,7 @@ class Lexicon:
         ok = Q >= plausible
         ok[path, reading] = True  # the reading's own letters, however unsure
         for s, c in zip(path, reading):
-            if Q[s, c] >= sure and not lattice.cut[s]:  # a sure letter keeps its place and its class
+            if Q[s, c] >= (sure if c < 26 else sure_digit) and not lattice.cut[s]:  # a sure letter keeps its place and its class
                 i, j = spans[s]
                 for t, (a, b) in enumerate(spans):
                     if a < j and b > i and (a, b) != (i, j):
@@ -255,7 +267,8 @@ class Lexicon:
         cost = np.where(ok, -np.log(np.maximum(Q, 1e-12)), np.inf)[:, :26] + extra[:, None]
         usable = np.isfinite(cost).any(axis=1)
         letters_ok = np.isfinite(cost[usable]).any(axis=0)
-        base = sum(extra[s] - math.log(max(Q[s, c], 1e-12)) for s, c in zip(path, reading)) - weight * math.log(oov)
+        base = sum(extra[s] - math.log(max(Q[s, c], 1e-12)) for s, c in zip(path, reading)) - weight * (
+            math.log(oov) + max(len(path) - 4, 0) * math.log(oov_letter))
         found = []  # (score, word) of the words more probable than the reading
         for L in range(max(shortest, len(path) - reach), len(path) + reach + 1):
             entry = self._words.get(L)

@@ -38,10 +38,32 @@ def test_unsure_letter_becomes_the_dictionary_word():
 
 
 def test_sure_letters_are_never_changed():
-    P = probs({"P": 0.93, "D": 0.05}, {"O": 0.95}, {"G": 0.95})  # "POG" is no word, "DOG" common: still POG
+    P = probs({"P": 0.96, "D": 0.03}, {"O": 0.95}, {"G": 0.95})  # "POG" is no word, "DOG" common: still POG
     assert LEX.correct(P) is None
-    P = probs({"L": 0.97}, {"A": 0.91, "I": 0.05}, {"S": 0.97}, {"T": 0.97})  # LAST is not a word
+    P = probs({"L": 0.97}, {"A": 0.96, "I": 0.03}, {"S": 0.97}, {"T": 0.97})  # LAST is not a word
     assert LEX.correct(P) is None
+    P = probs({"P": 0.9, "D": 0.09}, {"O": 0.95}, {"G": 0.95})  # ... but 90 % is not sure enough
+    assert text(LEX.correct(P)) == "DOG"
+
+
+def test_a_digit_among_letters_stays_when_the_classifier_kept_it_so():
+    lex = Lexicon({"oak": 1000}, name="test")
+    P = probs({"O": 0.97}, {"7": 0.7, "A": 0.25}, {"K": 0.97})  # a code: O7K
+    assert lex.correct(P) is None
+    assert text(lex.correct(P, sure_digit=0.9)) == "OAK"
+    P = probs({"O": 0.97}, {"7": 0.5, "A": 0.45}, {"K": 0.97})  # a misread A
+    assert text(lex.correct(P)) == "OAK"
+
+
+def test_a_long_reading_one_letter_from_a_word_is_more_likely_that_word():
+    # both words as rare as can be among their length's; both readings as unsure
+    lex = Lexicon({"budget": 1, "bucket": 10 ** 6, "boot": 1, "book": 10 ** 6}, name="test")
+    sure = {"B": 0.99}, {"U": 0.99}, {"D": 0.99}, {"G": 0.99}, {"E": 0.99}
+    P = probs(*sure, {"I": 0.6, "T": 0.2})
+    assert text(lex.correct(P)) == "BUDGET"
+    assert lex.correct(P, oov_letter=1.0) is None  # a non-word as likely, however long
+    P = probs({"B": 0.99}, {"O": 0.99}, {"O": 0.99}, {"I": 0.6, "T": 0.2})
+    assert lex.correct(P) is None  # BOOI: a short code as likely as a rare word
 
 
 def test_only_letters_the_classifier_found_plausible():
