@@ -1741,7 +1741,9 @@ def find_sheet(grey, block=8, enclosed=False, return_doubtful=False):
       few pixels 20 % darker than the block's median, which is nearly as bright as
       its brightest tenth), while 2 % or more of the sheet's do. A shadowed part
       of the page is neither: it spreads no more than the lit part, and it holds
-      writing or is not that much darker.
+      writing or is not that much darker. But a hard shadow over a blank corner
+      of the page, its edge across a few letters, passes for a blank desk; so a
+      sheet on a blank ground is taken only with `enclosed`, as doubtful.
 
     When that fails, a second candidate is tried for a desk nearly as bright as
     the paper (light oak, whose bright grain joins the bright region): the bright
@@ -1813,6 +1815,10 @@ def _find_sheet(g, block, enclosed):
     bright = B > _otsu(B.ravel())
     sheet = _filled(_largest(bright))
     if sheet is not None and _is_sheet_on_desk(sheet, B, spread, inky=inky):
+        if not _textured_ground(sheet, spread):
+            # a blank ground as smooth as the paper may be the page itself in a hard
+            # shadow whose edge crosses the writing: the page is read whole as well
+            return (_whole_of(_into_shade(sheet, B, spread), g, block), True) if enclosed else (None, False)
         return _whole_of(_into_shade(sheet, B, spread), g, block), False
     # A desk about as bright as the paper (light oak) joins the bright region; the
     # paper is then told by its smoothness.
@@ -2322,6 +2328,21 @@ def _near_mean(values, where, r):
     w = where.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         return box(values * w) / box(w)
+
+
+def _textured_ground(sheet, spread, texture=2.0):
+    """Is the ground beyond the blocks beside the `sheet` (bool blocks) textured: its
+    median block's `spread` at least 0.01 and `texture` times the sheet's?"""
+    beside = np.zeros_like(sheet)
+    beside[1:] |= sheet[:-1]
+    beside[:-1] |= sheet[1:]
+    beside[:, 1:] |= sheet[:, :-1]
+    beside[:, :-1] |= sheet[:, 1:]
+    far = ~sheet & ~beside
+    if not far.any():
+        return False
+    s_out = float(median(spread[far]))
+    return s_out >= 0.01 and s_out >= texture * float(median(spread[sheet]))
 
 
 def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=None, enclosed=False, everywhere=None,
