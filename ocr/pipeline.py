@@ -644,8 +644,8 @@ def classify(analysis, model, context=True):
     upright = {i: shear_glyph(glyphs[i], shear) if shear else glyphs[i] for i in big}
     back = {id(upright[i]): glyphs[i] for i in big}  # upright glyph -> the page's glyph
     crops = dict(zip(big, normalize_many([upright[i].mask for i in big])))
-    W = float(median([upright[i].width for i in big])) if big else 0.0
     probs = dict(zip(big, model.predict_proba(np.stack([crops[i] for i in big])))) if big else {}
+    W = typical_width([upright[i].width for i in big], [probs[i].max() for i in big]) if big else 0.0
     unsure = [i for i in big if probs[i].max() < REREAD_BELOW]
     if unsure:
         again = reread(model, [upright[i].mask for i in unsure], np.stack([probs[i] for i in unsure]))
@@ -680,6 +680,27 @@ def classify(analysis, model, context=True):
         if words and not (len(words) == 1 and _stray_mark(read_as_is[0])) and not _garbage_line(read_as_is):
             out.append(words)
     return number_lines(out) if context else out
+
+
+def typical_width(widths, confs, sure=REREAD_BELOW, least=5):
+    """A page's typical letter width: the median width of the glyphs the classifier
+    is sure of (`confs` >= `sure`), or of all when fewer than `least` are.
+
+    Two touching letters make one wide glyph the classifier is unsure of; where
+    letters often touch, such glyphs widened the median, and a glyph had to be wider
+    still to be cut (:func:`ocr.segment.may_hold_several`).
+
+    Parameters
+    ----------
+    widths, confs : sequence of float
+        Each glyph's width (pixels) and its class probability's maximum.
+
+    Returns
+    -------
+    float
+    """
+    sure_widths = [w for w, c in zip(widths, confs) if c >= sure]
+    return float(median(sure_widths if len(sure_widths) >= least else widths))
 
 
 def _stray_mark(items):

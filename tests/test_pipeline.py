@@ -982,6 +982,27 @@ def test_touching_letters_are_split(model, pair):
     assert ocr.read(page, model=model).text.splitlines()[-1] == pair  # ...read as two letters
 
 
+def test_typical_letter_width_is_that_of_the_letters_read_surely():
+    from ocr.pipeline import typical_width
+
+    # six letters read surely, eight pairs of touching letters read unsure
+    assert typical_width([30] * 6 + [60] * 8, [0.95] * 6 + [0.5] * 8) == 30
+    # too few sure letters to tell: all glyphs
+    assert typical_width([30] * 4 + [60] * 8, [0.95] * 4 + [0.5] * 8) == 60
+
+
+def test_letters_that_touch_all_along_a_page_are_split(model, monkeypatch):
+    """On a page where most letters touch, the pairs widened the typical letter width,
+    and a pair had to be wider still to be cut: ``EXAM`` read ``EMM``."""
+    import ocr.pipeline as P
+    from ocr.synth import render_page
+
+    rgb, text, _ = render_page(["ROOM FOR TEA", "SEND EXAM"], seed=2, height=44, touching=True)
+    assert ocr.read(np.asarray(rgb), model=model).text.split()[-1] == "EXAM"
+    monkeypatch.setattr(P, "typical_width", lambda widths, confs: float(np.median(widths)))
+    assert ocr.read(np.asarray(rgb), model=model).text.split()[-1] != "EXAM"
+
+
 # ----------------------------------------------------------------------------- a sheet on a desk
 
 SHEET_TEXT = ["BUY MILK", "CALL MOM 5 PM", "FIX BIKE"]
