@@ -257,7 +257,8 @@ class Lexicon:
         ok = Q >= plausible
         ok[path, reading] = True  # the reading's own letters, however unsure
         for s, c in zip(path, reading):
-            if Q[s, c] >= (sure if c < 26 else sure_digit) and not lattice.cut[s]:  # a sure letter keeps its place and its class
+            # a sure letter keeps its place and its class, and so does a digit kept among letters
+            if Q[s, c] >= (sure if CLASSES[c].isalpha() else sure_digit) and not lattice.cut[s]:
                 i, j = spans[s]
                 for t, (a, b) in enumerate(spans):
                     if a < j and b > i and (a, b) != (i, j):
