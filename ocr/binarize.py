@@ -1743,7 +1743,8 @@ def find_sheet(grey, block=8, enclosed=False, return_doubtful=False):
       of the page is neither: it spreads no more than the lit part, and it holds
       writing or is not that much darker. But a hard shadow over a blank corner
       of the page, its edge across a few letters, passes for a blank desk; so a
-      sheet on a blank ground is taken only with `enclosed`, as doubtful.
+      sheet on a ground no rougher than 1.5 times the paper is taken only with
+      `enclosed`, as doubtful.
 
     When that fails, a second candidate is tried for a desk nearly as bright as
     the paper (light oak, whose bright grain joins the bright region): the bright
@@ -1815,7 +1816,7 @@ def _find_sheet(g, block, enclosed):
     bright = B > _otsu(B.ravel())
     sheet = _filled(_largest(bright))
     if sheet is not None and _is_sheet_on_desk(sheet, B, spread, inky=inky):
-        if not _textured_ground(sheet, spread):
+        if _may_be_shadow(sheet, spread):
             # a blank ground as smooth as the paper may be the page itself in a hard
             # shadow whose edge crosses the writing: the page is read whole as well
             return (_whole_of(_into_shade(sheet, B, spread), g, block), True) if enclosed else (None, False)
@@ -2330,9 +2331,15 @@ def _near_mean(values, where, r):
         return box(values * w) / box(w)
 
 
-def _textured_ground(sheet, spread, texture=2.0):
-    """Is the ground beyond the blocks beside the `sheet` (bool blocks) textured: its
-    median block's `spread` at least 0.01 and `texture` times the sheet's?"""
+#: A ground beyond a sheet's edge that is no rougher than this many times the sheet
+#: (median block spread) may be the page itself in a shadow (:func:`_may_be_shadow`).
+SHADOW_ROUGH = 1.5
+
+
+def _may_be_shadow(sheet, spread):
+    """Could the ground beyond the blocks beside the `sheet` (bool blocks) be a shadow on
+    the page: its median block's `spread` at most :data:`SHADOW_ROUGH` times the
+    sheet's? A shadow is no rougher than the paper it falls on."""
     beside = np.zeros_like(sheet)
     beside[1:] |= sheet[:-1]
     beside[:-1] |= sheet[1:]
@@ -2340,9 +2347,8 @@ def _textured_ground(sheet, spread, texture=2.0):
     beside[:, :-1] |= sheet[:, 1:]
     far = ~sheet & ~beside
     if not far.any():
-        return False
-    s_out = float(median(spread[far]))
-    return s_out >= 0.01 and s_out >= texture * float(median(spread[sheet]))
+        return True
+    return float(median(spread[far])) <= SHADOW_ROUGH * float(median(spread[sheet]))
 
 
 def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=None, enclosed=False, everywhere=None,
