@@ -2336,16 +2336,21 @@ def _near_mean(values, where, r):
 SHADOW_ROUGH = 1.5
 
 
-def _may_be_shadow(sheet, spread):
-    """Could the ground beyond the blocks beside the `sheet` (bool blocks) be a shadow on
-    the page: its median block's `spread` at most :data:`SHADOW_ROUGH` times the
-    sheet's? A shadow is no rougher than the paper it falls on."""
-    beside = np.zeros_like(sheet)
+def _far_ground(sheet):
+    """The ground's blocks (bool) that are no 4-neighbour of the `sheet`'s."""
+    beside = sheet.copy()
     beside[1:] |= sheet[:-1]
     beside[:-1] |= sheet[1:]
     beside[:, 1:] |= sheet[:, :-1]
     beside[:, :-1] |= sheet[:, 1:]
-    far = ~sheet & ~beside
+    return ~beside
+
+
+def _may_be_shadow(sheet, spread):
+    """Could the ground beyond the blocks beside the `sheet` (bool blocks) be a shadow on
+    the page: its median block's `spread` at most :data:`SHADOW_ROUGH` times the
+    sheet's? A shadow is no rougher than the paper it falls on."""
+    far = _far_ground(sheet)
     if not far.any():
         return True
     return float(median(spread[far])) <= SHADOW_ROUGH * float(median(spread[sheet]))
@@ -2377,8 +2382,8 @@ def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=Non
     # the step up from each block just outside the sheet to its brightest sheet neighbour
     on_sheet = np.pad(np.where(sheet, B, -1.0), 1, constant_values=-1.0)
     up = np.maximum.reduce([on_sheet[:-2, 1:-1], on_sheet[2:, 1:-1], on_sheet[1:-1, :-2], on_sheet[1:-1, 2:]])
-    edge = ~sheet & (up >= 0)
-    far = ~sheet & ~edge
+    far = _far_ground(sheet)
+    edge = ~sheet & ~far
     if not edge.any() or not far.any():
         return False
     # leniently, the paper's roughness is that of its smoothest fifth (the median block
