@@ -2427,7 +2427,7 @@ def sheet_box(sheet, shape, small_shape, block=8):
             min(shape[0], int(np.ceil((rows[-1] + 1) * fy))), min(shape[1], int(np.ceil((cols[-1] + 1) * fx))))
 
 
-def fill_outside_sheet(grey, small, sheet, block=8):
+def fill_outside_sheet(grey, small, sheet, block=8, return_desk=False):
     """Paint everything but the sheet with the sheet's own paper brightness.
 
     The sheet's blocks two blocks in from its edge are kept (a block a tenth
@@ -2449,10 +2449,14 @@ def fill_outside_sheet(grey, small, sheet, block=8):
     sheet : (h // block, w // block) bool ndarray
         Its result.
     block : int
+    return_desk : bool
+        Also return the pixels painted over.
 
     Returns
     -------
     grey : (H, W) ndarray, same dtype as `grey`
+    desk : (H, W) bool ndarray
+        Only with `return_desk`: the pixels painted over.
     """
     from PIL import Image
 
@@ -2495,4 +2499,5 @@ def fill_outside_sheet(grey, small, sheet, block=8):
     desk_px = _reaching(~joined[bright], seeds=out)  # what is not that reaches the desk or the border
     # and the sheet's edge itself, a pixel wide (half desk, half paper), outside the kept blocks
     desk_px |= kernels.box_max(desk_px.view(np.uint8), 3).view(bool) & ~kept
-    return np.where(desk_px, paper.astype(grey.dtype), grey)
+    filled = np.where(desk_px, paper.astype(grey.dtype), grey)
+    return (filled, desk_px) if return_desk else filled

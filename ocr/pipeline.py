@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import CLASSES
+from . import CLASSES, kernels
 from .binarize import (MIN_CONTRAST, faint_writing, fill_outside_sheet, find_sheet, has_sharp_light_step, hysteresis,
                        ink_darkness, paper_overestimate, remove_frame_bars, remove_page_lines, remove_rules,
                        remove_slanted_rules, sheet_box, threshold_levels, tighten, weak_writing_levels,
@@ -48,6 +48,15 @@ REREAD_BELOW = 0.8
 REREAD_BOXES = (22, 26)
 #: A line of one glyph read with less confidence than this is a stray mark (:func:`classify`).
 STRAY_MARK_CONF = 0.5
+#: A one-glyph word ending a line, touching the desk painted over (the sheet's
+#: edge, a stripe of the cloth beside it), is a mark when read with less confidence
+#: than this (:func:`at_sheet_edge`, :func:`classify`).
+EDGE_MARK_CONF = 0.7
+#: ... unless it is the size of a letter: as tall as the letters by these shares, and as
+#: wide as this share of their height. (A letter the painting cut into at the sheet's
+#: edge is read unsure too; the marks are bars, scraps or larger patches of the desk.)
+EDGE_LETTER_HEIGHT = (0.8, 1.3)
+EDGE_LETTER_WIDTH = 0.5
 #: A line of this many characters or more that the classifier is on average less sure
 #: of than GARBAGE_CONF is no writing (:func:`_garbage_line`).
 GARBAGE_CHARS = 2
@@ -62,6 +71,7 @@ class Analysis:
     height: float
     lines: list  # list of lines, each a list of words, each a list of glyph indices
     shear: float = 0.0  # the writing's italic lean, when it is sheared upright (page_slant)
+    edge: frozenset = frozenset()  # glyphs touching the desk painted over (at_sheet_edge)
 
 
 @dataclass
@@ -363,6 +373,45 @@ def analyse(grey):
     return Analysis(glyphs=glyphs, height=H, lines=lines, shear=shear)
 
 
+#: A glyph within this many letter heights of the desk painted over is at the sheet's edge.
+EDGE_REACH = 0.05
+
+
+def at_sheet_edge(analysis, desk, shape, tilt=0.0, reach=EDGE_REACH):
+    """`analysis` with the glyphs whose ink comes within `reach` letter heights of
+    the desk painted over marked (``Analysis.edge``): the sheet's edge itself, or
+    the desk's pattern or grain beside it, that the painting left.
+
+    Parameters
+    ----------
+    analysis : Analysis
+    desk : (h, w) bool ndarray or None
+        The pixels painted over (:func:`ocr.binarize.fill_outside_sheet`), at any
+        scale of the image analysed before it was levelled.
+    shape : tuple
+        ``(H, W)`` of the working image analysed.
+    tilt : float
+        Degrees the image was turned before it was analysed (:func:`level_image`).
+
+    Returns
+    -------
+    Analysis
+    """
+    from PIL import Image
+
+    if desk is None or not desk.any() or not analysis.glyphs:
+        return analysis
+    im = Image.fromarray(desk.view(np.uint8) * np.uint8(255), mode="L")
+    if tilt:
+        im = im.rotate(tilt, resample=Image.NEAREST, expand=True, fillcolor=0)
+    near = np.asarray(im.resize((shape[1], shape[0]), Image.NEAREST)) > 0
+    r = max(1, round(reach * analysis.height))
+    near = kernels.box_max(near.view(np.uint8), 2 * r + 1).view(bool)
+    edge = frozenset(i for i, g in enumerate(analysis.glyphs)
+                     if near[g.box[0]:g.box[2], g.box[1]:g.box[3]][g.mask].any())
+    return replace(analysis, edge=edge) if edge else analysis
+
+
 def prepare(loaded, enclosed=True):
     """The image stages of a loaded page: working scale, ink, letters, lines, words.
 
@@ -389,15 +438,15 @@ def prepare(loaded, enclosed=True):
     pixels = loaded.pixels
     small = quarter(pixels)
     sheet, doubtful = find_sheet(small, enclosed=enclosed, return_doubtful=True)
-    offset = (0.0, 0.0)
+    offset, desk = (0.0, 0.0), None
     if sheet is not None:  # a sheet on a textured desk: the desk is painted over, and the sheet cut out
-        pixels = fill_outside_sheet(pixels, small, sheet)
+        pixels, desk = fill_outside_sheet(pixels, small, sheet, return_desk=True)
         y0, x0, y1, x1 = sheet_box(sheet, pixels.shape, small.shape)
-        pixels = pixels[y0:y1, x0:x1]
+        pixels, desk = pixels[y0:y1, x0:x1], desk[y0:y1, x0:x1]
         offset = (y0 / loaded.scale, x0 / loaded.scale)
         small = quarter(pixels)
     grey, factor = working_image(pixels, small=small)
-    analysis = analyse(grey)
+    analysis = at_sheet_edge(analyse(grey), desk, grey.shape)
     as_is = Prepared(analysis=analysis, scale=loaded.scale * factor, size=loaded.size,
                      name=loaded.name, loaded=loaded, offset=offset, doubtful_sheet=doubtful)
     tilt = float(np.degrees(np.arctan(estimate_skew(analysis.glyphs, analysis.height))))
@@ -407,7 +456,7 @@ def prepare(loaded, enclosed=True):
     # page, beyond what the classifier learned (10 degrees): the page is levelled.
     level = level_image(pixels, tilt)
     grey2, factor2 = working_image(level)
-    levelled = analyse(grey2)
+    levelled = at_sheet_edge(analyse(grey2), desk, grey2.shape, tilt)
     # A skew measured on something else than lines of writing (a printed net of
     # squares leaning with the page) can level a page wrongly: the letters found must
     # then be about as tall as before, else the page is read as it was. Turning a page
@@ -653,11 +702,12 @@ def classify(analysis, model, context=True):
     out = []
     for line in analysis.lines:
         line_letters = [glyphs[i] for word in line for i in word if not glyphs[i].small]
-        words, read_as_is = [], []
+        words, read_as_is, at_edge = [], [], []
         for word in line:
             idx = [i for i in word if not glyphs[i].small]
             if not idx:
                 continue
+            at_edge.append(len(idx) == 1 and idx[0] in analysis.edge and not _letter_sized(glyphs[idx[0]], H))
             gs, ps = [upright[i] for i in idx], [probs[i] for i in idx]
             if _numbered(word, glyphs, line_letters, H):
                 ps = [prefer_digits(ps[0], NUMBER_PRIOR)]
@@ -677,7 +727,12 @@ def classify(analysis, model, context=True):
                     P = lone_prior(P)
                 items = [(g, p, c) for (g, _, c), p in zip(items, P)]
             words.append(Letters(items, lattice, path))
-        if words and not (len(words) == 1 and _stray_mark(read_as_is[0])) and not _garbage_line(read_as_is):
+        if not words or _garbage_line(read_as_is):
+            continue
+        for k in sorted({0, len(words) - 1}, reverse=True):  # the line's ends
+            if at_edge[k] and _stray_mark(read_as_is[k], EDGE_MARK_CONF):
+                del words[k], read_as_is[k], at_edge[k]
+        if words and not (len(words) == 1 and _stray_mark(read_as_is[0])):
             out.append(words)
     return number_lines(out) if context else out
 
@@ -703,18 +758,26 @@ def typical_width(widths, confs, sure=REREAD_BELOW, least=5):
     return float(median(sure_widths if len(sure_widths) >= least else widths))
 
 
-def _stray_mark(items):
+def _letter_sized(glyph, height):
+    """Is `glyph` the size of a letter of a page whose letters are `height` tall
+    (:data:`EDGE_LETTER_HEIGHT`, :data:`EDGE_LETTER_WIDTH`)?"""
+    low, high = EDGE_LETTER_HEIGHT
+    return low * height <= glyph.height <= high * height and glyph.width >= EDGE_LETTER_WIDTH * height
+
+
+def _stray_mark(items, below=None):
     """Is a line's one word one glyph the classifier is unsure of? A bit of a grid
     line where a shadow's edge crosses it, a scratch, a piece of a desk's grain or a
     cloth's pattern left beside the sheet: no letter looks much like them. `items`
     are the word's (glyph, probabilities, crop) as the classifier read them, before
     the word's context and a lone character's prior (which lean a bare stroke to
     ``1`` whatever it is). ``O`` and ``0`` count as one: a lone ring, split between
-    them, is surely one of the two."""
+    them, is surely one of the two. A glyph at the sheet's edge is a mark below
+    `below` (:data:`EDGE_MARK_CONF`)."""
     if len(items) != 1:
         return False
     _, p, _ = items[0]
-    return float(one_character(p[None])[0]) < STRAY_MARK_CONF
+    return float(one_character(p[None])[0]) < (STRAY_MARK_CONF if below is None else below)
 
 
 def _garbage_line(words):

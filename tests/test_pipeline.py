@@ -578,6 +578,62 @@ def test_a_lone_ring_split_between_o_and_0_is_no_stray_mark():
     assert not _stray_mark(alone(c_8=0.3) + alone(c_8=0.3))  # a word of two is no stray mark
 
 
+def _grey_page(lines, seed, height=40, pad=120):
+    from ocr.load import as_float
+    from ocr.synth import render_page
+
+    rgb, _, _ = render_page(lines, seed=seed, height=height)
+    return np.pad(as_float(rgb.mean(axis=2).astype(np.uint8)), ((0, 0), (0, pad)), mode="edge")
+
+
+def _words(classified):
+    from ocr import CLASSES
+
+    return [" ".join("".join(CLASSES[int(p.argmax())] for _, p, _ in w) for w in line) for line in classified]
+
+
+def test_glyphs_touching_the_desk_painted_over_are_at_the_sheets_edge():
+    from ocr.pipeline import analyse, at_sheet_edge
+
+    grey = _grey_page(["MILK BREAD"], seed=3)
+    analysis = analyse(grey)
+    last = max(range(len(analysis.glyphs)), key=lambda i: analysis.glyphs[i].box[3])
+    desk = np.zeros(grey.shape, bool)
+    desk[:, analysis.glyphs[last].box[3] - 2:] = True  # the D's right side
+    assert at_sheet_edge(analysis, desk, grey.shape).edge == {last}
+    half = desk[::2, ::2]  # the desk at the scale of the photo, not the working image's
+    assert at_sheet_edge(analysis, half, grey.shape).edge == {last}
+    desk[:] = False
+    desk[:, analysis.glyphs[last].box[3] + 10:] = True  # ten pixels away from the ink
+    assert at_sheet_edge(analysis, desk, grey.shape).edge == frozenset()
+    assert at_sheet_edge(analysis, None, grey.shape) is analysis
+
+
+def test_an_unsure_bar_at_the_sheets_edge_ending_a_line_is_no_letter(model):
+    """What the painting of the desk leaves at the sheet's edge (the edge itself, a
+    stripe of a cloth) is a bar read unsure: it ends no line. A 1 written there is
+    read surely and stays, and so does the bar away from the desk."""
+    from ocr.pipeline import analyse, at_sheet_edge, classify
+
+    grey = _grey_page(["MILK BREAD"], seed=3)
+    a = analyse(grey)
+    H = int(a.height)
+    top, bottom = min(g.box[0] for g in a.glyphs), max(g.box[2] for g in a.glyphs)
+    x = max(g.box[3] for g in a.glyphs) + int(1.3 * H)  # a word's gap after BREAD
+    grey[top:bottom, x:x + 3] = 0.3
+    desk = np.zeros(grey.shape, bool)
+    desk[:, x + 4:] = True
+    a = analyse(grey)
+    assert _words(classify(at_sheet_edge(a, desk, grey.shape), model)) == ["MILK BREAD"]
+    assert len(_words(classify(a, model))[0].split()) == 3  # (read as 1 or I)
+
+    grey = _grey_page(["MILK BREAD 1"], seed=3)
+    a = analyse(grey)
+    desk = np.zeros(grey.shape, bool)
+    desk[:, max(g.box[3] for g in a.glyphs) - 1:] = True
+    assert _words(classify(at_sheet_edge(a, desk, grey.shape), model)) == ["MILK BREAD 1"]
+
+
 def test_a_line_of_two_unsure_glyphs_is_garbage_unless_o_and_0_make_them_sure():
     from ocr import CLASSES
     from ocr.pipeline import _garbage_line
