@@ -2427,14 +2427,24 @@ def sheet_box(sheet, shape, small_shape, block=8):
             min(shape[0], int(np.ceil((rows[-1] + 1) * fy))), min(shape[1], int(np.ceil((cols[-1] + 1) * fx))))
 
 
+def _near_desk_top(values, sheet, desk, reach=2):
+    """Each block's nearest desk's brightest parts, (h, w) float32: the 95th
+    percentile of the desk blocks within `reach` blocks, the whole desk's where none is."""
+    where = desk if desk.any() else ~sheet
+    everywhere = float(percentile(values[where].ravel(), 95))
+    tops = np.where(where, np.percentile(values, 95, axis=2), -np.inf).astype(np.float32)
+    near = kernels.box_max(tops, 2 * reach + 1)
+    return np.where(np.isfinite(near), near, everywhere).astype(np.float32)
+
+
 def fill_outside_sheet(grey, small, sheet, block=8, return_desk=False):
     """Paint everything but the sheet with the sheet's own paper brightness.
 
     The sheet's blocks two blocks in from its edge are kept (a block a tenth
     paper counts as sheet to :func:`find_sheet`), and the blocks one block out
     are desk. Between the two, where the edge runs, each pixel is told
-    apart by its brightness: what is at least half-way from the desk's brightness
-    to the paper's, and joined to the kept sheet that way, is paper; ink enclosed
+    apart by its brightness: what is at least half-way from the brightest parts of
+    the desk near by to the paper near by, and joined to the kept sheet that way, is paper; ink enclosed
     by paper (letters near the edge) is kept with it; the rest, all that reaches
     the desk or the photo's border, is desk. The desk gets the paper brightness of
     the nearest kept blocks, carried outwards block by block and interpolated, so
@@ -2486,12 +2496,20 @@ def fill_outside_sheet(grey, small, sheet, block=8, return_desk=False):
     def to_pixels(mask):  # each pixel takes its block's value (the last, partial blocks their neighbour's)
         return mask[iy][:, ix]
 
-    paper = np.asarray(Image.fromarray(F * np.float32(scale), mode="F").resize((W, H), Image.BILINEAR))
+    def to_pixels_smooth(values):  # interpolated between the blocks' centres
+        return np.asarray(Image.fromarray(values.astype(np.float32) * np.float32(scale), mode="F")
+                          .resize((W, H), Image.BILINEAR))
+
+    paper = to_pixels_smooth(F)
     kept, out = to_pixels(keep), to_pixels(desk)
-    # half-way from the desk's brightest parts (its bright grain or stripes) to the paper
-    desk_top = float(percentile(values[desk if desk.any() else ~sheet].ravel(), 95)) * scale
-    level = np.maximum(paper - np.float32(0.5 * scale * float(median(B[sheet]) - median(B[~sheet]))),
-                       0.5 * (paper + np.float32(desk_top)))
+    # half-way from the desk's brightest parts near by (its bright grain or stripes) to
+    # the paper near by: light falling off towards the sheet's edge darkens both, and
+    # the edge's own blocks show its paper (their 90th percentile) where it is darker
+    # than the paper carried out from further in
+    top = _near_desk_top(values, sheet, desk)
+    paper_near = np.where(sheet & ~keep & (B > top) & (B < F), B, F)
+    level = np.maximum(to_pixels_smooth(paper_near - 0.5 * float(median(B[sheet]) - median(B[~sheet]))),
+                       to_pixels_smooth(0.5 * (paper_near + top)))
     bright, n = kernels.label(kept | (~out & (grey >= level)))  # in the band: paper-bright pixels
     joined = np.zeros(n + 1, bool)  # ... that join the sheet (not a bright stripe of the desk)
     joined[bright[kept]] = True

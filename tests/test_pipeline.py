@@ -1731,6 +1731,25 @@ def test_fill_outside_sheet_leaves_no_bright_stripe_of_the_desk():
     assert np.allclose(out[~paper], 0.9, atol=0.02)  # stripes as bright as 0.75 touch the sheet: painted too
 
 
+def test_fill_outside_sheet_keeps_writing_where_the_light_falls_off_to_the_sheets_edge():
+    """Light falling off towards one side darkens the paper at that edge below the
+    brightest stripes of the desk far away: the edge is told from the desk near it."""
+    from ocr.binarize import fill_outside_sheet
+
+    yy, xx = np.mgrid[:320, :480]
+    grey = np.where((yy // 12) % 2 == 0, 0.65, 0.2).astype(np.float32)  # a striped cloth
+    paper = np.zeros(grey.shape, bool)
+    paper[61:259, 93:387] = True
+    grey[paper] = 0.9
+    grey[120:200, 97:100] = 0.45  # a faint stroke 4 pixels in from the dim edge
+    grey *= (0.55 + 0.45 * xx / 480).astype(np.float32)  # the light falls off to the left
+    out = fill_outside_sheet(grey, grey, _blocks_with_paper(paper))
+    inside = np.zeros(grey.shape, bool)
+    inside[62:258, 94:386] = True  # (the sheet's edge, a pixel wide, is painted as half desk)
+    np.testing.assert_array_equal(out[inside], grey[inside])  # the whole sheet, writing and all
+    assert np.all(out[~paper] >= 0.45)  # and not a dark stripe of the desk
+
+
 # ----------------------------------------------------------------------------- a photo taken sideways
 
 @pytest.mark.parametrize("k", [1, 2, 3])
