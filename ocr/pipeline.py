@@ -765,19 +765,19 @@ def _letter_sized(glyph, height):
     return low * height <= glyph.height <= high * height and glyph.width >= EDGE_LETTER_WIDTH * height
 
 
-def _stray_mark(items, below=None):
+def _stray_mark(items, below=STRAY_MARK_CONF):
     """Is a line's one word one glyph the classifier is unsure of? A bit of a grid
     line where a shadow's edge crosses it, a scratch, a piece of a desk's grain or a
     cloth's pattern left beside the sheet: no letter looks much like them. `items`
     are the word's (glyph, probabilities, crop) as the classifier read them, before
     the word's context and a lone character's prior (which lean a bare stroke to
     ``1`` whatever it is). ``O`` and ``0`` count as one: a lone ring, split between
-    them, is surely one of the two. A glyph at the sheet's edge is a mark below
-    `below` (:data:`EDGE_MARK_CONF`)."""
+    them, is surely one of the two. `below` is the confidence it is a mark under
+    (:data:`EDGE_MARK_CONF` for a glyph at a sheet's edge)."""
     if len(items) != 1:
         return False
     _, p, _ = items[0]
-    return float(one_character(p[None])[0]) < (STRAY_MARK_CONF if below is None else below)
+    return float(one_character(p[None])[0]) < below
 
 
 def _garbage_line(words):
