@@ -1857,6 +1857,9 @@ EDGE_STEP = 0.06
 #: tried as one when it steps so over this share of its length across the photo.
 EDGE_SUPPORT = 0.6
 EDGE_CANDIDATE = 0.25
+#: Lines are looked for through the points stepping across them most steeply: those
+#: over this percentile of the log brightness's gradient.
+EDGE_POINTS = 90
 #: Edges are looked for within this many degrees of level and of upright ...
 EDGE_TILT = 15
 #: ... when the rest of the photo, outside the bright region, spreads this much or more
@@ -1892,8 +1895,12 @@ def _straight_edged_sheet(g, shape, block, least=3):
     lost. But the sheet's edges are still straight lines along which the photo steps
     up to the paper all the way, and the grain's or the stripes' edges are not. The
     lines near level and near upright (:data:`EDGE_TILT`) are found by a Hough
-    transform of the strong gradients of the smoothed photo; each is weighed by the
-    share of its length along which one side is brighter by :data:`EDGE_STEP`, that
+    transform of the points where the smoothed photo's log steps most steeply
+    (:data:`EDGE_POINTS`) across such a line rather than along it: in the log, a
+    sheet's edge in a shade steps as steeply as in the light, and a cloth's slanting
+    stripes do not step across such lines (taking the strongest gradients of the
+    photo itself, the stripes in the light left a shaded edge no points). Each is
+    weighed by the share of its length along which one side is brighter by :data:`EDGE_STEP`, that
     side telling whether it would be a top, bottom, left or right edge (over
     :data:`EDGE_CANDIDATE` of it to count). Of the three strongest lines of each kind,
     or none (the photo's border stands in), the sheet is the choice of at least
@@ -1918,11 +1925,17 @@ def _straight_edged_sheet(g, shape, block, least=3):
     """
     H, W = g.shape
     smooth = kernels.gaussian_filter(g.astype(np.float32), 2.0)
-    gy, gx = np.gradient(smooth)
+    # the gradient of the log: a shade scales the light, and leaves an edge in it as steep
+    gy, gx = np.gradient(np.log(np.maximum(smooth, 0.02)))
     mag = np.hypot(gx, gy)
-    ys, xs = np.nonzero(mag > max(float(percentile(mag, 95)), 0.01))
     options = {kind: [] for kind in ("top", "bottom", "left", "right")}
     for level in (True, False):
+        # the points where the photo steps across a line near level (or upright), not
+        # along it: a cloth's slanting stripes or the grain give no such points
+        across = np.abs(gy) > 2 * np.abs(gx) if level else np.abs(gx) > 2 * np.abs(gy)
+        if not across.any():
+            continue
+        ys, xs = np.nonzero(across & (mag > max(float(percentile(mag[across], EDGE_POINTS)), 0.01)))
         for theta, rho in _hough_peaks(xs, ys, level):
             steps = _steps_across(smooth, theta, rho)
             if steps is None:

@@ -1446,6 +1446,38 @@ def test_sheet_is_told_by_its_straight_edges():
     assert _straight_edged_sheet(as_float(quarter(grain)), shape, 8) is None
 
 
+@pytest.mark.parametrize("shade", [0.4, 0.5])
+def test_sheet_edges_in_a_side_shadow_are_found_among_slanting_stripes(shade):
+    """Light falling off to the left, to `shade` of itself, over a sheet on a cloth of
+    hard-edged slanting stripes: the sheet's left edge, in the shade, steps up less
+    steeply than the stripes in the light, but across a near-upright line, which the
+    stripes do not. All four sides are found."""
+    from ocr.binarize import _block_brightness, _block_values, _straight_edged_sheet
+    from ocr.load import as_float
+    from ocr.pipeline import quarter
+    from ocr.synth import render_page
+
+    rgb, _, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44)
+    page = np.asarray(rgb).astype(np.float32).mean(axis=2) / 255
+    h, w = page.shape
+    H, W = int(1.5 * h), int(1.5 * w)
+    yy, xx = np.mgrid[0:H, 0:W]
+    ground = np.where(((xx + yy) // 24) % 2 == 0, 0.8, 0.3).astype(np.float32)
+    y0, x0 = (H - h) // 2, (W - w) // 2
+    ground[y0 : y0 + h, x0 : x0 + w] = page
+    light = shade + (1 - shade) * np.clip((xx / W - 0.3) / 0.35, 0, 1)
+    photo = ground * light + np.random.default_rng(1).normal(0, 0.015, (H, W))
+    g = as_float(quarter((np.clip(photo, 0, 1) * 255).astype(np.uint8)))
+    shape = _block_brightness(_block_values(g, 8)).shape
+    sheet = _straight_edged_sheet(g, shape, 8, least=4)
+    assert sheet is not None
+    inner = np.zeros(shape, bool)
+    inner[(y0 + 32) // 32 : (y0 + h - 32) // 32, (x0 + 32) // 32 : (x0 + w - 32) // 32] = True
+    outer = np.ones(shape, bool)
+    outer[(y0 - 32) // 32 : (y0 + h + 64) // 32, (x0 - 32) // 32 : (x0 + w + 64) // 32] = False
+    assert sheet[inner].all() and not sheet[outer].any()
+
+
 def test_sheet_found_by_its_edges_when_nothing_else_finds_it(model, monkeypatch):
     """When every other try fails (here made to), the sheet told by its straight edges
     is taken, as doubtful: the photo is read with it and whole."""
