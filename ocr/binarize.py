@@ -1765,8 +1765,10 @@ def find_sheet(grey, block=8, enclosed=False, return_doubtful=False):
     leaves ground along the border and whose rest is not smooth paper
     (:data:`EDGE_GROUND`), the sheet is looked for by its straight edges
     (:func:`_straight_edged_sheet`), as doubtful. A sheet found otherwise by its
-    brightness gives way to the larger one its four straight edges make when that
-    holds it (:func:`_whole_of`: the lit part of a sheet beyond a hard shadow's edge).
+    brightness gives way to the one its four straight edges make when that
+    holds it (:func:`_whole_of`: the lit part of a sheet beyond a hard shadow's edge), and
+    to the one they make when the two have half of each in common (bright stripes of a
+    cloth beyond the sheet's edge, or a part of the sheet in a shade).
 
     Parameters
     ----------
@@ -1867,20 +1869,29 @@ EDGE_TILT = 15
 #: middles, 0.010-0.026 for the desks whose sheets are found this way).
 EDGE_GROUND = 0.008
 #: A sheet found by its brightness is replaced by the one its four edges make when that
-#: holds this share of it (:func:`_whole_of`).
+#: holds this share of it (:func:`_whole_of`), ...
 EDGE_HOLDS = 0.95
+#: ... or when the two have this share of each in common.
+EDGE_SHARES = 0.5
 
 
 def _whole_of(sheet, g, block):
-    """A sheet found by its brightness (bool blocks), or the larger one its four
-    straight edges make when that holds it (:func:`_straight_edged_sheet`): a sheet
-    whose part beyond a hard shadow's edge was left out, as that edge steps down like
-    a sheet's."""
+    """A sheet found by its brightness (bool blocks), or the one its four straight
+    edges make (:func:`_straight_edged_sheet`) when that is shaped like a sheet on a
+    desk (15-97 % of the photo, the ground along :data:`DESK_BORDER` of its border)
+    and either holds it (:data:`EDGE_HOLDS`: a sheet whose part beyond a hard shadow's
+    edge was left out, as that edge steps down like a sheet's) or has half of each in
+    common with it (:data:`EDGE_SHARES`: the bright region also took in a cloth's
+    bright stripes or the grain beyond the sheet's edge, or left out a part of it in
+    a shade). Brightness cannot tell a stripe as bright as the paper from the paper;
+    the sheet's straight edges, stepping up to it all along, can. A sheet with little
+    in common with the four edges is kept: they belong to something else."""
     edged = _straight_edged_sheet(g, sheet.shape, block, least=4)
-    if edged is None or edged.sum() <= sheet.sum() or edged.mean() > 0.97:
+    if edged is None or not 0.15 <= edged.mean() <= 0.97 or _ground_on_border(edged) < DESK_BORDER:
         return sheet
     near = sheet & kernels.box_max(edged.view(np.uint8), 3).view(bool)  # its blocks at the edges too
-    if near.sum() < EDGE_HOLDS * sheet.sum():
+    both = int((edged & sheet).sum())
+    if near.sum() < EDGE_HOLDS * sheet.sum() and (both < EDGE_SHARES * edged.sum() or both < EDGE_SHARES * sheet.sum()):
         return sheet
     return edged | near
 

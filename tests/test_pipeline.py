@@ -1446,6 +1446,32 @@ def test_sheet_is_told_by_its_straight_edges():
     assert _straight_edged_sheet(as_float(quarter(grain)), shape, 8) is None
 
 
+def test_sheet_that_took_in_the_ground_beyond_its_edges_is_cut_back_to_them():
+    """Where the grain is as bright as the paper, the bright region runs on past the
+    sheet's edge; the four straight edges, which have most of it in common, make the
+    sheet. Found without a strip along its sides, it is made whole by them as before."""
+    from ocr.binarize import _block_brightness, _block_values, _whole_of
+    from ocr.load import as_float
+    from ocr.pipeline import quarter
+
+    photo, _, (y0, x0, h, w) = _on_bright_grain()
+    g = as_float(quarter(photo))
+    shape = _block_brightness(_block_values(g, 8)).shape
+    inner = np.zeros(shape, bool)
+    inner[(y0 + 32) // 32 : (y0 + h - 32) // 32, (x0 + 32) // 32 : (x0 + w - 32) // 32] = True
+    outer = np.ones(shape, bool)
+    outer[(y0 - 32) // 32 : (y0 + h + 64) // 32, (x0 - 32) // 32 : (x0 + w + 64) // 32] = False
+    bright = np.zeros(shape, bool)
+    bright[y0 // 32 : (y0 + h) // 32 + 4, x0 // 32 : (x0 + w) // 32 + 4] = True  # the sheet and grain beyond it
+    assert bright[outer].any()
+    sheet = _whole_of(bright, g, 8)
+    assert sheet[inner].all() and not sheet[outer].any()
+    alone = np.zeros(shape, bool)
+    alone[y0 // 32 + 1 : (y0 + h) // 32 - 1, x0 // 32 + 1 : (x0 + w) // 32 - 1] = True
+    whole = _whole_of(alone, g, 8)
+    assert whole[inner].all() and not whole[outer].any() and whole.sum() > alone.sum()
+
+
 @pytest.mark.parametrize("shade", [0.4, 0.5])
 def test_sheet_edges_in_a_side_shadow_are_found_among_slanting_stripes(shade):
     """Light falling off to the left, to `shade` of itself, over a sheet on a cloth of
