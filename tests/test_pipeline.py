@@ -1350,6 +1350,17 @@ def test_sheet_whose_light_falls_off_into_shade_is_found_whole(model, monkeypatc
     assert ocr.read(photo, model=model).text != text
 
 
+def _sheet_blocks(shape, y0, x0, h, w):
+    """The blocks of 32 photo pixels (8 of the quarter-size copy) that a sheet at
+    (y0, x0), h x w pixels, must hold (a block in from its edges) and must not (a block
+    and more out from them): ``(inner, outer)`` bool arrays of `shape`."""
+    inner = np.zeros(shape, bool)
+    inner[(y0 + 32) // 32 : (y0 + h - 32) // 32, (x0 + 32) // 32 : (x0 + w - 32) // 32] = True
+    outer = np.ones(shape, bool)
+    outer[(y0 - 32) // 32 : (y0 + h + 64) // 32, (x0 - 32) // 32 : (x0 + w + 64) // 32] = False
+    return inner, outer
+
+
 def test_sheet_cut_at_a_hard_shadow_is_made_whole_by_its_edges(sheet_page, monkeypatch):
     """A hard shadow across the left of a sheet on a wooden desk steps down like a
     sheet's edge, and the bright region is the lit part. Its four straight edges make
@@ -1373,10 +1384,7 @@ def test_sheet_cut_at_a_hard_shadow_is_made_whole_by_its_edges(sheet_page, monke
     whole = _whole_of(lit, as_float(small), 8)
     assert np.array_equal(find_sheet(small), whole)
     y0, x0 = (H - h) // 2, (W - w) // 2  # blocks of 32 pixels of the photo
-    inner = np.zeros_like(lit)
-    inner[(y0 + 32) // 32 : (y0 + h - 32) // 32, (x0 + 32) // 32 : (x0 + w - 32) // 32] = True
-    outer = np.ones_like(lit)
-    outer[(y0 - 32) // 32 : (y0 + h + 64) // 32, (x0 - 32) // 32 : (x0 + w + 64) // 32] = False
+    inner, outer = _sheet_blocks(lit.shape, y0, x0, h, w)
     assert whole[inner].all() and not whole[outer].any() and whole[lit].mean() > 0.95
     elsewhere = np.zeros_like(lit)
     elsewhere[:3, :3] = True  # a "sheet" in the desk's corner
@@ -1437,10 +1445,7 @@ def test_sheet_is_told_by_its_straight_edges():
     shape = _block_brightness(_block_values(g, 8)).shape
     sheet = _straight_edged_sheet(g, shape, 8)
     assert sheet is not None
-    inner = np.zeros(shape, bool)
-    inner[(y0 + 32) // 32 : (y0 + h - 32) // 32, (x0 + 32) // 32 : (x0 + w - 32) // 32] = True
-    outer = np.ones(shape, bool)
-    outer[(y0 - 32) // 32 : (y0 + h + 64) // 32, (x0 - 32) // 32 : (x0 + w + 64) // 32] = False
+    inner, outer = _sheet_blocks(shape, y0, x0, h, w)
     assert sheet[inner].all() and not sheet[outer].any()
     grain, _, _ = _on_bright_grain(with_sheet=False)  # the grain alone has no sheet's edges
     assert _straight_edged_sheet(as_float(quarter(grain)), shape, 8) is None
@@ -1457,10 +1462,7 @@ def test_sheet_that_took_in_the_ground_beyond_its_edges_is_cut_back_to_them():
     photo, _, (y0, x0, h, w) = _on_bright_grain()
     g = as_float(quarter(photo))
     shape = _block_brightness(_block_values(g, 8)).shape
-    inner = np.zeros(shape, bool)
-    inner[(y0 + 32) // 32 : (y0 + h - 32) // 32, (x0 + 32) // 32 : (x0 + w - 32) // 32] = True
-    outer = np.ones(shape, bool)
-    outer[(y0 - 32) // 32 : (y0 + h + 64) // 32, (x0 - 32) // 32 : (x0 + w + 64) // 32] = False
+    inner, outer = _sheet_blocks(shape, y0, x0, h, w)
     bright = np.zeros(shape, bool)
     bright[y0 // 32 : (y0 + h) // 32 + 4, x0 // 32 : (x0 + w) // 32 + 4] = True  # the sheet and grain beyond it
     assert bright[outer].any()
@@ -1497,10 +1499,7 @@ def test_sheet_edges_in_a_side_shadow_are_found_among_slanting_stripes(shade):
     shape = _block_brightness(_block_values(g, 8)).shape
     sheet = _straight_edged_sheet(g, shape, 8, least=4)
     assert sheet is not None
-    inner = np.zeros(shape, bool)
-    inner[(y0 + 32) // 32 : (y0 + h - 32) // 32, (x0 + 32) // 32 : (x0 + w - 32) // 32] = True
-    outer = np.ones(shape, bool)
-    outer[(y0 - 32) // 32 : (y0 + h + 64) // 32, (x0 - 32) // 32 : (x0 + w + 64) // 32] = False
+    inner, outer = _sheet_blocks(shape, y0, x0, h, w)
     assert sheet[inner].all() and not sheet[outer].any()
 
 
@@ -1659,10 +1658,7 @@ def test_sheet_on_a_gingham_as_bright_as_the_paper_is_found_by_its_smoothness(mo
     sheet = B.find_sheet(quarter(photo))
     assert sheet is not None
     # blocks of 8 pixels of the quarter-size copy: 32 pixels of the photo
-    inner = np.zeros_like(sheet)
-    inner[(y0 + 32) // 32 : (y0 + h - 32) // 32, (x0 + 32) // 32 : (x0 + w - 32) // 32] = True
-    outer = np.ones_like(sheet)
-    outer[(y0 - 32) // 32 : (y0 + h + 64) // 32, (x0 - 32) // 32 : (x0 + w + 64) // 32] = False
+    inner, outer = _sheet_blocks(sheet.shape, y0, x0, h, w)
     assert sheet[inner].all() and not sheet[outer].any()
     assert ocr.read(photo, model=model).text == text
     monkeypatch.setattr(B, "_smooth_sheet", lambda spread: None)
