@@ -1908,10 +1908,11 @@ def _straight_edged_sheet(g, shape, block, least=3):
     lines near level and near upright (:data:`EDGE_TILT`) are found by a Hough
     transform of the points where the smoothed photo's log steps most steeply
     (:data:`EDGE_POINTS`) across such a line rather than along it: in the log, a
-    sheet's edge in a shade steps as steeply as in the light, and a cloth's slanting
-    stripes do not step across such lines (taking the strongest gradients of the
-    photo itself, the stripes in the light left a shaded edge no points). Each is
-    weighed by the share of its length along which one side is brighter by :data:`EDGE_STEP`, that
+    sheet's edge in a shade steps as steeply as in the light, and a cloth's stripes
+    slanting by more than 27 degrees do not step across such lines (taking the
+    strongest gradients of the photo itself, the stripes in the light left a shaded
+    edge no points). Each is weighed by the share of its length along which one side
+    is brighter by :data:`EDGE_STEP`, that
     side telling whether it would be a top, bottom, left or right edge (over
     :data:`EDGE_CANDIDATE` of it to count). Of the three strongest lines of each kind,
     or none (the photo's border stands in), the sheet is the choice of at least
@@ -1941,8 +1942,8 @@ def _straight_edged_sheet(g, shape, block, least=3):
     mag = np.hypot(gx, gy)
     options = {kind: [] for kind in ("top", "bottom", "left", "right")}
     for level in (True, False):
-        # the points where the photo steps across a line near level (or upright), not
-        # along it: a cloth's slanting stripes or the grain give no such points
+        # the points where the photo steps across a line near level (or upright), its
+        # gradient within 27 degrees of square to it: stripes slanting more give none
         across = np.abs(gy) > 2 * np.abs(gx) if level else np.abs(gx) > 2 * np.abs(gy)
         if not across.any():
             continue
