@@ -446,31 +446,29 @@ def prepare(loaded, enclosed=True):
         offset = (y0 / loaded.scale, x0 / loaded.scale)
         small = quarter(pixels)
     grey, factor = working_image(pixels, small=small)
-    analysis = at_sheet_edge(analyse(grey), desk, grey.shape)
-    as_is = Prepared(analysis=analysis, scale=loaded.scale * factor, size=loaded.size,
-                     name=loaded.name, loaded=loaded, offset=offset, doubtful_sheet=doubtful)
+    analysis = analyse(grey)
     tilt = float(np.degrees(np.arctan(estimate_skew(analysis.glyphs, analysis.height))))
-    if abs(tilt) < LEVEL_ABOVE:
-        return as_is
-    # The lines are followed along any skew, but the letters themselves lean with the
-    # page, beyond what the classifier learned (10 degrees): the page is levelled.
-    level = level_image(pixels, tilt)
-    grey2, factor2 = working_image(level)
-    levelled = at_sheet_edge(analyse(grey2), desk, grey2.shape, tilt)
-    # A skew measured on something else than lines of writing (a printed net of
-    # squares leaning with the page) can level a page wrongly: the letters found must
-    # then be about as tall as before, else the page is read as it was. Turning a page
-    # adds no letters or marks: half as many again is ink found wrongly, the grain of a
-    # textured paper taken for faint writing in the corners' new light. (It can leave
-    # fewer: specks a tilted page's noise made.)
-    if not 0.8 * analysis.height <= levelled.height * factor / factor2 <= 1.25 * analysis.height:
-        return as_is
-    if len(levelled.glyphs) > LEVEL_MORE_GLYPHS * len(analysis.glyphs):
-        return as_is
-    return Prepared(analysis=levelled, scale=loaded.scale * factor2, size=loaded.size,
-                    name=loaded.name, loaded=loaded, tilt=tilt, offset=offset, doubtful_sheet=doubtful,
-                    work_shape=(pixels.shape[0] * factor2, pixels.shape[1] * factor2),
-                    level_shape=(level.shape[0] * factor2, level.shape[1] * factor2))
+    if abs(tilt) >= LEVEL_ABOVE:
+        # The lines are followed along any skew, but the letters themselves lean with the
+        # page, beyond what the classifier learned (10 degrees): the page is levelled.
+        level = level_image(pixels, tilt)
+        grey2, factor2 = working_image(level)
+        levelled = analyse(grey2)
+        # A skew measured on something else than lines of writing (a printed net of
+        # squares leaning with the page) can level a page wrongly: the letters found must
+        # then be about as tall as before, else the page is read as it was. Turning a page
+        # adds no letters or marks: half as many again is ink found wrongly, the grain of a
+        # textured paper taken for faint writing in the corners' new light. (It can leave
+        # fewer: specks a tilted page's noise made.)
+        if (0.8 * analysis.height <= levelled.height * factor / factor2 <= 1.25 * analysis.height
+                and len(levelled.glyphs) <= LEVEL_MORE_GLYPHS * len(analysis.glyphs)):
+            return Prepared(analysis=at_sheet_edge(levelled, desk, grey2.shape, tilt), scale=loaded.scale * factor2,
+                            size=loaded.size, name=loaded.name, loaded=loaded, tilt=tilt, offset=offset,
+                            doubtful_sheet=doubtful, work_shape=(pixels.shape[0] * factor2, pixels.shape[1] * factor2),
+                            level_shape=(level.shape[0] * factor2, level.shape[1] * factor2))
+    # the glyphs at the sheet's edge are marked only on the analysis kept
+    return Prepared(analysis=at_sheet_edge(analysis, desk, grey.shape), scale=loaded.scale * factor, size=loaded.size,
+                    name=loaded.name, loaded=loaded, offset=offset, doubtful_sheet=doubtful)
 
 
 #: Pages whose lines slope by more than this many degrees are levelled before reading
