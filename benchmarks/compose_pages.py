@@ -223,7 +223,7 @@ HIGHLIGHTERS = ((255, 240, 90), (255, 160, 205), (150, 240, 150), (140, 205, 255
 
 def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=2.5, cache=None,
                  letter_gap=0.32, word_gap=1.6, line_pitch=2.15, grid=0.0, ink=1.0, dots=0.0,
-                 highlight=0.0):
+                 highlight=0.0, drift=0.5, size_spread=0.07):
     """Compose one page from photographed crops.
 
     Parameters
@@ -262,6 +262,11 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
         Probability that a word is marked with a highlighter: a band of light
         colour (yellow, pink, green, blue or orange) over it, 0.1-0.3 letter
         heights beyond its ink, printed under the ink.
+    drift : float
+        Spread (standard deviation, degrees) of each line's own slope: writing on
+        blank paper rises or falls, each line its own way.
+    size_spread : float
+        Spread of the letters' heights (standard deviation of their logarithm).
 
     Returns
     -------
@@ -284,7 +289,7 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
     for li, line in enumerate(lines):
         baseline = margin + h + li * pitch + rng.normal(0, 0.05 * h)
         x = margin + abs(rng.normal(0, 0.2 * h))
-        drift = np.tan(np.radians(rng.normal(0, 0.5)))
+        slope = np.tan(np.radians(rng.normal(0, drift)))
         x_start = x
         for wi, word in enumerate(line.split()):
             if wi:
@@ -305,11 +310,11 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
                         break
                 if dark is None:
                     continue
-                target = h * np.exp(rng.normal(0, 0.07))
+                target = h * np.exp(rng.normal(0, size_spread))
                 f = target / max(1, _trim(dark).shape[0] - 2)
                 size = (max(2, int(round(dark.shape[1] * f))), max(2, int(round(dark.shape[0] * f))))
                 d = _trim(_resize(dark, size))
-                y = baseline - d.shape[0] + rng.normal(0, 0.04 * h) + drift * (x - x_start)
+                y = baseline - d.shape[0] + rng.normal(0, 0.04 * h) + slope * (x - x_start)
                 placed.append((d, x, y, ch))
                 x += d.shape[1]
             if highlight and len(placed) > first and rng.random() < highlight:
@@ -461,6 +466,10 @@ def main(argv=None):
                     help="mean gap between words, in letter heights (default: %(default)s)")
     ap.add_argument("--line-pitch", type=float, default=2.15,
                     help="mean baseline-to-baseline distance, in letter heights (default: %(default)s)")
+    ap.add_argument("--drift", type=float, default=0.5,
+                    help="spread of each line's own slope, degrees (default: %(default)s)")
+    ap.add_argument("--size-spread", type=float, default=0.07,
+                    help="spread of the letters' heights, as a log (default: %(default)s)")
     ap.add_argument("--synthetic", action="store_true", help="draw pages with the ocr.synth stroke font instead")
     ap.add_argument("--emnist", action="store_true",
                     help="compose from EMNIST characters (thousands of writers) instead of photo_chars; "
@@ -504,7 +513,8 @@ def main(argv=None):
                                         ruled=args.ruled, noise=args.noise, cache=cache,
                                         letter_gap=args.letter_gap, word_gap=args.word_gap,
                                         line_pitch=args.line_pitch, grid=args.grid, ink=args.ink,
-                                        dots=args.dots, highlight=args.highlight)
+                                        dots=args.dots, highlight=args.highlight,
+                                        drift=args.drift, size_spread=args.size_spread)
         quality = 90
         if args.photo:  # its own draws: the pages themselves are those of the same seed without it
             image, quality = photographed(image, np.random.default_rng([args.seed, i, 1]),
