@@ -223,7 +223,7 @@ HIGHLIGHTERS = ((255, 240, 90), (255, 160, 205), (150, 240, 150), (140, 205, 255
 
 def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=2.5, cache=None,
                  letter_gap=0.32, word_gap=1.6, line_pitch=2.15, grid=0.0, ink=1.0, dots=0.0,
-                 highlight=0.0, drift=0.5, size_spread=0.07):
+                 highlight=0.0, drift=0.5, uphill=0.0, size_spread=0.07):
     """Compose one page from photographed crops.
 
     Parameters
@@ -265,6 +265,10 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
     drift : float
         Spread (standard deviation, degrees) of each line's own slope: writing on
         blank paper rises or falls, each line its own way.
+    uphill : float
+        Largest slope of all the lines together, degrees (drawn uniformly in
+        +-uphill): writing that runs uphill or downhill across the sheet, the
+        letters themselves upright (unlike `rotation`).
     size_spread : float
         Spread of the letters' heights (standard deviation of their logarithm).
 
@@ -286,10 +290,11 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
     placed = []  # (dark, x, y, label)
     words = []  # the placed letters of each highlighted word
     x_max = 0.0
+    common = np.radians(rng.uniform(-uphill, uphill)) if uphill else 0.0
     for li, line in enumerate(lines):
         baseline = margin + h + li * pitch + rng.normal(0, 0.05 * h)
         x = margin + abs(rng.normal(0, 0.2 * h))
-        slope = np.tan(np.radians(rng.normal(0, drift)))
+        slope = np.tan(common + np.radians(rng.normal(0, drift)))
         x_start = x
         for wi, word in enumerate(line.split()):
             if wi:
@@ -322,6 +327,12 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
         x_max = max(x_max, x)
     W = int(np.ceil(x_max + margin))
     Ht = int(np.ceil(margin * 2 + h + (len(lines) - 1) * pitch + 0.5 * h))
+    if uphill and placed:  # the sheet grows to hold the lines' rise or fall
+        top = min(y for _, _, y, _ in placed)
+        bottom = max(y + d.shape[0] for d, _, y, _ in placed)
+        placed = [(d, x, y - top + margin, ch) for d, x, y, ch in placed]
+        words = [[(d, x, y - top + margin, ch) for d, x, y, ch in w] for w in words]
+        Ht = int(np.ceil(bottom - top + 2 * margin))
     trans = np.ones((Ht, W), np.float32)
     boxes = []
     for d, x, y, ch in placed:
@@ -468,6 +479,8 @@ def main(argv=None):
                     help="mean baseline-to-baseline distance, in letter heights (default: %(default)s)")
     ap.add_argument("--drift", type=float, default=0.5,
                     help="spread of each line's own slope, degrees (default: %(default)s)")
+    ap.add_argument("--uphill", type=float, default=0.0,
+                    help="largest slope of all the lines together, the letters upright, degrees (default: %(default)s)")
     ap.add_argument("--size-spread", type=float, default=0.07,
                     help="spread of the letters' heights, as a log (default: %(default)s)")
     ap.add_argument("--synthetic", action="store_true", help="draw pages with the ocr.synth stroke font instead")
@@ -514,7 +527,8 @@ def main(argv=None):
                                         letter_gap=args.letter_gap, word_gap=args.word_gap,
                                         line_pitch=args.line_pitch, grid=args.grid, ink=args.ink,
                                         dots=args.dots, highlight=args.highlight,
-                                        drift=args.drift, size_spread=args.size_spread)
+                                        drift=args.drift, uphill=args.uphill,
+                                        size_spread=args.size_spread)
         quality = 90
         if args.photo:  # its own draws: the pages themselves are those of the same seed without it
             image, quality = photographed(image, np.random.default_rng([args.seed, i, 1]),
