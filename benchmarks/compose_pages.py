@@ -130,6 +130,52 @@ def emnist_crops(folder, split):
     return {c: v for c, v in crops.items() if v}, cache
 
 
+def cross_stroke(dark, ch, rng):
+    """A ``7`` or ``Z`` crossed by a bar through its middle, or a ``0`` slashed (as many
+    people write them): the stroke drawn into the crop's darkness map with the crop's
+    own pen, as wide and as dark as its strokes.
+
+    Parameters
+    ----------
+    dark : (h, w) float32 ndarray
+        :func:`crop_darkness` of a 7, Z or 0.
+    ch : str
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    (h', w') float32 ndarray
+        The darkness map with the stroke, grown where a slash reaches beyond the ring.
+    """
+    from scipy import ndimage as ndi
+
+    ink = dark > 0.5 * dark.max()
+    if ink.sum() < 10:
+        return dark
+    pen = max(2.0, 2 * float(ndi.distance_transform_edt(ink).max()))
+    level = float(np.percentile(dark[ink], 75))
+    ys, xs = np.nonzero(ink)
+    y0, y1, x0, x1 = ys.min(), ys.max(), xs.min(), xs.max()
+    if ch == "0":  # from below the lower left to beyond the upper right
+        e = rng.uniform(0.0, 0.15, 2) * (y1 - y0)
+        m = int(np.ceil(e.max() + pen))
+        dark = np.pad(dark, m)
+        y0, y1, x0, x1 = y0 + m, y1 + m, x0 + m, x1 + m
+        a, b = (y1 + e[0], x0 - e[0]), (y0 - e[1], x1 + e[1])
+    else:  # a bar across the stem, a little below the middle
+        r = y0 + rng.uniform(0.45, 0.6) * (y1 - y0)
+        on = xs[np.abs(ys - r) < pen]
+        c = float(on.mean()) if on.size else 0.5 * (x0 + x1)
+        reach = rng.uniform(0.2, 0.45, 2) * (x1 - x0 + 1)
+        tilt = rng.uniform(-0.1, 0.1)
+        a, b = (r - tilt * reach[0], c - reach[0]), (r + tilt * reach[1], c + reach[1])
+    rr, cc = np.mgrid[0 : dark.shape[0], 0 : dark.shape[1]].astype(np.float32)
+    d = np.subtract(b, a)
+    t = np.clip(((rr - a[0]) * d[0] + (cc - a[1]) * d[1]) / max(float(d @ d), 1e-6), 0.0, 1.0)
+    dist = np.hypot(rr - a[0] - t * d[0], cc - a[1] - t * d[1])
+    return np.maximum(dark, level * np.clip(pen / 2 + 0.5 - dist, 0.0, 1.0)).astype(np.float32)
+
+
 def crop_darkness(path):
     """A character crop as a tight darkness map.
 
@@ -223,7 +269,7 @@ HIGHLIGHTERS = ((255, 240, 90), (255, 160, 205), (150, 240, 150), (140, 205, 255
 
 def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=2.5, cache=None,
                  letter_gap=0.32, word_gap=1.6, line_pitch=2.15, grid=0.0, ink=1.0, dots=0.0,
-                 highlight=0.0, drift=0.5, uphill=0.0, size_spread=0.07):
+                 highlight=0.0, drift=0.5, uphill=0.0, size_spread=0.07, crossed=0.0):
     """Compose one page from photographed crops.
 
     Parameters
@@ -271,6 +317,9 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
         letters themselves upright (unlike `rotation`).
     size_spread : float
         Spread of the letters' heights (standard deviation of their logarithm).
+    crossed : float
+        Share of the ``7``, ``Z`` and ``0`` written crossed or slashed
+        (:func:`cross_stroke`).
 
     Returns
     -------
@@ -315,6 +364,8 @@ def compose_page(lines, crops, rng, height=48.0, rotation=1.0, ruled=0.3, noise=
                         break
                 if dark is None:
                     continue
+                if crossed and ch in "7Z0" and rng.random() < crossed:
+                    dark = cross_stroke(dark, ch, rng)
                 target = h * np.exp(rng.normal(0, size_spread))
                 f = target / max(1, _trim(dark).shape[0] - 2)
                 size = (max(2, int(round(dark.shape[1] * f))), max(2, int(round(dark.shape[0] * f))))
@@ -481,6 +532,8 @@ def main(argv=None):
                     help="spread of each line's own slope, degrees (default: %(default)s)")
     ap.add_argument("--uphill", type=float, default=0.0,
                     help="largest slope of all the lines together, the letters upright, degrees (default: %(default)s)")
+    ap.add_argument("--crossed", type=float, default=0.0,
+                    help="share of the 7, Z and 0 written crossed by a bar (7, Z) or slashed (0) (default: %(default)s)")
     ap.add_argument("--size-spread", type=float, default=0.07,
                     help="spread of the letters' heights, as a log (default: %(default)s)")
     ap.add_argument("--synthetic", action="store_true", help="draw pages with the ocr.synth stroke font instead")
@@ -528,7 +581,7 @@ def main(argv=None):
                                         line_pitch=args.line_pitch, grid=args.grid, ink=args.ink,
                                         dots=args.dots, highlight=args.highlight,
                                         drift=args.drift, uphill=args.uphill,
-                                        size_spread=args.size_spread)
+                                        size_spread=args.size_spread, crossed=args.crossed)
         quality = 90
         if args.photo:  # its own draws: the pages themselves are those of the same seed without it
             image, quality = photographed(image, np.random.default_rng([args.seed, i, 1]),
