@@ -74,6 +74,14 @@ def main():
                    "and scaled by its spread, plus the slant, scale and aspect "
                    "(ocr.features). The bundled model averages five pixel, five "
                    "deskewed and two moments networks (models/README.md).")
+@click.option("--crossed", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Share of the 7, Z and 0 samples drawn crossed by a bar (7, Z) or slashed (0), "
+                   "as many people write them; the data has few.")
+@click.option("--init", "init", type=click.Path(exists=True, dir_okay=False),
+              help="Start from this model's network (tuning it further) instead of random weights; "
+                   "--member picks one of an ensemble's networks. --hidden and --features must match it.")
+@click.option("--member", type=click.IntRange(min=0), default=0, show_default=True,
+              help="With --init: which of the model's networks to start from (0 = the first).")
 @click.option("--plots", type=click.Path(file_okay=False),
               help="Folder for training curves, confusion matrix and first-layer weights (PNG).")
 @click.option("--checkpoint", type=click.Path(dir_okay=False),
@@ -81,7 +89,8 @@ def main():
 @click.option("--resume", type=click.Path(exists=True, dir_okay=False),
               help="Resume from a checkpoint written by --checkpoint.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or per-epoch report.")
-def train(data, output, lr, epochs, batch_size, hidden, seed, features, plots, checkpoint, resume, quiet):
+def train(data, output, lr, epochs, batch_size, hidden, seed, features, crossed, init, member, plots, checkpoint,
+          resume, quiet):
     """Train the classifier on labelled characters and write a model file.
 
     DATA are NIST36/NIST26 .mat files (a *_train.mat uses its sibling *_valid.mat
@@ -93,7 +102,7 @@ def train(data, output, lr, epochs, batch_size, hidden, seed, features, plots, c
 
     cli_train(data=data, output=output, lr=lr, epochs=epochs, batch_size=batch_size,
               hidden=hidden, seed=seed, plots=plots, checkpoint=checkpoint, resume=resume,
-              quiet=quiet, features=features)
+              quiet=quiet, features=features, crossed=crossed, init=init, member=member)
 
 
 @main.command(epilog=EXIT_HELP)

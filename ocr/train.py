@@ -221,6 +221,73 @@ def augment(X, rng, rotate=10.0, shear=0.2, scale=(0.88, 1.08), aspect=0.08, shi
     return (top + wy * (bottom - top)).reshape(B, H, W).astype(np.float32, copy=False)
 
 
+#: The ways of writing a character that the training data lacks, drawn in by
+#: :func:`cross_variants`: a seven and a zed crossed by a bar through their middle,
+#: a zero slashed (continental and engineers' habits).
+CROSSED = {"7": "bar", "Z": "bar", "0": "slash"}
+
+
+def cross_variants(X, y, rng, share):
+    """The batch and, added to it, crossed copies of `share` of its ``7``, ``Z`` and
+    ``0`` crops: a bar drawn through a seven's or a zed's middle, a slash through a
+    zero (:data:`CROSSED`).
+
+    The copies are added rather than drawn over the crops: a plain zero stays as
+    common among the zeros as in the data, and is not pushed towards ``O``. The
+    crops are already normalised (:func:`ocr.normalize.normalize_glyph`: ink 0,
+    paper 1, one fixed pen), so the stroke is drawn with that pen's width (2.5
+    pixels): a bar a fifth to a half of the ink's width either side of the stem,
+    45-62 % of the way down, tilted a little; a slash from below the ink's lower
+    left corner to beyond its upper right one (up to 4 pixels), the zero first
+    shrunk by up to 28 % (a slash reaching far beyond it leaves it smaller once
+    normalised).
+
+    Parameters
+    ----------
+    X : (B, 32, 32) float ndarray
+    y : (B,) int ndarray
+        Class indices into :data:`ocr.CLASSES`.
+    rng : numpy.random.Generator
+    share : float
+
+    Returns
+    -------
+    X : (B + K, 32, 32) float32 ndarray
+    y : (B + K,) int ndarray
+        The batch (`X` and `y` themselves when no copy is made), then the K copies.
+    """
+    kinds = {CLASSES.index(c): k for c, k in CROSSED.items()}
+    picked = [i for i in np.flatnonzero(np.isin(y, list(kinds))) if rng.random() < share]
+    if not picked:
+        return X, y
+    copies = np.array(X[picked], dtype=np.float32)
+    rr, cc = np.mgrid[0 : X.shape[1], 0 : X.shape[2]].astype(np.float32)
+    for crop, label in zip(copies, y[picked]):
+        if kinds[int(label)] == "slash":  # a slash beyond the ring makes the ring smaller in the frame
+            s = rng.uniform(0.72, 1.0)
+            crop[:] = augment(crop[None], rng, rotate=0, shear=0, scale=(s, s), aspect=0, shift=0)[0]
+        rows, cols = np.nonzero(crop < 0.5)
+        if rows.size < 4:
+            continue
+        y0, y1, x0, x1 = rows.min(), rows.max(), cols.min(), cols.max()
+        if kinds[int(label)] == "bar":
+            r = y0 + rng.uniform(0.45, 0.62) * (y1 - y0)
+            on = cols[np.abs(rows - r) < 1.0]
+            c = float(on.mean()) if on.size else 0.5 * (x0 + x1)
+            reach = rng.uniform(0.2, 0.5, 2) * (x1 - x0 + 1)
+            tilt = rng.uniform(-0.12, 0.12)
+            a, b = (r - tilt * reach[0], c - reach[0]), (r + tilt * reach[1], c + reach[1])
+        else:
+            e = rng.uniform(-1.0, 4.0, 2)
+            a, b = (y1 + e[0], x0 - e[0]), (y0 - e[1], x1 + e[1])
+        # distance of every pixel from the segment a-b, and the pen's soft edge
+        d = np.subtract(b, a)
+        t = np.clip(((rr - a[0]) * d[0] + (cc - a[1]) * d[1]) / max(float(d @ d), 1e-6), 0.0, 1.0)
+        dist = np.hypot(rr - a[0] - t * d[0], cc - a[1] - t * d[1])
+        np.minimum(crop, np.clip(dist - 0.75, 0.0, 1.0), out=crop)
+    return np.concatenate([np.asarray(X, np.float32), copies]), np.concatenate([y, y[picked]])
+
+
 def _smooth_field(rng, B, H, W, amplitude, grid=4):
     """(B, 2, H, W) random displacements: Gaussian offsets (sd `amplitude`) on a
     `grid` x `grid` lattice over the image, interpolated bilinearly."""
@@ -251,6 +318,7 @@ class Config:
     weight_decay: float = WEIGHT_DECAY
     patience: int = PATIENCE
     augment: dict = field(default_factory=lambda: dict(AUGMENT))
+    crossed: float = 0.0  # share of 7, Z and 0 crops added crossed or slashed (cross_variants)
 
     def as_dict(self):
         d = dict(self.__dict__)
@@ -323,7 +391,7 @@ def _quiet_bar():
     return contextlib.nullcontext(_Bar())
 
 
-def train(sources, config, checkpoint=None, resume=None, progress=False, report=None):
+def train(sources, config, checkpoint=None, resume=None, progress=False, report=None, init=None):
     """Train an MLP on `sources` (from :func:`gather`).
 
     Parameters
@@ -339,6 +407,9 @@ def train(sources, config, checkpoint=None, resume=None, progress=False, report=
         Show a click progress bar on stderr.
     report : callable(str) or None
         Receives one line per epoch.
+    init : dict of arrays, optional
+        Weights to start from instead of Xavier's (a trained network, tuned
+        further); their shapes must be the network's.
 
     Returns
     -------
@@ -363,6 +434,10 @@ def train(sources, config, checkpoint=None, resume=None, progress=False, report=
 
     rng = np.random.default_rng(c.seed)
     params = mlp.init_params(sizes, rng)
+    if init is not None:
+        if set(init) != set(params) or any(init[k].shape != params[k].shape for k in params):
+            raise ModelError(f"the network to start from is not a {'-'.join(map(str, sizes))} network")
+        params = {k: np.array(init[k], dtype=np.float32) for k in params}
     opt = mlp.Adam(params, lr=c.lr, weight_decay=c.weight_decay)
     best = {k: v.copy() for k, v in params.items()}
     history, start, best_metric, best_epoch, bad, stopped = [], 0, -1.0, 0, 0, False
@@ -371,7 +446,7 @@ def train(sources, config, checkpoint=None, resume=None, progress=False, report=
     if resume:
         P, B, O, state = load_checkpoint(resume)
         want = {k: v for k, v in c.as_dict().items() if k not in ("epochs", "patience")}
-        got = {k: state["config"].get(k) for k in want}
+        got = {k: state["config"].get(k, Config.crossed if k == "crossed" else None) for k in want}
         if got != json.loads(json.dumps(want)) or state["data"] != fp:
             diff = [k for k in want if got.get(k) != json.loads(json.dumps(want[k]))]
             raise ModelError(f"{resume}: checkpoint was made with other "
@@ -392,25 +467,28 @@ def train(sources, config, checkpoint=None, resume=None, progress=False, report=
             break
         t0 = time.perf_counter()
         order = rng.choice(n, size=n, p=p)
-        loss_sum, correct = 0.0, 0
+        loss_sum, correct, seen = 0.0, 0, 0
         bar = (click.progressbar(length=n, label=f"epoch {epoch}/{c.epochs}", file=sys.stderr)
                if progress else _quiet_bar())
         with bar as b:
             for i in range(steps_per_epoch):
                 idx = order[i * c.batch_size:(i + 1) * c.batch_size]
-                xb = augment(Xtr[idx], rng, **c.augment) if c.augment else Xtr[idx]
-                yb = ytr[idx]
+                xb, yb = Xtr[idx], ytr[idx]
+                if c.crossed:
+                    xb, yb = cross_variants(xb, yb, rng, c.crossed)
+                xb = augment(xb, rng, **c.augment) if c.augment else xb
                 logits, cache = mlp.forward(params, to_inputs(xb, c.features), train=True, dropout=c.dropout, rng=rng)
                 loss, dlogits = mlp.cross_entropy(logits, yb, c.smoothing)
                 grads = mlp.backward(params, cache, dlogits)
                 opt.step(params, grads, lr=lr_at((epoch - 1) * steps_per_epoch + i, total_steps, warmup, c.lr))
-                loss_sum += loss * len(idx)
+                loss_sum += loss * len(yb)
                 correct += int((np.argmax(logits, axis=1) == yb).sum())
+                seen += len(yb)
                 b.update(len(idx))
         metric, accs = _valid_scores(params, sources, c.features)
         dt = time.perf_counter() - t0
         elapsed += dt
-        row = {"epoch": epoch, "loss": loss_sum / n, "train_acc": correct / n,
+        row = {"epoch": epoch, "loss": loss_sum / seen, "train_acc": correct / seen,
                "valid_acc": metric, "valid": accs, "seconds": dt}
         if not math.isfinite(row["loss"]):
             raise ModelError(f"training diverged at epoch {epoch} (loss {row['loss']}); try a smaller --lr")
@@ -473,16 +551,31 @@ def parse_hidden(hidden):
 
 
 def command_line(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpoint, resume, quiet,
-                 features=FEATURES):
+                 features=FEATURES, crossed=0.0, init=None, member=0):
     args = [*map(str, data), "-o", str(output), "--lr", repr(lr), "--epochs", str(epochs),
             "--batch-size", str(batch_size), "--hidden", str(hidden), "--seed", str(seed),
             "--features", FEATURE_OPTIONS_BACK[features]]
+    if crossed:
+        args += ["--crossed", repr(crossed)]
+    if init:
+        args += ["--init", str(init), "--member", str(member)]
     for opt, val in (("--plots", plots), ("--checkpoint", checkpoint), ("--resume", resume)):
         if val:
             args += [opt, str(val)]
     if quiet:
         args.append("--quiet")
     return "handocr train " + shlex.join(args)
+
+
+def _start_from(path, member, features):
+    """The weights of network `member` of the model at `path`, checked to take `features`."""
+    model = Model.load(path)
+    if member >= len(model.members):
+        raise ModelError(f"{path}: has {len(model.members)} network(s); there is no --member {member}")
+    if model.member_features[member] != features:
+        raise ModelError(f"{path}: network {member} takes {FEATURE_OPTIONS_BACK.get(model.member_features[member])}"
+                         f" input, not {FEATURE_OPTIONS_BACK[features]} (--features)")
+    return model.members[member]
 
 
 #: ``handocr train --features`` choices and the kinds of input they stand for.
@@ -492,27 +585,28 @@ FEATURE_OPTIONS_BACK = {v: k for k, v in FEATURE_OPTIONS.items()}
 
 
 def cli_train(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpoint, resume, quiet,
-              features="pixels"):
+              features="pixels", crossed=0.0, init=None, member=0):
     """The ``handocr train`` command: load data, train, write the model (and plots)."""
     import click
 
     sizes = parse_hidden(hidden)
     features = FEATURE_OPTIONS[features]
     cmd = command_line(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpoint, resume, quiet,
-                       features)
+                       features, crossed, init, member)
     say = (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
     try:
         check_folder(output)  # before the training, not after it
+        start = _start_from(init, member, features) if init else None
         t0 = time.perf_counter()
         sources = gather(data)
         for s in sources:
             say(f"{s.name}: {len(s.ytr)} training, {len(s.yva)} validation samples")
         say(f"data loaded in {time.perf_counter() - t0:.1f}s; network {[features_.SIZES[features], *sizes, len(CLASSES)]}")
         config = Config(hidden=sizes, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed,
-                        features=features)
+                        features=features, crossed=crossed)
         progress = wanted(quiet)
         params, info = train(sources, config, checkpoint=checkpoint, resume=resume, progress=progress,
-                             report=say)
+                             report=say, init=start)
         training = {
             "command": cmd,
             "data": [str(d) for d in data],
@@ -529,6 +623,8 @@ def cli_train(data, output, lr, epochs, batch_size, hidden, seed, plots, checkpo
             "train_seconds": round(info["seconds"], 1),
             "date": datetime.date.today().isoformat(),
         }
+        if init:
+            training["started_from"] = {"model": str(init), "member": member}
         meta = default_meta(info["sizes"], features=features, **training)
         meta["name"] = Path(output).stem
         model = Model.from_params(params, meta)

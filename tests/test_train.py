@@ -6,6 +6,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from ocr import CLASSES
+from ocr.errors import ModelError
 from ocr.model import Model
 from ocr.normalize import normalize_glyph
 from ocr.train import FOLDER_SHARE, Config, Source, augment, lr_at, name_split, sample_weights, stratified_split, train
@@ -139,6 +140,62 @@ def test_elastic_warp_bends_strokes_smoothly():
     assert np.all(np.abs(ink - 96) < 40)
 
 
+def _seven():
+    """A normalised 7: a top bar and a stem slanting down to the left."""
+    g = np.zeros((40, 30), bool)
+    g[4:8, 4:26] = True
+    for r in range(8, 37):
+        c = int(round(24 - 12 * (r - 8) / 28))
+        g[r, c - 2 : c + 2] = True
+    return normalize_glyph(g)
+
+
+def test_crossed_variants_add_barred_sevens_and_slashed_zeros():
+    from ocr.train import cross_variants
+
+    rng = np.random.default_rng(0)
+    seven = _seven()
+    ring = np.zeros((40, 30), bool)
+    rr, cc = np.mgrid[0:40, 0:30]
+    ring[np.abs(np.hypot((rr - 20) / 16, (cc - 15) / 11) - 1) < 0.15] = True
+    zero = normalize_glyph(ring)
+    X = np.stack([seven, zero, seven]).astype(np.float32)
+    y = np.array([CLASSES.index(c) for c in "70L"])
+    same, labels = cross_variants(X, y, rng, 0.0)
+    assert same is X and labels is y
+    V, yv = cross_variants(X, y, rng, 1.0)
+    assert V.dtype == np.float32 and V.shape == (5, 32, 32) and list(yv) == [*y, y[0], y[1]]
+    np.testing.assert_array_equal(V[:3], X)  # the batch itself is kept as it was; no copy of the L
+    # the seven's copy: new ink is a bar across its middle, about the pen's width, either side of the stem
+    new = (V[3] < 0.5) & ~(X[0] < 0.5)
+    ink_rows = np.flatnonzero((X[0] < 0.5).any(axis=1))
+    rows = np.flatnonzero(new.any(axis=1))
+    mid = 0.5 * (ink_rows.min() + ink_rows.max())
+    assert new.sum() >= 10 and rows.size <= 6 and abs(rows.mean() - mid) <= 0.2 * np.ptp(ink_rows)
+    stem = np.flatnonzero(X[0][int(round(rows.mean()))] < 0.5).mean()
+    cols = np.flatnonzero(new.any(axis=0))
+    assert cols.min() < stem < cols.max()
+    # the zero's copy (perhaps a little smaller): a slash rising to the right, corner to corner
+    def along_slash(crop):  # ink within a pixel of the copy's ink box's rising diagonal
+        r, c = np.nonzero(V[4] < 0.5)
+        (y0, x0), (y1, x1) = (r.max(), c.min()), (r.min(), c.max())
+        rr, cc = np.nonzero(crop < 0.5)
+        return np.sum(np.abs((rr - y0) * (x1 - x0) - (cc - x0) * (y1 - y0)) / np.hypot(x1 - x0, y1 - y0) <= 1.0)
+
+    assert along_slash(V[4]) >= 25 and along_slash(X[1]) <= 12
+    assert V.min() >= 0 and V.max() <= 1
+
+
+def test_training_can_start_from_a_trained_network(sources):
+    first, _ = train(sources, _cfg(epochs=3))
+    calm, info = train(sources, _cfg(epochs=1, lr=1e-9), init=first)
+    for k in first:  # a learning rate of nothing leaves the network where it started
+        np.testing.assert_allclose(calm[k], first[k], atol=1e-6)
+    assert info["valid_acc"] >= 0.9
+    with pytest.raises(ModelError, match="1024-16-36"):
+        train(sources, _cfg(epochs=1, hidden=[16]), init=first)
+
+
 def test_splits_and_weights():
     rng = np.random.default_rng(0)
     y = np.repeat(np.arange(5), [10, 20, 30, 40, 100])
@@ -213,6 +270,28 @@ def test_cli_train_writes_loadable_model_and_plots(tmp_path):
         assert r.exit_code == 0 and m.meta["layers"] == [size, 32, 36] and m.features == kind
         assert f"--features {option}" in m.meta["training"]["command"]
         assert m.predict_proba(np.ones((2, 32, 32), np.float32)).shape == (2, 36)
+
+
+def test_cli_train_tunes_a_models_network_further(tmp_path):
+    from ocr.cli import main
+
+    data = _folder_dataset(tmp_path / "data", n=16)
+    base = tmp_path / "base.npz"
+    args = ["train", str(data), "--hidden", "32", "--batch-size", "16", "--lr", "0.005", "--quiet"]
+    assert CliRunner().invoke(main, [*args, "-o", str(base), "--epochs", "4"]).exit_code == 0
+    out = tmp_path / "tuned.npz"
+    r = CliRunner().invoke(main, [*args, "-o", str(out), "--epochs", "1", "--init", str(base), "--member", "0",
+                                  "--crossed", "0.5"])
+    assert r.exit_code == 0, r.output
+    t = Model.load(out).meta["training"]
+    assert t["started_from"] == {"model": str(base), "member": 0} and t["config"]["crossed"] == 0.5
+    assert f"--crossed 0.5 --init {base} --member 0" in t["command"]
+    for extra, problem in ((["--member", "1"], "no --member 1"), (["--features", "moments"], "not moments"),
+                           (["--hidden", "16"], "1024-16-36")):
+        r = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "bad.npz"), "--epochs", "1", "--init", str(base),
+                                      *extra])
+        assert r.exit_code == 1 and problem in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "bad.npz").exists()
 
 
 def test_cli_train_errors_and_interrupt(tmp_path, monkeypatch):
