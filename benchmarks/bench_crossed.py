@@ -29,10 +29,9 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "photo_chars"
 
 def _line(mask, a, b, pen):
     """`mask` with a stroke of width `pen` from point a to point b (row, col)."""
-    rr, cc = np.mgrid[0 : mask.shape[0], 0 : mask.shape[1]]
-    d = np.subtract(b, a)
-    t = np.clip(((rr - a[0]) * d[0] + (cc - a[1]) * d[1]) / max(float(d @ d), 1e-6), 0, 1)
-    return mask | (np.hypot(rr - a[0] - t * d[0], cc - a[1] - t * d[1]) <= pen / 2)
+    from ocr.synth import distance_to_segment
+
+    return mask | (distance_to_segment(mask.shape, a, b) <= pen / 2)
 
 
 def _pen(mask):

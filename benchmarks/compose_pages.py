@@ -149,6 +149,8 @@ def cross_stroke(dark, ch, rng):
     """
     from scipy import ndimage as ndi
 
+    from ocr.synth import distance_to_segment
+
     ink = dark > 0.5 * dark.max()
     if ink.sum() < 10:
         return dark
@@ -169,10 +171,7 @@ def cross_stroke(dark, ch, rng):
         reach = rng.uniform(0.2, 0.45, 2) * (x1 - x0 + 1)
         tilt = rng.uniform(-0.1, 0.1)
         a, b = (r - tilt * reach[0], c - reach[0]), (r + tilt * reach[1], c + reach[1])
-    rr, cc = np.mgrid[0 : dark.shape[0], 0 : dark.shape[1]].astype(np.float32)
-    d = np.subtract(b, a)
-    t = np.clip(((rr - a[0]) * d[0] + (cc - a[1]) * d[1]) / max(float(d @ d), 1e-6), 0.0, 1.0)
-    dist = np.hypot(rr - a[0] - t * d[0], cc - a[1] - t * d[1])
+    dist = distance_to_segment(dark.shape, a, b)
     return np.maximum(dark, level * np.clip(pen / 2 + 0.5 - dist, 0.0, 1.0)).astype(np.float32)
 
 

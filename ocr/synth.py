@@ -509,6 +509,28 @@ def in_form_boxes(image, boxes, words, ink=(70, 70, 70), margin=8, width=2):
     return np.asarray(im)
 
 
+def distance_to_segment(shape, a, b):
+    """How far every pixel of an image is from the segment a-b.
+
+    Parameters
+    ----------
+    shape : (int, int)
+        The image's shape (rows, columns).
+    a, b : (float, float)
+        The segment's ends (row, column), pixels; they may lie outside the image.
+
+    Returns
+    -------
+    (H, W) float32 ndarray
+        Distances in pixels, from each pixel's centre: a stroke of width w along
+        the segment is where they are under w / 2.
+    """
+    rr, cc = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float32)
+    d = np.subtract(b, a).astype(np.float32)
+    t = np.clip(((rr - a[0]) * d[0] + (cc - a[1]) * d[1]) / max(float(d @ d), 1e-6), 0.0, 1.0)
+    return np.hypot(rr - a[0] - t * d[0], cc - a[1] - t * d[1]).astype(np.float32)
+
+
 def dot_grid(shape, pitch, radius, darkness=0.5, offset=(0.0, 0.0), angle=0.0):
     """The dots of dotted paper (a bullet journal's), as darkness.
 

@@ -260,8 +260,9 @@ def cross_variants(X, y, rng, share):
     picked = [i for i in np.flatnonzero(np.isin(y, list(kinds))) if rng.random() < share]
     if not picked:
         return X, y
+    from .synth import distance_to_segment
+
     copies = np.array(X[picked], dtype=np.float32)
-    rr, cc = np.mgrid[0 : X.shape[1], 0 : X.shape[2]].astype(np.float32)
     for crop, label in zip(copies, y[picked]):
         if kinds[int(label)] == "slash":  # a slash beyond the ring makes the ring smaller in the frame
             s = rng.uniform(0.72, 1.0)
@@ -280,11 +281,8 @@ def cross_variants(X, y, rng, share):
         else:
             e = rng.uniform(-1.0, 4.0, 2)
             a, b = (y1 + e[0], x0 - e[0]), (y0 - e[1], x1 + e[1])
-        # distance of every pixel from the segment a-b, and the pen's soft edge
-        d = np.subtract(b, a)
-        t = np.clip(((rr - a[0]) * d[0] + (cc - a[1]) * d[1]) / max(float(d @ d), 1e-6), 0.0, 1.0)
-        dist = np.hypot(rr - a[0] - t * d[0], cc - a[1] - t * d[1])
-        np.minimum(crop, np.clip(dist - 0.75, 0.0, 1.0), out=crop)
+        # the pen's stroke along a-b, its edge soft over a pixel
+        np.minimum(crop, np.clip(distance_to_segment(crop.shape, a, b) - 0.75, 0.0, 1.0), out=crop)
     return np.concatenate([np.asarray(X, np.float32), copies]), np.concatenate([y, y[picked]])
 
 

@@ -226,3 +226,14 @@ def test_committed_samples_are_what_the_script_makes(tmp_path):
             diff = np.abs(np.asarray(new, np.int16) - np.asarray(old, np.int16))
             assert diff.max() <= 1, f"{name} differs: run python samples/make_samples.py"
             assert os.path.getsize(committed) < 300_000
+
+
+def test_distance_to_segment_measures_to_the_nearest_point_of_it():
+    from ocr.synth import distance_to_segment
+
+    d = distance_to_segment((12, 14), (5.0, 2.0), (5.0, 10.0))
+    assert d.shape == (12, 14) and d.dtype == np.float32
+    assert d[5, 2] == 0 and d[5, 6] == 0 and d[8, 6] == pytest.approx(3)  # on it, and across it
+    assert d[5, 13] == pytest.approx(3) and d[9, 13] == pytest.approx(5)  # beyond its end: to the end
+    slant = distance_to_segment((20, 20), (-5.0, -5.0), (30.0, 30.0))  # ends outside the image
+    assert slant[10, 10] == 0 and slant[10, 12] == pytest.approx(np.sqrt(2))
