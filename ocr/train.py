@@ -444,6 +444,7 @@ def train(sources, config, checkpoint=None, resume=None, progress=False, report=
     if resume:
         P, B, O, state = load_checkpoint(resume)
         want = {k: v for k, v in c.as_dict().items() if k not in ("epochs", "patience")}
+        # a checkpoint written before --crossed existed was made without crossed copies
         got = {k: state["config"].get(k, Config.crossed if k == "crossed" else None) for k in want}
         if got != json.loads(json.dumps(want)) or state["data"] != fp:
             diff = [k for k in want if got.get(k) != json.loads(json.dumps(want[k]))]
