@@ -1027,6 +1027,63 @@ class PageLines:
     levels: tuple
 
 
+#: :func:`lines_under_the_noise` seeds its search for lines this many spreads of the
+#: paper's darkness above its median (:func:`threshold_levels` seeds ink at six).
+LINES_SEED_SPREAD = 3.0
+
+
+def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD):
+    """Page lines lighter than the seed level they set themselves, and the writing
+    found again with them divided out; or None.
+
+    :func:`threshold_levels` takes the paper's spread of darkness for its noise.
+    A net of lines blurred over much of the paper (squared paper in a soft or dim
+    photo) widens that spread until the seed level stands above the lines, and
+    above a pencil as light as they are: neither is found, and the letters are
+    lost. When the paper's spread set the seed level (not the ink, not the floor
+    `MIN_CONTRAST`), the lines are looked for in the ink seeded at `seed_spread`
+    spreads above the paper instead of six (:func:`remove_page_lines`); once they
+    are divided out the page has its own levels, and its writing is thresholded
+    at them, what the dividing left of the lines dropped. Those levels keep the
+    ordinary floor `MIN_CONTRAST` (no faint page): the edge of a hard shadow, which
+    the paper estimate does not follow, stands out of the divided darkness as much
+    as a faint pencil does.
+
+    Parameters
+    ----------
+    darkness : (H, W) float32 ndarray
+        :func:`ink_darkness` of the page.
+    levels : (float, float)
+        Its :func:`threshold_levels`.
+    seed_spread : float
+        Seed level of the search for lines, in spreads of the paper's darkness
+        above its median (at least three quarters of `MIN_CONTRAST`).
+
+    Returns
+    -------
+    (mask, lines) or None
+        `mask` : (H, W) bool ndarray, the writing; `lines` : :class:`PageLines`,
+        whose `clean` darkness and `levels` the writing was found at.
+    """
+    med, mad = _paper_spread(darkness[::2, ::2].ravel())
+    high = levels[1]
+    if high <= MIN_CONTRAST or high > med + 6 * mad + 1e-6:
+        return None  # the ink or the floor set the seed level, not the paper's spread
+    seed = max(0.75 * MIN_CONTRAST, med + seed_spread * mad)
+    if seed >= 0.8 * high:
+        return None
+    low_levels = (0.6 * seed, seed)
+    _, lines = _remove_page_lines(hysteresis(darkness, *low_levels), darkness, low_levels)
+    if lines is None:
+        return None
+    clean = lines.clean
+    new = threshold_levels(clean, faint_contrast=MIN_CONTRAST)
+    if new[1] >= high:
+        return None
+    mask = _without_remnants(*hysteresis(clean, *new, labelled=True), clean, lines.runs)
+    return mask, PageLines(runs=lines.runs, clean=clean, levels=tuple(new))
+
+
 #: A piece of faint writing keeps its pixels darker than this share of its own
 #: typical darkness (:func:`faint_writing`).
 FAINT_STROKE_SHARE = 0.5

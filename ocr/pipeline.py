@@ -15,8 +15,8 @@ import numpy as np
 
 from . import CLASSES, kernels
 from .binarize import (MIN_CONTRAST, faint_writing, fill_outside_sheet, find_sheet, has_sharp_light_step, hysteresis,
-                       ink_darkness, paper_overestimate, remove_frame_bars, remove_page_lines, remove_rules,
-                       remove_slanted_rules, sheet_box, threshold_levels, tighten, weak_writing_levels,
+                       ink_darkness, lines_under_the_noise, paper_overestimate, remove_frame_bars, remove_page_lines,
+                       remove_rules, remove_slanted_rules, sheet_box, threshold_levels, tighten, weak_writing_levels,
                        find_dot_grid, without_dots)
 from .kernels import median
 from .layout import estimate_skew, find_marks, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
@@ -258,8 +258,9 @@ WEAK_CLOSER_SEEDS = 0.1
 def find_ink(grey):
     """The letters' ink, with its connected components: writing washed out by a
     veil of light (glare) given its contrast back (:func:`ocr.binarize.veil_gain`),
-    page lines and rules removed (and a form's boxes,
-    :func:`ocr.binarize.remove_frame_bars`), found again from lower seeds and under a closer
+    page lines and rules removed (a form's boxes too, :func:`ocr.binarize.remove_frame_bars`;
+    a net of lines whose blur set the seed level over itself is looked for under it,
+    :func:`ocr.binarize.lines_under_the_noise`), found again from lower seeds and under a closer
     paper estimate when the writing is all weak (a pencil: :func:`ocr.binarize.weak_writing_levels`,
     :func:`ocr.binarize.paper_background` with ``close``), grown from strong ink a little less
     far than the mask the page lines are looked for in (:func:`ocr.binarize.tighten`),
@@ -301,7 +302,14 @@ def find_ink(grey):
             mask, labelled, darkness, levels = _ink_at(close_darkness, close_levels)
             close = True
     mask, lines = without_page_lines(mask, labelled, darkness, levels, grey, dots)
-    weak = weak_writing_levels(darkness, mask, levels)
+    # A net of lines blurred over the paper may have set the seed level over all or
+    # most of itself, and over a pencil: the page is then read with the net divided
+    # out, at that darkness's own levels (which need no lowering for weak writing).
+    hidden = lines_under_the_noise(darkness, levels)
+    if hidden is not None:
+        mask, lines = hidden
+        darkness, levels = lines.clean, lines.levels
+    weak = weak_writing_levels(darkness, mask, levels) if hidden is None else None
     if weak is not None and not close:  # a pencil: the paper followed closely (its darkness matters), ...
         if close_darkness is None:
             close_darkness = _darkness(grey, close=True, veil=VEIL_BLOCK, dots=dots)
