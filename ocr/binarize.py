@@ -896,7 +896,9 @@ def remove_page_lines(mask, darkness, levels=None, return_lines=False):
     down needing only to run :data:`NET_SPAN` of the way from its first line
     across to its last (a quarter of the shorter side at least); four or more
     across, over at least a quarter of it, and at most one down make ruled
-    paper; anything less (a big letter, a frame, a '#') is left alone. The
+    paper; anything less (a big letter, a frame, a '#') is left alone, and so is
+    a run in a row (a column) that lines up with too little else to be a line
+    (a T's bar on a form, an eighth of a small page long). The
     photo may be turned: each family of lines is first made axis-aligned by
     shifting whole columns (or rows) by whole pixels, at the slope where the
     ink's projection is sharpest (within 8 degrees), so nothing is resampled.
@@ -939,17 +941,26 @@ def remove_page_lines(mask, darkness, levels=None, return_lines=False):
 NET_SPAN = 0.75
 
 
-def _remove_page_lines(mask, darkness, levels):
-    """:func:`remove_page_lines`: ``(mask, PageLines or None)``."""
+def _remove_page_lines(mask, darkness, levels, whole_nets=False):
+    """:func:`remove_page_lines`: ``(mask, PageLines or None)``. With `whole_nets`,
+    lines across are taken for ruled paper only where no two lines down reach a
+    quarter of the page (a net whose lines down were not followed)."""
     short = min(mask.shape)
     ys, xs = np.nonzero(mask)
     if len(ys) == 0:
         return mask, None
 
-    def lines_along(m, t):  # m without the runs along slope t, and the lengths of the runs in each row
+    def lines_along(m, t):  # m without the runs along slope t in rows where they add up to a line, and their lengths
         sheared, offsets = _shear(m, t)
         kept = remove_rules(sheared, short / 8, which="horizontal")
-        return kept, offsets, (sheared & ~kept).sum(axis=1)
+        per_row = (sheared & ~kept).sum(axis=1)
+        # A stroke an eighth of a small page long (a T's bar on a form) is no line's
+        # part unless its row, or one beside it, holds runs enough to be a line.
+        line = per_row >= short / 4
+        lined = line.copy()
+        lined[1:] |= line[:-1]
+        lined[:-1] |= line[1:]
+        return kept | (sheared & ~lined[:, None]), offsets, per_row
 
     t_across = _sharpest_slope(ys, xs)
     kept, offsets, per_row = lines_along(mask, t_across)
@@ -967,7 +978,7 @@ def _remove_page_lines(mask, darkness, levels):
     net_down = _count_lines(per_column >= min(short / 2, max(short / 4, NET_SPAN * (rows[-1] - rows[0]))))
     if min(across, net_down) >= 2 and across + net_down >= 5:
         runs, slopes = mask & ~rest_both, (t_across, t_down)  # squared paper, a table
-    elif part_across >= 4 and down < 2:
+    elif part_across >= 4 and down < 2 and not (whole_nets and _count_lines(per_column >= short / 4) >= 2):
         # Rules need only be found over a quarter of the page: where light falls off
         # (a shadow's edge) a faint ruling may reach the ink's threshold only there.
         runs, slopes = mask & ~rest_across, (t_across, None)  # ruled paper
@@ -1030,6 +1041,9 @@ class PageLines:
 #: :func:`lines_under_the_noise` seeds its search for lines this many spreads of the
 #: paper's darkness above its median (:func:`threshold_levels` seeds ink at six).
 LINES_SEED_SPREAD = 3.0
+#: ... and reads the page anew only if the lines divided out lower its seed level
+#: to this share of what it was or less.
+LINES_LOWER_LEVEL = 0.85
 
 
 def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD):
@@ -1042,9 +1056,12 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD):
     above a pencil as light as they are: neither is found, and the letters are
     lost. When the paper's spread set the seed level (not the ink, not the floor
     `MIN_CONTRAST`), the lines are looked for in the ink seeded at `seed_spread`
-    spreads above the paper instead of six (:func:`remove_page_lines`); once they
-    are divided out the page has its own levels, and its writing is thresholded
-    at them, what the dividing left of the lines dropped. Those levels keep the
+    spreads above the paper instead of six (:func:`remove_page_lines`, a net taken
+    only whole: lines across with two lines down beside them that no slope followed
+    are no ruled paper, and dividing out the rules alone would leave the lines down
+    as stubs); once they are divided out the page has its own levels, and if they
+    are clearly lower (:data:`LINES_LOWER_LEVEL`) its writing is thresholded at
+    them, what the dividing left of the lines dropped. Those levels keep the
     ordinary floor `MIN_CONTRAST` (no faint page): the edge of a hard shadow, which
     the paper estimate does not follow, stands out of the divided darkness as much
     as a faint pencil does.
@@ -1073,12 +1090,12 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD):
     if seed >= 0.8 * high:
         return None
     low_levels = (0.6 * seed, seed)
-    _, lines = _remove_page_lines(hysteresis(darkness, *low_levels), darkness, low_levels)
+    _, lines = _remove_page_lines(hysteresis(darkness, *low_levels), darkness, low_levels, whole_nets=True)
     if lines is None:
         return None
     clean = lines.clean
     new = threshold_levels(clean, faint_contrast=MIN_CONTRAST)
-    if new[1] >= high:
+    if new[1] >= LINES_LOWER_LEVEL * high:
         return None
     mask = _without_remnants(*hysteresis(clean, *new, labelled=True), clean, lines.runs)
     return mask, PageLines(runs=lines.runs, clean=clean, levels=tuple(new))

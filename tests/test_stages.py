@@ -253,6 +253,47 @@ def test_remove_page_lines_keeps_pencil_on_the_lines():
     assert not (rest & ~pencil).any()  # and nothing of the net
 
 
+def test_a_bar_no_line_runs_through_is_no_page_line():
+    """Four rules across a small page make it ruled paper; a T's bar as long as an
+    eighth of the page, lighter than the writing and cut off from its stem (a thin
+    bar on a form, written between two rules), lies in a row no line runs along:
+    it stays, where it was taken for a stretch of a line and dropped as what
+    dividing the lines out left of them."""
+    from ocr.binarize import remove_page_lines
+
+    darkness = np.zeros((240, 320), np.float32)
+    darkness[40::60, :] = 0.3  # rules at rows 40, 100, 160, 220
+    darkness[58:92, 60:64] = darkness[58:92, 100:104] = darkness[88:92, 60:90] = 0.5  # writing: an L, a stem
+    bar = (slice(118, 120), slice(140, 180))  # 40 px: longer than 240 / 8
+    darkness[bar] = 0.2
+    darkness[122:155, 158:162] = 0.5  # the T's stem, two pixels under its bar
+    levels = (0.1, 0.15)
+    rest, lines = remove_page_lines(darkness > levels[0], darkness, levels, return_lines=True)
+    assert lines is not None and not rest[40].any() and not rest[100].any()  # the rules go
+    assert not lines.runs[bar].any()
+    assert rest[bar].all() and rest[122:155, 158:162].all() and rest[58:92, 60:64].all()
+
+
+def test_a_net_whose_lines_down_were_not_followed_is_no_ruled_paper_when_nets_must_be_whole():
+    """A net whose lines down bow (a sheet in perspective, or not flat): no one slope
+    follows them, so only its lines across are found, and it passes for ruled paper.
+    Dividing out the rules alone leaves the lines down as stubs between them. The
+    search under the seed level (``whole_nets``, :func:`lines_under_the_noise`) then
+    takes no lines at all: the lines down reach a quarter of the page."""
+    from ocr.binarize import _remove_page_lines
+
+    darkness = np.zeros((240, 320), np.float32)
+    darkness[10::30, :] = 0.3
+    ys = np.arange(240)
+    for x0 in range(20, 320, 30):  # lines down bowed by 8 px
+        xs = np.clip(np.round(x0 + 8 * np.sin(np.pi * ys / 240)).astype(int), 0, 319)
+        darkness[ys, xs] = 0.3
+    mask = darkness > 0.1
+    _, ruled = _remove_page_lines(mask, darkness, (0.1, 0.15))
+    assert ruled is not None and ruled.runs[10].mean() > 0.9  # the lines across taken for rules
+    assert _remove_page_lines(mask, darkness, (0.1, 0.15), whole_nets=True)[1] is None
+
+
 def test_writing_lighter_than_squared_papers_lines_is_found():
     """A net 0.3 dark sets the page's levels (0.25, 0.35): a pencil letter 0.24 dark,
     lighter than the net, never seeds and is lost. With the net divided out the page's
@@ -265,7 +306,9 @@ def test_writing_lighter_than_squared_papers_lines_is_found():
     net[5::30, :] = net[:, 7::30] = 0.3
     ink = np.zeros_like(net)
     ink[59:101, 39:45] = 0.08  # the halo
-    ink[60:100, 40:44] = ink[96:100, 40:70] = 0.5  # a dark L
+    # a dark L, under twice the pencil's darkness: the divided page seeds at half its ink's
+    # (at 0.5 the L passed only while its strokes, 30-40 px long, were taken for bits of lines)
+    ink[60:100, 40:44] = ink[96:100, 40:70] = 0.45
     light = np.zeros(net.shape, bool)
     light[130:170, 150:154] = light[130:134, 150:180] = True  # crosses the line y = 155
     ink[light] = 0.24
