@@ -895,8 +895,9 @@ def remove_page_lines(mask, darkness, levels=None, return_lines=False):
     each way and five in all make a net (squared paper, a table), its lines
     down needing only to run :data:`NET_SPAN` of the way from its first line
     across to its last (a quarter of the shorter side at least); four or more
-    across, over at least a quarter of it, and at most one down make ruled
-    paper; anything less (a big letter, a frame, a '#') is left alone, and so is
+    across, over at least a quarter of it, and at most one down a quarter of it
+    long make ruled paper (beside two such lines down they are a net whose lines
+    down were not followed, and are left); anything less (a big letter, a frame, a '#') is left alone, and so is
     a run in a row (a column) that lines up with too little else to be a line
     (a T's bar on a form, an eighth of a small page long). The
     photo may be turned: each family of lines is first made axis-aligned by
@@ -941,10 +942,8 @@ def remove_page_lines(mask, darkness, levels=None, return_lines=False):
 NET_SPAN = 0.75
 
 
-def _remove_page_lines(mask, darkness, levels, whole_nets=False):
-    """:func:`remove_page_lines`: ``(mask, PageLines or None)``. With `whole_nets`,
-    lines across are taken for ruled paper only where no two lines down reach a
-    quarter of the page (a net whose lines down were not followed)."""
+def _remove_page_lines(mask, darkness, levels):
+    """:func:`remove_page_lines`: ``(mask, PageLines or None)``."""
     short = min(mask.shape)
     ys, xs = np.nonzero(mask)
     if len(ys) == 0:
@@ -978,9 +977,12 @@ def _remove_page_lines(mask, darkness, levels, whole_nets=False):
     net_down = _count_lines(per_column >= min(short / 2, max(short / 4, NET_SPAN * (rows[-1] - rows[0]))))
     if min(across, net_down) >= 2 and across + net_down >= 5:
         runs, slopes = mask & ~rest_both, (t_across, t_down)  # squared paper, a table
-    elif part_across >= 4 and down < 2 and not (whole_nets and _count_lines(per_column >= short / 4) >= 2):
+    elif part_across >= 4 and _count_lines(per_column >= short / 4) < 2:
         # Rules need only be found over a quarter of the page: where light falls off
         # (a shadow's edge) a faint ruling may reach the ink's threshold only there.
+        # Beside two lines down as long, they are a net whose lines down no one slope
+        # followed (a sheet in perspective, not flat): divided out alone, the rules
+        # would leave those as stubs a square long, read as `I`s.
         runs, slopes = mask & ~rest_across, (t_across, None)  # ruled paper
     else:
         return mask, None
@@ -1056,10 +1058,8 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD):
     above a pencil as light as they are: neither is found, and the letters are
     lost. When the paper's spread set the seed level (not the ink, not the floor
     `MIN_CONTRAST`), the lines are looked for in the ink seeded at `seed_spread`
-    spreads above the paper instead of six (:func:`remove_page_lines`, a net taken
-    only whole: lines across with two lines down beside them that no slope followed
-    are no ruled paper, and dividing out the rules alone would leave the lines down
-    as stubs); once they are divided out the page has its own levels, and if they
+    spreads above the paper instead of six (:func:`remove_page_lines`); once they
+    are divided out the page has its own levels, and if they
     are clearly lower (:data:`LINES_LOWER_LEVEL`) its writing is thresholded at
     them, what the dividing left of the lines dropped. Those levels keep the
     ordinary floor `MIN_CONTRAST` (no faint page): the edge of a hard shadow, which
@@ -1090,7 +1090,7 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD):
     if seed >= 0.8 * high:
         return None
     low_levels = (0.6 * seed, seed)
-    _, lines = _remove_page_lines(hysteresis(darkness, *low_levels), darkness, low_levels, whole_nets=True)
+    _, lines = _remove_page_lines(hysteresis(darkness, *low_levels), darkness, low_levels)
     if lines is None:
         return None
     clean = lines.clean

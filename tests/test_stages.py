@@ -274,24 +274,25 @@ def test_a_bar_no_line_runs_through_is_no_page_line():
     assert rest[bar].all() and rest[122:155, 158:162].all() and rest[58:92, 60:64].all()
 
 
-def test_a_net_whose_lines_down_were_not_followed_is_no_ruled_paper_when_nets_must_be_whole():
+def test_a_net_whose_lines_down_were_not_followed_is_no_ruled_paper():
     """A net whose lines down bow (a sheet in perspective, or not flat): no one slope
-    follows them, so only its lines across are found, and it passes for ruled paper.
-    Dividing out the rules alone leaves the lines down as stubs between them. The
-    search under the seed level (``whole_nets``, :func:`lines_under_the_noise`) then
-    takes no lines at all: the lines down reach a quarter of the page."""
-    from ocr.binarize import _remove_page_lines
+    follows them, so only its lines across are found. Taken for ruled paper, the
+    rules were divided out alone and the lines down left as stubs a square long,
+    read as `I`s; beside two lines down a quarter of the page long they are now
+    left, net and all. Ruled paper's rules are still found."""
+    from ocr.binarize import remove_page_lines
 
     darkness = np.zeros((240, 320), np.float32)
     darkness[10::30, :] = 0.3
+    ruled = darkness > 0.1
+    rest, lines = remove_page_lines(ruled, darkness, (0.1, 0.15), return_lines=True)
+    assert lines is not None and not rest.any()
     ys = np.arange(240)
     for x0 in range(20, 320, 30):  # lines down bowed by 8 px
         xs = np.clip(np.round(x0 + 8 * np.sin(np.pi * ys / 240)).astype(int), 0, 319)
         darkness[ys, xs] = 0.3
     mask = darkness > 0.1
-    _, ruled = _remove_page_lines(mask, darkness, (0.1, 0.15))
-    assert ruled is not None and ruled.runs[10].mean() > 0.9  # the lines across taken for rules
-    assert _remove_page_lines(mask, darkness, (0.1, 0.15), whole_nets=True)[1] is None
+    assert remove_page_lines(mask, darkness, (0.1, 0.15)) is mask
 
 
 def test_writing_lighter_than_squared_papers_lines_is_found():
