@@ -2368,6 +2368,8 @@ def test_form_whose_digits_touch_their_lone_boxes(model, monkeypatch, page, lone
     # Pages 4 and 5 of `writers_pages.py --only form` (seed 201): line numbers written in
     # lone boxes that they touch. The box and its digit were one glyph: a 6 and a 5
     # taken for ticked check boxes and dropped, a 5 read A and a 2 read B with the frame.
+    # (Since the thirty-fourth session's changes to remove_page_lines page 4's digits
+    # are read without `in_frame` too, so only page 5 still shows that it is needed.)
     import ocr.segment as S
 
     lines, png = writers_form_page(201, page)
@@ -2375,9 +2377,10 @@ def test_form_whose_digits_touch_their_lone_boxes(model, monkeypatch, page, lone
     assert set(lone) <= set(numbers)
     text = ocr.read(png, model=model).text
     assert all(n in text.split() for n in lone)
-    monkeypatch.setattr(S, "in_frame", lambda glyph, height: None)
-    without = ocr.read(png, model=model).text
-    assert not all(n in without.split() for n in lone)
+    if page == 5:
+        monkeypatch.setattr(S, "in_frame", lambda glyph, height: None)
+        without = ocr.read(png, model=model).text
+        assert not all(n in without.split() for n in lone)
 
 
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
