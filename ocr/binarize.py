@@ -897,10 +897,10 @@ def remove_page_lines(mask, darkness, levels=None, return_lines=False):
     across to its last (a quarter of the shorter side at least); four or more
     across, over at least a quarter of it, and at most one down a quarter of it
     long make ruled paper (beside two such lines down they are a net whose lines
-    down were not followed, and are left); anything less (a big letter, a frame, a '#') is left alone, and so is
-    a run in a row (a column) that lines up with too little else to be a line
-    (a T's bar on a form, an eighth of a small page long). The
-    photo may be turned: each family of lines is first made axis-aligned by
+    down were not followed, and are left); anything less (a big letter, a frame,
+    a '#') is left alone, and so is a run in a row (a column) that lines up with
+    too little else to be a line (a T's bar on a form, an eighth of a small page
+    long). The photo may be turned: each family of lines is first made axis-aligned by
     shifting whole columns (or rows) by whole pixels, at the slope where the
     ink's projection is sharpest (within 8 degrees), so nothing is resampled.
 
@@ -1059,9 +1059,9 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD):
     lost. When the paper's spread set the seed level (not the ink, not the floor
     `MIN_CONTRAST`), the lines are looked for in the ink seeded at `seed_spread`
     spreads above the paper instead of six (:func:`remove_page_lines`); once they
-    are divided out the page has its own levels, and if they
-    are clearly lower (:data:`LINES_LOWER_LEVEL`) its writing is thresholded at
-    them, what the dividing left of the lines dropped. Those levels keep the
+    are divided out the page has its own levels, and if they are clearly lower
+    (:data:`LINES_LOWER_LEVEL`) its writing is thresholded at them, what the
+    dividing left of the lines dropped. Those levels keep the
     ordinary floor `MIN_CONTRAST` (no faint page): the edge of a hard shadow, which
     the paper estimate does not follow, stands out of the divided darkness as much
     as a faint pencil does.
@@ -1088,7 +1088,7 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD):
         return None  # the ink or the floor set the seed level, not the paper's spread
     seed = max(0.75 * MIN_CONTRAST, med + seed_spread * mad)
     if seed >= 0.8 * high:
-        return None
+        return None  # a search so close to the seed level finds what it found
     low_levels = (0.6 * seed, seed)
     _, lines = _remove_page_lines(hysteresis(darkness, *low_levels), darkness, low_levels)
     if lines is None:
