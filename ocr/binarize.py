@@ -1082,10 +1082,12 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD):
         `mask` : (H, W) bool ndarray, the writing; `lines` : :class:`PageLines`,
         whose `clean` darkness and `levels` the writing was found at.
     """
-    med, mad = _paper_spread(darkness[::2, ::2].ravel())
     high = levels[1]
-    if high <= MIN_CONTRAST or high > med + 6 * mad + 1e-6:
-        return None  # the ink or the floor set the seed level, not the paper's spread
+    if high <= MIN_CONTRAST:
+        return None  # the floor set the seed level
+    med, mad = _paper_spread(darkness[::2, ::2].ravel())  # as threshold_levels did (6 ms a page)
+    if high > med + 6 * mad + 1e-6:
+        return None  # the ink set the seed level, not the paper's spread
     seed = max(0.75 * MIN_CONTRAST, med + seed_spread * mad)
     if seed >= 0.8 * high:
         return None  # a search so close to the seed level finds what it found
