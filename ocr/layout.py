@@ -434,7 +434,7 @@ def mark_kind(mark, letters, height):
     return ""
 
 
-def find_marks(glyphs, lines, height):
+def find_marks(glyphs, lines, height, return_floating=False):
     """Letter-sized glyphs that are punctuation, not letters or digits.
 
     The classifier knows only ``A-Z0-9``, so a ``!`` or ``?`` would come out as
@@ -443,9 +443,12 @@ def find_marks(glyphs, lines, height):
 
     * ``!`` and ``?``: a stroke ending clearly above the baseline (15 % of the
       letters' height) with a dot (a small mark) under it, apart, on the baseline;
-    * ``+``, ``*``, ``~``: ink floating between the top and the baseline of the
+    * ``+`` and ``~``: ink floating between the top and the baseline of the
       letters beside it (its top 20 % of their height below theirs, its bottom
-      10 % above their baseline, and under two thirds of their height);
+      10 % above their baseline, and under two thirds of their height), two
+      strokes crossing in its middle (:func:`_is_plus`) or twice as wide as tall
+      (a ``*`` is read as a letter); other floating ink is a letter written
+      small or a scrap, for the classifier to tell (`return_floating`);
     * ``,`` and ``.`` written large: ink all below the middle of the letters beside
       it, reaching down to their baseline or under it, no wider than tall (a
       letter's foot is a flat bar), just after a letter (within 0.75 letter
@@ -469,13 +472,17 @@ def find_marks(glyphs, lines, height):
         :func:`group_lines` of `glyphs`.
     height : float
         Typical letter height, in pixels.
+    return_floating : bool
+        Also return the glyphs that float like a ``+`` without its shape.
 
     Returns
     -------
     marks : set of int
         Indices of the glyphs (none of them ``small``) that are punctuation.
+    floating : set of int
+        Only with `return_floating`: indices of the other floating glyphs.
     """
-    marks = set()
+    marks, floating = set(), set()
     skew = []  # the page's skew, measured once and only if a comma is in question
 
     def slope():
@@ -500,7 +507,10 @@ def find_marks(glyphs, lines, height):
             if y1 < base - 0.15 * span and any(_dot_under(g, d, base, span) for d in dots):
                 marks.add(i)  # ! or ?
             elif y0 > top + 0.2 * span and y1 < base - 0.1 * span and y1 - y0 < 0.65 * span:
-                marks.add(i)  # + * ~
+                if g.width >= 2 * g.height or _is_plus(g.mask):
+                    marks.add(i)  # + or ~
+                else:
+                    floating.add(i)  # a letter written small, or a scrap
             elif (k and g.width <= 1.2 * g.height
                   and _ends_word(g, glyphs[big[k - 1]], [glyphs[j] for j in big[k + 1:k + 2]], height)
                   and _apart(g, [glyphs[j] for j in big[k - 1:k] + big[k + 1:k + 2]])
@@ -510,7 +520,7 @@ def find_marks(glyphs, lines, height):
                 marks.add(i)
             elif (k == 0 or k == len(big) - 1) and _is_tick(g.mask, span):
                 marks.add(i)
-    return marks
+    return (marks, floating) if return_floating else marks
 
 
 def _below_middle(g, near, slope):
@@ -576,6 +586,34 @@ def _is_bracket(mask, span):
     top, bottom = float(top.mean()), float(bottom.mean())
     mid = float(centre[int(0.4 * h):int(0.6 * h) + 1].mean())
     return abs(top - bottom) < 0.12 * span and abs(mid - 0.5 * (top + bottom)) >= 0.1 * span
+
+
+def _is_plus(mask, cover=0.8, arm=0.2):
+    """Is this ink a ``+``: two strokes crossing in the middle of the box (their
+    crossing within its middle 40 %), each reaching out on both sides of the
+    other by at least `arm` of the box, and together holding at least `cover` of
+    the ink (unlike a small ``T``, ``H``, ``7`` or ``M``, whose strokes end at the
+    crossing, stand at the box's side or go elsewhere; a ``4`` whose bar reaches
+    past its stem may pass for one)?"""
+    h, w = mask.shape
+    if w < 0.5 * h or h < 0.5 * w:
+        return False
+    ink = np.count_nonzero(mask)
+    # half a pen width (the ink's area over the two strokes' length) and room to lean
+    r = max(1, int(round(0.5 * ink / (h + w) + 0.06 * max(h, w))))
+    window = np.ones(2 * r + 1)
+    rows = np.convolve(mask.sum(axis=1), window, "same")
+    cols = np.convolve(mask.sum(axis=0), window, "same")
+    y = int(0.3 * h) + int(np.argmax(rows[int(0.3 * h):int(0.7 * h) + 1]))
+    x = int(0.3 * w) + int(np.argmax(cols[int(0.3 * w):int(0.7 * w) + 1]))
+    along = mask[max(0, y - r):y + r + 1]
+    down = mask[:, max(0, x - r):x + r + 1]
+    held = np.count_nonzero(along) + np.count_nonzero(down) - np.count_nonzero(along[:, max(0, x - r):x + r + 1])
+    if held < cover * ink:
+        return False
+    xs = np.flatnonzero(along.any(axis=0))
+    ys = np.flatnonzero(down.any(axis=1))
+    return min(x - r - xs[0], xs[-1] - x - r) >= arm * w and min(y - r - ys[0], ys[-1] - y - r) >= arm * h
 
 
 def _is_tick(mask, span):

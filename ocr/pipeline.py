@@ -72,6 +72,7 @@ class Analysis:
     lines: list  # list of lines, each a list of words, each a list of glyph indices
     shear: float = 0.0  # the writing's italic lean, when it is sheared upright (page_slant)
     edge: frozenset = frozenset()  # glyphs touching the desk painted over (at_sheet_edge)
+    floating: frozenset = frozenset()  # glyphs floating mid-line like a + but not one (find_marks)
 
 
 @dataclass
@@ -367,10 +368,13 @@ def analyse(grey):
     # Gaps are measured between upright letters: italic ones lean into them.
     shear = page_slant([g for g in glyphs if not g.small])
     upright = [shear_glyph(g, shear) for g in glyphs] if shear else glyphs
-    marks = find_marks(upright, line_idx, H)
-    if marks:  # punctuation the size of a letter (! ? + brackets, a tick) is no letter
-        glyphs = [replace(g, small=True) if i in marks else g for i, g in enumerate(glyphs)]
-        upright = [replace(g, small=True) if i in marks else g for i, g in enumerate(upright)]
+    marks, floating = find_marks(upright, line_idx, H, return_floating=True)
+    # Punctuation the size of a letter (! ? + brackets, a tick) is no letter; ink
+    # floating mid-line is laid out as a mark too, and read only if the classifier
+    # is sure of it (a letter written small, not a scrap: classify).
+    if marks or floating:
+        glyphs = [replace(g, small=True) if i in marks or i in floating else g for i, g in enumerate(glyphs)]
+        upright = [replace(g, small=True) if i in marks or i in floating else g for i, g in enumerate(upright)]
     letters = [[i for i in line if not glyphs[i].small] for line in line_idx]
     all_gaps = np.concatenate([gaps(line, upright, H) for line in letters] or [np.zeros(0)])
     threshold = word_gap_threshold(all_gaps, H, stroke_width(glyphs)) if H else 0.0
@@ -378,7 +382,7 @@ def analyse(grey):
     for line in line_idx:  # a line of larger or smaller letters has its gaps scaled
         h = line_height(line, glyphs, H)
         lines.append(split_words(line, upright, threshold * h / H if H else 0.0, h))
-    return Analysis(glyphs=glyphs, height=H, lines=lines, shear=shear)
+    return Analysis(glyphs=glyphs, height=H, lines=lines, shear=shear, floating=frozenset(floating))
 
 
 #: A glyph within this many letter heights of the desk painted over is at the sheet's edge.
@@ -694,23 +698,27 @@ def classify(analysis, model, context=True):
         (32, 32) classifier inputs.
     """
     glyphs, H = analysis.glyphs, analysis.height
-    big = [i for line in analysis.lines for word in line for i in word if not glyphs[i].small]
+    big = [i for line in analysis.lines for word in line for i in word
+           if not glyphs[i].small or i in analysis.floating]
     shear = analysis.shear
     upright = {i: shear_glyph(glyphs[i], shear) if shear else glyphs[i] for i in big}
     back = {id(upright[i]): glyphs[i] for i in big}  # upright glyph -> the page's glyph
     crops = dict(zip(big, normalize_many([upright[i].mask for i in big])))
     probs = dict(zip(big, model.predict_proba(np.stack([crops[i] for i in big])))) if big else {}
-    W = typical_width([upright[i].width for i in big], [probs[i].max() for i in big]) if big else 0.0
+    W = typical_width([upright[i].width for i in big if not glyphs[i].small],
+                      [probs[i].max() for i in big if not glyphs[i].small]) if big else 0.0
     unsure = [i for i in big if probs[i].max() < REREAD_BELOW]
     if unsure:
         again = reread(model, [upright[i].mask for i in unsure], np.stack([probs[i] for i in unsure]))
         probs.update(zip(unsure, again))
+    # a glyph floating mid-line is a letter written small if the classifier is sure of it, else a scrap
+    letter = {i for i in big if not glyphs[i].small or float(one_character(probs[i][None])[0]) >= STRAY_MARK_CONF}
     out = []
     for line in analysis.lines:
-        line_letters = [glyphs[i] for word in line for i in word if not glyphs[i].small]
+        line_letters = [glyphs[i] for word in line for i in word if i in letter]
         words, read_as_is, at_edge = [], [], []
         for word in line:
-            idx = [i for i in word if not glyphs[i].small]
+            idx = [i for i in word if i in letter]
             if not idx:
                 continue
             at_edge.append(len(idx) == 1 and idx[0] in analysis.edge and not _letter_sized(glyphs[idx[0]], H))

@@ -2065,6 +2065,40 @@ def test_letter_sized_punctuation_is_not_read_as_letters(model, seed):
                                                               "TEA MILK"]
 
 
+def _with_small_letters(text, which, seed, share=0.6):
+    """A synthetic page of `text` whose letters at `which` (indices into its
+    boxes) are drawn again `share` as tall, floating half-way between the line's
+    top and baseline."""
+    from PIL import Image
+
+    from ocr.synth import render_page
+
+    page = render_page(text, seed=seed, height=48, ink="black")
+    a = page.image.copy()
+    for k in which:
+        b = page.boxes[k]
+        y0, y1, x0, x1 = b.y0 - 2, b.y1 + 2, b.x0 - 2, b.x1 + 2
+        letter = Image.fromarray(a[y0:y1, x0:x1])
+        ring = np.concatenate([a[y0 - 4:y0, x0:x1].reshape(-1, 3), a[y1:y1 + 4, x0:x1].reshape(-1, 3)])
+        a[y0:y1, x0:x1] = np.median(ring, axis=0)
+        h, w = int((y1 - y0) * share), int((x1 - x0) * share)
+        top = y0 + (y1 - y0 - h) // 2
+        a[top:top + h, x0:x0 + w] = np.asarray(letter.resize((w, h), Image.LANCZOS))
+    return a
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_letters_written_small_are_read_though_they_float_like_a_plus(model, seed, monkeypatch):
+    import ocr.layout as L
+
+    # the T, the O and the X at 60 % of their height, in the middle of their lines
+    image = _with_small_letters("PAY RENT\nCALL MOM\nFIX CAR", [6, 12, 16], seed)
+    text = "PAY RENT\nCALL MOM\nFIX CAR"
+    assert ocr.read(image, model=model).text == text
+    monkeypatch.setattr(L, "_is_plus", lambda mask: True)  # all that floats a mark, as before
+    assert ocr.read(image, model=model).text != text
+
+
 def test_find_marks_tells_brackets_and_ticks_from_letters():
     # Upright bars (I, 1), a 1 leaning like a slash, a J, a C, a T, an O a little
     # small, a letter a little high, a V: letters. A bracket among them, and a tick

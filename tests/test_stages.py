@@ -994,6 +994,40 @@ def test_a_large_comma_is_a_mark_and_keeps_the_word_gap():
     assert split_words(line, marked, 50.0, 40) == [[0, 1, 2, 3, 4], [5, 6]]
 
 
+def test_a_floating_plus_is_a_mark_and_a_floating_small_letter_is_not():
+    from PIL import Image, ImageDraw
+
+    from ocr.layout import find_marks
+
+    def drawn(strokes, h=22, w=20):
+        im = Image.new("L", (w, h), 0)
+        for xy in strokes:
+            ImageDraw.Draw(im).line(xy, fill=255, width=3)
+        return np.asarray(im) > 0
+
+    # each floats in the middle of a line of 40 px letters (its top 9 px under
+    # theirs, its bottom 9 px over their baseline); the letters (a 7 crossed too)
+    # are left to the classifier
+    shapes = {
+        "+": drawn([[(1, 11), (18, 11)], [(10, 1), (10, 20)]]),
+        "+ leaning": drawn([[(1, 13), (18, 9)], [(8, 1), (12, 20)]]),
+        "~": drawn([[(0, 8), (8, 3), (16, 8), (24, 3)]], h=12, w=26),
+        "T": drawn([[(0, 1), (19, 1)], [(10, 1), (10, 21)]]),
+        "H": drawn([[(1, 0), (1, 21)], [(18, 0), (18, 21)], [(1, 11), (18, 11)]]),
+        "7": drawn([[(1, 1), (18, 1), (6, 21)], [(4, 11), (16, 11)]]),
+        "M": drawn([[(1, 21), (1, 0), (10, 14), (18, 0), (18, 21)]]),
+        "X": drawn([[(1, 0), (18, 21)], [(18, 0), (1, 21)]]),
+    }
+    for name, mask in shapes.items():
+        h, w = mask.shape
+        floating = Glyph(box=(120 - h // 2, 100, 120 - h // 2 + h, 100 + w), mask=mask)
+        glyphs = [glyph(100, x) for x in (0, 30, 60)] + [floating] + [glyph(100, x) for x in (140, 170)]
+        marks, floats = find_marks(glyphs, [list(range(6))], 40, return_floating=True)
+        expected = "+~".count(name[0])
+        assert (marks, floats) == (({3}, set()) if expected else (set(), {3})), name
+        assert find_marks(glyphs, [list(range(6))], 40) == marks
+
+
 def test_words_cut_at_wide_gaps_only():
     xs = [0, 35, 70, 160, 195, 300]  # letter gaps 10, word gaps 65 and 80
     glyphs = [glyph(0, x) for x in xs]
