@@ -361,7 +361,7 @@ def line_height(line, glyphs, height, band=1.33):
     return h if not (height / band <= h <= height * band) else height
 
 
-def split_words(line, glyphs, threshold, height):
+def split_words(line, glyphs, threshold, height, floating=()):
     """Cut a line (glyph indices, left to right) into words at gaps above `threshold`.
 
     A small mark (punctuation) after such a gap starts a word only when it is
@@ -369,7 +369,11 @@ def split_words(line, glyphs, threshold, height):
     otherwise it ends the word before it (a full stop written a little apart).
     The gap after a word's full stop or comma (a mark below the middle of the
     letter before it) is measured from that letter, as the page's letter gaps
-    are: the mark takes nothing off the word gap.
+    are: the mark takes nothing off the word gap. Other marks standing apart in
+    a gap (more than a quarter of `threshold` from the letters on both sides: a
+    ``+``, a tick between words) take their width off it, unless they are among
+    `floating` (indices of marks that may be letters written small, to be read
+    as part of the word).
     """
     if not line:
         return []
@@ -379,8 +383,13 @@ def split_words(line, glyphs, threshold, height):
     for k, i in enumerate(line[1:]):
         gap = between[k]
         g = glyphs[i]
-        if not g.small and last is not None and glyphs[line[k]].small and _low_after(glyphs, last, words[-1]):
-            gap = max(gap, gaps([last, i], glyphs, height)[0])
+        if not g.small and last is not None and glyphs[line[k]].small and last in words[-1]:
+            full = gaps([last, i], glyphs, height)[0]
+            marks = words[-1][words[-1].index(last) + 1:]
+            if _low_after(glyphs, last, words[-1]):  # a full stop or comma takes nothing off the word gap
+                gap = max(gap, full)
+            elif not any(j in floating for j in marks) and min(gaps([last] + marks + [i], glyphs, height)) > 0.25 * threshold:
+                gap = max(gap, full - sum(glyphs[j].width for j in marks))  # a mark apart takes its width
         if gap > threshold and (not g.small or between[k + 1] < gap):
             words.append([i])
         else:

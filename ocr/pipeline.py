@@ -381,7 +381,7 @@ def analyse(grey):
     lines = []
     for line in line_idx:  # a line of larger or smaller letters has its gaps scaled
         h = line_height(line, glyphs, H)
-        lines.append(split_words(line, upright, threshold * h / H if H else 0.0, h))
+        lines.append(split_words(line, upright, threshold * h / H if H else 0.0, h, floating))
     return Analysis(glyphs=glyphs, height=H, lines=lines, shear=shear, floating=frozenset(floating))
 
 

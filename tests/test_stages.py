@@ -1028,6 +1028,21 @@ def test_a_floating_plus_is_a_mark_and_a_floating_small_letter_is_not():
         assert find_marks(glyphs, [list(range(6))], 40) == marks
 
 
+def test_a_mark_standing_apart_in_a_word_gap_takes_only_its_width_off_it():
+    # "TEA + MILK" written with the + in the gap: 15 px after the A, 25 before the M,
+    # each under the threshold (35), the gap less the + 40 px, over it
+    plus = replace(glyph(110, 100, h=18, w=15), small=True)
+    glyphs = [glyph(100, x) for x in (0, 30, 60)] + [plus] + [glyph(100, x) for x in (140, 170, 200, 230)]
+    line = list(range(8))
+    assert split_words(line, glyphs, 35.0, 40) == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    # ink floating there that may be a letter written small keeps its width
+    assert split_words(line, glyphs, 35.0, 40, floating={3}) == [line]
+    # a mark 6 px from the letter before it is not apart: a letter's piece, a hyphen
+    # (the gap less its width, 37 px, would be over the threshold)
+    near = [replace(plus, box=(110, 91, 128, 106))] + [glyph(100, x) for x in (137, 167, 197, 227)]
+    assert split_words(line, glyphs[:3] + near, 35.0, 40) == [line]
+
+
 def test_words_cut_at_wide_gaps_only():
     xs = [0, 35, 70, 160, 195, 300]  # letter gaps 10, word gaps 65 and 80
     glyphs = [glyph(0, x) for x in xs]
