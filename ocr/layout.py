@@ -622,6 +622,8 @@ def _is_plus(mask, cover=0.8, arm=0.2):
         return False
     xs = np.flatnonzero(along.any(axis=0))
     ys = np.flatnonzero(down.any(axis=1))
+    if not len(xs) or not len(ys):  # no stroke across (or down) the middle
+        return False
     return min(x - r - xs[0], xs[-1] - x - r) >= arm * w and min(y - r - ys[0], ys[-1] - y - r) >= arm * h
 
 
