@@ -705,8 +705,8 @@ def classify(analysis, model, context=True):
     back = {id(upright[i]): glyphs[i] for i in big}  # upright glyph -> the page's glyph
     crops = dict(zip(big, normalize_many([upright[i].mask for i in big])))
     probs = dict(zip(big, model.predict_proba(np.stack([crops[i] for i in big])))) if big else {}
-    W = typical_width([upright[i].width for i in big if not glyphs[i].small],
-                      [probs[i].max() for i in big if not glyphs[i].small]) if big else 0.0
+    laid_out = [i for i in big if not glyphs[i].small]  # (a floating glyph may be a scrap)
+    W = typical_width([upright[i].width for i in laid_out], [probs[i].max() for i in laid_out]) if laid_out else 0.0
     unsure = [i for i in big if probs[i].max() < REREAD_BELOW]
     if unsure:
         again = reread(model, [upright[i].mask for i in unsure], np.stack([probs[i] for i in unsure]))
