@@ -372,9 +372,10 @@ def analyse(grey):
     # Punctuation the size of a letter (! ? + brackets, a tick) is no letter; ink
     # floating mid-line is laid out as a mark too, and read only if the classifier
     # is sure of it (a letter written small, not a scrap: classify).
-    if marks or floating:
-        glyphs = [replace(g, small=True) if i in marks or i in floating else g for i, g in enumerate(glyphs)]
-        upright = [replace(g, small=True) if i in marks or i in floating else g for i, g in enumerate(upright)]
+    laid_as_marks = marks | floating
+    if laid_as_marks:
+        glyphs = [replace(g, small=True) if i in laid_as_marks else g for i, g in enumerate(glyphs)]
+        upright = [replace(g, small=True) if i in laid_as_marks else g for i, g in enumerate(upright)]
     letters = [[i for i in line if not glyphs[i].small] for line in line_idx]
     all_gaps = np.concatenate([gaps(line, upright, H) for line in letters] or [np.zeros(0)])
     threshold = word_gap_threshold(all_gaps, H, stroke_width(glyphs)) if H else 0.0
@@ -712,7 +713,7 @@ def classify(analysis, model, context=True):
         again = reread(model, [upright[i].mask for i in unsure], np.stack([probs[i] for i in unsure]))
         probs.update(zip(unsure, again))
     # a glyph floating mid-line is a letter written small if the classifier is sure of it, else a scrap
-    letter = {i for i in big if not glyphs[i].small or float(one_character(probs[i][None])[0]) >= STRAY_MARK_CONF}
+    letter = {i for i in big if not glyphs[i].small or not _unsure(probs[i])}
     out = []
     for line in analysis.lines:
         line_letters = [glyphs[i] for word in line for i in word if i in letter]
@@ -791,6 +792,12 @@ def _stray_mark(items, below=STRAY_MARK_CONF):
     if len(items) != 1:
         return False
     _, p, _ = items[0]
+    return _unsure(p, below)
+
+
+def _unsure(p, below=STRAY_MARK_CONF):
+    """Is the classifier's (36,) reading `p` less sure than `below` of any one
+    character (``O`` and ``0`` as one, :func:`ocr.segment.one_character`)?"""
     return float(one_character(p[None])[0]) < below
 
 
