@@ -724,7 +724,7 @@ def classify(analysis, model, context=True):
                 continue
             at_edge.append(len(idx) == 1 and idx[0] in analysis.edge and not _letter_sized(glyphs[idx[0]], H))
             gs, ps = [upright[i] for i in idx], [probs[i] for i in idx]
-            if _numbered(word, glyphs, line_letters, H):
+            if len(idx) == 1 and _numbered(word, glyphs, line_letters, H):  # (not with a letter written small)
                 ps = [prefer_digits(ps[0], NUMBER_PRIOR)]
             items, lattice, path = list(zip(gs, ps, [crops[i] for i in idx])), None, None
             if _needs_resegmenting(gs, ps, H, W):

@@ -866,6 +866,30 @@ def test_an_unsure_glyph_is_read_again_thinned_and_at_other_sizes():
     assert m.calls == [1]
 
 
+def test_a_list_number_with_a_letter_written_small_beside_it_is_read_whole():
+    """A word of a list's number, a letter written small floating beside it and a
+    full stop is no lone number: the number's prior is for a lone character, and
+    given to the first of two letters it lost the second's probabilities
+    (IndexError)."""
+    from ocr.pipeline import Analysis, classify
+
+    class Sure:  # reads anything as a sure 1
+        def predict_proba(self, X):
+            P = np.full((len(X), len(CLASSES)), 0.001)
+            P[:, CLASSES.index("1")] = 0.96
+            return P / P.sum(axis=1, keepdims=True)
+
+    def glyph(box, small=False):
+        return Glyph(box=box, mask=np.ones((box[2] - box[0], box[3] - box[1]), bool), small=small)
+
+    glyphs = [glyph((0, 0, 40, 6)), glyph((10, 12, 30, 24), small=True), glyph((35, 28, 40, 33), small=True)]
+    one = Analysis(glyphs=glyphs[::2], height=40, lines=[[[0, 1]]])
+    assert [len(w) for w in classify(one, Sure(), context=False)[0]] == [1]  # 1. alone
+    both = Analysis(glyphs=glyphs, height=40, lines=[[[0, 1, 2]]], floating=frozenset({1}))
+    words = classify(both, Sure(), context=False)[0]
+    assert [len(w) for w in words] == [2]
+
+
 def test_is_bullet():
     from ocr.segment import is_bullet
 
