@@ -1176,6 +1176,139 @@ def faint_writing(mask, lines, height, share=FAINT_STROKE_SHARE, off=2):
     return mask | add
 
 
+#: :func:`light_strokes` follows ink down to this many spreads of the paper's darkness
+#: above its median, on the darkness smoothed by a further Gaussian of LIGHT_SIGMA px.
+LIGHT_SPREAD = 4.5
+LIGHT_SIGMA = 1.5
+
+
+def light_strokes(mask, darkness, height, low, exclude=None, halo=3, least=0.3):
+    """Strokes of a letter written lighter than the rest of it, joined to the letter.
+
+    A pen pressed lightly for one stroke (a ``D``'s bowl, a ``5``'s body) leaves
+    it at a third or a quarter of the letter's darkness: under the seed level, and
+    cut from the letter's own strokes by pixels under the floor, it is lost, and
+    the rest is read (``DAY`` -> ``I AY``). The darkness, smoothed a little more,
+    is followed down to the paper's noise (:data:`LIGHT_SPREAD` spreads above its
+    median) from the ink found; what that reaches beyond the halo of blur round
+    the ink (`halo` pixels) is a light stroke when it
+
+    - is `least` to 1.5 letter heights long;
+    - is somewhere as dark as `low` (ink that the page's hysteresis keeps when it
+      touches a seed);
+    - is a stroke: its area over its skeleton's length (how wide it is) at most 0.3
+      of a letter height, and not straight (its pixels spread across their main
+      direction by 0.06 of a letter height or more: the faint page lines and rules
+      that pass a letter are straight, a letter's own light strokes mostly bend);
+    - lies at least half within the rows of the ink it is joined to (not shading
+      or a scrawl under a line).
+
+    It is added with the pixels of the halo that join it to the letter. Only the
+    part of the page around pixels as dark as `low` beyond the halo is looked at
+    (most pages have few or none), and the paper's level and spread are measured
+    there, away from the ink.
+
+    Parameters
+    ----------
+    mask : (H, W) bool ndarray
+        The letters' ink.
+    darkness : (H, W) float32 ndarray
+        The page's darkness (:func:`ink_darkness`; page lines divided out where
+        they were).
+    height : float
+        The page's letter height, pixels.
+    low : float
+        The page's low hysteresis level.
+    exclude : (H, W) bool ndarray, optional
+        Page lines and rules taken out of `mask`: nothing within `halo` of them
+        is followed.
+
+    Returns
+    -------
+    mask : (H, W) bool ndarray
+        `mask` with the light strokes; `mask` itself when there are none.
+    """
+    if height <= 0 or not mask.any():
+        return mask
+    ring = kernels.box_max(mask.view(np.uint8), 2 * halo + 1) > 0
+    if exclude is not None:
+        exclude = kernels.box_max(exclude.view(np.uint8), 2 * halo + 1) > 0
+    # a light stroke is somewhere as dark as `low`: only the page around such pixels is looked at
+    ys, xs = np.nonzero((darkness >= low) & ~ring & (True if exclude is None else ~exclude))
+    if not ys.size:
+        return mask
+    m = int(2 * height) + 8 * halo
+    y0, x0 = max(0, ys.min() - m), max(0, xs.min() - m)
+    y1, x1 = min(mask.shape[0], ys.max() + m + 1), min(mask.shape[1], xs.max() + m + 1)
+    window = (slice(y0, y1), slice(x0, x1))
+    added = _light_strokes(mask[window], darkness[window], ring[window], height, low,
+                           None if exclude is None else exclude[window], halo, least)
+    if added is None:
+        return mask
+    out = mask.copy()
+    out[window] |= added
+    return out
+
+
+def _light_strokes(mask, darkness, ring, height, low, exclude, halo, least):
+    """:func:`light_strokes` within a window of the page: the pixels to add, or None
+    (`ring`: the ink's halo; `exclude`: the page lines' own, or None)."""
+    smooth = kernels.gaussian_filter(darkness, LIGHT_SIGMA)
+    # the paper's level and spread, away from the ink and its blur (the window may be mostly writing)
+    paper = kernels.box_max(mask.view(np.uint8), 2 * (halo + 6) + 1)[::2, ::2] == 0
+    sample = smooth[::2, ::2][paper] if np.count_nonzero(paper) > 1000 else smooth[::2, ::2].ravel()
+    med, mad = _paper_spread(sample)
+    reach = smooth > max(med + LIGHT_SPREAD * mad, FAINT_CONTRAST)
+    if exclude is not None:
+        reach &= ~exclude
+    labels, n = kernels.label(reach | mask)
+    seeded = np.zeros(n + 1, bool)
+    seeded[labels[mask]] = True
+    seeded[0] = False
+    grown = seeded[labels]
+    labels, n = kernels.label(grown & ~ring)
+    if n == 0:
+        return None
+    inked, m = kernels.label(mask)
+    rows = [box[0] for box in kernels.find_objects(inked, m)]
+    keep = np.zeros(n + 1, bool)
+    for k, box in enumerate(kernels.find_objects(labels, n), start=1):
+        keep[k] = box is not None and _is_light_stroke(labels, k, box, darkness, inked, rows, height, low,
+                                                       halo + 2, least)
+    if not keep.any():
+        return None
+    add = keep[labels]
+    bridge = grown & ring & ~mask & (kernels.box_max(add.view(np.uint8), 2 * halo + 3) > 0)
+    return add | bridge
+
+
+def _is_light_stroke(labels, k, box, darkness, inked, rows, height, low, r, least):
+    """:func:`light_strokes`' tests of piece `k` (its bounding `box`); `inked` labels
+    the ink found, `rows` its pieces' row slices, `r` the reach that joins them."""
+    h, w = box[0].stop - box[0].start, box[1].stop - box[1].start
+    if not least * height <= max(h, w) <= 1.5 * height:
+        return False
+    piece = labels[box] == k
+    if darkness[box][piece].max() < low:
+        return False
+    if np.count_nonzero(piece) > 0.3 * height * max(1, np.count_nonzero(kernels.skeletonize(piece))):
+        return False  # no stroke (its ink over its skeleton's length is how wide it is)
+    ys, xs = np.nonzero(piece)
+    across = np.linalg.eigvalsh(np.cov(np.stack([ys, xs]).astype(np.float64)))[0]
+    if np.sqrt(max(across, 0.0)) < 0.06 * height:
+        return False
+    y0, x0 = max(0, box[0].start - r), max(0, box[1].start - r)
+    around = (slice(y0, box[0].stop + r), slice(x0, box[1].stop + r))
+    near = kernels.box_max((labels[around] == k).view(np.uint8), 2 * r + 1) > 0
+    joined = np.unique(inked[around][near])
+    joined = joined[joined > 0]
+    if not joined.size:
+        return True
+    top = min(rows[j - 1].start for j in joined)
+    bottom = max(rows[j - 1].stop for j in joined)
+    return min(bottom, box[0].stop) - max(top, box[0].start) >= 0.5 * h
+
+
 def _mean_by_label(values, labels, n, where):
     """Mean of `values` over the pixels `where` of each label 0..n (NaN where none)."""
     count = np.bincount(labels[where], minlength=n + 1)

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import CLASSES, kernels
-from .binarize import (MIN_CONTRAST, faint_writing, fill_outside_sheet, find_sheet, has_sharp_light_step, hysteresis,
-                       ink_darkness, lines_under_the_noise, paper_overestimate, remove_frame_bars, remove_page_lines,
-                       remove_rules, remove_slanted_rules, sheet_box, threshold_levels, tighten, weak_writing_levels,
-                       find_dot_grid, without_dots)
+from .binarize import (MIN_CONTRAST, faint_writing, fill_outside_sheet, find_dot_grid, find_sheet, has_sharp_light_step,
+                       hysteresis, ink_darkness, light_strokes, lines_under_the_noise, paper_overestimate,
+                       remove_frame_bars, remove_page_lines, remove_rules, remove_slanted_rules, sheet_box,
+                       threshold_levels, tighten, weak_writing_levels, without_dots)
 from .kernels import median
 from .layout import estimate_skew, find_marks, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
@@ -265,7 +265,9 @@ def find_ink(grey):
     paper estimate when the writing is all weak (a pencil: :func:`ocr.binarize.weak_writing_levels`,
     :func:`ocr.binarize.paper_background` with ``close``), grown from strong ink a little less
     far than the mask the page lines are looked for in (:func:`ocr.binarize.tighten`),
-    and strokes a skipping pen broke joined up (:func:`ocr.segment.join_broken_strokes`).
+    strokes written lighter than the rest of their letter joined to it
+    (:func:`ocr.binarize.light_strokes`), and strokes a skipping pen broke joined up
+    (:func:`ocr.segment.join_broken_strokes`).
 
     Parameters
     ----------
@@ -345,8 +347,14 @@ def find_ink(grey):
     if rules is not None or long_ink:  # a form's boxes' sides
         kept = remove_frame_bars(mask, H, rules)
         if kept is not mask:
+            rules = (mask & ~kept) if rules is None else rules | (mask & ~kept)
             mask = kept
             labelled = components(mask)
+    # a stroke written lighter than the rest of its letter (a D's bowl), not by a line taken out
+    lighter = light_strokes(mask, lines.clean if lines is not None else darkness, H, low, rules)
+    if lighter is not mask:
+        mask = lighter
+        labelled = components(mask)
     return join_broken_strokes(mask, labelled, H)
 
 

@@ -2123,6 +2123,35 @@ def test_letters_written_small_are_read_though_they_float_like_a_plus(model, see
     assert ocr.read(image, model=model).text != text
 
 
+def _with_light_bowls(text, which, seed, light=0.28, gap=0.05, at=0.38):
+    """A synthetic page of `text` whose letters at `which` (indices into its boxes)
+    are drawn `light` as dark right of `at` of their width, parted from the rest by
+    a band `gap` as dark: a D, P or B whose bowl the pen drew lightly."""
+    from ocr.synth import render_page
+
+    page = render_page(text, seed=seed, height=48, ink="black")
+    a = page.image.astype(np.float32)
+    for k in which:
+        b = page.boxes[k]
+        ring = np.concatenate([a[b.y0 - 4:b.y0, b.x0:b.x1].reshape(-1, 3), a[b.y1:b.y1 + 4, b.x0:b.x1].reshape(-1, 3)])
+        paper = np.median(ring, axis=0)
+        cut = b.x0 + int(at * (b.x1 - b.x0))
+        for x0, x1, share in ((cut, b.x1 + 2, light), (cut - 1, cut + 2, gap)):
+            a[b.y0 - 2:b.y1 + 2, x0:x1] = paper - (paper - a[b.y0 - 2:b.y1 + 2, x0:x1]) * share
+    return np.clip(a, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_bowls_the_pen_drew_lightly_are_read(model, seed, monkeypatch):
+    # the bowls of the D, the P and the Bs, at 0.28 of the stems' darkness: without
+    # light_strokes read IAY FLAN / FOI FARK (seed 0) and IAY FLAN / EOE IARK (seed 1)
+    image = _with_light_bowls("DAY PLAN\nBOB PARK", [0, 3, 7, 9, 10], seed)
+    text = "DAY PLAN\nBOB PARK"
+    assert ocr.read(image, model=model).text == text
+    monkeypatch.setattr(ocr.pipeline, "light_strokes", lambda mask, *args, **kw: mask)
+    assert ocr.read(image, model=model).text != text
+
+
 def test_find_marks_tells_brackets_and_ticks_from_letters():
     # Upright bars (I, 1), a 1 leaning like a slash, a J, a C, a T, an O a little
     # small, a letter a little high, a V: letters. A bracket among them, and a tick

@@ -521,6 +521,56 @@ def test_tighten_parts_strokes_that_only_a_faint_bridge_joins():
     assert not tighten(cut, d, low, high)[0][:, 80:86].any()
 
 
+def test_a_stroke_written_lighter_than_its_letter_is_joined_to_it():
+    """A D whose bowl the pen drew at a third of its stem's darkness: the page's
+    levels seed the stem only, and the bowl, parted from it by ink under the floor,
+    is lost. It is followed from the stem and joined to it. As light and as joined,
+    a rule ending at a letter (straight), a loop under it (below its rows), a
+    little ring beside it (short) and, beside another letter, a smudge (no stroke)
+    and a stroke lighter than any ink of the page (never as dark as the low level)
+    are not taken."""
+    from ocr.binarize import hysteresis, light_strokes, threshold_levels, tighten
+
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[0:150, 0:300]
+    stem = (yy >= 30) & (yy < 80) & (xx >= 40) & (xx < 46)
+    ellipse = np.hypot((yy - 55) / 25.0, (xx - 50) / 22.0)
+    bowl = (np.abs(ellipse - 1) < 0.1) & (xx >= 50)  # 4 px short of the stem at both ends
+    ends = (np.abs(ellipse - 1) < 0.1) & (xx >= 46) & (xx < 50)
+    rule = (yy >= 40) & (yy < 42) & (xx >= 2) & (xx < 40)
+    scrawl = np.abs(np.hypot(yy - 100, xx - 28) - 16) < 1  # a loop under the letter
+    speck = np.abs(np.hypot(yy - 63, xx - 30) - 4.5) < 1  # a little ring beside it
+    smudge = np.hypot((yy - 55) / 12.0, (xx - 185) / 10.0) < 1  # beside another letter
+    stem2 = (yy >= 30) & (yy < 80) & (xx >= 200) & (xx < 206)
+    faint = (np.abs(np.hypot((yy - 55) / 25.0, (xx - 210) / 22.0) - 1) < 0.1) & (xx >= 210)
+    ends2 = (np.abs(np.hypot((yy - 55) / 25.0, (xx - 210) / 22.0) - 1) < 0.1) & (xx >= 206) & (xx < 210)
+    d = np.zeros(yy.shape, np.float32)
+    d[bowl | rule | scrawl | speck | smudge] = 0.13
+    d[ends | ends2] = 0.05
+    d[(yy >= 62) & (yy < 65) & (xx >= 34) & (xx < 40)] = 0.06  # faint ties to the stem
+    d[(yy >= 80) & (yy < 90) & (xx >= 40) & (xx < 43)] = 0.06
+    d[(yy >= 54) & (yy < 57) & (xx >= 194) & (xx < 200)] = 0.06
+    d[faint] = 0.07
+    d[stem | stem2] = 0.4
+    d[30:80, 260:280] = 0.4  # more dark ink, so that the page's levels are the stems'
+    d += rng.normal(0, 0.004, d.shape).astype(np.float32)
+    low, high = threshold_levels(d)
+    assert low < 0.13 < high
+    mask, _, _ = tighten(hysteresis(d, low, high), d, low, high)
+    assert mask[stem].all() and not mask[bowl].any()
+    out = light_strokes(mask, d, 50.0, low)
+    from ocr.kernels import box_max, label
+
+    # the bowl, its blurred rim, and the rim of the stem where the two join
+    joins = (box_max((bowl | ends).view(np.uint8), 9) > 0) | (box_max(stem.view(np.uint8), 5) > 0)
+    assert out[bowl].mean() > 0.95 and not (out & ~mask & ~joins).any()
+    labels, _ = label(out)
+    assert len(np.unique(labels[stem | bowl])) == 1  # one letter
+    # with no light stroke to add, the mask itself
+    d[bowl] = 0.0
+    assert light_strokes(mask, d, 50.0, low) is mask
+
+
 def test_threshold_levels_order():
     page = page_with_bars([(50, 50, 100, 60)])
     low, high = threshold_levels(ink_darkness(page))
