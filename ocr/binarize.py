@@ -1203,10 +1203,14 @@ def light_strokes(mask, darkness, height, low, exclude=None, halo=3, least=0.3):
     - lies at least half within the rows of the ink it is joined to (not shading
       or a scrawl under a line).
 
-    It is added with the pixels of the halo that join it to the letter. Only the
-    part of the page around pixels as dark as `low` beyond the halo is looked at
-    (most pages have few or none), and the paper's level and spread are measured
-    there, away from the ink.
+    What holds a piece of a page line too faint to be found with the ink (`least`
+    letter heights of a straight run of 3.5 or more at the level followed) is no
+    stroke either: squared paper's lines crossing between two letters bend as a bowl
+    does. A light stroke is
+    added with the pixels of the halo that join it to the letter. Only the part of
+    the page around pixels as dark as `low` beyond the halo is looked at (most pages
+    have few or none), and the paper's level and spread are measured there, away
+    from the ink.
 
     Parameters
     ----------
@@ -1261,6 +1265,9 @@ def _light_strokes(mask, darkness, ring, height, low, exclude, halo, least):
     reach = smooth > max(med + LIGHT_SPREAD * mad, FAINT_CONTRAST)
     if exclude is not None:
         reach &= ~exclude
+    # page lines too faint to be found with the ink, but not at this level: long and straight
+    lined = reach & ~mask & ~remove_slanted_rules(remove_rules(reach, 3.5 * height), 3.5 * height,
+                                                  max_width=max(2.0, 0.08 * height))
     labels, n = kernels.label(reach | mask)
     seeded = np.zeros(n + 1, bool)
     seeded[labels[mask]] = True
@@ -1273,8 +1280,8 @@ def _light_strokes(mask, darkness, ring, height, low, exclude, halo, least):
     rows = [box[0] for box in kernels.find_objects(inked, m)]
     keep = np.zeros(n + 1, bool)
     for k, box in enumerate(kernels.find_objects(labels, n), start=1):
-        keep[k] = box is not None and _is_light_stroke(labels, k, box, darkness, inked, rows, height, low,
-                                                       halo + 2, least)
+        keep[k] = box is not None and _is_light_stroke(labels, k, box, darkness, lined, inked, rows, height,
+                                                       low, halo + 2, least)
     if not keep.any():
         return None
     add = keep[labels]
@@ -1282,15 +1289,18 @@ def _light_strokes(mask, darkness, ring, height, low, exclude, halo, least):
     return add | bridge
 
 
-def _is_light_stroke(labels, k, box, darkness, inked, rows, height, low, r, least):
-    """:func:`light_strokes`' tests of piece `k` (its bounding `box`); `inked` labels
-    the ink found, `rows` its pieces' row slices, `r` the reach that joins them."""
+def _is_light_stroke(labels, k, box, darkness, lined, inked, rows, height, low, r, least):
+    """:func:`light_strokes`' tests of piece `k` (its bounding `box`); `lined` marks
+    faint page lines, `inked` labels the ink found, `rows` its pieces' row slices,
+    `r` the reach that joins them."""
     h, w = box[0].stop - box[0].start, box[1].stop - box[1].start
     if not least * height <= max(h, w) <= 1.5 * height:
         return False
     piece = labels[box] == k
     if darkness[box][piece].max() < low:
         return False
+    if np.count_nonzero(lined[box][piece]) >= least * height:
+        return False  # a piece of a page line
     if np.count_nonzero(piece) > 0.3 * height * max(1, np.count_nonzero(kernels.skeletonize(piece))):
         return False  # no stroke (its ink over its skeleton's length is how wide it is)
     ys, xs = np.nonzero(piece)

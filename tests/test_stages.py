@@ -571,6 +571,43 @@ def test_a_stroke_written_lighter_than_its_letter_is_joined_to_it():
     assert light_strokes(mask, d, 50.0, low) is mask
 
 
+def test_a_faint_page_line_crossing_between_two_letters_is_no_light_stroke():
+    """Squared paper whose lines are as light as a light stroke and were not found
+    (no page lines to exclude): between two letters, a line across and a broken
+    line down cross, and that cross bends as a bowl does. The line across runs on
+    along the page, so it is a page line, and neither it nor the cross is joined to
+    the letters; a D's light bowl below it on the same page still is."""
+    from ocr.binarize import hysteresis, light_strokes, threshold_levels, tighten
+    from ocr.kernels import box_max
+
+    rng = np.random.default_rng(1)
+    yy, xx = np.mgrid[0:160, 0:420]
+    stems = (((yy >= 30) & (yy < 80)) & (((xx >= 40) & (xx < 46)) | ((xx >= 100) & (xx < 106)))
+             | (yy >= 90) & (yy < 140) & (xx >= 300) & (xx < 306))
+    across = (yy >= 60) & (yy < 62)  # the whole width, through the letters
+    down = (xx >= 70) & (xx < 72) & (yy >= 44) & (yy < 78)  # a piece of a line down, broken above and below
+    ellipse = np.hypot((yy - 115) / 25.0, (xx - 310) / 22.0)
+    bowl = (np.abs(ellipse - 1) < 0.1) & (xx >= 310)
+    ends = (np.abs(ellipse - 1) < 0.1) & (xx >= 306) & (xx < 310)
+    d = np.zeros(yy.shape, np.float32)
+    d[across | down] = 0.12
+    d[bowl] = 0.13
+    d[ends] = 0.05
+    d[stems] = 0.4
+    d[100:140, 200:220] = 0.4
+    d += rng.normal(0, 0.004, d.shape).astype(np.float32)
+    low, high = threshold_levels(d)
+    assert low < 0.12 < high  # the lines as dark as the bowl, above the low level
+    mask, _, _ = tighten(hysteresis(d, low, high), d, low, high)
+    assert not mask[(across | down) & ~stems].any() and not mask[bowl].any()
+    out = light_strokes(mask, d, 50.0, low)
+    assert out[bowl].mean() > 0.95  # the D's bowl, as on a plain page
+    between = (xx >= 50) & (xx < 96)  # the cross, clear of the two letters' rims
+    assert not (out & ~mask)[between].any()
+    rim = (box_max((bowl | ends).view(np.uint8), 9) > 0) | (box_max((stems & (xx >= 300)).view(np.uint8), 5) > 0)
+    assert not (out & ~mask & ~rim).any()  # nothing but the D's bowl
+
+
 def test_threshold_levels_order():
     page = page_with_bars([(50, 50, 100, 60)])
     low, high = threshold_levels(ink_darkness(page))
