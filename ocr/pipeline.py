@@ -125,7 +125,10 @@ def estimate_letter_height(grey, small=None):
     finds no letters at all (a strong vignette: what the paper level left in the
     corners set the thresholds over the writing), the ramps are followed (one page
     in sixty of pencil or light pen under a vignette or in shade; read at the photo's
-    own scale, they had a quarter of their characters wrong).
+    own scale, they had a quarter of their characters wrong). Ink that runs along the
+    image's edge for half its length is no writing (a vignette's dark band, which once
+    made a faint pencil page's letters four times their height and the page was read
+    shrunk to nothing).
     """
     small = as_float(quarter(grey) if small is None else small)
     k = 4 if small.shape != grey.shape else 1  # quarter() leaves small pages as they are
@@ -135,12 +138,22 @@ def estimate_letter_height(grey, small=None):
         for edges in tries:
             mask, labelled, darkness, levels = _ink(small, sigma=0.5, edges=edges, feet=feet)
             rest, _ = without_page_lines(mask, labelled, darkness, levels)
-            _, boxes, areas = labelled if rest is mask else components(rest)
-            heights.append(letter_height(boxes, areas))
+            labels, boxes, areas = labelled if rest is mask else components(rest)
+            along = _along_the_edge(labels, len(boxes))
+            heights.append(letter_height(boxes[~along], areas[~along]))
         found = [h for h in heights if h > 0]
         if found:
             return min(found) * k
     return 0.0
+
+
+def _along_the_edge(labels, n):
+    """Which of the components 1..n of `labels` run along the image's edge for half
+    its length or more: a vignette's dark band or a shadow, no writing."""
+    along = np.zeros(n + 1, bool)
+    for side in (labels[0], labels[-1], labels[:, 0], labels[:, -1]):
+        along |= np.bincount(side, minlength=n + 1)[: n + 1] >= 0.5 * side.size
+    return along[1:]
 
 
 def _ink(grey, sigma=1.0, edges=15, close=False, veil=0, dots=None, feet=True):

@@ -2368,6 +2368,26 @@ def test_letter_height_under_a_strong_vignette(model):
 
 
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
+def test_letter_height_beside_a_vignettes_dark_band(model):
+    # Page 6 of `compose_pages.py --seed 3703 --photo --ink 0.4 --noise 6 --light dim_warm
+    # --light vignette --scale 1.5`: faint pencil, letters 72 px tall, under a vignette
+    # that darkens the photo's bottom edge. On the quarter-size copy the ramps' feet
+    # found that band alone as ink, one piece 37 px tall: the letters were taken to be
+    # 148 px tall, the page shrunk to a quarter and read as `T | PI HC | I I` (26
+    # errors of 29 characters). Ink along half the image's edge is no writing.
+    import ocr.pipeline as P
+    from ocr.load import as_float
+
+    lines, jpeg = composed_phone_photo(3703, 6, ("dim_warm", "vignette"), height=72.0, noise=6, ink=0.4)
+    grey = np.asarray(Image.open(io.BytesIO(jpeg)).convert("L"))
+    labels, boxes, areas = P._ink(as_float(P.quarter(grey)), sigma=0.5, edges=0, feet=True)[1]
+    band = P._along_the_edge(labels, len(boxes))
+    assert band.sum() == 1 and boxes[band][0, 3] - boxes[band][0, 1] > 0.9 * labels.shape[1]
+    assert P.estimate_letter_height(grey) < 1.25 * 72
+    assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] <= 2
+
+
+@pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
 def test_pencil_in_a_shadow_read_under_the_close_paper_estimate(model, monkeypatch):
     # Page 34 of `compose_pages.py --seed 612 --height 44 --scale 2 --rotation 3 --ink 0.75
     # --ruled 0.3 --grid 0.2 --photo`: pencil in uneven light. The usual paper estimate
