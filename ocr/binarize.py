@@ -1180,9 +1180,11 @@ def faint_writing(mask, lines, height, share=FAINT_STROKE_SHARE, off=2):
 #: above its median, on the darkness smoothed by a further Gaussian of LIGHT_SIGMA px.
 LIGHT_SPREAD = 4.5
 LIGHT_SIGMA = 1.5
+#: A light stroke lies this many letter heights or more from the photo's edge (where its shading lies).
+LIGHT_EDGE = 0.5
 
 
-def light_strokes(mask, darkness, height, low, exclude=None, halo=3, least=0.3):
+def light_strokes(mask, darkness, height, low, exclude=None, outside=None, halo=3, least=0.3):
     """Strokes of a letter written lighter than the rest of it, joined to the letter.
 
     A pen pressed lightly for one stroke (a ``D``'s bowl, a ``5``'s body) leaves
@@ -1195,13 +1197,16 @@ def light_strokes(mask, darkness, height, low, exclude=None, halo=3, least=0.3):
 
     - is `least` to 1.5 letter heights long;
     - is somewhere as dark as `low` (ink that the page's hysteresis keeps when it
-      touches a seed);
+      touches a seed), beyond the ink's blur (`halo` + 2 pixels: there a cheap
+      JPEG's ringing is as dark);
     - is a stroke: its area over its skeleton's length (how wide it is) at most 0.3
       of a letter height, and not straight (its pixels spread across their main
       direction by 0.06 of a letter height or more: the faint page lines and rules
       that pass a letter are straight, a letter's own light strokes mostly bend);
     - lies at least half within the rows of the ink it is joined to (not shading
-      or a scrawl under a line).
+      or a scrawl under a line);
+    - lies :data:`LIGHT_EDGE` letter heights or more from the photo's edge (and
+      from `outside`), where its shading is.
 
     What holds a piece of a page line too faint to be found with the ink (`least`
     letter heights of a straight run of 3.5 or more at the level followed) is no
@@ -1226,6 +1231,10 @@ def light_strokes(mask, darkness, height, low, exclude=None, halo=3, least=0.3):
     exclude : (H, W) bool ndarray, optional
         Page lines and rules taken out of `mask`: nothing within `halo` of them
         is followed.
+    outside : (H, W) bool ndarray, optional
+        What is no part of the photo (the corners a turn added): like the image's
+        own edge, where its shading lies, no piece within :data:`LIGHT_EDGE` letter
+        heights of it is a light stroke.
 
     Returns
     -------
@@ -1245,7 +1254,10 @@ def light_strokes(mask, darkness, height, low, exclude=None, halo=3, least=0.3):
     y0, x0 = max(0, ys.min() - m), max(0, xs.min() - m)
     y1, x1 = min(mask.shape[0], ys.max() + m + 1), min(mask.shape[1], xs.max() + m + 1)
     window = (slice(y0, y1), slice(x0, x1))
-    added = _light_strokes(mask[window], darkness[window], ring[window], height, low,
+    edge = np.zeros(mask.shape, bool) if outside is None else outside.copy()
+    edge[[0, -1], :] = edge[:, [0, -1]] = True
+    near_edge = kernels.box_max(edge.view(np.uint8), 2 * int(round(LIGHT_EDGE * height)) + 1)[window] > 0
+    added = _light_strokes(mask[window], darkness[window], ring[window], near_edge, height, low,
                            None if exclude is None else exclude[window], halo, least)
     if added is None:
         return mask
@@ -1254,9 +1266,10 @@ def light_strokes(mask, darkness, height, low, exclude=None, halo=3, least=0.3):
     return out
 
 
-def _light_strokes(mask, darkness, ring, height, low, exclude, halo, least):
+def _light_strokes(mask, darkness, ring, near_edge, height, low, exclude, halo, least):
     """:func:`light_strokes` within a window of the page: the pixels to add, or None
-    (`ring`: the ink's halo; `exclude`: the page lines' own, or None)."""
+    (`ring`: the ink's halo; `near_edge`: the photo's edge and what is near it;
+    `exclude`: the page lines' own, or None)."""
     smooth = kernels.gaussian_filter(darkness, LIGHT_SIGMA)
     # the paper's level and spread, away from the ink and its blur (the window may be mostly writing)
     paper = kernels.box_max(mask.view(np.uint8), 2 * (halo + 6) + 1)[::2, ::2] == 0
@@ -1278,10 +1291,13 @@ def _light_strokes(mask, darkness, ring, height, low, exclude, halo, least):
         return None
     inked, m = kernels.label(mask)
     rows = [box[0] for box in kernels.find_objects(inked, m)]
+    # the ink's own blur, and a cheap JPEG's ringing, lie within `halo` + 2 of it
+    far = kernels.box_max(mask.view(np.uint8), 2 * (halo + 2) + 1) == 0
     keep = np.zeros(n + 1, bool)
     for k, box in enumerate(kernels.find_objects(labels, n), start=1):
-        keep[k] = box is not None and _is_light_stroke(labels, k, box, darkness, lined, inked, rows, height,
-                                                       low, halo + 2, least)
+        keep[k] = (box is not None and not near_edge[box][labels[box] == k].any()
+                   and _is_light_stroke(labels, k, box, darkness, far, lined, inked, rows, height, low, halo + 2,
+                                        least))
     if not keep.any():
         return None
     add = keep[labels]
@@ -1289,15 +1305,16 @@ def _light_strokes(mask, darkness, ring, height, low, exclude, halo, least):
     return add | bridge
 
 
-def _is_light_stroke(labels, k, box, darkness, lined, inked, rows, height, low, r, least):
-    """:func:`light_strokes`' tests of piece `k` (its bounding `box`); `lined` marks
-    faint page lines, `inked` labels the ink found, `rows` its pieces' row slices,
-    `r` the reach that joins them."""
+def _is_light_stroke(labels, k, box, darkness, far, lined, inked, rows, height, low, r, least):
+    """:func:`light_strokes`' tests of piece `k` (its bounding `box`); `far` marks
+    the page beyond the ink's blur, `lined` faint page lines, `inked` labels the ink
+    found, `rows` its pieces' row slices, `r` the reach that joins them."""
     h, w = box[0].stop - box[0].start, box[1].stop - box[1].start
     if not least * height <= max(h, w) <= 1.5 * height:
         return False
     piece = labels[box] == k
-    if darkness[box][piece].max() < low:
+    beyond = piece & far[box]
+    if not beyond.any() or darkness[box][beyond].max() < low:
         return False
     if np.count_nonzero(lined[box][piece]) >= least * height:
         return False  # a piece of a page line

@@ -269,7 +269,7 @@ CLOSER_SEEDS = 0.25
 WEAK_CLOSER_SEEDS = 0.1
 
 
-def find_ink(grey):
+def find_ink(grey, outside=None):
     """The letters' ink, with its connected components: writing washed out by a
     veil of light (glare) given its contrast back (:func:`ocr.binarize.veil_gain`),
     page lines and rules removed (a form's boxes too, :func:`ocr.binarize.remove_frame_bars`;
@@ -285,6 +285,8 @@ def find_ink(grey):
     Parameters
     ----------
     grey : (H, W) float32 ndarray
+    outside : (H, W) bool ndarray, optional
+        What is no part of the photo (:func:`turned_out`).
 
     Returns
     -------
@@ -364,14 +366,14 @@ def find_ink(grey):
             mask = kept
             labelled = components(mask)
     # a stroke written lighter than the rest of its letter (a D's bowl), not by a line taken out
-    lighter = light_strokes(mask, lines.clean if lines is not None else darkness, H, low, rules)
+    lighter = light_strokes(mask, lines.clean if lines is not None else darkness, H, low, rules, outside)
     if lighter is not mask:
         mask = lighter
         labelled = components(mask)
     return join_broken_strokes(mask, labelled, H)
 
 
-def analyse(grey):
+def analyse(grey, outside=None):
     """Run the image stages on a working greyscale image.
 
     Parameters
@@ -382,7 +384,7 @@ def analyse(grey):
     -------
     Analysis
     """
-    mask, labelled = find_ink(grey)
+    mask, labelled = find_ink(grey, outside)
     glyphs, H = segment(mask, labelled=labelled)
     glyphs = split_stacked(glyphs, H)
     line_idx = group_lines(glyphs, H)
@@ -487,7 +489,8 @@ def prepare(loaded, enclosed=True):
         # page, beyond what the classifier learned (10 degrees): the page is levelled.
         level = level_image(pixels, tilt)
         grey2, factor2 = working_image(level)
-        levelled = analyse(grey2)
+        levelled = analyse(grey2, turned_out(grey2.shape, tilt, (pixels.shape[0] * factor2, pixels.shape[1] * factor2),
+                                             (level.shape[0] * factor2, level.shape[1] * factor2)))
         # A skew measured on something else than lines of writing (a printed net of
         # squares leaning with the page) can level a page wrongly: the letters found must
         # then be about as tall as before, else the page is read as it was. Turning a page
@@ -536,6 +539,32 @@ def level_image(pixels, tilt):
     else:
         im, fill = Image.fromarray(np.ascontiguousarray(pixels, dtype=np.float32), mode="F"), float(paper)
     return np.asarray(im.rotate(tilt, resample=Image.BICUBIC, expand=True, fillcolor=fill), dtype=pixels.dtype)
+
+
+def turned_out(shape, tilt, before, level_shape):
+    """Which pixels of a working image of the page :func:`level_image` turned are no
+    part of the photo (the corners the turn added, filled with paper).
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The working image's ``(rows, cols)``.
+    tilt : float
+    before, level_shape : tuple of float
+        ``(rows, cols)`` of the image before it was turned and after, at the working
+        image's scale.
+
+    Returns
+    -------
+    (rows, cols) bool ndarray
+    """
+    t = np.radians(tilt)
+    c, s = np.cos(t), np.sin(t)
+    ys = (np.arange(shape[0], dtype=np.float32) + 0.5 - level_shape[0] / 2)[:, None]
+    xs = (np.arange(shape[1], dtype=np.float32) + 0.5 - level_shape[1] / 2)[None, :]
+    xo = c * xs - s * ys + before[1] / 2  # as unlevel_box
+    yo = s * xs + c * ys + before[0] / 2
+    return (xo < 0) | (xo > before[1]) | (yo < 0) | (yo > before[0])
 
 
 def unlevel_box(box, tilt, shape, level_shape):

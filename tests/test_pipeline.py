@@ -1888,6 +1888,24 @@ def test_page_turned_beyond_ten_degrees_is_levelled(model, angle):
         assert t.box[0] <= cx <= t.box[2] and t.box[1] <= cy <= t.box[3], (u.text, t.box, cx, cy)
 
 
+@pytest.mark.parametrize("tilt", [-6.5, 20.0])
+def test_turned_out_marks_the_corners_the_turn_added(tilt):
+    """The pixels of a levelled image that are no part of the photo: where
+    level_image turns a black photo, what it fills with paper."""
+    from ocr.pipeline import level_image, turned_out
+
+    photo = np.zeros((120, 260), np.uint8)
+    photo[:, :130] = 200  # the fill, the brightness of the brightest quarter
+    level = level_image(photo, tilt)
+    filled = level == level_image(np.full_like(photo, 200), tilt)[0, 0]  # fill and the bright half
+    out = turned_out(level.shape, tilt, photo.shape, level.shape)
+    dark = level < 100  # the photo's dark half, well inside
+    assert out.any() and not (out & dark).any()
+    corners = filled & (np.arange(level.shape[1])[None, :] >= level.shape[1] // 2)  # the dark half's side
+    assert (out[corners]).mean() > 0.95
+    assert not turned_out(photo.shape, 0.0, photo.shape, photo.shape).any()
+
+
 def test_levelled_page_with_many_more_glyphs_is_read_as_it_was(monkeypatch):
     """A levelled page whose ink came out wrong (a textured paper's grain taken for
     faint writing, found in the turned photo's corners' new light) holds far more
@@ -1906,8 +1924,8 @@ def test_levelled_page_with_many_more_glyphs_is_read_as_it_was(monkeypatch):
     analyse = P.analyse
     calls = []
 
-    def grainy(grey):  # the levelled page's analysis with twice its glyphs
-        a = analyse(grey)
+    def grainy(grey, outside=None):  # the levelled page's analysis with twice its glyphs
+        a = analyse(grey, outside)
         calls.append(a)
         return a if len(calls) == 1 else replace(a, glyphs=a.glyphs * 2)
 

@@ -571,6 +571,36 @@ def test_a_stroke_written_lighter_than_its_letter_is_joined_to_it():
     assert light_strokes(mask, d, 50.0, low) is mask
 
 
+def test_no_light_stroke_by_the_photos_edge():
+    """The shading along a photo's edge, or along the corners a turn added, can be as
+    dark as a light stroke and bend as one does: a D's light bowl half a letter
+    height from what is no photo is not joined; away from it, or from the image's
+    own edge, it is."""
+    from ocr.binarize import hysteresis, light_strokes, threshold_levels, tighten
+
+    rng = np.random.default_rng(2)
+    yy, xx = np.mgrid[0:150, 0:300]
+    stem = (yy >= 30) & (yy < 80) & (xx >= 40) & (xx < 46)
+    ellipse = np.hypot((yy - 55) / 25.0, (xx - 50) / 22.0)
+    bowl = (np.abs(ellipse - 1) < 0.1) & (xx >= 50)
+    ends = (np.abs(ellipse - 1) < 0.1) & (xx >= 46) & (xx < 50)
+    d = np.zeros(yy.shape, np.float32)
+    d[bowl] = 0.13
+    d[ends] = 0.05
+    d[stem] = 0.4
+    d[30:80, 200:220] = 0.4
+    d += rng.normal(0, 0.004, d.shape).astype(np.float32)
+    low, high = threshold_levels(d)
+    mask, _, _ = tighten(hysteresis(d, low, high), d, low, high)
+    assert not mask[bowl].any()
+    assert light_strokes(mask, d, 50.0, low)[bowl].mean() > 0.95
+    outside = xx >= 95  # the bowl's far side 21 px (0.42 letter heights) from it
+    assert not light_strokes(mask, d, 50.0, low, outside=outside)[bowl].any()
+    assert light_strokes(mask, d, 50.0, low, outside=xx >= 125)[bowl].mean() > 0.95
+    # the image's own edge as near
+    assert not light_strokes(mask[:, :95], d[:, :95], 50.0, low)[bowl[:, :95]].any()
+
+
 def test_a_faint_page_line_crossing_between_two_letters_is_no_light_stroke():
     """Squared paper whose lines are as light as a light stroke and were not found
     (no page lines to exclude): between two letters, a line across and a broken
@@ -581,7 +611,7 @@ def test_a_faint_page_line_crossing_between_two_letters_is_no_light_stroke():
     from ocr.kernels import box_max
 
     rng = np.random.default_rng(1)
-    yy, xx = np.mgrid[0:160, 0:420]
+    yy, xx = np.mgrid[0:200, 0:420]  # the D clear of the image's edge
     stems = (((yy >= 30) & (yy < 80)) & (((xx >= 40) & (xx < 46)) | ((xx >= 100) & (xx < 106)))
              | (yy >= 90) & (yy < 140) & (xx >= 300) & (xx < 306))
     across = (yy >= 60) & (yy < 62)  # the whole width, through the letters
