@@ -521,6 +521,24 @@ def test_tighten_parts_strokes_that_only_a_faint_bridge_joins():
     assert not tighten(cut, d, low, high)[0][:, 80:86].any()
 
 
+def _light_bowl(yy, xx, cy, cx):
+    """A D's bowl on a page's grid (`yy`, `xx`): an ellipse 50 px tall and 44 wide
+    round (`cy`, `cx`), right of `cx` (the bowl) and in the 4 px left of it (its
+    ends, which the stem stops short of)."""
+    rim = np.abs(np.hypot((yy - cy) / 25.0, (xx - cx) / 22.0) - 1) < 0.1
+    return rim & (xx >= cx), rim & (xx >= cx - 4) & (xx < cx)
+
+
+def _ink_of(d, rng):
+    """A darkness map `d` with a little noise, its hysteresis levels and the ink
+    found at them, as find_ink finds it."""
+    from ocr.binarize import hysteresis, threshold_levels, tighten
+
+    d = d + rng.normal(0, 0.004, d.shape).astype(np.float32)
+    low, high = threshold_levels(d)
+    return d, low, high, tighten(hysteresis(d, low, high), d, low, high)[0]
+
+
 def test_a_stroke_written_lighter_than_its_letter_is_joined_to_it():
     """A D whose bowl the pen drew at a third of its stem's darkness: the page's
     levels seed the stem only, and the bowl, parted from it by ink under the floor,
@@ -534,16 +552,13 @@ def test_a_stroke_written_lighter_than_its_letter_is_joined_to_it():
     rng = np.random.default_rng(0)
     yy, xx = np.mgrid[0:150, 0:300]
     stem = (yy >= 30) & (yy < 80) & (xx >= 40) & (xx < 46)
-    ellipse = np.hypot((yy - 55) / 25.0, (xx - 50) / 22.0)
-    bowl = (np.abs(ellipse - 1) < 0.1) & (xx >= 50)  # 4 px short of the stem at both ends
-    ends = (np.abs(ellipse - 1) < 0.1) & (xx >= 46) & (xx < 50)
+    bowl, ends = _light_bowl(yy, xx, 55, 50)  # 4 px short of the stem at both ends
     rule = (yy >= 40) & (yy < 42) & (xx >= 2) & (xx < 40)
     scrawl = np.abs(np.hypot(yy - 100, xx - 28) - 16) < 1  # a loop under the letter
     speck = np.abs(np.hypot(yy - 63, xx - 30) - 4.5) < 1  # a little ring beside it
     smudge = np.hypot((yy - 55) / 12.0, (xx - 185) / 10.0) < 1  # beside another letter
     stem2 = (yy >= 30) & (yy < 80) & (xx >= 200) & (xx < 206)
-    faint = (np.abs(np.hypot((yy - 55) / 25.0, (xx - 210) / 22.0) - 1) < 0.1) & (xx >= 210)
-    ends2 = (np.abs(np.hypot((yy - 55) / 25.0, (xx - 210) / 22.0) - 1) < 0.1) & (xx >= 206) & (xx < 210)
+    faint, ends2 = _light_bowl(yy, xx, 55, 210)
     d = np.zeros(yy.shape, np.float32)
     d[bowl | rule | scrawl | speck | smudge] = 0.13
     d[ends | ends2] = 0.05
@@ -576,22 +591,18 @@ def test_no_light_stroke_by_the_photos_edge():
     dark as a light stroke and bend as one does: a D's light bowl half a letter
     height from what is no photo is not joined; away from it, or from the image's
     own edge, it is."""
-    from ocr.binarize import hysteresis, light_strokes, threshold_levels, tighten
+    from ocr.binarize import light_strokes
 
     rng = np.random.default_rng(2)
     yy, xx = np.mgrid[0:150, 0:300]
     stem = (yy >= 30) & (yy < 80) & (xx >= 40) & (xx < 46)
-    ellipse = np.hypot((yy - 55) / 25.0, (xx - 50) / 22.0)
-    bowl = (np.abs(ellipse - 1) < 0.1) & (xx >= 50)
-    ends = (np.abs(ellipse - 1) < 0.1) & (xx >= 46) & (xx < 50)
+    bowl, ends = _light_bowl(yy, xx, 55, 50)
     d = np.zeros(yy.shape, np.float32)
     d[bowl] = 0.13
     d[ends] = 0.05
     d[stem] = 0.4
     d[30:80, 200:220] = 0.4
-    d += rng.normal(0, 0.004, d.shape).astype(np.float32)
-    low, high = threshold_levels(d)
-    mask, _, _ = tighten(hysteresis(d, low, high), d, low, high)
+    d, low, _, mask = _ink_of(d, rng)
     assert not mask[bowl].any()
     assert light_strokes(mask, d, 50.0, low)[bowl].mean() > 0.95
     outside = xx >= 95  # the bowl's far side 21 px (0.42 letter heights) from it
@@ -607,7 +618,7 @@ def test_a_faint_page_line_crossing_between_two_letters_is_no_light_stroke():
     line down cross, and that cross bends as a bowl does. The line across runs on
     along the page, so it is a page line, and neither it nor the cross is joined to
     the letters; a D's light bowl below it on the same page still is."""
-    from ocr.binarize import hysteresis, light_strokes, threshold_levels, tighten
+    from ocr.binarize import light_strokes
     from ocr.kernels import box_max
 
     rng = np.random.default_rng(1)
@@ -616,19 +627,15 @@ def test_a_faint_page_line_crossing_between_two_letters_is_no_light_stroke():
              | (yy >= 90) & (yy < 140) & (xx >= 300) & (xx < 306))
     across = (yy >= 60) & (yy < 62)  # the whole width, through the letters
     down = (xx >= 70) & (xx < 72) & (yy >= 44) & (yy < 78)  # a piece of a line down, broken above and below
-    ellipse = np.hypot((yy - 115) / 25.0, (xx - 310) / 22.0)
-    bowl = (np.abs(ellipse - 1) < 0.1) & (xx >= 310)
-    ends = (np.abs(ellipse - 1) < 0.1) & (xx >= 306) & (xx < 310)
+    bowl, ends = _light_bowl(yy, xx, 115, 310)
     d = np.zeros(yy.shape, np.float32)
     d[across | down] = 0.12
     d[bowl] = 0.13
     d[ends] = 0.05
     d[stems] = 0.4
     d[100:140, 200:220] = 0.4
-    d += rng.normal(0, 0.004, d.shape).astype(np.float32)
-    low, high = threshold_levels(d)
+    d, low, high, mask = _ink_of(d, rng)
     assert low < 0.12 < high  # the lines as dark as the bowl, above the low level
-    mask, _, _ = tighten(hysteresis(d, low, high), d, low, high)
     assert not mask[(across | down) & ~stems].any() and not mask[bowl].any()
     out = light_strokes(mask, d, 50.0, low)
     assert out[bowl].mean() > 0.95  # the D's bowl, as on a plain page
