@@ -1211,11 +1211,10 @@ def light_strokes(mask, darkness, height, low, exclude=None, outside=None, halo=
     What holds a piece of a page line too faint to be found with the ink (`least`
     letter heights of a straight run of 3.5 or more at the level followed) is no
     stroke either: squared paper's lines crossing between two letters bend as a bowl
-    does. A light stroke is
-    added with the pixels of the halo that join it to the letter. Only the part of
-    the page around pixels as dark as `low` beyond the halo is looked at (most pages
-    have few or none), and the paper's level and spread are measured there, away
-    from the ink.
+    does. A light stroke is added with the pixels of the halo that join it to the
+    letter. Only the part of the page around pixels as dark as `low` beyond the halo
+    is looked at (most pages have few or none), and the paper's level and spread are
+    measured there, away from the ink.
 
     Parameters
     ----------
