@@ -1277,9 +1277,6 @@ def _light_strokes(mask, darkness, ring, near_edge, height, low, exclude, halo, 
     reach = smooth > max(med + LIGHT_SPREAD * mad, FAINT_CONTRAST)
     if exclude is not None:
         reach &= ~exclude
-    # page lines too faint to be found with the ink, but not at this level: long and straight
-    lined = reach & ~mask & ~remove_slanted_rules(remove_rules(reach, 3.5 * height), 3.5 * height,
-                                                  max_width=max(2.0, 0.08 * height))
     labels, n = kernels.label(reach | mask)
     seeded = np.zeros(n + 1, bool)
     seeded[labels[mask]] = True
@@ -1295,8 +1292,14 @@ def _light_strokes(mask, darkness, ring, near_edge, height, low, exclude, halo, 
     keep = np.zeros(n + 1, bool)
     for k, box in enumerate(kernels.find_objects(labels, n), start=1):
         keep[k] = (box is not None and not near_edge[box][labels[box] == k].any()
-                   and _is_light_stroke(labels, k, box, darkness, far, lined, inked, rows, height, low, halo + 2,
-                                        least))
+                   and _is_light_stroke(labels, k, box, darkness, far, inked, rows, height, low, halo + 2, least))
+    if not keep.any():
+        return None
+    # page lines too faint to be found with the ink, but not at this level: long and straight
+    lined = reach & ~mask & ~remove_slanted_rules(remove_rules(reach, 3.5 * height), 3.5 * height,
+                                                  max_width=max(2.0, 0.08 * height))
+    keep[np.bincount(labels[lined], minlength=n + 1) >= least * height] = False  # pieces of page lines
+    keep[0] = False
     if not keep.any():
         return None
     add = keep[labels]
@@ -1304,10 +1307,10 @@ def _light_strokes(mask, darkness, ring, near_edge, height, low, exclude, halo, 
     return add | bridge
 
 
-def _is_light_stroke(labels, k, box, darkness, far, lined, inked, rows, height, low, r, least):
-    """:func:`light_strokes`' tests of piece `k` (its bounding `box`); `far` marks
-    the page beyond the ink's blur, `lined` faint page lines, `inked` labels the ink
-    found, `rows` its pieces' row slices, `r` the reach that joins them."""
+def _is_light_stroke(labels, k, box, darkness, far, inked, rows, height, low, r, least):
+    """:func:`light_strokes`' tests of piece `k` (its bounding `box`) but the page
+    lines'; `far` marks the page beyond the ink's blur, `inked` labels the ink found,
+    `rows` its pieces' row slices, `r` the reach that joins them."""
     h, w = box[0].stop - box[0].start, box[1].stop - box[1].start
     if not least * height <= max(h, w) <= 1.5 * height:
         return False
@@ -1315,8 +1318,6 @@ def _is_light_stroke(labels, k, box, darkness, far, lined, inked, rows, height, 
     beyond = piece & far[box]
     if not beyond.any() or darkness[box][beyond].max() < low:
         return False
-    if np.count_nonzero(lined[box][piece]) >= least * height:
-        return False  # a piece of a page line
     if np.count_nonzero(piece) > 0.3 * height * max(1, np.count_nonzero(kernels.skeletonize(piece))):
         return False  # no stroke (its ink over its skeleton's length is how wide it is)
     ys, xs = np.nonzero(piece)
