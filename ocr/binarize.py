@@ -1289,9 +1289,10 @@ def _light_strokes(mask, darkness, ring, near_edge, height, low, exclude, halo, 
     rows = [box[0] for box in kernels.find_objects(inked, m)]
     # the ink's own blur, and a cheap JPEG's ringing, lie within `halo` + 2 of it
     far = kernels.box_max(mask.view(np.uint8), 2 * (halo + 2) + 1) == 0
+    by_edge = np.bincount(labels[near_edge], minlength=n + 1) > 0
     keep = np.zeros(n + 1, bool)
     for k, box in enumerate(kernels.find_objects(labels, n), start=1):
-        keep[k] = (box is not None and not near_edge[box][labels[box] == k].any()
+        keep[k] = (box is not None and not by_edge[k]
                    and _is_light_stroke(labels, k, box, darkness, far, inked, rows, height, low, halo + 2, least))
     if not keep.any():
         return None
@@ -1299,7 +1300,6 @@ def _light_strokes(mask, darkness, ring, near_edge, height, low, exclude, halo, 
     lined = reach & ~mask & ~remove_slanted_rules(remove_rules(reach, 3.5 * height), 3.5 * height,
                                                   max_width=max(2.0, 0.08 * height))
     keep[np.bincount(labels[lined], minlength=n + 1) >= least * height] = False  # pieces of page lines
-    keep[0] = False
     if not keep.any():
         return None
     add = keep[labels]

@@ -489,8 +489,9 @@ def prepare(loaded, enclosed=True):
         # page, beyond what the classifier learned (10 degrees): the page is levelled.
         level = level_image(pixels, tilt)
         grey2, factor2 = working_image(level)
-        levelled = analyse(grey2, turned_out(grey2.shape, tilt, (pixels.shape[0] * factor2, pixels.shape[1] * factor2),
-                                             (level.shape[0] * factor2, level.shape[1] * factor2)))
+        work_shape = (pixels.shape[0] * factor2, pixels.shape[1] * factor2)
+        level_shape = (level.shape[0] * factor2, level.shape[1] * factor2)
+        levelled = analyse(grey2, turned_out(grey2.shape, tilt, work_shape, level_shape))
         # A skew measured on something else than lines of writing (a printed net of
         # squares leaning with the page) can level a page wrongly: the letters found must
         # then be about as tall as before, else the page is read as it was. Turning a page
@@ -501,8 +502,7 @@ def prepare(loaded, enclosed=True):
                 and len(levelled.glyphs) <= LEVEL_MORE_GLYPHS * len(analysis.glyphs)):
             return Prepared(analysis=at_sheet_edge(levelled, desk, grey2.shape, tilt), scale=loaded.scale * factor2,
                             size=loaded.size, name=loaded.name, loaded=loaded, tilt=tilt, offset=offset,
-                            doubtful_sheet=doubtful, work_shape=(pixels.shape[0] * factor2, pixels.shape[1] * factor2),
-                            level_shape=(level.shape[0] * factor2, level.shape[1] * factor2))
+                            doubtful_sheet=doubtful, work_shape=work_shape, level_shape=level_shape)
     # the glyphs at the sheet's edge are marked only on the analysis kept
     return Prepared(analysis=at_sheet_edge(analysis, desk, grey.shape), scale=loaded.scale * factor, size=loaded.size,
                     name=loaded.name, loaded=loaded, offset=offset, doubtful_sheet=doubtful)
@@ -558,13 +558,20 @@ def turned_out(shape, tilt, before, level_shape):
     -------
     (rows, cols) bool ndarray
     """
+    ys = (np.arange(shape[0], dtype=np.float32) + 0.5)[:, None]
+    xs = (np.arange(shape[1], dtype=np.float32) + 0.5)[None, :]
+    yo, xo = _before_turn(ys, xs, tilt, before, level_shape)
+    return (xo < 0) | (xo > before[1]) | (yo < 0) | (yo > before[0])
+
+
+def _before_turn(ys, xs, tilt, shape, level_shape):
+    """Where the points (`ys`, `xs`) of the image :func:`level_image` made lay in the
+    image before (`shape` before, `level_shape` after), as ``(ys, xs)``."""
     t = np.radians(tilt)
     c, s = np.cos(t), np.sin(t)
-    ys = (np.arange(shape[0], dtype=np.float32) + 0.5 - level_shape[0] / 2)[:, None]
-    xs = (np.arange(shape[1], dtype=np.float32) + 0.5 - level_shape[1] / 2)[None, :]
-    xo = c * xs - s * ys + before[1] / 2  # as unlevel_box
-    yo = s * xs + c * ys + before[0] / 2
-    return (xo < 0) | (xo > before[1]) | (yo < 0) | (yo > before[0])
+    ys, xs = ys - level_shape[0] / 2, xs - level_shape[1] / 2
+    # the levelled image is the page turned counterclockwise by `tilt` (y pointing down)
+    return s * xs + c * ys + shape[0] / 2, c * xs - s * ys + shape[1] / 2
 
 
 def unlevel_box(box, tilt, shape, level_shape):
@@ -584,15 +591,9 @@ def unlevel_box(box, tilt, shape, level_shape):
     tuple of float
     """
     y0, x0, y1, x1 = box
-    t = np.radians(tilt)
-    c, s = np.cos(t), np.sin(t)
-    H2, W2 = level_shape
     H, W = shape
-    xs = np.array([x0, x1, x1, x0], float) - W2 / 2
-    ys = np.array([y0, y0, y1, y1], float) - H2 / 2
-    # the levelled image is the page turned counterclockwise by `tilt` (y pointing down)
-    xo = c * xs - s * ys + W / 2
-    yo = s * xs + c * ys + H / 2
+    yo, xo = _before_turn(np.array([y0, y0, y1, y1], float), np.array([x0, x1, x1, x0], float), tilt, shape,
+                          level_shape)
     return (max(0.0, yo.min()), max(0.0, xo.min()), min(float(H), yo.max()), min(float(W), xo.max()))
 
 
