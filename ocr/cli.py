@@ -195,6 +195,24 @@ def expand_inputs(args):
     return out
 
 
+def pages_of(names):
+    """Every page of the inputs: ``(shown name, input, page)``.
+
+    A multi-page TIFF gives one item a page, shown as ``scan.tif[2]`` (numbered from
+    1); any other input is one page, shown as it is named. Only ``.tif``/``.tiff``
+    files are opened to count (:func:`ocr.load.page_count`).
+    """
+    out = []
+    for n in names:
+        k = 1
+        if n != "-" and n.lower().endswith((".tif", ".tiff")):
+            from .load import page_count
+
+            k = page_count(n)
+        out += [(n, n, 0)] if k == 1 else [(f"{n}[{i + 1}]", n, i) for i in range(k)]
+    return out
+
+
 def _load_model(path):
     from .model import Model
 
@@ -241,12 +259,19 @@ def _read_one(job, fetch=None):
     from .errors import HandocrError
     from .pipeline import read
 
-    name, model_path, max_pixels, context = job
+    name, path, number, model_path, max_pixels, context = job
     try:
         model = _WORKER.get(model_path)
         if model is None:
             model = _WORKER[model_path] = _load_model(model_path)
-        src = fetch() if fetch else _WORKER["-"] if name == "-" else name
+        if fetch:
+            src = fetch()
+        elif number:
+            from .load import load_image
+
+            src = load_image(path, max_pixels=max_pixels, name=name, page=number)
+        else:
+            src = _WORKER["-"] if name == "-" else path
         page = read(src, model=model, max_pixels=max_pixels, context=context,
                     name="<stdin>" if name == "-" else name, lexicon=_WORKER.get("lexicon"))
         for ch in page.chars:
@@ -295,7 +320,8 @@ def render(pages, fmt):
 @main.command(epilog=EXIT_HELP)
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(),
-              help="Output file (one input) or folder (several inputs: one file per image). "
+              help="Output file (one input) or folder (several inputs: one file per image, "
+                   "a multi-page TIFF's pages together). "
                    "Default: stdout.")
 @click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True,
               help="text: lines of words; json: boxes and confidences; tsv: Tesseract's TSV "
@@ -320,7 +346,8 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon,
 
     INPUTS are image files (JPEG, PNG, TIFF, WebP, ...), globs ("notes/*.jpg"),
     folders (every image in them) or - for an image on stdin. The text comes
-    out one page line per output line, words separated by single spaces.
+    out one page line per output line, words separated by single spaces. Every
+    page of a multi-page TIFF is read (named scan.tif[1], scan.tif[2], ...).
 
     \b
     Examples:
@@ -333,38 +360,44 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon,
     from .atomic import check_folder, write_text
 
     names = expand_inputs(inputs)
+    items = pages_of(names)  # a multi-page TIFF's pages, one by one
     to_dir = bool(output) and (len(names) > 1 or os.path.isdir(output))
     if output and not to_dir:
         check_folder(output)  # before the reading, not after it
     _WORKER.pop("-", None)
     if "-" in names:
         _WORKER["-"] = sys.stdin.buffer.read()
-    n_jobs = min(jobs or os.cpu_count() or 1, len(names))
+    n_jobs = min(jobs or os.cpu_count() or 1, len(items))
     ahead = None
     if _serial(n_jobs):
         from .load import LoadAhead
 
         # The first image is decoded and analysed on a thread while the model
         # loads, each next one while the one before is classified.
-        ahead = LoadAhead([(_WORKER["-"], "<stdin>") if n == "-" else (n, n) for n in names],
+        ahead = LoadAhead([(_WORKER["-"], "<stdin>") if n == "-" else (path, n, k) for n, path, k in items],
                           then=_prepare, max_pixels=max_pixels)
     _WORKER[model_path] = _load_model(model_path)  # a bad model fails once, before any image
     _WORKER["lexicon"] = _load_lexicon(lexicon, no_lexicon)
     if to_dir:
         os.makedirs(output, exist_ok=True)
-    targets = _output_names(names, FORMATS[fmt])
-    jobs_list = [(n, model_path, max_pixels, not no_context) for n in names]
-    pages, failed = [], []
-    with progress.bar(range(len(names)), "Reading", quiet or len(names) < 2) as bar:
-        for k, (name, page, err) in enumerate(_map_jobs(_read_one, jobs_list, n_jobs, ahead)):
+    targets = dict(zip(names, _output_names(names, FORMATS[fmt])))
+    last_page = {path: n for n, path, _ in items}  # an input's file is written after its last page
+    jobs_list = [(n, path, k, model_path, max_pixels, not no_context) for n, path, k in items]
+    pages, failed, done = [], [], []
+    with progress.bar(range(len(items)), "Reading", quiet or len(items) < 2) as bar:
+        for (shown, path, _), (name, page, err) in zip(items, _map_jobs(_read_one, jobs_list, n_jobs, ahead)):
             bar.update(1)
             if err:
                 failed.append((name, err))
-                continue
-            if to_dir:  # written as soon as read: an interrupted batch keeps what is done
-                write_text(os.path.join(output, targets[k]), render([page], fmt))
+            elif to_dir:
+                done.append(page)
             else:
                 pages.append(page)
+            if to_dir and shown == last_page[path]:
+                # written as soon as read: an interrupted batch keeps what is done
+                if done:
+                    write_text(os.path.join(output, targets[path]), render(done, fmt))
+                done = []
     for _, err in failed:
         click.echo(f"handocr: error: {err}", err=True)
     if pages and output:
@@ -372,8 +405,8 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon,
     elif pages:
         click.echo(render(pages, fmt), nl=False)
     if failed:
-        if len(names) > 1:
-            say(f"handocr: {len(failed)} of {len(names)} inputs failed: "
+        if len(items) > 1:
+            say(f"handocr: {len(failed)} of {len(items)} inputs failed: "
                 + ", ".join(n for n, _ in failed))
         sys.exit(1)
 

@@ -6,7 +6,10 @@ installed, ``pip install 'handocr[heif]'``) becomes a ``(H, W)`` float32 array i
 orientation is applied. Images larger than the working resolution are reduced
 while decoding (JPEG draft mode) and then resampled, so a 12-megapixel photo
 costs about as much as a 2-megapixel one; images that claim more pixels than
-``max_pixels`` are refused before they are decoded (decompression bombs).
+``max_pixels`` are refused before they are decoded (decompression bombs). A
+multi-page TIFF (a scanner's pages) is read page by page: :func:`page_count`,
+``load_image(..., page=k)``; any other file with several frames (an animated GIF or
+WebP, a camera's MPO) is read as its first frame.
 
 numpy is imported inside the functions that use it: :class:`LoadAhead` starts
 decoding the first image while the rest of the program is still importing.
@@ -186,7 +189,31 @@ def _to_grey_array(im, work_pixels=None):
     return np.asarray(im)
 
 
-def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, name=None):
+def page_count(source):
+    """How many pages an image file holds: its frames for a TIFF, else 1.
+
+    Only a TIFF's frames are pages (a scanner's multi-page document); the frames of
+    an animated GIF or WebP, or a camera's MPO preview, are not. A file that cannot
+    be opened counts as one page, so that :func:`load_image` reports its problem.
+
+    Parameters
+    ----------
+    source : str or os.PathLike
+
+    Returns
+    -------
+    int
+    """
+    from PIL import Image
+
+    try:
+        with Image.open(source) as im:
+            return max(1, int(getattr(im, "n_frames", 1))) if im.format == "TIFF" else 1
+    except Exception:  # any failure is load_image's to report, with its message
+        return 1
+
+
+def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, name=None, page=0):
     """Load an image and return its working greyscale version.
 
     Parameters
@@ -201,6 +228,8 @@ def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, n
         (None keeps full resolution).
     name : str, optional
         Name used in error messages (defaults to the path).
+    page : int
+        Which page of a multi-page TIFF (0 = the first; :func:`page_count`).
 
     Returns
     -------
@@ -209,7 +238,8 @@ def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, n
     Raises
     ------
     ImageError
-        If the file is missing, not an image, truncated, too large or empty.
+        If the file is missing, not an image, truncated, too large or empty, or
+        has no such page.
     """
     if not isinstance(source, (str, bytes, bytearray, os.PathLike)):
         return _from_array(source, work_pixels, name or "<array>")
@@ -221,6 +251,8 @@ def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, n
 
     im = _open(source, name)
     try:
+        if page:
+            _seek_page(im, page, name)
         w, h = im.size
         if w < 1 or h < 1:
             raise ImageError(f"{name}: image has no pixels ({w}x{h})")
@@ -264,6 +296,14 @@ def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, n
     size = (w, h) if orientation in (1, 2, 3, 4) else (h, w)
     grey = _to_grey_array(im, work_pixels)
     return _finish(grey, size, work_pixels, name)
+
+
+def _seek_page(im, page, name):
+    """Move `im` to page `page` (0-based) of a multi-page TIFF."""
+    n = int(getattr(im, "n_frames", 1)) if im.format == "TIFF" else 1
+    if not 0 <= page < n:
+        raise ImageError(f"{name}: no page {page + 1} (the file has {n})")
+    im.seek(page)
 
 
 def _from_array(a, work_pixels, name):
@@ -350,8 +390,9 @@ class LoadAhead:
 
     Parameters
     ----------
-    sources : sequence of (source, name)
-        What :func:`load_image` takes, and the name to report.
+    sources : sequence of (source, name) or (source, name, page)
+        What :func:`load_image` takes, the name to report, and which page of a
+        multi-page TIFF (default the first).
     then : callable, optional
         Applied to each :class:`Loaded` on the thread too (the pipeline's image
         stages, :func:`ocr.pipeline.prepare`); :meth:`take` returns its result.
@@ -378,13 +419,13 @@ class LoadAhead:
         if self._next >= len(self._sources):
             self._pending = None
             return
-        source, name = self._sources[self._next]
+        source, name, *page = self._sources[self._next]
         self._next += 1
         box = {}
 
         def work():
             try:
-                loaded = load_image(source, name=name, **self._options)
+                loaded = load_image(source, name=name, page=page[0] if page else 0, **self._options)
                 box["value"] = self._then(loaded) if self._then else loaded
             except BaseException as e:  # handed to the caller by take()
                 box["error"] = e

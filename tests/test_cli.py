@@ -108,6 +108,38 @@ def test_folder_and_glob_inputs(run, tmp_path):
     assert by_folder.stdout.count("==> ") == 2
 
 
+@pytest.fixture
+def two_page_tiff(tmp_path):
+    """The two samples as the pages of one TIFF, as a scanner writes a document."""
+    p = tmp_path / "scan.tif"
+    pages = [Image.open(SAMPLE).convert("L"), Image.open(NOTE).convert("L")]
+    pages[0].save(p, save_all=True, append_images=pages[1:])
+    return p
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_page_of_a_multi_page_tiff_is_read(run, two_page_tiff, jobs):
+    alone = [run("read", image, "-j", 1).stdout for image in (SAMPLE, NOTE)]
+    r = run("read", two_page_tiff, "-j", jobs)
+    assert r.exit_code == 0
+    assert r.stdout == f"==> {two_page_tiff}[1] <==\n{alone[0]}\n==> {two_page_tiff}[2] <==\n{alone[1]}"
+
+
+def test_a_multi_page_tiffs_pages_go_to_one_file(run, two_page_tiff, tmp_path):
+    out = tmp_path / "out"
+    r = run("read", two_page_tiff, SAMPLE, "-o", out, "-j", 2, "--format", "hocr")
+    assert r.exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["scan.hocr", "synthetic_page.hocr"]
+    root = ET.fromstring((out / "scan.hocr").read_bytes())
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    assert len(root.findall(".//h:div[@class='ocr_page']", ns)) == 2
+    single = tmp_path / "scan.json"
+    assert run("read", two_page_tiff, "-o", single, "--format", "json").exit_code == 0
+    doc = json.loads(single.read_text())
+    assert [d["text"] for d in doc] == [json.loads(run("read", i, "--format", "json").stdout)["text"]
+                                        for i in (SAMPLE, NOTE)]
+
+
 @pytest.mark.parametrize("content, problem", [(b"", "empty file"), (b"GIF89a\x00\x00", "image")])
 def test_bad_single_input_one_line_error(run, tmp_path, content, problem):
     p = tmp_path / "x.jpg"

@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 from ocr.binarize import binarize, ink_darkness, paper_background, remove_rules, threshold_levels, veil_gain
 from ocr.errors import ImageError
 from ocr.layout import group_lines, line_height, split_words, two_groups, word_gap_threshold, gaps
-from ocr.load import downscale, load_image
+from ocr.load import downscale, load_image, page_count
 from ocr.normalize import normalize_glyph, slant
 from ocr.segment import (Glyph, components, join_broken_strokes, letter_height, segment, shear_glyph, split_stacked,
                          stroke_width)
@@ -90,6 +90,32 @@ def test_load_refuses_bomb_before_decoding():
 def test_load_bad_bytes(data, problem):
     with pytest.raises(ImageError, match=problem):
         load_image(data, name="x.jpg")
+
+
+def test_load_each_page_of_a_multi_page_tiff(tmp_path):
+    first = Image.new("L", (40, 30), 255)
+    second = Image.new("L", (50, 20), 255)
+    ImageDraw.Draw(second).rectangle([0, 0, 9, 19], fill=0)  # dark band on the left
+    p = tmp_path / "scan.tif"
+    first.save(p, save_all=True, append_images=[second])
+    assert page_count(p) == 2
+    assert load_image(p).size == (40, 30)
+    L = load_image(p, page=1)
+    assert L.size == (50, 20) and L.grey[:, :10].mean() < 0.1 and L.grey[:, 20:].mean() > 0.9
+    with pytest.raises(ImageError, match="scan.tif: no page 3 \\(the file has 2\\)"):
+        load_image(p, page=2, name="scan.tif")
+
+
+def test_only_a_tiffs_frames_are_pages(tmp_path):
+    frames = [Image.new("L", (20, 20), v) for v in (255, 0)]
+    gif = tmp_path / "anim.gif"
+    frames[0].save(gif, save_all=True, append_images=frames[1:])
+    png = tmp_path / "one.png"
+    frames[0].save(png)
+    assert page_count(gif) == 1 and page_count(png) == 1
+    assert page_count(tmp_path / "missing.tif") == 1  # load_image reports the problem
+    with pytest.raises(ImageError, match="no page 2"):
+        load_image(gif, page=1)
 
 
 def test_load_missing_and_directory(tmp_path):
