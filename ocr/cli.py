@@ -458,12 +458,17 @@ def _output_names(names, ext):
               help="Shade characters whose confidence is below this.")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=100_000_000, show_default=True,
               help="Refuse images claiming more pixels than this.")
-def boxes(image, output, model_path, crops, low, max_pixels):
+@click.option("--page", "page_number", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Which page of a multi-page TIFF to draw.")
+@click.option("--lexicon", metavar="en|FILE", help="As for read (default: English).")
+@click.option("--no-lexicon", is_flag=True, help="As for read: the classifier's own reading.")
+def boxes(image, output, model_path, crops, low, max_pixels, page_number, lexicon, no_lexicon):
     """Draw what the reader sees: letter boxes, lines, words and predicted labels.
 
     Each text line gets its own colour; a frame surrounds each word; every box is
     labelled with its character and confidence (percent); low-confidence
-    characters are shaded red. The recognised text is printed on stdout.
+    characters are shaded red. The recognised text is printed on stdout, as
+    `handocr read` reads it with the same options.
     """
     _small_blas()
     import numpy as np
@@ -478,10 +483,11 @@ def boxes(image, output, model_path, crops, low, max_pixels):
         if path:
             check_folder(path)
     model = _load_model(model_path)
+    words = _load_lexicon(lexicon, no_lexicon)
     src = _source(image)
     try:
-        loaded = load_image(src, max_pixels=max_pixels, name=image)
-        page = read_page(loaded, model=model)
+        loaded = load_image(src, max_pixels=max_pixels, name=image, page=page_number - 1)
+        page = read_page(loaded, model=model, lexicon=words)
     except HandocrError as e:
         raise click.ClickException(str(e)) from None
     except MemoryError:

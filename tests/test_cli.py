@@ -140,6 +140,30 @@ def test_a_multi_page_tiffs_pages_go_to_one_file(run, two_page_tiff, tmp_path):
                                         for i in (SAMPLE, NOTE)]
 
 
+def test_boxes_reads_as_read_does(run, tmp_path, monkeypatch):
+    """The overlay's labels and the text printed are read's: the same lexicon (English
+    unless told otherwise), and any page of a multi-page TIFF."""
+    pytest.importorskip("spellchecker", reason="pyspellchecker not installed")
+    import ocr.pipeline
+
+    seen, real = [], ocr.pipeline.read
+    monkeypatch.setattr(ocr.pipeline, "read", lambda *a, **k: seen.append(k.get("lexicon")) or real(*a, **k))
+    for args, want in (([], "en"), (["--no-lexicon"], None)):
+        seen.clear()
+        r = run("boxes", SAMPLE, "-o", tmp_path / "o.png", *args)
+        assert r.exit_code == 0 and [getattr(x, "name", None) for x in seen] == [want]
+        assert r.stdout == run("read", SAMPLE, "-j", 1, *args).stdout
+
+
+def test_boxes_draws_a_page_of_a_multi_page_tiff(run, two_page_tiff, tmp_path):
+    r = run("boxes", two_page_tiff, "--page", 2, "-o", tmp_path / "o.png")
+    assert r.exit_code == 0 and r.stdout == run("read", NOTE, "-j", 1).stdout
+    assert Image.open(tmp_path / "o.png").size == Image.open(NOTE).size
+    r = run("boxes", two_page_tiff, "--page", 3, "-o", tmp_path / "p.png")
+    assert r.exit_code == 1 and "no page 3 (the file has 2)" in r.stderr
+    assert not (tmp_path / "p.png").exists()
+
+
 @pytest.mark.parametrize("content, problem", [(b"", "empty file"), (b"GIF89a\x00\x00", "image")])
 def test_bad_single_input_one_line_error(run, tmp_path, content, problem):
     p = tmp_path / "x.jpg"
