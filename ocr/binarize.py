@@ -887,11 +887,11 @@ def _rows_of_sides(strokes, reach, gap):
     return [row for row in rows.values() if len(row) >= 3]
 
 
-def remove_page_lines(mask, darkness, levels=None, return_lines=False):
+def remove_page_lines(mask, darkness, levels=None, return_lines=False, least=0.0):
     """Remove the lines of squared paper, ruled paper and tables.
 
     Page lines are straight runs of ink at least an eighth of the image's
-    shorter side long that line up over at least half of it: two such lines
+    shorter side long (and `least` pixels) that line up over at least half of it: two such lines
     each way and five in all make a net (squared paper, a table), its lines
     down needing only to run :data:`NET_SPAN` of the way from its first line
     across to its last (a quarter of the shorter side at least); four or more
@@ -926,6 +926,10 @@ def remove_page_lines(mask, darkness, levels=None, return_lines=False):
     return_lines : bool
         Also return the lines found (:class:`PageLines`, None when there are none
         or no `levels`), for :func:`faint_writing`.
+    least : float
+        Shortest run of a line, in pixels, however small the image: a line of
+        letters in a photo a few letters tall is no net, though its letters' bars and
+        stems are each an eighth of its height long and line up in rows and columns.
 
     Returns
     -------
@@ -933,8 +937,8 @@ def remove_page_lines(mask, darkness, levels=None, return_lines=False):
         Without the page lines; `mask` itself when it has none.
     """
     if not return_lines:
-        return _remove_page_lines(mask, darkness, levels)[0]
-    return _remove_page_lines(mask, darkness, levels)
+        return _remove_page_lines(mask, darkness, levels, least)[0]
+    return _remove_page_lines(mask, darkness, levels, least)
 
 
 #: The lines down of a net run at least this share of the way from its first line
@@ -942,7 +946,7 @@ def remove_page_lines(mask, darkness, levels=None, return_lines=False):
 NET_SPAN = 0.75
 
 
-def _remove_page_lines(mask, darkness, levels):
+def _remove_page_lines(mask, darkness, levels, least=0.0):
     """:func:`remove_page_lines`: ``(mask, PageLines or None)``."""
     short = min(mask.shape)
     ys, xs = np.nonzero(mask)
@@ -951,7 +955,7 @@ def _remove_page_lines(mask, darkness, levels):
 
     def lines_along(m, t):  # m without the runs along slope t in rows where they add up to a line, and their lengths
         sheared, offsets = _shear(m, t)
-        kept = remove_rules(sheared, short / 8, which="horizontal")
+        kept = remove_rules(sheared, max(short / 8, least), which="horizontal")
         per_row = (sheared & ~kept).sum(axis=1)
         # A stroke an eighth of a small page long (a T's bar on a form) is no line's
         # part unless its row, or one beside it, holds runs enough to be a line.
@@ -1048,7 +1052,7 @@ LINES_SEED_SPREAD = 3.0
 LINES_LOWER_LEVEL = 0.85
 
 
-def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD):
+def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD, least=0.0):
     """Page lines lighter than the seed level they set themselves, and the writing
     found again with them divided out; or None.
 
@@ -1075,6 +1079,8 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD):
     seed_spread : float
         Seed level of the search for lines, in spreads of the paper's darkness
         above its median (at least three quarters of `MIN_CONTRAST`).
+    least : float
+        Shortest run of a line, as for :func:`remove_page_lines`.
 
     Returns
     -------
@@ -1092,7 +1098,7 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD):
     if seed >= 0.8 * high:
         return None  # a search so close to the seed level finds what it found
     low_levels = (0.6 * seed, seed)
-    _, lines = _remove_page_lines(hysteresis(darkness, *low_levels), darkness, low_levels)
+    _, lines = _remove_page_lines(hysteresis(darkness, *low_levels), darkness, low_levels, least)
     if lines is None:
         return None
     clean = lines.clean

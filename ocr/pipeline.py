@@ -177,7 +177,7 @@ def _ink_at(darkness, levels=None):
     return mask, components_of(labels, n), darkness, levels
 
 
-def without_page_lines(mask, labelled, darkness, levels=None, grey=None, dots=None):
+def without_page_lines(mask, labelled, darkness, levels=None, grey=None, dots=None, least=0.0):
     """:func:`ocr.binarize.remove_page_lines` where some ink is long enough to be a
     page line (`labelled`: ``components(mask)``): ``(mask, lines)``, `mask` itself
     and None when none is removed, else the lines (``PageLines`` when `levels`
@@ -186,14 +186,15 @@ def without_page_lines(mask, labelled, darkness, levels=None, grey=None, dots=No
     With `grey` given, a page whose long ink holds no lines is looked at again
     less smoothed (Gaussian 0.5 pixel instead of 1): thin rules that a big
     reduction to the working scale left faint are broken up by the smoothing
-    (the `dots` of dotted paper taken out of it, when given).
+    (the `dots` of dotted paper taken out of it, when given). A line's runs are
+    `least` pixels long at least (:func:`ocr.binarize.remove_page_lines`).
     """
     rest, lines = mask, None
     if _may_hold_page_lines(labelled, mask.shape):
-        rest, lines = remove_page_lines(mask, darkness, levels, return_lines=True)
+        rest, lines = remove_page_lines(mask, darkness, levels, return_lines=True, least=least)
         if rest is mask and grey is not None:
             sharp, _, sharp_darkness, sharp_levels = _ink(grey, sigma=0.5, veil=VEIL_BLOCK, dots=dots)
-            rest, lines = remove_page_lines(sharp, sharp_darkness, sharp_levels, return_lines=True)
+            rest, lines = remove_page_lines(sharp, sharp_darkness, sharp_levels, return_lines=True, least=least)
             if rest is sharp:
                 rest, lines = mask, None
     return rest, lines
@@ -269,6 +270,12 @@ CLOSER_SEEDS = 0.25
 WEAK_CLOSER_SEEDS = 0.1
 
 
+#: At the working scale (letters about :data:`TARGET_HEIGHT` tall) a page line's runs are
+#: this many letter heights long at least: in a photo a few letters tall, the letters'
+#: bars and stems line up like a net's (:func:`ocr.binarize.remove_page_lines`, `least`).
+LINE_RUNS = 1.5
+
+
 def find_ink(grey, outside=None):
     """The letters' ink, with its connected components: writing washed out by a
     veil of light (glare) given its contrast back (:func:`ocr.binarize.veil_gain`),
@@ -294,6 +301,7 @@ def find_ink(grey, outside=None):
     labelled : tuple
         ``components(mask)``: ``(labels, boxes, areas)`` of the returned mask.
     """
+    least = LINE_RUNS * TARGET_HEIGHT
     mask, labelled, darkness, levels = _ink(grey, veil=VEIL_BLOCK)
     dots = find_dot_grid(darkness, labelled, largest=round(DOT_SIDE * TARGET_HEIGHT))
     if dots is not None:  # dotted paper: every darkness map is taken without its dots
@@ -319,11 +327,11 @@ def find_ink(grey, outside=None):
         if clearer or (lower and not (pencil and levels[1] > MIN_CONTRAST)):
             mask, labelled, darkness, levels = _ink_at(close_darkness, close_levels)
             close = True
-    mask, lines = without_page_lines(mask, labelled, darkness, levels, grey, dots)
+    mask, lines = without_page_lines(mask, labelled, darkness, levels, grey, dots, least)
     # A net of lines blurred over the paper may have set the seed level over all or
     # most of itself, and over a pencil: the page is then read with the net divided
     # out, at that darkness's own levels (which need no lowering for weak writing).
-    hidden = lines_under_the_noise(darkness, levels)
+    hidden = lines_under_the_noise(darkness, levels, least=least)
     if hidden is not None:
         mask, lines = hidden
         darkness, levels = lines.clean, lines.levels
@@ -332,12 +340,12 @@ def find_ink(grey, outside=None):
         if close_darkness is None:
             close_darkness = _darkness(grey, close=True, veil=VEIL_BLOCK, dots=dots)
         mask, labelled, darkness, levels = _ink_at(close_darkness, close_levels)
-        mask, lines = without_page_lines(mask, labelled, darkness, levels, grey, dots)
+        mask, lines = without_page_lines(mask, labelled, darkness, levels, grey, dots, least)
         weak = weak_writing_levels(darkness, mask, levels)
     if weak is not None:  # ... and its ink found again from lower seeds
         levels = weak
         mask, labels, n = hysteresis(darkness, *levels, labelled=True)
-        mask, lines = without_page_lines(mask, components_of(labels, n), darkness, levels, grey, dots)
+        mask, lines = without_page_lines(mask, components_of(labels, n), darkness, levels, grey, dots, least)
     low, high = levels
     mask, labels, n = tighten(mask, darkness, low, high)
     labelled = components_of(labels, n)
