@@ -131,7 +131,32 @@ def estimate_letter_height(grey, small=None):
     shrunk to nothing).
     """
     small = as_float(quarter(grey) if small is None else small)
-    k = 4 if small.shape != grey.shape else 1  # quarter() leaves small pages as they are
+    if small.shape != grey.shape:
+        return _letter_height_at(small, 4)
+    full = _letter_height_at(small, 1)  # quarter() leaves a photo under 400 pixels as it is
+    if min(grey.shape) >= STRIP_SIDE:
+        # Big letters in a small photo (a strip of one line) come apart at full size
+        # into pieces of strokes; 4x smaller, lines written close run into one. When
+        # the two disagree, half size settles it.
+        coarse = _letter_height_at(downscale(small, 0.25), 4)
+        if coarse >= STRIP_LETTERS and coarse > STRIP_DISAGREE * full:
+            return _letter_height_at(downscale(small, 0.5), 2)
+    return full
+
+
+#: A photo whose shorter side is under 400 pixels (:func:`quarter` leaves it as it
+#: is) but this or more is also looked at 4x smaller, ...
+STRIP_SIDE = 100
+#: ... and at half size when that finds letters this many pixels tall or more, ...
+STRIP_LETTERS = 32
+#: ... and this many times taller than at full size. The quick look's paper estimate and
+#: smoothing are made for letters of 10-25 pixels: letters 80 pixels tall came out as
+#: pieces of strokes 12-50 pixels tall, and the strip was read as fragments.
+STRIP_DISAGREE = 1.5
+
+
+def _letter_height_at(small, k):
+    """:func:`estimate_letter_height` on `small`, the photo `k` times smaller."""
     tries = (0, 7) if has_sharp_light_step(small) else (0,)
     for feet in (False, True):
         heights = []
@@ -1058,7 +1083,7 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
         other = classify(whole.analysis, model, context=context)
         if _sureness(other) > _sureness(classified):
             prepared, classified = whole, other
-    if prepared.loaded is not None and _mean_conf(classified) < TURN_BELOW:
+    if prepared.loaded is not None and (_mean_conf(classified) < TURN_BELOW or _dark_and_empty(prepared, classified)):
         prepared, classified, turns = _best_turn(prepared, classified, model, context)
     if lexicon is not None:
         classified = apply_lexicon(classified, lexicon)
@@ -1087,6 +1112,14 @@ def _mean_conf(classified):
 SURE_OVER = 0.6
 
 
+def _dark_and_empty(prepared, classified):
+    """Did a photo darker than mid-grey read as (next to) nothing? It may be light
+    writing on a dark ground, which the reading in negative finds (:func:`_best_turn`)."""
+    pixels = prepared.loaded.pixels
+    white = 255 if pixels.dtype == np.uint8 else 1.0
+    return _count(classified) < 3 and float(np.median(pixels[::4, ::4])) < 0.5 * white
+
+
 def _sureness(classified, chance=SURE_OVER):
     """How much of a page the classifier is sure of: the sum over its characters of
     their confidence less `chance`. A desk's grain read as letters adds little or
@@ -1105,7 +1138,8 @@ def _best_turn(prepared, classified, model, context):
     polarity) the classifier is surest of: (prepared, classified, quarter turns
     counterclockwise)."""
     loaded = prepared.loaded
-    best = (_mean_conf(classified), prepared, classified, 0)
+    # a reading of next to nothing (a dark photo's, _dark_and_empty) is sure of nothing
+    best = (_mean_conf(classified) if _count(classified) >= 3 else 0.0, prepared, classified, 0)
     upright = best[0]
     # a reading with next to nothing in it is "sure" of it (_mean_conf is 1): it must
     # hold at least half as many characters as the upright one to be taken

@@ -545,6 +545,23 @@ def test_mottled_paper_in_a_cheap_jpeg_is_no_faint_page(model):
     assert ocr.read(buf.getvalue(), model=model).text == text
 
 
+@pytest.mark.parametrize("height", [70, 90])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_letter_height_of_a_strip_of_big_letters(seed, height):
+    """A photo of one line of big letters, under 400 pixels tall, is not looked at 4x
+    smaller by the quick estimate of the letter height; at full size it found pieces
+    of strokes (`CALL MOM` 90 pixels tall measured at 49) and the strip was read as
+    fragments. It is looked at 4x smaller too."""
+    from ocr.pipeline import estimate_letter_height
+    from ocr.synth import render_page
+
+    rgb, _, boxes = render_page(["PAY RENT", "CALL MOM"][seed % 2], seed=seed, height=height, margin=0.6)
+    grey = rgb.mean(axis=2).astype(np.uint8)
+    assert min(grey.shape) < 400
+    true = float(np.median([y1 - y0 for _, y0, _, y1, _ in boxes]))
+    assert estimate_letter_height(grey) == pytest.approx(true, rel=0.15)
+
+
 def test_working_image_scales_letters_to_target():
     from ocr.pipeline import TARGET_HEIGHT, estimate_letter_height, working_image
     from ocr.synth import render_page
