@@ -196,20 +196,20 @@ def expand_inputs(args):
 
 
 def pages_of(names):
-    """Every page of the inputs: ``(shown name, input, page)``.
+    """Every page of the inputs: ``(shown name, input, page, index of the input)``.
 
     A multi-page TIFF gives one item a page, shown as ``scan.tif[2]`` (numbered from
     1); any other input is one page, shown as it is named. Only ``.tif``/``.tiff``
     files are opened to count (:func:`ocr.load.page_count`).
     """
     out = []
-    for n in names:
+    for i, n in enumerate(names):
         k = 1
         if n != "-" and n.lower().endswith((".tif", ".tiff")):
             from .load import page_count
 
             k = page_count(n)
-        out += [(n, n, 0)] if k == 1 else [(f"{n}[{i + 1}]", n, i) for i in range(k)]
+        out += [(n, n, 0, i)] if k == 1 else [(f"{n}[{p + 1}]", n, p, i) for p in range(k)]
     return out
 
 
@@ -374,18 +374,18 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon,
 
         # The first image is decoded and analysed on a thread while the model
         # loads, each next one while the one before is classified.
-        ahead = LoadAhead([(_WORKER["-"], "<stdin>") if n == "-" else (path, n, k) for n, path, k in items],
+        ahead = LoadAhead([(_WORKER["-"], "<stdin>") if n == "-" else (path, n, k) for n, path, k, _ in items],
                           then=_prepare, max_pixels=max_pixels)
     _WORKER[model_path] = _load_model(model_path)  # a bad model fails once, before any image
     _WORKER["lexicon"] = _load_lexicon(lexicon, no_lexicon)
     if to_dir:
         os.makedirs(output, exist_ok=True)
-    targets = dict(zip(names, _output_names(names, FORMATS[fmt])))
-    last_page = {path: n for n, path, _ in items}  # an input's file is written after its last page
-    jobs_list = [(n, path, k, model_path, max_pixels, not no_context) for n, path, k in items]
+    targets = _output_names(names, FORMATS[fmt])
+    last_page = {i: n for n, _, _, i in items}  # an input's file is written after its last page
+    jobs_list = [(n, path, k, model_path, max_pixels, not no_context) for n, path, k, _ in items]
     pages, failed, done = [], [], []
     with progress.bar(range(len(items)), "Reading", quiet or len(items) < 2) as bar:
-        for (shown, path, _), (name, page, err) in zip(items, _map_jobs(_read_one, jobs_list, n_jobs, ahead)):
+        for (shown, _, _, i), (name, page, err) in zip(items, _map_jobs(_read_one, jobs_list, n_jobs, ahead)):
             bar.update(1)
             if err:
                 failed.append((name, err))
@@ -393,10 +393,10 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon,
                 done.append(page)
             else:
                 pages.append(page)
-            if to_dir and shown == last_page[path]:
+            if to_dir and shown == last_page[i]:
                 # written as soon as read: an interrupted batch keeps what is done
                 if done:
-                    write_text(os.path.join(output, targets[path]), render(done, fmt))
+                    write_text(os.path.join(output, targets[i]), render(done, fmt))
                 done = []
     for _, err in failed:
         click.echo(f"handocr: error: {err}", err=True)
