@@ -927,9 +927,11 @@ def remove_page_lines(mask, darkness, levels=None, return_lines=False, least=0.0
         Also return the lines found (:class:`PageLines`, None when there are none
         or no `levels`), for :func:`faint_writing`.
     least : float
-        Shortest run of a line, in pixels, however small the image: a line of
-        letters in a photo a few letters tall is no net, though its letters' bars and
-        stems are each an eighth of its height long and line up in rows and columns.
+        Shortest run that makes a row (a column) a line's, in pixels, however small
+        the image: a line of letters in a photo a few letters tall is no net, though
+        its letters' bars and stems are each an eighth of its height long and line
+        up in rows and columns. A line's runs from an eighth of the shorter side go
+        with it.
 
     Returns
     -------
@@ -955,8 +957,11 @@ def _remove_page_lines(mask, darkness, levels, least=0.0):
 
     def lines_along(m, t):  # m without the runs along slope t in rows where they add up to a line, and their lengths
         sheared, offsets = _shear(m, t)
-        kept = remove_rules(sheared, max(short / 8, least), which="horizontal")
-        per_row = (sheared & ~kept).sum(axis=1)
+        kept = remove_rules(sheared, short / 8, which="horizontal")
+        # a row is a line's by its runs of `least` or more; once it is, its shorter runs
+        # (a rule between two letters of a big hand) go with it
+        long = kept if least <= short / 8 else remove_rules(sheared, least, which="horizontal")
+        per_row = (sheared & ~long).sum(axis=1)
         # A stroke an eighth of a small page long (a T's bar on a form) is no line's
         # part unless its row, or one beside it, holds runs enough to be a line.
         line = per_row >= short / 4

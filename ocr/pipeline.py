@@ -298,7 +298,7 @@ WEAK_CLOSER_SEEDS = 0.1
 #: At the working scale (letters about :data:`TARGET_HEIGHT` tall) a page line's runs are
 #: this many letter heights long at least: in a photo a few letters tall, the letters'
 #: bars and stems line up like a net's (:func:`ocr.binarize.remove_page_lines`, `least`).
-LINE_RUNS = 1.5
+LINE_RUNS = 1.25
 
 
 def find_ink(grey, outside=None):
