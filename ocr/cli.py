@@ -266,12 +266,12 @@ def _read_one(job, fetch=None):
             model = _WORKER[model_path] = _load_model(model_path)
         if fetch:
             src = fetch()
-        elif number:
+        elif name == "-":
+            src = _WORKER["-"]
+        else:
             from .load import load_image
 
             src = load_image(path, max_pixels=max_pixels, name=name, page=number)
-        else:
-            src = _WORKER["-"] if name == "-" else path
         page = read(src, model=model, max_pixels=max_pixels, context=context,
                     name="<stdin>" if name == "-" else name, lexicon=_WORKER.get("lexicon"))
         for ch in page.chars:

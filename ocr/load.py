@@ -208,7 +208,7 @@ def page_count(source):
 
     try:
         with Image.open(source) as im:
-            return max(1, int(getattr(im, "n_frames", 1))) if im.format == "TIFF" else 1
+            return _pages(im)
     except Exception:  # any failure is load_image's to report, with its message
         return 1
 
@@ -298,9 +298,14 @@ def load_image(source, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIXELS, n
     return _finish(grey, size, work_pixels, name)
 
 
+def _pages(im):
+    """How many pages an open image holds: a TIFF's frames, else 1 (:func:`page_count`)."""
+    return max(1, int(getattr(im, "n_frames", 1))) if im.format == "TIFF" else 1
+
+
 def _seek_page(im, page, name):
     """Move `im` to page `page` (0-based) of a multi-page TIFF."""
-    n = int(getattr(im, "n_frames", 1)) if im.format == "TIFF" else 1
+    n = _pages(im)
     if not 0 <= page < n:
         raise ImageError(f"{name}: no page {page + 1} (the file has {n})")
     im.seek(page)
