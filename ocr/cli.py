@@ -195,21 +195,25 @@ def expand_inputs(args):
     return out
 
 
-def pages_of(names):
+def pages_of(names, stdin=None):
     """Every page of the inputs: ``(shown name, input, page, index of the input)``.
 
     A multi-page TIFF gives one item a page, shown as ``scan.tif[2]`` (numbered from
-    1); any other input is one page, shown as it is named. Only ``.tif``/``.tiff``
-    files are opened to count (:func:`ocr.load.page_count`).
+    1; ``<stdin>[2]`` for the bytes `stdin` of ``-``); any other input is one page,
+    shown as it is named. Only ``.tif``/``.tiff`` files and stdin's bytes are opened
+    to count (:func:`ocr.load.page_count`).
     """
+    from .load import page_count
+
     out = []
     for i, n in enumerate(names):
         k = 1
-        if n != "-" and n.lower().endswith((".tif", ".tiff")):
-            from .load import page_count
-
+        if n == "-" and stdin:
+            k = page_count(stdin)
+        elif n.lower().endswith((".tif", ".tiff")):
             k = page_count(n)
-        out += [(n, n, 0, i)] if k == 1 else [(f"{n}[{p + 1}]", n, p, i) for p in range(k)]
+        shown = "<stdin>" if n == "-" else n
+        out += [(n, n, 0, i)] if k == 1 else [(f"{shown}[{p + 1}]", n, p, i) for p in range(k)]
     return out
 
 
@@ -260,20 +264,20 @@ def _read_one(job, fetch=None):
     from .pipeline import read
 
     name, path, number, model_path, max_pixels, context = job
+    shown = "<stdin>" if name == "-" else name
     try:
         model = _WORKER.get(model_path)
         if model is None:
             model = _WORKER[model_path] = _load_model(model_path)
         if fetch:
             src = fetch()
-        elif name == "-":
-            src = _WORKER["-"]
         else:
             from .load import load_image
 
-            src = load_image(path, max_pixels=max_pixels, name=name, page=number)
-        page = read(src, model=model, max_pixels=max_pixels, context=context,
-                    name="<stdin>" if name == "-" else name, lexicon=_WORKER.get("lexicon"))
+            src = load_image(_WORKER["-"] if path == "-" else path, max_pixels=max_pixels,
+                             name=shown, page=number)
+        page = read(src, model=model, max_pixels=max_pixels, context=context, name=shown,
+                    lexicon=_WORKER.get("lexicon"))
         for ch in page.chars:
             ch.crop = None  # not needed by the caller; keeps results small across processes
         return name, page, None
@@ -282,7 +286,7 @@ def _read_one(job, fetch=None):
     except MemoryError:
         return name, None, f"{name}: not enough memory"
     except Exception as e:  # a bug must not take the rest of a batch down with it
-        return name, None, _internal_error("<stdin>" if name == "-" else name, e)
+        return name, None, _internal_error(shown, e)
 
 
 def _internal_error(name, e):
@@ -360,13 +364,13 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon,
     from .atomic import check_folder, write_text
 
     names = expand_inputs(inputs)
-    items = pages_of(names)  # a multi-page TIFF's pages, one by one
-    to_dir = bool(output) and (len(names) > 1 or os.path.isdir(output))
-    if output and not to_dir:
-        check_folder(output)  # before the reading, not after it
     _WORKER.pop("-", None)
     if "-" in names:
         _WORKER["-"] = sys.stdin.buffer.read()
+    items = pages_of(names, _WORKER.get("-"))  # a multi-page TIFF's pages, one by one
+    to_dir = bool(output) and (len(names) > 1 or os.path.isdir(output))
+    if output and not to_dir:
+        check_folder(output)  # before the reading, not after it
     n_jobs = min(jobs or os.cpu_count() or 1, len(items))
     ahead = None
     if _serial(n_jobs):
@@ -374,7 +378,8 @@ def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon,
 
         # The first image is decoded and analysed on a thread while the model
         # loads, each next one while the one before is classified.
-        ahead = LoadAhead([(_WORKER["-"], "<stdin>") if n == "-" else (path, n, k) for n, path, k, _ in items],
+        ahead = LoadAhead([(_WORKER["-"], "<stdin>" if n == "-" else n, k) if path == "-" else (path, n, k)
+                           for n, path, k, _ in items],
                           then=_prepare, max_pixels=max_pixels)
     _WORKER[model_path] = _load_model(model_path)  # a bad model fails once, before any image
     _WORKER["lexicon"] = _load_lexicon(lexicon, no_lexicon)

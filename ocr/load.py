@@ -198,7 +198,8 @@ def page_count(source):
 
     Parameters
     ----------
-    source : str or os.PathLike
+    source : str, os.PathLike or bytes
+        A file path or the bytes of an image file.
 
     Returns
     -------
@@ -207,7 +208,7 @@ def page_count(source):
     from PIL import Image
 
     try:
-        with Image.open(source) as im:
+        with Image.open(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source) as im:
             return _pages(im)
     except Exception:  # any failure is load_image's to report, with its message
         return 1

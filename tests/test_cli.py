@@ -125,6 +125,14 @@ def test_every_page_of_a_multi_page_tiff_is_read(run, two_page_tiff, jobs):
     assert r.stdout == f"==> {two_page_tiff}[1] <==\n{alone[0]}\n==> {two_page_tiff}[2] <==\n{alone[1]}"
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_page_of_a_multi_page_tiff_on_stdin_is_read(run, two_page_tiff, jobs):
+    alone = [run("read", image, "-j", 1).stdout for image in (SAMPLE, NOTE)]
+    r = run("read", "-", "-j", jobs, input=two_page_tiff.read_bytes())
+    assert r.exit_code == 0
+    assert r.stdout == f"==> <stdin>[1] <==\n{alone[0]}\n==> <stdin>[2] <==\n{alone[1]}"
+
+
 def test_a_multi_page_tiffs_pages_go_to_one_file(run, two_page_tiff, tmp_path):
     out = tmp_path / "out"
     r = run("read", two_page_tiff, SAMPLE, "-o", out, "-j", 2, "--format", "hocr")
