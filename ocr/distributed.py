@@ -75,23 +75,39 @@ def _internal_error(name, e):
 
 
 def _read_task(path, model, keep_crops, read_kwargs):
-    """Read one file on a worker; never raises for a bad input. Returns a ReadResult."""
+    """Read every page of one file on a worker; never raises for a bad input.
+
+    Returns a list of ReadResult: one for most files, one a page for a multi-page
+    TIFF (named ``scan.tif[2]``, as ``handocr read`` names them).
+    """
     from .errors import HandocrError
+    from .load import load_image, page_count
     from .pipeline import read
 
     name = os.fspath(path)
-    try:
-        page = read(path, model=model, **read_kwargs)
-    except HandocrError as e:
-        return ReadResult(name, None, str(e))
-    except MemoryError:
-        return ReadResult(name, None, f"{name}: not enough memory")
-    except Exception as e:  # a bug must not take the rest of the set down with it
-        return ReadResult(name, None, _internal_error(name, e))
-    if not keep_crops:
-        for ch in page.chars:
-            ch.crop = None  # the 32x32 classifier inputs: big to ship back, rarely wanted
-    return ReadResult(name, page, None)
+    n = page_count(path) if name.lower().endswith((".tif", ".tiff")) else 1
+    results = []
+    for k in range(n):
+        shown = name if n == 1 else f"{name}[{k + 1}]"
+        try:
+            source = path if n == 1 else load_image(
+                path, page=k, name=shown,
+                **{o: read_kwargs[o] for o in ("max_pixels", "work_pixels") if o in read_kwargs})
+            page = read(source, model=model, **read_kwargs)
+        except HandocrError as e:
+            results.append(ReadResult(shown, None, str(e)))
+            continue
+        except MemoryError:
+            results.append(ReadResult(shown, None, f"{shown}: not enough memory"))
+            continue
+        except Exception as e:  # a bug must not take the rest of the set down with it
+            results.append(ReadResult(shown, None, _internal_error(shown, e)))
+            continue
+        if not keep_crops:
+            for ch in page.chars:
+                ch.crop = None  # the 32x32 classifier inputs: big to ship back, rarely wanted
+        results.append(ReadResult(shown, page, None))
+    return results
 
 
 def _local_client(distributed, n_workers=None):
@@ -127,7 +143,9 @@ def iter_read(paths, client=None, model=None, *, keep_crops=False, n_workers=Non
     Yields
     ------
     index : int
-        Position of the file in `paths`.
+        Position of the file in `paths`. Every page of a multi-page TIFF is a result
+        of its own (named ``scan.tif[2]``), the file's pages yielded one after another
+        under the same index.
     result : ReadResult
 
     Raises
@@ -137,6 +155,13 @@ def iter_read(paths, client=None, model=None, *, keep_crops=False, n_workers=Non
     ocr.errors.ModelError
         The model file cannot be used (before any image is read).
     """
+    for i, results in _iter_files(paths, client, model, keep_crops, n_workers, read_kwargs):
+        for result in results:
+            yield i, result
+
+
+def _iter_files(paths, client, model, keep_crops, n_workers, read_kwargs):
+    """:func:`iter_read`'s work: yields ``(index, results)``, all of a file's pages at once."""
     distributed = _require_distributed()
     from .model import Model
 
@@ -157,17 +182,17 @@ def iter_read(paths, client=None, model=None, *, keep_crops=False, n_workers=Non
             for f in distributed.as_completed(futures):
                 i = index[f.key]
                 if f.status == "finished":
-                    result = f.result()
+                    results = f.result()
                 else:  # the task itself died (e.g. its worker was killed); say so, go on
                     name = os.fspath(paths[i])
                     try:
                         exc = f.exception()
                     except Exception as e:
                         exc = e
-                    result = ReadResult(name, None, f"{name}: failed on the cluster: "
-                                        f"{type(exc).__name__}: {exc}")
+                    results = [ReadResult(name, None, f"{name}: failed on the cluster: "
+                                          f"{type(exc).__name__}: {exc}")]
                 f.release()
-                yield i, result
+                yield i, results
         finally:
             client.cancel(futures)
             model_f.release()
@@ -199,7 +224,8 @@ def read_many(paths, client=None, model=None, **kwargs):
     -------
     results : list of ReadResult
         One per path, in the order of `paths`: ``(path, page, None)`` for a read
-        file, ``(path, None, message)`` for a failed one. Each page equals
+        file, ``(path, None, message)`` for a failed one; a multi-page TIFF gives one
+        a page, in order, named ``scan.tif[1]``, ``scan.tif[2]``, ... Each page equals
         ``ocr.read(path, model=model, ...)`` in a single process.
 
     Raises
@@ -217,19 +243,15 @@ def read_many(paths, client=None, model=None, **kwargs):
     >>> failed = [r for r in results if not r.ok]           # doctest: +SKIP
     """
     paths = list(paths)
-    results = [None] * len(paths)
+    results = [[] for _ in paths]
     for i, r in iter_read(paths, client=client, model=model, **kwargs):
-        results[i] = r
-    return results
+        results[i].append(r)
+    return [r for file_results in results for r in file_results]
 
 
 # ----------------------------------------------------------------------------- command line
 
 EXTENSIONS = {"text": ".txt", "json": ".json"}
-
-
-def _render(page, fmt):
-    return page.to_json() if fmt == "json" else page.to_text()
 
 
 def _output_names(paths, folder, fmt):
@@ -281,7 +303,7 @@ def main(argv=None):
         print(f"handocr: error: {e}", file=sys.stderr)
         return 1
     from .atomic import write_text
-    from .cli import expand_inputs
+    from .cli import expand_inputs, render
     from .errors import HandocrError
 
     paths = expand_inputs(args.files)
@@ -306,14 +328,16 @@ def main(argv=None):
     try:
         n_workers = len(client.scheduler_info()["workers"]) if client else (
             args.workers or os.cpu_count() or 1)
-        results = [None] * len(paths)
-        for i, r in iter_read(paths, client=client, model=args.model, n_workers=args.workers,
-                              max_pixels=args.max_pixels, context=not args.no_context):
-            results[i] = r
-            if r.ok and targets:
-                write_text(targets[i], _render(r.page, args.fmt))
-            elif not r.ok:
-                print(f"handocr: error: {r.error}", file=sys.stderr)
+        by_file = [[] for _ in paths]
+        for i, file_results in _iter_files(paths, client, args.model, False, args.workers,
+                                           dict(max_pixels=args.max_pixels, context=not args.no_context)):
+            by_file[i] = file_results
+            for r in file_results:
+                if not r.ok:
+                    print(f"handocr: error: {r.error}", file=sys.stderr)
+            done = [r.page for r in file_results if r.ok]
+            if done and targets:
+                write_text(targets[i], render(done, args.fmt))  # a multi-page TIFF's pages together
     except HandocrError as e:
         print(f"handocr: error: {e}", file=sys.stderr)
         return 1
@@ -323,21 +347,14 @@ def main(argv=None):
     finally:
         if client is not None:
             client.close()
+    results = [r for file_results in by_file for r in file_results]
     pages = [r.page for r in results if r.ok]
     if not targets and pages:
-        if args.fmt == "json":
-            import json
-
-            text = (pages[0].to_json() if len(paths) == 1 and pages else
-                    json.dumps([p.to_dict() for p in pages], indent=2) + "\n")
-        elif len(paths) == 1:
-            text = "".join(p.to_text() for p in pages)
-        else:
-            text = "\n".join(f"==> {p.name} <==\n{p.to_text()}" for p in pages)
-        sys.stdout.write(text)
+        sys.stdout.write(render(pages, args.fmt))
     failed = [r for r in results if not r.ok]
     where = args.scheduler or "a local cluster"
-    print(f"handocr: read {len(paths) - len(failed)} of {len(paths)} files in "
+    unit = "files" if len(results) == len(paths) else "pages"  # a multi-page TIFF's pages count
+    print(f"handocr: read {len(results) - len(failed)} of {len(results)} {unit} in "
           f"{time.perf_counter() - start:.1f} s on {n_workers} worker{'s' * (n_workers != 1)} ({where})"
           + (f"; {len(failed)} failed: " + ", ".join(r.path for r in failed) if failed else ""),
           file=sys.stderr)

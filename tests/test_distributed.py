@@ -95,6 +95,22 @@ def test_command_to_stdout(client, expected, capsys):
     assert capsys.readouterr().out == expected[SAMPLES[0]].to_text()
 
 
+def test_every_page_of_a_multi_page_tiff(client, model, expected, tmp_path, capsys):
+    tiff = tmp_path / "scan.tif"
+    from PIL import Image
+
+    first, *rest = [Image.open(p).convert("L") for p in SAMPLES]
+    first.save(tiff, save_all=True, append_images=rest)
+    results = odist.read_many([str(tiff), SAMPLES[0]], client=client, model=model)
+    assert [r.path for r in results] == [f"{tiff}[1]", f"{tiff}[2]", SAMPLES[0]]
+    assert [r.page.text for r in results] == [expected[p].text for p in (*SAMPLES, SAMPLES[0])]
+    out = tmp_path / "out"
+    assert odist.main([str(tiff), "--scheduler", client.scheduler.address, "-o", str(out)]) == 0
+    assert (out / "scan.txt").read_text() == "".join(
+        f"==> {tiff}[{k}] <==\n{expected[p].to_text()}" + "\n" * (k == 1) for k, p in enumerate(SAMPLES, 1))
+    assert "read 2 of 2 pages" in capsys.readouterr().err
+
+
 def test_without_dask_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
     with pytest.raises(ImportError, match=r"pip install 'handocr\[dask\]'"):
