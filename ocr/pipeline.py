@@ -46,7 +46,8 @@ SLANT_ABOVE = 0.15
 REREAD_BELOW = 0.8
 #: ... thinned, and drawn this long as well as the usual 24 pixels (thinned or not).
 REREAD_BOXES = (22, 26)
-#: A line of one glyph read with less confidence than this is a stray mark (:func:`classify`).
+#: A line of one glyph read with less confidence than this is a stray mark (:func:`classify`),
+#: unless it starts where a line of writing beside it starts (:func:`_in_the_list`).
 STRAY_MARK_CONF = 0.5
 #: A one-glyph word ending a line, touching the desk painted over (the sheet's
 #: edge, a stripe of the cloth beside it), is a mark when read with less confidence
@@ -884,17 +885,17 @@ def _stray_mark(items, below=STRAY_MARK_CONF):
 
 
 def _in_the_list(starts, sizes, k, height, near=3.0, aligned=1.0, tall=0.6):
-    """Does line `k`, one glyph, start where the lines of writing around it start: as
-    tall as a letter by `tall`, its left edge within `aligned` letter heights of the
-    first letter of a line of two letters or more within `near` letter heights above or
-    below it? (A list's lone number or a short line, not a scrap beside the sheet.)
-    `starts` are the lines' first letters (None for a line without one), `sizes`
-    their numbers of letters."""
+    """Does line `k` start where the lines of writing around it start: its first
+    letter as tall as a letter by `tall`, its left edge within `aligned` letter
+    heights of the first letter of another line of two letters or more within `near`
+    letter heights above or below it? (A list's lone number or a short line, not a
+    scrap beside the sheet.) `starts` are the lines' first letters (None for a line
+    without one), `sizes` their numbers of letters."""
     g = starts[k]
     if g is None or g.height < tall * height:
         return False
-    return any(o is not None and n >= 2 and abs(o.cy - g.cy) <= near * height
-               and abs(o.box[1] - g.box[1]) <= aligned * height for o, n in zip(starts, sizes))
+    return any(o is not None and j != k and n >= 2 and abs(o.cy - g.cy) <= near * height
+               and abs(o.box[1] - g.box[1]) <= aligned * height for j, (o, n) in enumerate(zip(starts, sizes)))
 
 
 def _unsure(p, below=STRAY_MARK_CONF):
