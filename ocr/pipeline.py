@@ -921,7 +921,8 @@ def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER):
     starts with a lone digit, is more likely a number too (a numbered list whose
     ``1`` is a bare stroke): its probabilities get the prior of :func:`prefer_digits`,
     and the digit that continues the count of those lines (a ``2`` between ``1`` and
-    ``3``, written like a ``Z``) is `next_number` times likelier again.
+    ``3``, written like a ``Z``) is `next_number` times likelier again for each of
+    them (a ``4`` written like an ``A`` between ``3`` and ``5``).
 
     Parameters
     ----------
@@ -946,7 +947,8 @@ def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER):
             p = prefer_digits(p, w_digit)  # a new array
             counted = {d + k - j for j, d in near_numbers.items()}
             if len(counted) == 1 and 0 <= min(counted) <= 9:  # the lines around agree on it
-                p[CLASSES.index(str(min(counted)))] *= next_number
+                # each line that counts to it is evidence of its own (above and below it)
+                p[CLASSES.index(str(min(counted)))] *= next_number ** len(near_numbers)
                 p /= p.sum()
             words = [[(g, p, c)]] + words[1:]
         out.append(words)

@@ -2567,6 +2567,12 @@ def test_a_list_number_written_like_a_letter_continues_the_count():
     assert first(number_lines(page(p(_1=0.9), z_like, p(_4=0.9))), 1) == "Z"
     assert first(number_lines(page(z_like, p(_5=0.9))), 0) == "Z"
     assert first(number_lines(page(p(_1=0.9), z_like, p(_3=0.9)), next_number=1.0), 1) == "Z"
+    # A `4` open at the top, read a sure `A`: one line counting to it is not enough, two are
+    a_like = p(A=0.95, _4=0.03)
+    assert first(number_lines(page(p(_3=0.9), a_like, p(_7=0.9))), 1) == "A"
+    assert first(number_lines(page(p(_3=0.9), a_like)), 1) == "A"
+    assert first(number_lines(page(p(_3=0.9), a_like, p(_5=0.9))), 1) == "4"
+    assert first(number_lines(page(p(_2=0.9), p(B=0.9), a_like)), 2) == "A"  # 2 counts to 4, B is no number
 
 
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
