@@ -424,8 +424,11 @@ MIN_CONTRAST = 0.12
 FAINT_CONTRAST = 0.035
 
 #: A page is read as faint when its faint stroke pixels outnumber the darker ones
-#: this many times (:func:`threshold_levels`).
+#: this many times (:func:`threshold_levels`) ...
 FAINT_SHARE = 1.5
+#: ... and cover no more than this share of it: writing covers a few percent of a page
+#: (faint pages 2-4 %); more is the paper's own mottle, set in a cheap JPEG's blocks.
+FAINT_COVER = 0.07
 
 
 def threshold_levels(darkness, min_contrast=MIN_CONTRAST, faint_contrast=FAINT_CONTRAST):
@@ -446,8 +449,9 @@ def threshold_levels(darkness, min_contrast=MIN_CONTRAST, faint_contrast=FAINT_C
         Smallest darkness that can be ink on a faint page: one where faint
         stroke pixels (between this and `min_contrast`, above the noise, with
         paper within three pixels) outnumber the darker ones :data:`FAINT_SHARE` to one and
-        cover at least 0.2 % of the page. Broad grey areas (a second sheet, a
-        shadow's edge) have no paper beside them, so they do not count.
+        cover at least 0.2 % of the page, and at most :data:`FAINT_COVER` of it. Broad
+        grey areas (a second sheet, a shadow's edge) have no paper beside them, so
+        they do not count.
 
     Returns
     -------
@@ -466,7 +470,7 @@ def threshold_levels(darkness, min_contrast=MIN_CONTRAST, faint_contrast=FAINT_C
             # keep the faint pixels that have paper near them: strokes, not areas
             near = kernels.minimum_filter1d(kernels.minimum_filter1d(sub, 7, axis=0), 7, axis=1)
             faint = np.count_nonzero(_short_pieces(faint & (near < 0.5 * lowest)))
-            if faint > FAINT_SHARE * strong and faint > 0.002 * d.size:
+            if FAINT_SHARE * strong < faint and 0.002 * d.size < faint <= FAINT_COVER * d.size:
                 floor = lowest
     high = max(floor, noise)
     ink = d[d > high]
