@@ -228,16 +228,24 @@ def _ink_x(g, top, share=0.25):
 def _attach_small(lines, glyphs, lift, height):
     """Give each small mark to the line whose letters it sits among or just under
     (heights taken along the skew: `lift` is each glyph's rise)."""
+    def extent(j):  # top, bottom (along the skew), left, right
+        return glyphs[j].box[0] - lift[j], glyphs[j].box[2] - lift[j], glyphs[j].box[1], glyphs[j].box[3]
+
+    def union(a, b):
+        return min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3])
+
+    extents = []  # each line's, grown with the marks given to it
+    for line in lines:
+        e = extent(line[0])
+        for j in line[1:]:
+            e = union(e, extent(j))
+        extents.append(e)
     for i, g in enumerate(glyphs):
         if not g.small:
             continue
         best, best_d = None, None
         y = g.cy - lift[i]
-        for li, line in enumerate(lines):
-            top = min(glyphs[j].box[0] - lift[j] for j in line)
-            bottom = max(glyphs[j].box[2] - lift[j] for j in line)
-            x0 = min(glyphs[j].box[1] for j in line)
-            x1 = max(glyphs[j].box[3] for j in line)
+        for li, (top, bottom, x0, x1) in enumerate(extents):
             if not (top - 0.1 * height <= y <= bottom + 0.4 * height):
                 continue
             if not (x0 - 2 * height <= g.cx <= x1 + 2 * height):
@@ -247,6 +255,7 @@ def _attach_small(lines, glyphs, lift, height):
                 best, best_d = li, d
         if best is not None:
             lines[best].append(i)
+            extents[best] = union(extents[best], extent(i))
 
 
 def gaps(line, glyphs, height=None):
