@@ -1136,9 +1136,13 @@ SURE_OVER = 0.6
 def _dark_and_empty(prepared, classified):
     """Did a photo darker than mid-grey read as (next to) nothing? It may be light
     writing on a dark ground, which the reading in negative finds (:func:`_best_turn`)."""
-    pixels = prepared.loaded.pixels
+    return _count(classified) < 3 and _dark_photo(prepared.loaded.pixels)
+
+
+def _dark_photo(pixels):
+    """Is a photo (uint8 or float pixels) darker than mid-grey, as a dark ground is?"""
     white = 255 if pixels.dtype == np.uint8 else 1.0
-    return _count(classified) < 3 and float(np.median(pixels[::4, ::4])) < 0.5 * white
+    return float(np.median(pixels[::4, ::4])) < 0.5 * white
 
 
 def _sureness(classified, chance=SURE_OVER):
@@ -1157,7 +1161,8 @@ def _count(classified):
 def _best_turn(prepared, classified, model, context):
     """The page read in the orientation (or, for light writing on a dark ground, the
     polarity) the classifier is surest of: (prepared, classified, quarter turns
-    counterclockwise)."""
+    counterclockwise). Only a photo darker than mid-grey is read in negative: a bright
+    page's negative is mostly ink, and costs many times a reading."""
     loaded = prepared.loaded
     # a reading of next to nothing (a dark photo's, _dark_and_empty) is sure of nothing
     best = (_mean_conf(classified) if _count(classified) >= 3 else 0.0, prepared, classified, 0)
@@ -1168,7 +1173,8 @@ def _best_turn(prepared, classified, model, context):
     white = np.uint8(255) if loaded.pixels.dtype == np.uint8 else np.float32(1)
     candidates = [(k, replace(loaded, pixels=np.ascontiguousarray(np.rot90(loaded.pixels, k)),
                               size=loaded.size[::-1] if k % 2 else loaded.size)) for k in (1, 2, 3)]
-    candidates.append((0, replace(loaded, pixels=white - loaded.pixels)))  # negative: chalk on a board
+    if _dark_photo(loaded.pixels):  # in negative: chalk on a board (a bright photo is no dark ground)
+        candidates.append((0, replace(loaded, pixels=white - loaded.pixels)))
     for k, turned in candidates:
         p = prepare(turned, enclosed=False)
         c = classify(p.analysis, model, context=context)

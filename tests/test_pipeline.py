@@ -2073,14 +2073,38 @@ def test_a_turned_reading_with_next_to_nothing_in_it_does_not_win(monkeypatch):
         p[0] = conf
         return [[[("A", p)] * n]]
 
-    loaded = load_image(np.full((60, 80), 255, np.uint8))
     upright = page(20, 0.7)  # unsure enough to look at the other orientations
-    readings = iter([page(20, 0.6), page(20, 0.6), page(20, 0.6), page(1, 0.99)])
     monkeypatch.setattr(P, "prepare", lambda turned, enclosed=True: SimpleNamespace(analysis=None, loaded=turned))
-    monkeypatch.setattr(P, "classify", lambda analysis, model, context=True: next(readings))
-    prepared = SimpleNamespace(loaded=loaded)
-    got, classified, turns = P._best_turn(prepared, upright, None, True)
-    assert got is prepared and classified is upright and turns == 0
+    for grey, readings in ((255, [page(20, 0.6), page(1, 0.99), page(20, 0.6)]),  # turned 180 degrees
+                           (40, [page(20, 0.6), page(20, 0.6), page(20, 0.6), page(1, 0.99)])):  # in negative
+        readings = iter(readings)
+        monkeypatch.setattr(P, "classify", lambda analysis, model, context=True: next(readings))
+        prepared = SimpleNamespace(loaded=load_image(np.full((60, 80), grey, np.uint8)))
+        got, classified, turns = P._best_turn(prepared, upright, None, True)
+        assert got is prepared and classified is upright and turns == 0
+        assert next(readings, None) is None  # every reading was looked at
+
+
+def test_only_a_dark_photo_is_read_in_negative(monkeypatch):
+    """A bright page unsure upright is read turned three ways; its negative, mostly
+    ink, would cost many times a reading (a sideways page 4 -> 12 s) and is no chalk
+    on a board. A photo darker than mid-grey is read in negative too."""
+    from types import SimpleNamespace
+
+    import ocr.pipeline as P
+    from ocr.load import load_image
+
+    unsure = [[[("A", np.full(36, 1 / 36))] * 5]]
+    for grey, looks in ((200, 3), (60, 4)):
+        seen = []
+        monkeypatch.setattr(P, "prepare", lambda turned, enclosed=True: seen.append(turned) or
+                            SimpleNamespace(analysis=None, loaded=turned))
+        monkeypatch.setattr(P, "classify", lambda analysis, model, context=True: unsure)
+        loaded = load_image(np.full((60, 80), grey, np.uint8))
+        P._best_turn(SimpleNamespace(loaded=loaded), unsure, None, True)
+        assert len(seen) == looks
+        negative = [t for t in seen if (t.pixels.mean() > 0.5) != (grey > 127)]  # the other side of mid-grey
+        assert len(negative) == looks - 3
 
 
 def test_faint_writing_under_a_vignette(model, monkeypatch):
