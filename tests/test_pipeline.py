@@ -1367,7 +1367,9 @@ def test_sheet_with_a_soft_edge_and_crowded_writing_is_found_leniently(model, mo
     """A note on striped wood in a phone's light: the blur and the vignette soften the
     sheet's edge below SHEET_STEP, and the writing roughens most of the sheet's blocks,
     so the stripes are no rougher than its median block. Read whole, the stripes drowned
-    the letter height and the page read as one character. Judged leniently (a step of
+    the letter height and the page read as one character (taken, besides, for a faint
+    page until its faint "strokes" had to cover no more of it than writing does); it
+    still reads pieces of the stripes as letters. Judged leniently (a step of
     SOFT_STEP, the paper's roughness from its smoothest blocks), it is a doubtful sheet,
     and the classifier is surer of its reading than of the whole photo's."""
     import ocr.binarize as B
@@ -1382,7 +1384,7 @@ def test_sheet_with_a_soft_edge_and_crowded_writing_is_found_leniently(model, mo
     monkeypatch.setattr(B, "SOFT_STEP", 2.0)  # never lenient
     monkeypatch.setattr(B, "_straight_edged_sheet", lambda *a: None)  # nor by its edges (which finds it too)
     assert B.find_sheet(small, enclosed=True) is None
-    assert len(ocr.read(photo, model=model).text) < len(text) // 2
+    assert page_scores(text, ocr.read(photo, model=model).text)["cer"] > 0.1
 
 
 def test_lit_part_of_a_sheet_is_weighed_against_the_whole_photo(model, monkeypatch):
