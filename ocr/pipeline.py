@@ -1121,6 +1121,9 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
 TURN_BELOW = 0.75
 #: ... and read turned when that is surer by this much, and surer than TURN_BELOW.
 TURN_GAIN = 0.15
+#: A reading turned (or in negative) this sure, and surer than upright by TURN_GAIN, is
+#: taken without reading the page the other ways (upright writing scores 0.8-0.95).
+TURN_SURE = 0.9
 
 
 def _mean_conf(classified):
@@ -1181,6 +1184,8 @@ def _best_turn(prepared, classified, model, context):
         conf = _mean_conf(c)
         if conf > best[0] and _count(c) >= least:
             best = (conf, p, c, k)
+            if conf >= TURN_SURE and conf - upright >= TURN_GAIN:
+                break  # as sure as upright writing is: the other ways need not be read
     conf, p, c, k = best
     if p is not prepared and conf >= TURN_BELOW and conf - upright >= TURN_GAIN:
         return p, c, k

@@ -2087,6 +2087,29 @@ def test_a_turned_reading_with_next_to_nothing_in_it_does_not_win(monkeypatch):
         assert next(readings, None) is None  # every reading was looked at
 
 
+def test_a_sure_turned_reading_ends_the_search(monkeypatch):
+    """A page unsure upright is read turned a quarter turn, a half turn, three quarters
+    and (a dark photo) in negative; a reading as sure as upright writing (TURN_SURE)
+    is taken at once, the others not read. A less sure one is weighed against them."""
+    from types import SimpleNamespace
+
+    import ocr.pipeline as P
+    from ocr.load import load_image
+
+    def page(conf):
+        p = np.full(36, (1 - conf) / 35)
+        p[0] = conf
+        return [[[("A", p)] * 10]]
+
+    monkeypatch.setattr(P, "prepare", lambda turned, enclosed=True: SimpleNamespace(analysis=None, loaded=turned))
+    loaded = load_image(np.full((60, 80), 40, np.uint8))
+    for confs, read, turns in (([0.6, 0.93, 0.5, 0.5], 2, 2), ([0.6, 0.85, 0.88, 0.5], 4, 3)):
+        readings = iter([page(c) for c in confs])
+        monkeypatch.setattr(P, "classify", lambda analysis, model, context=True: next(readings))
+        got, classified, k = P._best_turn(SimpleNamespace(loaded=loaded), page(0.6), None, True)
+        assert k == turns and len(confs) - sum(1 for _ in readings) == read
+
+
 def test_only_a_dark_photo_is_read_in_negative(monkeypatch):
     """A bright page unsure upright is read turned three ways; its negative, mostly
     ink, would cost many times a reading (a sideways page 4 -> 12 s) and is no chalk
