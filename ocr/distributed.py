@@ -80,20 +80,17 @@ def _read_task(path, model, keep_crops, read_kwargs):
     Returns a list of ReadResult: one for most files, one a page for a multi-page
     TIFF (named ``scan.tif[2]``, as ``handocr read`` names them).
     """
+    from .cli import pages_of
     from .errors import HandocrError
-    from .load import load_image, page_count
+    from .load import load_image
     from .pipeline import read
 
-    name = os.fspath(path)
-    n = page_count(path) if name.lower().endswith((".tif", ".tiff")) else 1
     results = []
-    for k in range(n):
-        shown = name if n == 1 else f"{name}[{k + 1}]"
+    for shown, name, k, _ in pages_of([os.fspath(path)]):
         try:
-            source = path if n == 1 else load_image(
-                path, page=k, name=shown,
-                **{o: read_kwargs[o] for o in ("max_pixels", "work_pixels") if o in read_kwargs})
-            page = read(source, model=model, **read_kwargs)
+            loaded = load_image(name, page=k, name=shown,
+                                **{o: read_kwargs[o] for o in ("max_pixels", "work_pixels") if o in read_kwargs})
+            page = read(loaded, model=model, **read_kwargs)
         except HandocrError as e:
             results.append(ReadResult(shown, None, str(e)))
             continue

@@ -800,11 +800,8 @@ def classify(analysis, model, context=True):
     # a glyph floating mid-line is a letter written small if the classifier is sure of it, else a scrap
     letter = {i for i in big if not glyphs[i].small or not _unsure(probs[i])}
     out = []
-    # each line's first letter, and its number of letters
-    starts = [([glyphs[i] for word in line for i in word if i in letter] + [None])[0] for line in analysis.lines]
-    sizes = [sum(i in letter for word in line for i in word) for line in analysis.lines]
-    for k_line, line in enumerate(analysis.lines):
-        line_letters = [glyphs[i] for word in line for i in word if i in letter]
+    letters_of = [[glyphs[i] for word in line for i in word if i in letter] for line in analysis.lines]
+    for k_line, (line, line_letters) in enumerate(zip(analysis.lines, letters_of)):
         words, read_as_is, at_edge = [], [], []
         for word in line:
             idx = [i for i in word if i in letter]
@@ -836,7 +833,7 @@ def classify(analysis, model, context=True):
             if at_edge[k] and _stray_mark(read_as_is[k], EDGE_MARK_CONF):
                 del words[k], read_as_is[k], at_edge[k]
         if words and not (len(words) == 1 and _stray_mark(read_as_is[0])
-                          and not _in_the_list(starts, sizes, k_line, H)):
+                          and not _in_the_list(letters_of, k_line, H)):
             out.append(words)
     return number_lines(out) if context else out
 
@@ -884,18 +881,17 @@ def _stray_mark(items, below=STRAY_MARK_CONF):
     return _unsure(p, below)
 
 
-def _in_the_list(starts, sizes, k, height, near=3.0, aligned=1.0, tall=0.6):
+def _in_the_list(letters_of, k, height, near=3.0, aligned=1.0, tall=0.6):
     """Does line `k` start where the lines of writing around it start: its first
     letter as tall as a letter by `tall`, its left edge within `aligned` letter
     heights of the first letter of another line of two letters or more within `near`
     letter heights above or below it? (A list's lone number or a short line, not a
-    scrap beside the sheet.) `starts` are the lines' first letters (None for a line
-    without one), `sizes` their numbers of letters."""
-    g = starts[k]
-    if g is None or g.height < tall * height:
+    scrap beside the sheet.) `letters_of` are the lines' letter glyphs, left to right."""
+    if not letters_of[k] or letters_of[k][0].height < tall * height:
         return False
-    return any(o is not None and j != k and n >= 2 and abs(o.cy - g.cy) <= near * height
-               and abs(o.box[1] - g.box[1]) <= aligned * height for j, (o, n) in enumerate(zip(starts, sizes)))
+    g = letters_of[k][0]
+    return any(j != k and len(o) >= 2 and abs(o[0].cy - g.cy) <= near * height
+               and abs(o[0].box[1] - g.box[1]) <= aligned * height for j, o in enumerate(letters_of))
 
 
 def _unsure(p, below=STRAY_MARK_CONF):
