@@ -1197,6 +1197,8 @@ LIGHT_SPREAD = 4.5
 LIGHT_SIGMA = 1.5
 #: A light stroke lies this many letter heights or more from the photo's edge (where its shading lies).
 LIGHT_EDGE = 0.5
+#: What a light stroke joins spans at most this many letter heights of rows (one line's letters).
+LIGHT_JOINS = 1.6
 
 
 def light_strokes(mask, darkness, height, low, exclude=None, outside=None, halo=3, least=0.3):
@@ -1219,7 +1221,8 @@ def light_strokes(mask, darkness, height, low, exclude=None, outside=None, halo=
       direction by 0.06 of a letter height or more: the faint page lines and rules
       that pass a letter are straight, a letter's own light strokes mostly bend);
     - lies at least half within the rows of the ink it is joined to (not shading
-      or a scrawl under a line);
+      or a scrawl under a line), and that ink spans at most :data:`LIGHT_JOINS`
+      letter heights (not a blot or a shadow's edge touching letters of two lines);
     - lies :data:`LIGHT_EDGE` letter heights or more from the photo's edge (and
       from `outside`), where its shading is.
 
@@ -1348,6 +1351,8 @@ def _is_light_stroke(labels, k, box, darkness, far, inked, rows, height, low, r,
         return True
     top = min(rows[j - 1].start for j in joined)
     bottom = max(rows[j - 1].stop for j in joined)
+    if bottom - top > LIGHT_JOINS * height:
+        return False  # it joins ink of two lines: no letter is that tall
     return min(bottom, box[0].stop) - max(top, box[0].start) >= 0.5 * h
 
 

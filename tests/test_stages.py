@@ -612,6 +612,35 @@ def test_a_stroke_written_lighter_than_its_letter_is_joined_to_it():
     assert light_strokes(mask, d, 50.0, low) is mask
 
 
+def test_no_light_stroke_joins_two_lines():
+    """A shadow's edge or a blot between two lines, followed down to the paper's noise,
+    can bend as a stroke does and touch a letter of each line: the rows of what it
+    joins then span more than a letter's height, and it is no stroke of either
+    (a J above a T once became one tall glyph, and both letters were lost). The same
+    light stroke beside one letter, a D's bowl, is still joined to it."""
+    from ocr.binarize import light_strokes
+
+    rng = np.random.default_rng(3)
+    yy, xx = np.mgrid[0:200, 0:300]
+    upper = (yy >= 20) & (yy < 70) & (xx >= 40) & (xx < 46)  # a letter of the upper line
+    lower = (yy >= 120) & (yy < 170) & (xx >= 40) & (xx < 46)  # one of the line under it
+    # a curve from the upper letter's foot to the lower one's head, 4 px short of each
+    arc = (np.abs(np.hypot((yy - 95) / 21.0, (xx - 43) / 16.0) - 1) < 0.1) & (xx >= 43) & (yy > 74) & (yy < 116)
+    stem = (yy >= 70) & (yy < 120) & (xx >= 200) & (xx < 206)
+    bowl, ends = _light_bowl(yy, xx, 95, 210)
+    d = np.zeros(yy.shape, np.float32)
+    d[arc | bowl] = 0.13
+    d[ends] = 0.05
+    d[(yy >= 70) & (yy < 75) & (xx >= 43) & (xx < 47)] = 0.05  # faint ties to the letters
+    d[(yy >= 115) & (yy < 120) & (xx >= 43) & (xx < 47)] = 0.05
+    d[upper | lower | stem] = 0.4
+    d, low, _, mask = _ink_of(d, rng)
+    assert not mask[arc].any() and not mask[bowl].any()
+    out = light_strokes(mask, d, 50.0, low)
+    assert out[bowl].mean() > 0.95
+    assert not out[arc].any()
+
+
 def test_no_light_stroke_by_the_photos_edge():
     """The shading along a photo's edge, or along the corners a turn added, can be as
     dark as a light stroke and bend as one does: a D's light bowl half a letter
