@@ -13,7 +13,7 @@ length. The reading itself, no word of the lexicon, gets the prior of a rare wor
 ``p = oov`` for a reading of up to four characters and ``oov_letter`` times less
 for each one more: a writer's short non-words (codes, abbreviations) are many, a
 long one is rare, and a long reading one letter from a word is that word misread.
-Three rules keep the correction from inventing text:
+Four rules keep the correction from inventing text:
 
 * a character the classifier is sure of (probability >= `sure`) is never
   changed, so a confident reading is never overridden;
@@ -21,7 +21,9 @@ Three rules keep the correction from inventing text:
   context has already weighed it against the letters it looks like, and one that
   stays a digit so is meant (a code such as ``O7K``);
 * a changed character must have been plausible to the classifier
-  (probability >= `plausible`).
+  (probability >= `plausible`);
+* the word keeps at least half the reading's letters, and half of its own (a
+  code such as ``UD9`` is no ``UPS``, nor a ``ROOM`` read ``RQOPN`` an ``ADOPT``).
 
 Only readings that are no word are corrected: a reading that is a word of the
 lexicon stays, however much more frequent a word one letter away is (``BOX``
@@ -218,9 +220,9 @@ class Lexicon:
 
             score(w, path) = sum_k (log P[s_k, w_k] - extra[s_k]) + weight * log p(w | length)
 
-        is weighed against the reading's own score with the prior ``oov``. A word
-        read along another path must keep at least half of the reading's letters
-        (and of its own): the same letter on the same span. A
+        is weighed against the reading's own score with the prior ``oov``. A word,
+        along the reading's path or another, must keep at least half of the
+        reading's letters (and of its own): the same letter on the same span. A
         character of the reading the classifier is sure of keeps its place and
         its class, unless it was cut out of a glyph (:attr:`ocr.segment.Lattice.cut`):
         half an ``M`` is often read surely as a ``Y``.
@@ -286,9 +288,9 @@ class Lexicon:
         for _, word in sorted(found, key=lambda f: f[0])[:tries]:
             choice = _best_spans(cost, spans, lattice.n, word)
             kept = len(mine.intersection(choice))
-            # cut or joined otherwise, the word keeps at least half the letters
-            # read (a code like QEW is a few cuts away from many short words)
-            if [s for s, _ in choice] == list(path) or 2 * kept >= max(len(path), len(word)):
+            # the word keeps at least half the letters read (a code like QEW is a
+            # few cuts away from many short words, and a few changes from others)
+            if 2 * kept >= max(len(path), len(word)):
                 return choice
         return None
 

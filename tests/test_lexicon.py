@@ -66,6 +66,17 @@ def test_a_long_reading_one_letter_from_a_word_is_more_likely_that_word():
     assert lex.correct(P) is None  # BOOI: a short code as likely as a rare word
 
 
+def test_a_word_keeps_half_the_letters_read():
+    """A code read with two unsure letters of three is not made the word those two
+    letters could also be: DOG keeps only the G of BQG. With one letter to change,
+    it is read DOG."""
+    lex = Lexicon({"dog": 1000}, name="test")
+    P = probs({"B": 0.6, "D": 0.3}, {"Q": 0.6, "O": 0.3}, {"G": 0.95})
+    assert lex.correct(P) is None
+    P = probs({"D": 0.97}, {"Q": 0.6, "O": 0.3}, {"G": 0.95})
+    assert text(lex.correct(P)) == "DOG"
+
+
 def test_only_letters_the_classifier_found_plausible():
     P = probs({"P": 0.6, "D": 0.005, "R": 0.3}, {"O": 0.95}, {"G": 0.95})  # D at 0.5 %: not a candidate
     assert LEX.correct(P) is None
