@@ -445,12 +445,17 @@ def analyse(grey, outside=None):
 
 #: A glyph within this many letter heights of the desk painted over is at the sheet's edge.
 EDGE_REACH = 0.05
+#: ... and one whose box comes within this many letter heights of the image's border.
+PHOTO_EDGE_REACH = 0.25
 
 
 def at_sheet_edge(analysis, desk, shape, tilt=0.0, reach=EDGE_REACH):
     """`analysis` with the glyphs whose ink comes within `reach` letter heights of
     the desk painted over marked (``Analysis.edge``): the sheet's edge itself, or
-    the desk's pattern or grain beside it, that the painting left.
+    the desk's pattern or grain beside it, that the painting left. Glyphs whose box
+    comes within :data:`PHOTO_EDGE_REACH` letter heights of the image's own border
+    are marked too, desk or none: a vignette's dark rim, or a shadow along the
+    border, leaves bars there that end lines as unsure ``I``.
 
     Parameters
     ----------
@@ -469,17 +474,22 @@ def at_sheet_edge(analysis, desk, shape, tilt=0.0, reach=EDGE_REACH):
     """
     from PIL import Image
 
-    if desk is None or not desk.any() or not analysis.glyphs:
+    if not analysis.glyphs:
         return analysis
+    # the photo's own border: a vignette's dark rim, a shadow along it
+    b = PHOTO_EDGE_REACH * analysis.height
+    edge = {i for i, g in enumerate(analysis.glyphs)
+            if min(g.box[0], g.box[1], shape[0] - g.box[2], shape[1] - g.box[3]) < b}
+    if desk is None or not desk.any():
+        return replace(analysis, edge=frozenset(edge)) if edge else analysis
     im = Image.fromarray(desk.view(np.uint8) * np.uint8(255), mode="L")
     if tilt:
         im = im.rotate(tilt, resample=Image.NEAREST, expand=True, fillcolor=0)
     near = np.asarray(im.resize((shape[1], shape[0]), Image.NEAREST)) > 0
     r = max(1, round(reach * analysis.height))
     near = kernels.box_max(near.view(np.uint8), 2 * r + 1).view(bool)
-    edge = frozenset(i for i, g in enumerate(analysis.glyphs)
-                     if near[g.box[0]:g.box[2], g.box[1]:g.box[3]][g.mask].any())
-    return replace(analysis, edge=edge) if edge else analysis
+    edge |= {i for i, g in enumerate(analysis.glyphs) if near[g.box[0]:g.box[2], g.box[1]:g.box[3]][g.mask].any()}
+    return replace(analysis, edge=frozenset(edge)) if edge else analysis
 
 
 def prepare(loaded, enclosed=True):

@@ -725,6 +725,32 @@ def test_an_unsure_bar_at_the_sheets_edge_ending_a_line_is_no_letter(model):
     assert _words(classify(at_sheet_edge(a, desk, grey.shape), model)) == ["MILK BREAD 1"]
 
 
+def test_an_unsure_bar_by_the_photos_border_ending_a_line_is_no_letter(model):
+    """A vignette's dark rim, or a shadow along the photo's border, leaves a bar a
+    few pixels from it, read as an unsure ``I`` ending the line: as at a sheet's
+    edge, it ends no line. Away from the border it is read, and a 1 written by the
+    border is read surely and stays."""
+    from ocr.pipeline import analyse, at_sheet_edge, classify
+
+    grey = _grey_page(["MILK BREAD"], seed=3)
+    a = analyse(grey)
+    H = int(a.height)
+    top, bottom = min(g.box[0] for g in a.glyphs), max(g.box[2] for g in a.glyphs)
+    x = max(g.box[3] for g in a.glyphs) + int(1.3 * H)  # a word's gap after BREAD
+    grey[top:bottom, x:x + 3] = 0.3
+    a = analyse(grey)
+    assert len(_words(classify(at_sheet_edge(a, None, grey.shape), model))[0].split()) == 3
+    grey = grey[:, :x + 3 + H // 10]  # the bar a tenth of a letter height from the border
+    a = analyse(grey)
+    assert _words(classify(at_sheet_edge(a, None, grey.shape), model)) == ["MILK BREAD"]
+
+    grey = _grey_page(["MILK BREAD 1"], seed=3)
+    a = analyse(grey)
+    grey = grey[:, :max(g.box[3] for g in a.glyphs) + H // 10]
+    a = analyse(grey)
+    assert _words(classify(at_sheet_edge(a, None, grey.shape), model)) == ["MILK BREAD 1"]
+
+
 def test_a_line_of_two_unsure_glyphs_is_garbage_unless_o_and_0_make_them_sure():
     from ocr import CLASSES
     from ocr.pipeline import _garbage_line
