@@ -928,7 +928,11 @@ def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER):
     ``1`` is a bare stroke): its probabilities get the prior of :func:`prefer_digits`,
     and the digit that continues the count of those lines (a ``2`` between ``1`` and
     ``3``, written like a ``Z``) is `next_number` times likelier again for each of
-    them (a ``4`` written like an ``A`` between ``3`` and ``5``).
+    them (a ``4`` written like an ``A`` between ``3`` and ``5``). When all the page's
+    lines that start with a lone digit count alike, however far (a list numbered
+    here and there: ``4``, ``5`` and ``6`` on its fourth to sixth lines), each of
+    them counts, and the lone character starting its first line is likelier a ``1``
+    (without the prior, if no numbered line is near it).
 
     Parameters
     ----------
@@ -948,13 +952,17 @@ def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER):
     for k, words in enumerate(lines):
         first = words[0]
         near_numbers = {j: d for j, d in numbers.items() if 0 < abs(j - k) <= near}
-        if len(first) == 1 and k not in numbers and near_numbers:
+        # the page's numbered lines, if they all count alike (a list numbered here and there)
+        listed = {j: d for j, d in numbers.items() if j != k}
+        if len({d - j for j, d in listed.items()}) != 1:
+            listed = near_numbers
+        if len(first) == 1 and k not in numbers and listed:
             g, p, c = first[0]
-            p = prefer_digits(p, w_digit)  # a new array
-            counted = {d + k - j for j, d in near_numbers.items()}
-            if len(counted) == 1 and 0 <= min(counted) <= 9:  # the lines around agree on it
+            p = prefer_digits(p, w_digit) if near_numbers else p.copy()
+            counted = {d + k - j for j, d in listed.items()}
+            if len(counted) == 1 and 0 <= min(counted) <= 9:  # the lines agree on it
                 # each line that counts to it is evidence of its own (above and below it)
-                p[CLASSES.index(str(min(counted)))] *= next_number ** len(near_numbers)
+                p[CLASSES.index(str(min(counted)))] *= next_number ** len(listed)
                 p /= p.sum()
             words = [[(g, p, c)]] + words[1:]
         out.append(words)

@@ -2599,8 +2599,9 @@ def test_pencil_in_a_shadow_read_under_the_close_paper_estimate(model, monkeypat
 
 def test_a_bare_one_starting_a_numbered_list():
     """`1` written as a bare stroke is a tie between I and 1; starting a line next to
-    lines numbered 2 and 3 it is a 1. Without numbered lines near it, or read
-    confidently as another letter, it keeps its reading."""
+    lines numbered 2 and 3 it is a 1, and so it is when a numbered line further down
+    counts to 1. Without numbered lines counting to it, or read confidently as
+    another letter, it keeps its reading."""
     from ocr.pipeline import number_lines
 
     def p(**probs):
@@ -2620,8 +2621,10 @@ def test_a_bare_one_starting_a_numbered_list():
     assert first_char(number_lines(page), 0) == "1"
     alone = [line(tie, "WILL"), line(p(A=0.9), "NAP")]
     assert first_char(number_lines(alone), 0) == "I"
-    far = [line(tie, "BUY")] + [line(p(A=0.9), "X")] * 3 + [line(p(_5=0.9), "CALL")]
-    assert first_char(number_lines(far), 0) == "I"  # the numbered line is four lines away
+    far = [line(tie, "BUY")] + [line(p(A=0.9), "X")] * 3 + [line(p(_7=0.9), "CALL")]
+    assert first_char(number_lines(far), 0) == "I"  # four lines away, a 7 counts to a 3
+    far[-1] = line(p(_5=0.9), "CALL")
+    assert first_char(number_lines(far), 0) == "1"  # ... a 5 to a 1
     sure = [line(p(A=0.95, _4=0.03), "NAP"), line(p(_2=0.9), "CALL")]
     assert first_char(number_lines(sure), 0) == "A"
     two_words = [[[(None, tie, None), (None, p(T=0.9), None)]], line(p(_2=0.9), "CALL")]
@@ -2657,6 +2660,13 @@ def test_a_list_number_written_like_a_letter_continues_the_count():
     assert first(number_lines(page(p(_3=0.9), a_like)), 1) == "A"
     assert first(number_lines(page(p(_3=0.9), a_like, p(_5=0.9))), 1) == "4"
     assert first(number_lines(page(p(_2=0.9), p(B=0.9), a_like)), 2) == "A"  # 2 counts to 4, B is no number
+    # A list numbered here and there: lines further down counting alike (4, 5 and 6 on
+    # the fourth to sixth lines) make a bare stroke starting the first line its 1 (no
+    # line near it is numbered); lines counting otherwise (4, 7, 6) leave it an I
+    i_like, plain = p(I=0.6, _1=0.3), p(B=0.9)
+    assert first(number_lines(page(i_like, plain, plain, p(_4=0.9), p(_5=0.9), p(_6=0.9))), 0) == "1"
+    assert first(number_lines(page(i_like, plain, plain, p(_4=0.9), p(_7=0.9), p(_6=0.9))), 0) == "I"
+    assert first(number_lines(page(i_like, plain, plain, p(_4=0.9), p(_5=0.9), p(_6=0.9))), 1) == "B"
 
 
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
