@@ -646,6 +646,11 @@ def unlevel_box(box, tilt, shape, level_shape):
 WORD_KINDS = {"letters": 0.45, "digits": 0.45, "mixed": 0.1}
 #: How often a word of one kind holds a character of the other (a slip of the pen).
 STRAY = 0.05
+#: ``I``/``1`` and ``O``/``0``, written alike: a word of two or more characters all
+#: read as one of them at least this surely is a number (:func:`apply_word_context`).
+TWIN_SHARE = 0.75
+_TWINS = np.array([c in "IO10" for c in CLASSES])
+_ONE, _ZERO = np.array([c in "I1" for c in CLASSES]), np.array([c in "O0" for c in CLASSES])
 
 
 def page_slant(glyphs, above=SLANT_ABOVE):
@@ -681,7 +686,10 @@ def apply_word_context(P, strength=0.9):
     characters say little, nine confident digits say a lot, while unsure ones
     (an ``I``/``1`` at even odds) count for nothing either way. The prior's weight
     for digits is kept within ``[1 - strength, strength]``, so a confident
-    reading is never overturned but a close call goes the word's way.
+    reading is never overturned but a close call goes the word's way. A word of
+    two characters or more all read ``I``/``1`` or ``O``/``0`` (:data:`TWIN_SHARE`),
+    its first an ``I``/``1``, gets the digits' full weight: its characters say nothing of
+    its kind, and no word is written with I and O alone (10, 11, 101).
 
     Parameters
     ----------
@@ -711,6 +719,10 @@ def apply_word_context(P, strength=0.9):
     post = np.exp(log_post - log_post.max(axis=1, keepdims=True))
     post /= post.sum(axis=1, keepdims=True)
     w_digit = post @ np.array([STRAY, 1 - STRAY, 0.5])
+    if n >= 2 and np.all(P[:, _TWINS].sum(axis=1) >= TWIN_SHARE) and P[0, _ONE].sum() > P[0, _ZERO].sum():
+        # 10, 11, 100: no word of two letters or more is written with I and O alone
+        # (and a number seldom starts with 0: OI is more often OF with its bars lost)
+        w_digit = np.full(n, strength)
     w_digit = np.clip(w_digit, 1 - strength, strength)[:, None]
     Q = P * np.where(_IS_DIGIT, w_digit, 1 - w_digit)
     return Q / Q.sum(axis=1, keepdims=True)

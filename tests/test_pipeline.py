@@ -65,6 +65,27 @@ def test_context_evidence_adds_up_with_word_length():
     assert np.allclose(alone, padded)
 
 
+def test_a_word_of_i_and_o_alone_is_a_number():
+    """Written alike, ``I``/``1`` and ``O``/``0`` say nothing of their word's kind, and
+    an EMNIST writer's 10 came out IO. No word of two letters or more is written with
+    I and O alone: such a word is a number (10, 11, 101), unless a character is read
+    surely, or the word starts with an O (OI is oftener OF with its bars lost than 01)."""
+    def twin(letter, p_letter, p_digit):
+        v = np.full(len(CLASSES), (1 - p_letter - p_digit) / (len(CLASSES) - 2))
+        v[CLASSES.index(letter)], v[CLASSES.index({"I": "1", "O": "0"}[letter])] = p_letter, p_digit
+        return v
+
+    def read(*chars):
+        return "".join(CLASSES[k] for k in apply_word_context(np.stack(chars)).argmax(1))
+
+    assert read(twin("I", 0.55, 0.35), twin("O", 0.6, 0.3)) == "10"
+    assert read(twin("I", 0.5, 0.4), twin("I", 0.6, 0.3), twin("I", 0.5, 0.4)) == "111"
+    assert read(twin("I", 0.55, 0.35), twin("O", 0.6, 0.3), twin("I", 0.55, 0.35)) == "101"
+    assert read(twin("O", 0.6, 0.3), twin("I", 0.55, 0.35)) == "OI"
+    assert read(twin("I", 0.97, 0.01), twin("I", 0.97, 0.01)) == "II"  # sure: Roman two
+    assert read(twin("I", 0.55, 0.35), onehot("F", 0.6)) == "IF"
+
+
 def test_context_never_overturns_a_confident_reading():
     P = np.stack([onehot("A"), onehot("7", 0.99), onehot("B")])
     assert CLASSES[apply_word_context(P)[1].argmax()] == "7"
