@@ -721,11 +721,10 @@ def test_glyphs_touching_the_desk_painted_over_are_at_the_sheets_edge():
     assert at_sheet_edge(analysis, None, grey.shape) is analysis
 
 
-def test_an_unsure_bar_at_the_sheets_edge_ending_a_line_is_no_letter(model):
-    """What the painting of the desk leaves at the sheet's edge (the edge itself, a
-    stripe of a cloth) is a bar read unsure: it ends no line. A 1 written there is
-    read surely and stays, and so does the bar away from the desk."""
-    from ocr.pipeline import analyse, at_sheet_edge, classify
+def _milk_bread_and_a_bar():
+    """MILK BREAD with a bar a word's gap after it, as tall as the letters: the page,
+    the bar's left column and the letter height."""
+    from ocr.pipeline import analyse
 
     grey = _grey_page(["MILK BREAD"], seed=3)
     a = analyse(grey)
@@ -733,6 +732,16 @@ def test_an_unsure_bar_at_the_sheets_edge_ending_a_line_is_no_letter(model):
     top, bottom = min(g.box[0] for g in a.glyphs), max(g.box[2] for g in a.glyphs)
     x = max(g.box[3] for g in a.glyphs) + int(1.3 * H)  # a word's gap after BREAD
     grey[top:bottom, x:x + 3] = 0.3
+    return grey, x, H
+
+
+def test_an_unsure_bar_at_the_sheets_edge_ending_a_line_is_no_letter(model):
+    """What the painting of the desk leaves at the sheet's edge (the edge itself, a
+    stripe of a cloth) is a bar read unsure: it ends no line. A 1 written there is
+    read surely and stays, and so does the bar away from the desk."""
+    from ocr.pipeline import analyse, at_sheet_edge, classify
+
+    grey, x, _ = _milk_bread_and_a_bar()
     desk = np.zeros(grey.shape, bool)
     desk[:, x + 4:] = True
     a = analyse(grey)
@@ -753,12 +762,7 @@ def test_an_unsure_bar_by_the_photos_border_ending_a_line_is_no_letter(model):
     border is read surely and stays."""
     from ocr.pipeline import analyse, at_sheet_edge, classify
 
-    grey = _grey_page(["MILK BREAD"], seed=3)
-    a = analyse(grey)
-    H = int(a.height)
-    top, bottom = min(g.box[0] for g in a.glyphs), max(g.box[2] for g in a.glyphs)
-    x = max(g.box[3] for g in a.glyphs) + int(1.3 * H)  # a word's gap after BREAD
-    grey[top:bottom, x:x + 3] = 0.3
+    grey, x, H = _milk_bread_and_a_bar()
     a = analyse(grey)
     assert len(_words(classify(at_sheet_edge(a, None, grey.shape), model))[0].split()) == 3
     grey = grey[:, :x + 3 + H // 10]  # the bar a tenth of a letter height from the border
