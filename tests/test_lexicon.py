@@ -68,13 +68,16 @@ def test_a_long_reading_one_letter_from_a_word_is_more_likely_that_word():
 
 def test_a_word_keeps_half_the_letters_read():
     """A code read with two unsure letters of three is not made the word those two
-    letters could also be: DOG keeps only the G of BQG. With one letter to change,
-    it is read DOG."""
-    lex = Lexicon({"dog": 1000}, name="test")
-    P = probs({"B": 0.6, "D": 0.3}, {"Q": 0.6, "O": 0.3}, {"G": 0.95})
+    letters could just be: DOG keeps only the G of BQG, its D and O at 5 %. With one
+    letter to change, or with both the classifier's strong second choices (``ZCA``,
+    an EMNIST ``TEA``), it is the word."""
+    lex = Lexicon({"dog": 1000, "tea": 1000}, name="test")
+    P = probs({"B": 0.6, "D": 0.05}, {"Q": 0.6, "O": 0.05}, {"G": 0.95})
     assert lex.correct(P) is None
-    P = probs({"D": 0.97}, {"Q": 0.6, "O": 0.3}, {"G": 0.95})
+    P = probs({"D": 0.97}, {"Q": 0.6, "O": 0.05}, {"G": 0.95})
     assert text(lex.correct(P)) == "DOG"
+    P = probs({"Z": 0.41, "T": 0.19}, {"C": 0.74, "E": 0.16}, {"A": 0.96})
+    assert text(lex.correct(P)) == "TEA"
 
 
 def test_only_letters_the_classifier_found_plausible():
