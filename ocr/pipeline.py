@@ -649,8 +649,8 @@ STRAY = 0.05
 #: ``I``/``1`` and ``O``/``0``, written alike: a word of two or more characters all
 #: read as one of them at least this surely is a number (:func:`apply_word_context`).
 TWIN_SHARE = 0.75
-_TWINS = np.array([c in "IO10" for c in CLASSES])
 _ONE, _ZERO = np.array([c in "I1" for c in CLASSES]), np.array([c in "O0" for c in CLASSES])
+_TWINS = _ONE | _ZERO
 
 
 def page_slant(glyphs, above=SLANT_ABOVE):
@@ -960,14 +960,13 @@ def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER):
         return len(word) == 1 and _IS_DIGIT[int(np.argmax(word[0][1]))]
 
     numbers = {k: int(CLASSES[int(np.argmax(lines[k][0][0][1]))]) for k in range(len(lines)) if lone_digit(k)}
+    # the page's numbered lines all count alike: a list, numbered here and there
+    a_list = len({d - j for j, d in numbers.items()}) == 1
     out = []
     for k, words in enumerate(lines):
         first = words[0]
         near_numbers = {j: d for j, d in numbers.items() if 0 < abs(j - k) <= near}
-        # the page's numbered lines, if they all count alike (a list numbered here and there)
-        listed = {j: d for j, d in numbers.items() if j != k}
-        if len({d - j for j, d in listed.items()}) != 1:
-            listed = near_numbers
+        listed = numbers if a_list else near_numbers  # (line k is none of them below)
         if len(first) == 1 and k not in numbers and listed:
             g, p, c = first[0]
             p = prefer_digits(p, w_digit) if near_numbers else p.copy()
