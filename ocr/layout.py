@@ -91,13 +91,14 @@ def group_lines(glyphs, height):
         else:
             lines[best].append(i)
     lines = _attach_low(lines, glyphs, lift, height)
-    lines = _merge_fragments(lines, glyphs, ys, height)
+    feet = [g.box[2] - d for g, d in zip(glyphs, lift)]
+    lines = _merge_fragments(lines, glyphs, ys, height, feet)
     _attach_small(lines, glyphs, lift, height)
     lines.sort(key=lambda line: median([ys[i] for i in line]))
     return [sorted(line, key=lambda i: glyphs[i].box[1]) for line in lines]
 
 
-def _merge_fragments(lines, glyphs, ys, height):
+def _merge_fragments(lines, glyphs, ys, height, feet=None):
     """Join pieces of one line that chaining left apart (side by side, at the same height).
 
     Two pieces join when their median heights agree, or when the left piece's end
@@ -110,16 +111,18 @@ def _merge_fragments(lines, glyphs, ys, height):
         merged = False
         # each line's height and horizontal extent
         stats = [(median([ys[i] for i in line]), min(glyphs[i].box[1] for i in line),
-                  max(glyphs[i].box[3] for i in line)) for line in lines]
+                  max(glyphs[i].box[3] for i in line),
+                  median([feet[i] for i in line]) if feet is not None else None) for line in lines]
         for a in range(len(lines)):
             for b in range(a + 1, len(lines)):
                 la, lb = lines[a], lines[b]
-                (ya, xa0, xa1), (yb, xb0, xb1) = stats[a], stats[b]
+                (ya, xa0, xa1, fa), (yb, xb0, xb1, fb) = stats[a], stats[b]
                 overlap = min(xa1, xb1) - max(xa0, xb0)
                 if overlap >= 0.3 * height:
                     continue
                 left, right = (la, lb) if xa0 <= xb0 else (lb, la)
-                if abs(ya - yb) < 0.4 * height or _meets(left, right, glyphs, ys, height):
+                if (abs(ya - yb) < 0.4 * height or (fa is not None and abs(fa - fb) < 0.4 * height)
+                        or _meets(left, right, glyphs, ys, height)):
                     lines[a] = la + lb
                     del lines[b]
                     merged = True

@@ -1114,6 +1114,16 @@ def test_list_number_joins_its_curved_line():
     assert [lines[0][0], lines[1][0]] == [0, 13]
 
 
+def test_a_small_list_number_left_of_a_large_letter_joins_its_line():
+    # "4 OF": the 4 written small, the O large and the F between; their feet stand on
+    # one baseline (150), their middles 13-22 px apart, more than a line's middles may
+    # differ: the feet say they are one line, not two
+    glyphs = [glyph(128, 30, h=22, w=18), glyph(84, 110, h=66, w=40), glyph(102, 165, h=48)]
+    glyphs += [glyph(250, x) for x in (30, 70, 110)]
+    lines = group_lines(glyphs, 40)
+    assert [sorted(line) for line in lines] == [[0, 1, 2], [3, 4, 5]]
+
+
 def test_small_mark_joins_its_line():
     glyphs = [glyph(100, 30), glyph(130, 58, h=8, w=8, small=True), glyph(100, 90)]
     lines = group_lines(glyphs, 40)
