@@ -81,6 +81,12 @@ class Lexicon:
         if not self._words:
             raise HandocrError(f"{name}: no words of letters A-Z")
 
+    def _log_prior(self, word):
+        """log p(word | its length), or None for a word not in the lexicon."""
+        entry = self._words.get(len(word))
+        k = entry[2].get(word) if entry is not None else None
+        return None if k is None else float(entry[1][k])
+
     def __len__(self):
         return sum(len(v[2]) for v in self._words.values())
 
@@ -190,6 +196,9 @@ class Lexicon:
             Weight of the word-frequency prior against the classifier.
         oov : float
             Prior of a reading of up to four characters that is not in the lexicon.
+            A reading that is a word of the lexicon stays, unless the word is rarer
+            than that: it is then weighed as a reading that is no word (``FDR``,
+            an unsure ``FOR``).
         shortest : int
             Shorter words stay as read.
         oov_letter : float
@@ -260,8 +269,12 @@ class Lexicon:
             Q[path] = np.asarray(P, dtype=np.float64)
         reading = Q[path].argmax(axis=1)
         text = "".join(CLASSES[i] for i in reading)
-        if len(path) < shortest or text.isdigit() or text in self:
+        if len(path) < shortest or text.isdigit():
             return None
+        prior = math.log(oov) + max(len(path) - 4, 0) * math.log(oov_letter)
+        known = self._log_prior(text)
+        if known is not None and known >= prior:
+            return None  # a word, no rarer than a reading that is none (FDR, DAP: weighed as none)
         spans, extra = lattice.spans, np.asarray(lattice.extra, dtype=np.float64)
         ok = Q >= plausible
         ok[path, reading] = True  # the reading's own letters, however unsure
@@ -277,8 +290,7 @@ class Lexicon:
         cost = np.where(ok, -np.log(np.maximum(Q, 1e-12)), np.inf)[:, :26] + extra[:, None]
         usable = np.isfinite(cost).any(axis=1)
         letters_ok = np.isfinite(cost[usable]).any(axis=0)
-        base = sum(extra[s] - math.log(max(Q[s, c], 1e-12)) for s, c in zip(path, reading)) - weight * (
-            math.log(oov) + max(len(path) - 4, 0) * math.log(oov_letter))
+        base = sum(extra[s] - math.log(max(Q[s, c], 1e-12)) for s, c in zip(path, reading)) - weight * prior
         found = []  # (score, word) of the words more probable than the reading
         for L in range(max(shortest, len(path) - reach), len(path) + reach + 1):
             entry = self._words.get(L)

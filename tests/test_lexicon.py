@@ -94,6 +94,15 @@ def test_a_reading_that_is_a_word_stays():
     assert text(LEX.correct(P)) == "LIST"  # LEST is not in this lexicon; LIST beats LOST
 
 
+def test_a_reading_rarer_than_a_non_word_is_weighed_as_one():
+    """FDR is in the lexicon, but rarer than a reading that is no word (the prior
+    ``oov``): an unsure FOR read FDR is corrected as if FDR were no word. As
+    frequent as its length's non-words, it stays."""
+    P = probs({"F": 0.97}, {"D": 0.65, "O": 0.25}, {"R": 0.93})
+    assert text(Lexicon({"for": 10 ** 7, "fdr": 1}).correct(P)) == "FOR"
+    assert Lexicon({"for": 10 ** 5, "fdr": 1}).correct(P) is None
+
+
 def test_numbers_and_short_words_stay():
     assert LEX.correct(probs({"2": 0.5, "Z": 0.4}, {"0": 0.5, "O": 0.45})) is None
     assert Lexicon({"a": 5, "i": 5}).correct(probs({"4": 0.4, "A": 0.35})) is None
