@@ -29,11 +29,14 @@ Four rules keep the correction from inventing text:
 
 Only readings that are no word are corrected: a reading that is a word of the
 lexicon stays, however much more frequent a word one letter away is (``BOX``
-is not made ``BOY``). Numbers and words of one or two characters are left
-alone (two-letter "words" of the list are many, abbreviations among them, and
-on test pages they turned a misread ``55`` into ``SI`` more often than they
-mended a word); a word read with an unsure digit among letters (``ALR6ADY``)
-can become a word (a sure digit stays).
+is not made ``BOY``), unless it is rarer in the lexicon than a non-word
+(``FDR``: weighed as a non-word). Numbers and single characters are left
+alone. A reading of two characters may become a word of two letters, but only
+for letters the classifier gave at least `pair_plausible` (0.1), against a
+non-word's prior `pair_oov` (1e-4): two-letter "words" of the list are many,
+abbreviations among them, and a random code of two (``DD``, ``U8``) is a weak
+second choice away from one. A word read with an unsure digit among letters
+(``ALR6ADY``) can become a word (a sure digit stays).
 The English word list comes from the ``pyspellchecker`` package (MIT licence,
 word frequencies from OpenSubtitles), a dependency of handocr, kept grouped by
 length in the user's cache (:meth:`Lexicon.english`); any text file of words
@@ -179,7 +182,7 @@ class Lexicon:
         return lex
 
     def correct(self, P, sure=0.95, plausible=0.01, weight=1.0, oov=1e-6, shortest=3, oov_letter=0.1,
-                sure_digit=0.6):
+                sure_digit=0.6, pair_oov=1e-4, pair_plausible=0.1):
         """The lexicon's reading of one word, or None to keep the classifier's: a word
         of the same length, one letter a glyph (:meth:`correct_lattice` on
         :meth:`ocr.segment.Lattice.glyph_by_glyph`).
@@ -200,11 +203,16 @@ class Lexicon:
             than that: it is then weighed as a reading that is no word (``FDR``,
             an unsure ``FOR``).
         shortest : int
-            Shorter words stay as read.
+            Shorter words stay as read, but for readings of two characters when
+            `pair_oov` is set.
         oov_letter : float
             Each character beyond four multiplies `oov` by this.
         sure_digit : float
             Digits among letters at least this probable are never changed.
+        pair_oov, pair_plausible : float
+            A reading of two characters may become a word of two letters: against
+            the prior `pair_oov` (a reading that is no word), and only for letters
+            at least `pair_plausible` probable. None: such readings stay.
 
         Returns
         -------
@@ -216,11 +224,13 @@ class Lexicon:
         P = np.asarray(P, dtype=np.float64)
         choice = self.correct_lattice(Lattice.glyph_by_glyph(P), list(range(len(P))), sure=sure,
                                       plausible=plausible, weight=weight, oov=oov, shortest=shortest, reach=0,
-                                      oov_letter=oov_letter, sure_digit=sure_digit)
+                                      oov_letter=oov_letter, sure_digit=sure_digit, pair_oov=pair_oov,
+                                      pair_plausible=pair_plausible)
         return None if choice is None else np.array([k for _, k in choice], dtype=np.intp)
 
     def correct_lattice(self, lattice, path, P=None, sure=0.95, plausible=0.01, weight=1.0, oov=1e-6,
-                        shortest=3, reach=2, tries=10, oov_letter=0.1, sure_digit=0.6, alternative=0.1):
+                        shortest=3, reach=2, tries=10, oov_letter=0.1, sure_digit=0.6, alternative=0.1,
+                        pair_oov=1e-4, pair_plausible=0.1):
         """The lexicon's reading of a word whose letters may be cut or joined otherwise.
 
         Like :meth:`correct`, but a word of the lexicon may take any path through
@@ -248,8 +258,9 @@ class Lexicon:
         P : (len(path), 36) ndarray, optional
             The reading's probabilities, if the word's context changed them
             (default: the lattice's).
-        sure, plausible, weight, oov, shortest, oov_letter, sure_digit
-            As for :meth:`correct`; `shortest` bounds the reading's length and the word's.
+        sure, plausible, weight, oov, shortest, oov_letter, sure_digit, pair_oov, pair_plausible
+            As for :meth:`correct`; `shortest` bounds the reading's length and the word's
+            (a reading of two characters becomes a word of two, cut as it was read).
         reach : int
             Largest difference in length between the reading and the word.
         tries : int
@@ -269,6 +280,11 @@ class Lexicon:
             Q[path] = np.asarray(P, dtype=np.float64)
         reading = Q[path].argmax(axis=1)
         text = "".join(CLASSES[i] for i in reading)
+        if len(path) == 2 and pair_oov is not None:
+            # Two-letter words are few and common (OF, TO), and a reading of two that is
+            # none is often a code: it changes only for the classifier's strong second
+            # choices (OI -> OF; DD is not made DO by an O at 2 %), cut as it was read.
+            oov, plausible, shortest, reach = pair_oov, max(plausible, pair_plausible), 2, 0
         if len(path) < shortest or text.isdigit():
             return None
         prior = math.log(oov) + max(len(path) - 4, 0) * math.log(oov_letter)

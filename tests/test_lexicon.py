@@ -106,7 +106,18 @@ def test_a_reading_rarer_than_a_non_word_is_weighed_as_one():
 def test_numbers_and_short_words_stay():
     assert LEX.correct(probs({"2": 0.5, "Z": 0.4}, {"0": 0.5, "O": 0.45})) is None
     assert Lexicon({"a": 5, "i": 5}).correct(probs({"4": 0.4, "A": 0.35})) is None
-    assert LEX.correct(probs({"P": 0.48, "D": 0.42}, {"O": 0.95})) is None  # DO: too short to correct
+    assert LEX.correct(probs({"P": 0.48, "D": 0.42}, {"O": 0.95}), pair_oov=None) is None  # no two-letter words
+
+
+def test_a_two_letter_reading_becomes_a_word_only_for_strong_second_choices():
+    """OF read OI (its bars faint): the F at 0.2 makes it OF. A code DD, its second
+    D an O at 2 %, stays DD; and a two-letter reading that is a word stays."""
+    lex = Lexicon({"of": 10 ** 6, "do": 10 ** 6, "oi": 10, "on": 10 ** 5}, name="test")
+    assert text(lex.correct(probs({"O": 0.9}, {"I": 0.6, "F": 0.2}))) == "OF"
+    assert lex.correct(probs({"D": 0.9}, {"D": 0.6, "O": 0.02})) is None
+    assert lex.correct(probs({"O": 0.9}, {"N": 0.6, "F": 0.3})) is None  # ON is a word
+    assert lex.correct(probs({"O": 0.9}, {"I": 0.6, "F": 0.2}), pair_oov=None) is None
+    assert lex.correct(probs({"1": 0.6, "I": 0.3}, {"0": 0.9})) is None  # a number
     assert LEX.correct(probs({"5": 0.5, "S": 0.4}, {"I": 0.6, "1": 0.3})) is None
     assert LEX.correct(probs({"D": 0.5}, {"A": 0.5}, {"G": 0.5}, {"S": 0.5})) is None  # no 4-letter D?G? words
 
