@@ -54,10 +54,10 @@ STRAY_MARK_CONF = 0.5
 #: than this (:func:`at_sheet_edge`, :func:`classify`).
 EDGE_MARK_CONF = 0.7
 #: ... unless it is the size of a letter: as tall as the letters by these shares, and as
-#: wide as this share of their height. (A letter the painting cut into at the sheet's
+#: wide as these shares of their height. (A letter the painting cut into at the sheet's
 #: edge is read unsure too; the marks are bars, scraps or larger patches of the desk.)
 EDGE_LETTER_HEIGHT = (0.8, 1.3)
-EDGE_LETTER_WIDTH = 0.5
+EDGE_LETTER_WIDTH = (0.5, 1.6)
 #: A line of this many characters or more that the classifier is on average less sure
 #: of than GARBAGE_CONF is no writing (:func:`_garbage_line`).
 GARBAGE_CHARS = 2
@@ -885,7 +885,8 @@ def _letter_sized(glyph, height):
     """Is `glyph` the size of a letter of a page whose letters are `height` tall
     (:data:`EDGE_LETTER_HEIGHT`, :data:`EDGE_LETTER_WIDTH`)?"""
     low, high = EDGE_LETTER_HEIGHT
-    return low * height <= glyph.height <= high * height and glyph.width >= EDGE_LETTER_WIDTH * height
+    narrow, wide = EDGE_LETTER_WIDTH
+    return low * height <= glyph.height <= high * height and narrow * height <= glyph.width <= wide * height
 
 
 def _stray_mark(items, below=STRAY_MARK_CONF):

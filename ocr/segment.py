@@ -1064,6 +1064,13 @@ class Lattice:
         return [(at(self.cands[k]), self.P[k], self.X[k]) for k in path]
 
 
+#: Letters written wider than the others: one piece of ink read as one of them pays
+#: the cost of its width only as far as the classifier doubts it (:func:`word_lattice`;
+#: an EMNIST ``M`` twice as wide as tall was cut into ``IYYI``).
+WIDE_LETTERS = "MW"
+_WIDE = np.array([c in WIDE_LETTERS for c in CLASSES])
+
+
 def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, probs=None, penalty=0.3,
                  merge_cost=0.5, max_gap=0.15):
     """Every way to read a word's glyphs as letters, each with its cost.
@@ -1073,7 +1080,9 @@ def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, prob
     letter is classified and costed. A letter costs ``-log(confidence) + penalty``
     (the confidence that it is one character, ``O`` and ``0`` summed:
     :data:`SAME_SHAPE`), plus a cost for being wider than letters are or shorter
-    (than the line, and than the glyph it was cut out of: :data:`CUT_TALL`), plus
+    (than the line, and than the glyph it was cut out of: :data:`CUT_TALL`; a whole
+    glyph pays it only for the share the classifier does not give to the widest letters,
+    :data:`WIDE_LETTERS`), plus
     `merge_cost` for every gap it bridges between separate glyphs, plus
     :data:`CUT_COST` for a cut through a glyph no wider than a letter; so a split
     or a merge has to pay for itself in classifier confidence.
@@ -1142,6 +1151,8 @@ def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, prob
             whole = any(c is g for g in glyphs)
             ref = width * max(1.0, c.height / height)  # a taller letter may be wider
             wide += 0.4 * max(0.0, c.width / ref - (1.8 if whole else 1.5))
+            if whole:  # an M or a W may be written twice as wide as tall, in one stroke
+                wide *= max(0.0, 1.0 - float(P[s, _WIDE].sum()))
         # Capitals and digits fill the line's height: a flat piece (a bar cut off
         # a T or an H) is part of a letter, not one of its own.
         short = max(0.0, 0.5 - c.height / height)

@@ -611,6 +611,22 @@ def _render(lines, **kw):
     return im, text
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_an_m_written_twice_as_wide_as_tall_is_one_letter(model, seed):
+    """EMNIST writers' Ms are often 2-2.4 times as wide as tall: one piece of ink the
+    classifier reads as an M, which the cost of a wide letter had cut into IYYI or
+    N7. Its width costs only as far as the classifier doubts it is an M or a W."""
+    from PIL import Image
+    from ocr.synth import render_page
+
+    for line in ["BUY JAM", "CALL MOM", "WE SWIM"]:
+        im, text, boxes = render_page([line], seed=seed, height=44)
+        m = [b for b in boxes if b.label == "M"][-1]
+        wide = np.asarray(Image.fromarray(im[:, m.x0:m.x1]).resize((97, im.shape[0]), Image.BICUBIC))
+        page = np.concatenate([im[:, :m.x0], wide, im[:, m.x1:]], axis=1)
+        assert ocr.read(page, model=model).text == text
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_an_unsure_stroke_on_a_line_of_its_own_is_no_letter(model, seed):
     """A bit of a grid line where a shadow's edge crosses it, alone below the
@@ -774,6 +790,22 @@ def test_an_unsure_bar_by_the_photos_border_ending_a_line_is_no_letter(model):
     grey = grey[:, :max(g.box[3] for g in a.glyphs) + H // 10]
     a = analyse(grey)
     assert _words(classify(at_sheet_edge(a, None, grey.shape), model)) == ["MILK BREAD 1"]
+
+
+def test_a_glyph_at_the_edge_is_letter_sized_if_as_tall_and_about_as_wide_as_letters():
+    """Only a glyph of a letter's size by the border is kept however unsure: a bar, or
+    a patch twice as wide as a letter (a levelled photo's dark corner, read as an M at
+    0.66 once an M could be that wide), is a mark there."""
+    from ocr.pipeline import _letter_sized
+    from ocr.segment import Glyph
+
+    def glyph(h, w):
+        return Glyph(box=(0, 0, h, w), mask=np.ones((h, w), bool))
+
+    assert _letter_sized(glyph(40, 30), 40) and _letter_sized(glyph(40, 60), 40)
+    assert not _letter_sized(glyph(40, 10), 40)
+    assert not _letter_sized(glyph(40, 80), 40)
+    assert not _letter_sized(glyph(20, 30), 40)
 
 
 def test_a_line_of_two_unsure_glyphs_is_garbage_unless_o_and_0_make_them_sure():
