@@ -927,7 +927,8 @@ def candidate_letters(glyphs, height, pieces, max_gap=0.15, max_width=1.5, keep_
     joins : list
         ``joins[k]``: the gap in pixels between atoms k and k+1, or None inside a glyph.
     spans : list of (int, int)
-        Runs ``atoms[i:j]`` of at most six pieces that could be one letter.
+        Runs ``atoms[i:j]`` of at most six pieces, or of two or three whole glyphs,
+        that could be one letter.
     cands : list of Glyph
         The glyph each span makes.
     """
@@ -953,6 +954,21 @@ def candidate_letters(glyphs, height, pieces, max_gap=0.15, max_width=1.5, keep_
                 break
             spans.append((i, j))
             cands.append(cand)
+    # Separate glyphs joined whole, however many pieces they were cut into (a W
+    # cut into six, its last stroke apart).
+    bounds = sorted(whole)
+    seen = set(spans)
+    for a in range(len(bounds)):
+        for b in range(a + 1, min(len(bounds), a + 3)):
+            i, j = bounds[a][0], bounds[b][1]
+            if any(gap is not None and gap > max_gap * height for gap in joins[i : j - 1]):
+                break
+            cand = union(atoms[i:j])
+            if cand.width > max_width * height:
+                break
+            if (i, j) not in seen:
+                spans.append((i, j))
+                cands.append(cand)
     if keep_whole:
         for span, g in whole.items():
             spans.append(span)

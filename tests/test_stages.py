@@ -1114,6 +1114,25 @@ def test_list_number_joins_its_curved_line():
     assert [lines[0][0], lines[1][0]] == [0, 13]
 
 
+def test_a_glyph_cut_into_six_pieces_may_join_the_stroke_beside_it():
+    """A W whose last stroke stands apart, its body cut into six pieces: a run of
+    seven pieces is offered as one letter, since it is two whole glyphs."""
+    from ocr.segment import candidate_letters, union
+
+    body, stroke = glyph(100, 0, w=50), glyph(100, 54, w=6)
+
+    def pieces(k, g):
+        if k == 1:
+            return [g]
+        return [Glyph(box=(100, x, 140, x + 8), mask=np.ones((40, 8), bool)) for x in range(0, 48, 8)]
+
+    atoms, joins, spans, cands = candidate_letters([body, stroke], 40, pieces)
+    assert len(atoms) == 7 and (0, 7) in spans
+    assert cands[spans.index((0, 7))].box == union([body, stroke]).box
+    far = glyph(100, 60, w=6)  # 10 px away: more than 0.15 letter heights
+    assert (0, 7) not in candidate_letters([body, far], 40, pieces)[2]
+
+
 def test_a_small_list_number_left_of_a_large_letter_joins_its_line():
     # "4 OF": the 4 written small, the O large and the F between; their feet stand on
     # one baseline (150), their middles 13-22 px apart, more than a line's middles may
