@@ -30,6 +30,9 @@ _IS_DIGIT = np.array([c.isdigit() for c in CLASSES])
 #: A character standing alone as a word is a number ("2 EGGS") or one of the
 #: one-letter words A and I far more often than any other letter.
 _LONE = np.array([1.0 if c.isdigit() or c in "AI" else 0.5 for c in CLASSES])
+#: ... but ending a line of words, I is no likelier than any other letter: the
+#: pronoun is followed by its verb, while a line ends with a number (ROOM 1, BOX 1).
+_LONE_END = np.where(np.array([c == "I" for c in CLASSES]), 0.5, _LONE)
 
 #: Letters are worked on at about this height (pixels): enough for the 32x32
 #: classifier input, and photos of any resolution cost about the same.
@@ -728,10 +731,12 @@ def apply_word_context(P, strength=0.9):
     return Q / Q.sum(axis=1, keepdims=True)
 
 
-def lone_prior(P):
+def lone_prior(P, ends_line=False):
     """Re-weight the probabilities (N, 36) of characters standing alone as words:
-    numbers and the words A and I are twice as likely as any other letter."""
-    Q = np.asarray(P) * _LONE
+    numbers and the words A and I are twice as likely as any other letter; I not,
+    when the character `ends_line` after other words (the pronoun comes before its
+    verb: ``BOX 1``)."""
+    Q = np.asarray(P) * (_LONE_END if ends_line else _LONE)
     return Q / Q.sum(axis=-1, keepdims=True)
 
 
@@ -846,7 +851,7 @@ def classify(analysis, model, context=True):
             if context:
                 P = apply_word_context(np.stack([p for _, p, _ in items]))
                 if len(items) == 1:
-                    P = lone_prior(P)
+                    P = lone_prior(P, ends_line=word is line[-1] and len(line) >= 2)
                 items = [(g, p, c) for (g, _, c), p in zip(items, P)]
             words.append(Letters(items, lattice, path))
         if not words or _garbage_line(read_as_is):

@@ -99,6 +99,10 @@ def test_lone_character_leans_to_numbers_and_a_i():
     close[CLASSES.index("A")], close[CLASSES.index("4")] = 0.55, 0.45
     assert CLASSES[lone_prior(close[None])[0].argmax()] == "A"
     assert CLASSES[lone_prior(onehot("X", 0.9)[None])[0].argmax()] == "X"
+    close = np.zeros(len(CLASSES))
+    close[CLASSES.index("I")], close[CLASSES.index("1")] = 0.6, 0.4
+    assert CLASSES[lone_prior(close[None])[0].argmax()] == "I"  # I WILL
+    assert CLASSES[lone_prior(close[None], ends_line=True)[0].argmax()] == "1"  # BOX 1
 
 
 def test_context_single_character_unchanged():
