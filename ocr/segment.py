@@ -1080,10 +1080,13 @@ class Lattice:
         return [(at(self.cands[k]), self.P[k], self.X[k]) for k in path]
 
 
-#: Letters written wider than the others: one piece of ink read as one of them pays
-#: the cost of its width only as far as the classifier doubts it (:func:`word_lattice`;
-#: an EMNIST ``M`` twice as wide as tall was cut into ``IYYI``).
+#: Letters written wider than the others: one piece of ink read as one of them may be
+#: wider by this much, in letter heights (`WIDE_ASPECT`) and in typical letter widths
+#: (`WIDE_REF`), times the classifier's probability that it is one of them, before its
+#: width costs (:func:`word_lattice`; an EMNIST ``M`` 2.4 times as wide as tall was
+#: cut into ``IYYI``).
 WIDE_LETTERS = "MW"
+WIDE_ASPECT, WIDE_REF = 1.1, 1.5
 _WIDE = np.array([c in WIDE_LETTERS for c in CLASSES])
 
 
@@ -1097,8 +1100,8 @@ def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, prob
     (the confidence that it is one character, ``O`` and ``0`` summed:
     :data:`SAME_SHAPE`), plus a cost for being wider than letters are or shorter
     (than the line, and than the glyph it was cut out of: :data:`CUT_TALL`; a whole
-    glyph pays it only for the share the classifier does not give to the widest letters,
-    :data:`WIDE_LETTERS`), plus
+    glyph the classifier reads as one of the widest letters, :data:`WIDE_LETTERS`, may
+    be wider by as much as it is sure of it), plus
     `merge_cost` for every gap it bridges between separate glyphs, plus
     :data:`CUT_COST` for a cut through a glyph no wider than a letter; so a split
     or a merge has to pay for itself in classifier confidence.
@@ -1160,15 +1163,15 @@ def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, prob
         P[ask] = proba(np.stack([X[k] for k in ask]))
     extra, cut_out = np.zeros(len(spans)), np.zeros(len(spans), dtype=bool)
     for s, ((i, j), c) in enumerate(zip(spans, cands)):
-        wide = max(0.0, c.width / max(height, c.height) - 1.3)
+        whole = any(c is g for g in glyphs)
+        # a whole glyph surely an M or a W may be as wide as EMNIST's are (2.4 times as tall)
+        allowed = float(P[s, _WIDE].sum()) if whole else 0.0
+        wide = max(0.0, c.width / max(height, c.height) - 1.3 - WIDE_ASPECT * allowed)
         if width:
             # One whole piece of ink may be a wide letter (a broad U, M or W); two
             # glyphs joined into one letter must be narrower.
-            whole = any(c is g for g in glyphs)
             ref = width * max(1.0, c.height / height)  # a taller letter may be wider
-            wide += 0.4 * max(0.0, c.width / ref - (1.8 if whole else 1.5))
-            if whole:  # an M or a W may be written twice as wide as tall, in one stroke
-                wide *= max(0.0, 1.0 - float(P[s, _WIDE].sum()))
+            wide += 0.4 * max(0.0, c.width / ref - (1.8 if whole else 1.5) - WIDE_REF * allowed)
         # Capitals and digits fill the line's height: a flat piece (a bar cut off
         # a T or an H) is part of a letter, not one of its own.
         short = max(0.0, 0.5 - c.height / height)

