@@ -1086,7 +1086,9 @@ class Lattice:
 #: width costs (:func:`word_lattice`; an EMNIST ``M`` 2.4 times as wide as tall was
 #: cut into ``IYYI``).
 WIDE_LETTERS = "MW"
-WIDE_ASPECT, WIDE_REF = 1.1, 1.5
+WIDE_ASPECT, WIDE_REF = 0.9, 1.2
+#: ... if it is no wider than this many letter heights (touching ``EXAM`` read as an M).
+WIDE_MOST = 2.6
 _WIDE = np.array([c in WIDE_LETTERS for c in CLASSES])
 
 
@@ -1164,9 +1166,11 @@ def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, prob
     extra, cut_out = np.zeros(len(spans)), np.zeros(len(spans), dtype=bool)
     for s, ((i, j), c) in enumerate(zip(spans, cands)):
         whole = any(c is g for g in glyphs)
-        # a whole glyph surely an M or a W may be as wide as EMNIST's are (2.4 times as tall)
-        allowed = float(P[s, _WIDE].sum()) if whole else 0.0
-        wide = max(0.0, c.width / max(height, c.height) - 1.3 - WIDE_ASPECT * allowed)
+        aspect = c.width / max(height, c.height)
+        # a whole glyph surely an M or a W may be wider (EMNIST's are up to 2.4 times as
+        # wide as tall), but not as wide as a word of touching letters, read as an M too
+        allowed = float(P[s, _WIDE].sum()) if whole and aspect <= WIDE_MOST else 0.0
+        wide = max(0.0, aspect - 1.3 - WIDE_ASPECT * allowed)
         if width:
             # One whole piece of ink may be a wide letter (a broad U, M or W); two
             # glyphs joined into one letter must be narrower.
