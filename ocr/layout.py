@@ -101,10 +101,12 @@ def group_lines(glyphs, height):
 def _merge_fragments(lines, glyphs, ys, height, feet=None):
     """Join pieces of one line that chaining left apart (side by side, at the same height).
 
-    Two pieces join when their median heights agree, or when the left piece's end
-    stands where the right piece's start, followed back along its own slope,
-    arrives (:func:`_meets`): a curved line, or a list number written a little
-    low, far left of its text.
+    Two pieces join when their median heights agree, or the median heights of their
+    letters' feet (`feet`, the glyphs' bottoms measured like `ys`: a list number
+    written small left of a large letter), or when the left piece's end stands
+    where the right piece's start, followed back along its own slope, arrives
+    (:func:`_meets`): a curved line, or a list number written a little low, far
+    left of its text.
     """
     merged = True
     while merged:
