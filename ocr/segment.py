@@ -1080,9 +1080,9 @@ class Lattice:
         return [(at(self.cands[k]), self.P[k], self.X[k]) for k in path]
 
 
-#: Letters written wider than the others: one piece of ink read as one of them may be
-#: wider by this much, in letter heights (`WIDE_ASPECT`) and in typical letter widths
-#: (`WIDE_REF`), times the classifier's probability that it is one of them, before its
+#: Letters written wider than the others: one piece of ink read as one of them (at
+#: least even odds) may be wider by this much, in letter heights (`WIDE_ASPECT`) and in
+#: typical letter widths (`WIDE_REF`), times the classifier's probability of them, before its
 #: width costs (:func:`word_lattice`; an EMNIST ``M`` 2.4 times as wide as tall was
 #: cut into ``IYYI``).
 WIDE_LETTERS = "MW"
@@ -1167,9 +1167,10 @@ def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, prob
     for s, ((i, j), c) in enumerate(zip(spans, cands)):
         whole = any(c is g for g in glyphs)
         aspect = c.width / max(height, c.height)
-        # a whole glyph surely an M or a W may be wider (EMNIST's are up to 2.4 times as
-        # wide as tall), but not as wide as a word of touching letters, read as an M too
+        # a whole glyph read as an M or a W may be wider (EMNIST's are up to 2.4 times
+        # as wide as tall), but not as wide as a word of touching letters, read as an M too
         allowed = float(P[s, _WIDE].sum()) if whole and aspect <= WIDE_MOST else 0.0
+        allowed = allowed if allowed >= 0.5 else 0.0  # (a touching TR, R 0.44 and M 0.22, is no M)
         wide = max(0.0, aspect - 1.3 - WIDE_ASPECT * allowed)
         if width:
             # One whole piece of ink may be a wide letter (a broad U, M or W); two
