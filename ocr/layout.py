@@ -98,7 +98,7 @@ def group_lines(glyphs, height):
     return [sorted(line, key=lambda i: glyphs[i].box[1]) for line in lines]
 
 
-def _merge_fragments(lines, glyphs, ys, height, feet=None):
+def _merge_fragments(lines, glyphs, ys, height, feet):
     """Join pieces of one line that chaining left apart (side by side, at the same height).
 
     Two pieces join when their median heights agree, or the median heights of their
@@ -114,7 +114,7 @@ def _merge_fragments(lines, glyphs, ys, height, feet=None):
         # each line's height and horizontal extent
         stats = [(median([ys[i] for i in line]), min(glyphs[i].box[1] for i in line),
                   max(glyphs[i].box[3] for i in line),
-                  median([feet[i] for i in line]) if feet is not None else None) for line in lines]
+                  median([feet[i] for i in line])) for line in lines]
         for a in range(len(lines)):
             for b in range(a + 1, len(lines)):
                 la, lb = lines[a], lines[b]
@@ -123,7 +123,7 @@ def _merge_fragments(lines, glyphs, ys, height, feet=None):
                 if overlap >= 0.3 * height:
                     continue
                 left, right = (la, lb) if xa0 <= xb0 else (lb, la)
-                if (abs(ya - yb) < 0.4 * height or (fa is not None and abs(fa - fb) < 0.4 * height)
+                if (abs(ya - yb) < 0.4 * height or abs(fa - fb) < 0.4 * height
                         or _meets(left, right, glyphs, ys, height)):
                     lines[a] = la + lb
                     del lines[b]

@@ -94,8 +94,7 @@ class Lexicon:
         return sum(len(v[2]) for v in self._words.values())
 
     def __contains__(self, word):
-        entry = self._words.get(len(word))
-        return entry is not None and word.upper() in entry[2]
+        return self._log_prior(word.upper()) is not None
 
     @classmethod
     def load(cls, source):

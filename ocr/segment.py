@@ -1164,13 +1164,15 @@ def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, prob
     if ask:
         P[ask] = proba(np.stack([X[k] for k in ask]))
     extra, cut_out = np.zeros(len(spans)), np.zeros(len(spans), dtype=bool)
+    given_glyphs = {id(g) for g in glyphs}  # the word's glyphs, each a span as it is
     for s, ((i, j), c) in enumerate(zip(spans, cands)):
-        whole = any(c is g for g in glyphs)
+        whole = id(c) in given_glyphs
         aspect = c.width / max(height, c.height)
-        # a whole glyph read as an M or a W may be wider (EMNIST's are up to 2.4 times
-        # as wide as tall), but not as wide as a word of touching letters, read as an M too
-        allowed = float(P[s, _WIDE].sum()) if whole and aspect <= WIDE_MOST else 0.0
-        allowed = allowed if allowed >= 0.5 else 0.0  # (a touching TR, R 0.44 and M 0.22, is no M)
+        # a whole glyph read as an M or a W (a touching TR, R 0.44 and M 0.22, is none) may
+        # be wider (EMNIST's are up to 2.4 times as wide as tall), but not as wide as a
+        # word of touching letters, read as an M too
+        m = float(P[s, _WIDE].sum())
+        allowed = m if whole and aspect <= WIDE_MOST and m >= 0.5 else 0.0
         wide = max(0.0, aspect - 1.3 - WIDE_ASPECT * allowed)
         if width:
             # One whole piece of ink may be a wide letter (a broad U, M or W); two
