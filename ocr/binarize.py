@@ -2757,6 +2757,8 @@ def fill_outside_sheet(grey, small, sheet, block=8, return_desk=False):
     # kept: two blocks in from the sheet's edge and from the photo's border (a sheet
     # cut off by the frame may still have a strip of desk in its last blocks)
     keep = ~kernels.box_max(np.pad(~sheet, 1, constant_values=True).view(np.uint8), 5)[1:-1, 1:-1].view(bool)
+    if not keep.any():  # a strip too thin for inner blocks: its own blocks are all there is
+        keep = sheet.copy()
     desk = ~kernels.box_max(sheet.view(np.uint8), 3).view(bool)
     F = np.where(keep, B, np.nan).astype(np.float32)
     for _ in range(sum(F.shape)):  # carry the paper brightness outwards

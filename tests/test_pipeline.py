@@ -1,6 +1,7 @@
 """The pipeline end to end, and the steps that use the classifier."""
 
 import io
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -1952,6 +1953,27 @@ def test_fill_outside_sheet_paints_the_desk_with_paper():
     assert np.allclose(out[:40], 0.9, atol=0.02) and np.allclose(out[:, :80], 0.9, atol=0.02)
     u8 = (grey * 255).astype(np.uint8)
     assert fill_outside_sheet(u8, u8, sheet).dtype == np.uint8
+
+
+def test_fill_outside_sheet_paints_the_desk_around_a_strip_too_thin_for_inner_blocks():
+    """A strip of paper four blocks tall has no block two in from its edges to carry
+    the paper's brightness from: it is carried from the strip's own blocks (it was
+    NaN, cast to black, with a RuntimeWarning)."""
+    from ocr.binarize import fill_outside_sheet
+
+    rng = np.random.default_rng(2)
+    grey = rng.uniform(0.1, 0.5, (320, 480)).astype(np.float32)  # a rough desk
+    grey[128:160, 48:432] = 0.85  # a strip of paper, 32 pixels tall
+    sheet = np.zeros((40, 60), bool)
+    sheet[16:20, 6:54] = True
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = fill_outside_sheet(grey, grey, sheet)
+        u8 = (grey * 255).astype(np.uint8)
+        out8 = fill_outside_sheet(u8, u8, sheet)
+    assert np.isfinite(out).all()
+    assert np.allclose(out[:64], 0.85, atol=0.02) and np.allclose(out[250:], 0.85, atol=0.02)
+    assert abs(int(np.median(out8[:64])) - 217) <= 5
 
 
 def _blocks_with_paper(paper, block=8):
