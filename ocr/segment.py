@@ -1081,12 +1081,13 @@ class Lattice:
 
 
 #: Letters written wider than the others: one piece of ink read as one of them (at
-#: least even odds) may be wider by this much, in letter heights (`WIDE_ASPECT`) and in
+#: least `WIDE_SURE`) may be wider by this much, in letter heights (`WIDE_ASPECT`) and in
 #: typical letter widths (`WIDE_REF`), times the classifier's probability of them, before its
 #: width costs (:func:`word_lattice`; an EMNIST ``M`` 2.4 times as wide as tall was
 #: cut into ``IYYI``).
 WIDE_LETTERS = "MW"
 WIDE_ASPECT, WIDE_REF = 0.9, 1.2
+WIDE_SURE = 0.8  # (touching QU, read W at 0.6-0.8, is no W)
 #: ... if it is no wider than this many letter heights (touching ``EXAM`` read as an M).
 WIDE_MOST = 2.6
 _WIDE = np.array([c in WIDE_LETTERS for c in CLASSES])
@@ -1168,11 +1169,11 @@ def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, prob
     for s, ((i, j), c) in enumerate(zip(spans, cands)):
         whole = id(c) in given_glyphs
         aspect = c.width / max(height, c.height)
-        # a whole glyph read as an M or a W (a touching TR, R 0.44 and M 0.22, is none) may
+        # a whole glyph read surely as an M or a W (not a touching TR or QU) may
         # be wider (EMNIST's are up to 2.4 times as wide as tall), but not as wide as a
         # word of touching letters, read as an M too
         m = float(P[s, _WIDE].sum())
-        allowed = m if whole and aspect <= WIDE_MOST and m >= 0.5 else 0.0
+        allowed = m if whole and aspect <= WIDE_MOST and m >= WIDE_SURE else 0.0
         wide = max(0.0, aspect - 1.3 - WIDE_ASPECT * allowed)
         if width:
             # One whole piece of ink may be a wide letter (a broad U, M or W); two

@@ -1241,6 +1241,15 @@ def test_touching_letters_are_split(model, pair):
     assert ocr.read(page, model=model).text.splitlines()[-1] == pair  # ...read as two letters
 
 
+@pytest.mark.parametrize("seed", [0, 3])
+def test_a_touching_qu_read_as_an_unsure_w_is_two_letters(model, seed):
+    """Only a glyph read as an M or a W at 0.8 or more may be as wide as an EMNIST
+    writer's M: touching ``QU``, ``W`` at 0.6-0.8, had been read as a ``W``."""
+    from ocr.synth import touching_pair_page
+
+    assert ocr.read(touching_pair_page("QU", seed=seed), model=model).text.splitlines()[-1] == "QU"
+
+
 def test_typical_letter_width_is_that_of_the_letters_read_surely():
     from ocr.pipeline import typical_width
 
