@@ -77,6 +77,7 @@ class Analysis:
     shear: float = 0.0  # the writing's italic lean, when it is sheared upright (page_slant)
     edge: frozenset = frozenset()  # glyphs touching the desk painted over (at_sheet_edge)
     floating: frozenset = frozenset()  # glyphs floating mid-line like a + but not one (find_marks)
+    smaller: float = 0.0  # the letter height of a smaller writing shrunk to specks (smaller_writing)
 
 
 @dataclass
@@ -251,7 +252,7 @@ def quarter(grey):
     return downscale(grey, 0.25) if min(grey.shape) >= 400 else grey
 
 
-def working_image(grey, target=TARGET_HEIGHT, small=None):
+def working_image(grey, target=TARGET_HEIGHT, small=None, height=None):
     """Scale a page so that its letters are about `target` pixels tall.
 
     Large letters are shrunk (area average); letters smaller than 70% of the
@@ -264,6 +265,9 @@ def working_image(grey, target=TARGET_HEIGHT, small=None):
     target : float
     small : ndarray, optional
         ``quarter(grey)``, when already made.
+    height : float, optional
+        The letter height in `grey`, when known (by default estimated,
+        :func:`estimate_letter_height`).
 
     Returns
     -------
@@ -272,7 +276,7 @@ def working_image(grey, target=TARGET_HEIGHT, small=None):
     factor : float
         New size / old size.
     """
-    H = estimate_letter_height(grey, small)
+    H = estimate_letter_height(grey, small) if height is None else height
     if H > 1.25 * target:
         f = target / H
         return as_float(downscale(grey, f)), f
@@ -423,6 +427,7 @@ def analyse(grey, outside=None):
     """
     mask, labelled = find_ink(grey, outside)
     glyphs, H = segment(mask, labelled=labelled)
+    smaller = smaller_writing(labelled[1], H)
     glyphs = split_stacked(glyphs, H)
     line_idx = group_lines(glyphs, H)
     # Gaps are measured between upright letters: italic ones lean into them.
@@ -443,7 +448,8 @@ def analyse(grey, outside=None):
     for line in line_idx:  # a line of larger or smaller letters has its gaps scaled
         h = line_height(line, glyphs, H)
         lines.append(split_words(line, upright, threshold * h / H if H else 0.0, h, floating))
-    return Analysis(glyphs=glyphs, height=H, lines=lines, shear=shear, floating=frozenset(floating))
+    return Analysis(glyphs=glyphs, height=H, lines=lines, shear=shear, floating=frozenset(floating),
+                    smaller=smaller)
 
 
 #: A glyph within this many letter heights of the desk painted over is at the sheet's edge.
@@ -530,12 +536,22 @@ def prepare(loaded, enclosed=True):
         small = quarter(pixels)
     grey, factor = working_image(pixels, small=small)
     analysis = analyse(grey)
+    height = None  # the letter height in `pixels`, when known better than estimated
+    if analysis.smaller:
+        # A title three times as tall as the rest set the scale, and the rest, shrunk
+        # to specks, was dropped: the page is read at the scale of its smaller writing
+        # when letters of about that size are found there.
+        finer = analysis.smaller / factor
+        grey2, factor2 = working_image(pixels, small=small, height=finer)
+        again = analyse(grey2)
+        if 0.7 * finer <= again.height / factor2 <= 1.4 * finer:
+            grey, factor, analysis, height = grey2, factor2, again, finer
     tilt = float(np.degrees(np.arctan(estimate_skew(analysis.glyphs, analysis.height))))
     if abs(tilt) >= LEVEL_ABOVE:
         # The lines are followed along any skew, but the letters themselves lean with the
         # page, beyond what the classifier learned (10 degrees): the page is levelled.
         level = level_image(pixels, tilt)
-        grey2, factor2 = working_image(level)
+        grey2, factor2 = working_image(level, height=height)
         work_shape = (pixels.shape[0] * factor2, pixels.shape[1] * factor2)
         level_shape = (level.shape[0] * factor2, level.shape[1] * factor2)
         levelled = analyse(grey2, turned_out(grey2.shape, tilt, work_shape, level_shape))
@@ -553,6 +569,59 @@ def prepare(loaded, enclosed=True):
     # the glyphs at the sheet's edge are marked only on the analysis kept
     return Prepared(analysis=at_sheet_edge(analysis, desk, grey.shape), scale=loaded.scale * factor, size=loaded.size,
                     name=loaded.name, loaded=loaded, offset=offset, doubtful_sheet=doubtful)
+
+
+#: :func:`smaller_writing` needs this many glyphs.
+SMALL_WRITING_LETTERS = 8
+
+
+def smaller_writing(boxes, height, least=SMALL_WRITING_LETTERS):
+    """The letter height of a second, smaller writing on the page, or 0.
+
+    The working scale is set by the page's letter height, estimated on a small copy
+    where thin small writing hardly shows: under a title three times as tall, the
+    rest of the page was shrunk until its letters were specks, and dropped as dust.
+    They are still pieces of ink of about one size in rows: `least` or more, 0.2-0.55
+    letter heights tall and no more than twice as wide, in runs of three or more along
+    a row, each within two of their heights of the last. (The caller checks that the
+    page read at that scale has letters that tall: a large writing's punctuation, or
+    dust, has not.)
+
+    Parameters
+    ----------
+    boxes : (N, 4) int ndarray
+        The ink's components (``y0, x0, y1, x1``).
+    height : float
+        The page's letter height.
+
+    Returns
+    -------
+    height : float
+        The small pieces' median height in pixels, 0 when there are not so many.
+    """
+    if not height or not len(boxes):
+        return 0.0
+    h, w = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+    mid = (boxes[:, 0] + boxes[:, 2]) / 2
+    cand = np.flatnonzero((h >= 0.2 * height) & (h <= 0.55 * height) & (w <= 2 * h))
+    rows = []
+    for k in cand[np.argsort(mid[cand], kind="stable")]:
+        # a row: pieces whose middles are within half their height of the row's first
+        if rows and abs(mid[k] - mid[rows[-1][0]]) <= 0.5 * h[k]:
+            rows[-1].append(k)
+        else:
+            rows.append([k])
+    heights = []
+    for row in rows:  # ... and runs along it of three or more, each within two heights of the last
+        row = sorted(row, key=lambda k: boxes[k, 1])
+        run = [row[0]]
+        for a, b in zip(row, row[1:]):
+            if boxes[b, 1] - boxes[a, 3] > 2 * h[b]:
+                heights.extend(h[run] if len(run) >= 3 else [])
+                run = []
+            run.append(b)
+        heights.extend(h[run] if len(run) >= 3 else [])
+    return float(median(heights)) if len(heights) >= least else 0.0
 
 
 #: Pages whose lines slope by more than this many degrees are levelled before reading

@@ -616,6 +616,37 @@ def _render(lines, **kw):
     return im, text
 
 
+@pytest.mark.parametrize("seed", [1, 7])
+def test_a_title_three_times_as_tall_as_the_list_below_it_leaves_the_list_read(model, seed):
+    """The working scale was set by the title's letters; the list's, written with the
+    same pen, shrank to specks and were dropped: only ``SHOPPING LIST`` was read."""
+    rng = np.random.default_rng(seed)
+    pen = 0.085 * rng.uniform(0.7, 1.3)  # in letter heights: the same pen for both
+    title, t1 = _render(["SHOPPING LIST"], seed=seed, height=120, pen=pen * 36 / 120, lighting=0, margin=0.8)
+    body, t2 = _render(["BUY MILK", "CALL MOM 5 PM", "FIX BIKE"], seed=seed + 10, height=36, pen=pen, lighting=0)
+    width = max(title.shape[1], body.shape[1])
+    page = np.concatenate([np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)), mode="edge") for a in (title, body)])
+    assert ocr.read(page, model=model).text == t1 + "\n" + t2
+
+
+def test_smaller_writing_is_pieces_of_one_size_in_runs_along_rows():
+    from ocr.pipeline import smaller_writing
+
+    def box(y, x, h=14, w=10):
+        return (y, x, y + h, x + w)
+
+    H = 40.0
+    rows = [box(100 + 30 * r, 20 + 16 * k) for r in range(3) for k in range(4)]  # three rows of four
+    assert smaller_writing(np.array(rows), H) == 14
+    assert smaller_writing(np.array(rows[:7]), H) == 0  # seven pieces are too few
+    assert smaller_writing(np.array(rows), 100.0) == 0  # pieces under 0.2 letter heights: dust
+    spread = [box(100 + 30 * r, 20 + 60 * k) for r in range(3) for k in range(4)]  # 60 px apart, no run
+    assert smaller_writing(np.array(spread), H) == 0
+    rng = np.random.default_rng(0)  # dust strewn over the page
+    dust = [box(int(y), int(x)) for y, x in rng.uniform(0, 1000, (40, 2))]
+    assert smaller_writing(np.array(dust), H) == 0
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_an_m_written_twice_as_wide_as_tall_is_one_letter(model, seed):
     """EMNIST writers' Ms are often 2-2.4 times as wide as tall: one piece of ink the
