@@ -94,6 +94,7 @@ class Prepared:
     level_shape: tuple = None
     offset: tuple = (0.0, 0.0)  # (y, x) of the working image's corner in the original image (a sheet cut out)
     doubtful_sheet: bool = False  # the sheet was found only as enclosed by the ground: read the photo whole too
+    coarse: object = field(default=None, repr=False)  # the page at its large writing's scale (Prepared)
 
 
 def estimate_letter_height(grey, small=None):
@@ -536,7 +537,7 @@ def prepare(loaded, enclosed=True):
         small = quarter(pixels)
     grey, factor = working_image(pixels, small=small)
     analysis = analyse(grey)
-    height = None  # the letter height in `pixels`, when known better than estimated
+    height, coarse = None, None  # the letter height in `pixels`, when known better than estimated
     if analysis.smaller:
         # A title three times as tall as the rest set the scale, and the rest, shrunk
         # to specks, was dropped: the page is read at the scale of its smaller writing
@@ -545,6 +546,9 @@ def prepare(loaded, enclosed=True):
         grey2, factor2 = working_image(pixels, small=small, height=finer)
         again = analyse(grey2)
         if 0.7 * finer <= again.height / factor2 <= 1.4 * finer:
+            # the large writing, its strokes broken up at this scale, is read at its own
+            coarse = Prepared(analysis=at_sheet_edge(analysis, desk, grey.shape), scale=loaded.scale * factor,
+                              size=loaded.size, name=loaded.name, offset=offset)
             grey, factor, analysis, height = grey2, factor2, again, finer
     tilt = float(np.degrees(np.arctan(estimate_skew(analysis.glyphs, analysis.height))))
     if abs(tilt) >= LEVEL_ABOVE:
@@ -565,10 +569,10 @@ def prepare(loaded, enclosed=True):
                 and len(levelled.glyphs) <= LEVEL_MORE_GLYPHS * len(analysis.glyphs)):
             return Prepared(analysis=at_sheet_edge(levelled, desk, grey2.shape, tilt), scale=loaded.scale * factor2,
                             size=loaded.size, name=loaded.name, loaded=loaded, tilt=tilt, offset=offset,
-                            doubtful_sheet=doubtful, work_shape=work_shape, level_shape=level_shape)
+                            doubtful_sheet=doubtful, work_shape=work_shape, level_shape=level_shape, coarse=coarse)
     # the glyphs at the sheet's edge are marked only on the analysis kept
     return Prepared(analysis=at_sheet_edge(analysis, desk, grey.shape), scale=loaded.scale * factor, size=loaded.size,
-                    name=loaded.name, loaded=loaded, offset=offset, doubtful_sheet=doubtful)
+                    name=loaded.name, loaded=loaded, offset=offset, doubtful_sheet=doubtful, coarse=coarse)
 
 
 #: :func:`smaller_writing` needs this many glyphs.
@@ -1211,7 +1215,34 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
     level = (prepared.tilt, prepared.work_shape, prepared.level_shape) if prepared.tilt else None
     page = build_page(classified, prepared.scale, prepared.size, prepared.name, model.name,
                       prepared.analysis.height, level, prepared.offset)
+    if prepared.coarse is not None and not turns:
+        page = _with_large_writing(page, prepared.coarse, model, context, lexicon)
     return _unturned(page, turns) if turns else page
+
+
+def _with_large_writing(page, coarse, model, context, lexicon):
+    """`page`, read at the scale of its smaller writing (:func:`prepare`), with the
+    lines of its large writing read at theirs, `coarse`: a line of letters at least
+    0.6 of the letter height there takes the place of the lines read beside it at the
+    smaller scale (half their height alongside it), if its characters' confidences
+    add up to more than theirs (a title's strokes come apart at the smaller scale; the
+    smaller writing at the larger is specks, a line of them read as one or two blobs).
+    """
+    classified = classify(coarse.analysis, model, context=context)
+    if lexicon is not None:
+        classified = apply_lexicon(classified, lexicon)
+    H = coarse.analysis.height / coarse.scale  # in the photo's pixels
+    lines = list(page.lines)
+    for big in build_page(classified, coarse.scale, coarse.size, coarse.name, model.name,
+                          coarse.analysis.height, offset=coarse.offset).lines:
+        chars = [c for w in big.words for c in w.chars]
+        if median([c.box[3] - c.box[1] for c in chars]) < 0.6 * H:
+            continue
+        beside = [line for line in lines if min(line.box[3], big.box[3]) - max(line.box[1], big.box[1])
+                  >= 0.5 * (line.box[3] - line.box[1])]
+        if sum(c.conf for c in chars) > sum(c.conf for line in beside for w in line.words for c in w.chars):
+            lines = [line for line in lines if line not in beside] + [big]
+    return replace(page, lines=sorted(lines, key=lambda line: line.box[1]))
 
 
 #: A page whose characters the classifier is on average less sure of than this is
