@@ -1224,9 +1224,9 @@ def _with_large_writing(page, coarse, model, context, lexicon):
     """`page`, read at the scale of its smaller writing (:func:`prepare`), with the
     lines of its large writing read at theirs, `coarse`: a line of letters at least
     0.6 of the letter height there takes the place of the lines read beside it at the
-    smaller scale (half their height alongside it), if its characters' confidences
-    add up to more than theirs (a title's strokes come apart at the smaller scale; the
-    smaller writing at the larger is specks, a line of them read as one or two blobs).
+    smaller scale (half their height alongside it), if the classifier is surer of its
+    characters on average than of theirs (a title's strokes come apart at the smaller
+    scale into pieces it is less sure of).
     """
     classified = classify(coarse.analysis, model, context=context)
     if lexicon is not None:
@@ -1240,7 +1240,8 @@ def _with_large_writing(page, coarse, model, context, lexicon):
             continue
         beside = [line for line in lines if min(line.box[3], big.box[3]) - max(line.box[1], big.box[1])
                   >= 0.5 * (line.box[3] - line.box[1])]
-        if sum(c.conf for c in chars) > sum(c.conf for line in beside for w in line.words for c in w.chars):
+        theirs = [c.conf for line in beside for w in line.words for c in w.chars]
+        if not theirs or np.mean([c.conf for c in chars]) > np.mean(theirs):
             lines = [line for line in lines if line not in beside] + [big]
     return replace(page, lines=sorted(lines, key=lambda line: line.box[1]))
 
