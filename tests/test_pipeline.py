@@ -616,15 +616,16 @@ def _render(lines, **kw):
     return im, text
 
 
-@pytest.mark.parametrize("seed, tall", [(1, 120), (7, 120), (0, 150)])
-def test_a_title_three_times_as_tall_as_the_list_below_it_leaves_the_list_read(model, seed, tall):
+@pytest.mark.parametrize("title, seed, tall", [("SHOPPING LIST", 1, 120), ("SHOPPING LIST", 7, 120),
+                                               ("SHOPPING LIST", 0, 150), ("TO DO", 0, 130)])
+def test_a_title_three_times_as_tall_as_the_list_below_it_leaves_the_list_read(model, title, seed, tall):
     """The working scale was set by the title's letters; the list's, written with the
     same pen, shrank to specks and were dropped: only ``SHOPPING LIST`` was read. The
     list is read at its own scale, and a title four times as tall as its letters, whose
-    strokes come apart at that scale, at the title's."""
+    strokes come apart at that scale (``TO DO`` into ``T`` and ``O IDO``), at the title's."""
     rng = np.random.default_rng(seed)
     pen = 0.085 * rng.uniform(0.7, 1.3)  # in letter heights: the same pen for both
-    title, t1 = _render(["SHOPPING LIST"], seed=seed, height=tall, pen=pen * 36 / tall, lighting=0, margin=0.8)
+    title, t1 = _render([title], seed=seed, height=tall, pen=pen * 36 / tall, lighting=0, margin=0.8)
     body, t2 = _render(["BUY MILK", "CALL MOM 5 PM", "FIX BIKE"], seed=seed + 10, height=36, pen=pen, lighting=0)
     width = max(title.shape[1], body.shape[1])
     page = np.concatenate([np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)), mode="edge") for a in (title, body)])
