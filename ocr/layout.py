@@ -481,7 +481,12 @@ def find_marks(glyphs, lines, height, return_floating=False):
       (its middle a tenth of their height aside from its two ends, which stand
       one above the other);
     * a tick (check mark) first or last in its line: a short arm down to a point
-      left of the middle, a long straight one leaning up to the right.
+      left of the middle, a long straight one leaning up to the right;
+    * a bullet starting its line (a ``*``, an arrow, a ring): ink under two thirds
+      of the letters' height that ends clearly above their baseline (15 % of their
+      height), however close to their top, and stands a quarter of their height or
+      more before the next (not a piece broken off a letter); not a letter written
+      small, though it floats.
 
     Tops and baselines are those of the letters beside the glyph (for a comma,
     carried to it along the page's skew, :func:`estimate_skew`). A ``/`` is not
@@ -529,6 +534,9 @@ def find_marks(glyphs, lines, height, return_floating=False):
             y0, _, y1, _ = g.box
             if y1 < base - 0.15 * span and any(_dot_under(g, d, base, span) for d in dots):
                 marks.add(i)  # ! or ?
+            elif (k == 0 and y1 < base - 0.15 * span and y1 - y0 < 0.65 * span
+                  and glyphs[big[1]].box[1] - g.box[3] >= 0.25 * span):
+                marks.add(i)  # a bullet starting its line (a star, an arrow, a ring)
             elif y0 > top + 0.2 * span and y1 < base - 0.1 * span and y1 - y0 < 0.65 * span:
                 if g.width >= 2 * g.height or _is_plus(g.mask):
                     marks.add(i)  # + or ~
