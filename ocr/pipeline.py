@@ -1215,7 +1215,7 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
     level = (prepared.tilt, prepared.work_shape, prepared.level_shape) if prepared.tilt else None
     page = build_page(classified, prepared.scale, prepared.size, prepared.name, model.name,
                       prepared.analysis.height, level, prepared.offset)
-    if prepared.coarse is not None and not turns:
+    if prepared.coarse is not None:  # (in the turned image, as `page`)
         page = _with_large_writing(page, prepared.coarse, model, context, lexicon)
     return _unturned(page, turns) if turns else page
 

@@ -630,6 +630,8 @@ def test_a_title_three_times_as_tall_as_the_list_below_it_leaves_the_list_read(m
     width = max(title.shape[1], body.shape[1])
     page = np.concatenate([np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)), mode="edge") for a in (title, body)])
     assert ocr.read(page, model=model).text == t1 + "\n" + t2
+    if tall == 150:  # upside down, read turned: the title too at its own scale
+        assert ocr.read(np.ascontiguousarray(page[::-1, ::-1]), model=model).text == t1 + "\n" + t2
 
 
 def test_smaller_writing_is_pieces_of_one_size_in_runs_along_rows():
