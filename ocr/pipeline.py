@@ -508,7 +508,10 @@ def prepare(loaded, enclosed=True):
     A sheet lying on a desk has the desk painted over first (:func:`ocr.binarize.find_sheet`)
     and is cut out (:func:`ocr.binarize.sheet_box`): the desk's flat paint would
     otherwise lower the paper's noise the thresholds are set by, and weigh in every
-    other measure of the page. A page whose lines slope by more than
+    other measure of the page. A page whose letters a title much taller set the scale
+    by, shrinking the rest to specks (:func:`smaller_writing`), is analysed again at the
+    scale of the rest, the title's analysis kept as ``Prepared.coarse`` (:func:`read`
+    reads its lines from that). A page whose lines slope by more than
     :data:`LEVEL_ABOVE` degrees is turned level and analysed again (:func:`level_image`). Needs no model, so it can run
     while the model loads (:class:`ocr.load.LoadAhead`).
 
@@ -600,7 +603,7 @@ def smaller_writing(boxes, height, least=SMALL_WRITING_LETTERS):
 
     Returns
     -------
-    height : float
+    small : float
         The small pieces' median height in pixels, 0 when there are not so many.
     """
     if not height or not len(boxes):
@@ -1242,7 +1245,7 @@ def _with_large_writing(page, coarse, model, context, lexicon):
                   >= 0.5 * (line.box[3] - line.box[1])]
         theirs = [c.conf for line in beside for w in line.words for c in w.chars]
         if not theirs or np.mean([c.conf for c in chars]) > np.mean(theirs):
-            lines = [line for line in lines if line not in beside] + [big]
+            lines = [line for line in lines if all(line is not b for b in beside)] + [big]
     return replace(page, lines=sorted(lines, key=lambda line: line.box[1]))
 
 
