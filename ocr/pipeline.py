@@ -78,6 +78,7 @@ class Analysis:
     edge: frozenset = frozenset()  # glyphs touching the desk painted over (at_sheet_edge)
     floating: frozenset = frozenset()  # glyphs floating mid-line like a + but not one (find_marks)
     smaller: float = 0.0  # the letter height of a smaller writing shrunk to specks (smaller_writing)
+    smaller_box: tuple = None  # ... and its (y0, x0, y1, x1)
 
 
 @dataclass
@@ -95,6 +96,7 @@ class Prepared:
     offset: tuple = (0.0, 0.0)  # (y, x) of the working image's corner in the original image (a sheet cut out)
     doubtful_sheet: bool = False  # the sheet was found only as enclosed by the ground: read the photo whole too
     coarse: object = field(default=None, repr=False)  # the page at its large writing's scale (Prepared)
+    detail: object = field(default=None, repr=False)  # a part of it around smaller writing, at that one's (Prepared)
 
 
 def estimate_letter_height(grey, small=None):
@@ -428,7 +430,7 @@ def analyse(grey, outside=None):
     """
     mask, labelled = find_ink(grey, outside)
     glyphs, H = segment(mask, labelled=labelled)
-    smaller = smaller_writing(labelled[1], H)
+    smaller, smaller_box = smaller_writing(labelled[1], H)
     glyphs = split_stacked(glyphs, H)
     line_idx = group_lines(glyphs, H)
     # Gaps are measured between upright letters: italic ones lean into them.
@@ -450,7 +452,7 @@ def analyse(grey, outside=None):
         h = line_height(line, glyphs, H)
         lines.append(split_words(line, upright, threshold * h / H if H else 0.0, h, floating))
     return Analysis(glyphs=glyphs, height=H, lines=lines, shear=shear, floating=frozenset(floating),
-                    smaller=smaller)
+                    smaller=smaller, smaller_box=smaller_box)
 
 
 #: A glyph within this many letter heights of the desk painted over is at the sheet's edge.
@@ -502,7 +504,7 @@ def at_sheet_edge(analysis, desk, shape, tilt=0.0, reach=EDGE_REACH):
     return replace(analysis, edge=frozenset(edge)) if edge else analysis
 
 
-def prepare(loaded, enclosed=True):
+def prepare(loaded, enclosed=True, finer=True):
     """The image stages of a loaded page: working scale, ink, letters, lines, words.
 
     A sheet lying on a desk has the desk painted over first (:func:`ocr.binarize.find_sheet`)
@@ -540,19 +542,21 @@ def prepare(loaded, enclosed=True):
         small = quarter(pixels)
     grey, factor = working_image(pixels, small=small)
     analysis = analyse(grey)
-    height, coarse = None, None  # the letter height in `pixels`, when known better than estimated
-    if analysis.smaller:
+    height, coarse, detail = None, None, None  # (height: the letter height in `pixels`, when known)
+    if analysis.smaller and finer:
         # A title three times as tall as the rest set the scale, and the rest, shrunk
         # to specks, was dropped: the page is read at the scale of its smaller writing
         # when letters of about that size are found there.
-        finer = analysis.smaller / factor
-        grey2, factor2 = working_image(pixels, small=small, height=finer)
+        small_height = analysis.smaller / factor
+        grey2, factor2 = working_image(pixels, small=small, height=small_height)
         again = analyse(grey2)
-        if 0.7 * finer <= again.height / factor2 <= 1.4 * finer:
+        if 0.7 * small_height <= again.height / factor2 <= 1.4 * small_height:
             # the large writing, its strokes broken up at this scale, is read at its own
             coarse = Prepared(analysis=at_sheet_edge(analysis, desk, grey.shape), scale=loaded.scale * factor,
                               size=loaded.size, name=loaded.name, offset=offset)
-            grey, factor, analysis, height = grey2, factor2, again, finer
+            grey, factor, analysis, height = grey2, factor2, again, small_height
+        else:  # the large writing is most of the page: the small is read in a cut of its own
+            detail = _cut_out(loaded, pixels, analysis.smaller_box, factor, small_height, offset)
     tilt = float(np.degrees(np.arctan(estimate_skew(analysis.glyphs, analysis.height))))
     if abs(tilt) >= LEVEL_ABOVE:
         # The lines are followed along any skew, but the letters themselves lean with the
@@ -572,10 +576,26 @@ def prepare(loaded, enclosed=True):
                 and len(levelled.glyphs) <= LEVEL_MORE_GLYPHS * len(analysis.glyphs)):
             return Prepared(analysis=at_sheet_edge(levelled, desk, grey2.shape, tilt), scale=loaded.scale * factor2,
                             size=loaded.size, name=loaded.name, loaded=loaded, tilt=tilt, offset=offset,
-                            doubtful_sheet=doubtful, work_shape=work_shape, level_shape=level_shape, coarse=coarse)
+                            doubtful_sheet=doubtful, work_shape=work_shape, level_shape=level_shape, coarse=coarse,
+                            detail=detail)
     # the glyphs at the sheet's edge are marked only on the analysis kept
     return Prepared(analysis=at_sheet_edge(analysis, desk, grey.shape), scale=loaded.scale * factor, size=loaded.size,
-                    name=loaded.name, loaded=loaded, offset=offset, doubtful_sheet=doubtful, coarse=coarse)
+                    name=loaded.name, loaded=loaded, offset=offset, doubtful_sheet=doubtful, coarse=coarse,
+                    detail=detail)
+
+
+def _cut_out(loaded, pixels, box, factor, height, offset):
+    """The part of `pixels` (a loaded page's, the sheet cut out at `offset`) around
+    `box` (working pixels at `factor`), a letter `height` (pixels) wider all round,
+    through the image stages on its own (:func:`prepare`), or None if it finds no
+    letters about that tall."""
+    y0, x0 = (int(max(0, v / factor - height)) for v in box[:2])
+    y1, x1 = (int(v / factor + height) for v in box[2:])
+    cut = prepare(replace(loaded, pixels=pixels[y0:y1, x0:x1]), enclosed=False, finer=False)
+    if not 0.7 * height <= cut.analysis.height * loaded.scale / cut.scale <= 1.4 * height:
+        return None
+    oy, ox = cut.offset
+    return replace(cut, loaded=None, offset=(oy + offset[0] + y0 / loaded.scale, ox + offset[1] + x0 / loaded.scale))
 
 
 #: :func:`smaller_writing` needs this many glyphs.
@@ -583,7 +603,7 @@ SMALL_WRITING_LETTERS = 8
 
 
 def smaller_writing(boxes, height, least=SMALL_WRITING_LETTERS):
-    """The letter height of a second, smaller writing on the page, or 0.
+    """The letter height of a second, smaller writing on the page (0 if none), and where.
 
     The working scale is set by the page's letter height, estimated on a small copy
     where thin small writing hardly shows: under a title three times as tall, the
@@ -605,9 +625,11 @@ def smaller_writing(boxes, height, least=SMALL_WRITING_LETTERS):
     -------
     small : float
         The small pieces' median height in pixels, 0 when there are not so many.
+    box : (4,) tuple or None
+        ``(y0, x0, y1, x1)`` around them.
     """
     if not height or not len(boxes):
-        return 0.0
+        return 0.0, None
     h, w = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
     mid = (boxes[:, 0] + boxes[:, 2]) / 2
     cand = np.flatnonzero((h >= 0.2 * height) & (h <= 0.55 * height) & (w <= 2 * h))
@@ -618,17 +640,20 @@ def smaller_writing(boxes, height, least=SMALL_WRITING_LETTERS):
             rows[-1].append(k)
         else:
             rows.append([k])
-    heights = []
+    small = []
     for row in rows:  # ... and runs along it of three or more, each within two heights of the last
         row = sorted(row, key=lambda k: boxes[k, 1])
         run = [row[0]]
         for a, b in zip(row, row[1:]):
             if boxes[b, 1] - boxes[a, 3] > 2 * h[b]:
-                heights.extend(h[run] if len(run) >= 3 else [])
+                small.extend(run if len(run) >= 3 else [])
                 run = []
             run.append(b)
-        heights.extend(h[run] if len(run) >= 3 else [])
-    return float(median(heights)) if len(heights) >= least else 0.0
+        small.extend(run if len(run) >= 3 else [])
+    if len(small) < least:
+        return 0.0, None
+    b = boxes[small]
+    return float(median(h[small])), (int(b[:, 0].min()), int(b[:, 1].min()), int(b[:, 2].max()), int(b[:, 3].max()))
 
 
 #: Pages whose lines slope by more than this many degrees are levelled before reading
@@ -1220,6 +1245,8 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
                       prepared.analysis.height, level, prepared.offset)
     if prepared.coarse is not None:  # (in the turned image, as `page`)
         page = _with_large_writing(page, prepared.coarse, model, context, lexicon)
+    if prepared.detail is not None:
+        page = _with_small_writing(page, prepared.detail, model, context, lexicon)
     return _unturned(page, turns) if turns else page
 
 
@@ -1231,21 +1258,38 @@ def _with_large_writing(page, coarse, model, context, lexicon):
     characters on average than of theirs (a title's strokes come apart at the smaller
     scale into pieces it is less sure of).
     """
-    classified = classify(coarse.analysis, model, context=context)
+    H = coarse.analysis.height / coarse.scale  # in the photo's pixels
+    large = [line for line in _read_lines(coarse, model, context, lexicon)
+             if median([c.box[3] - c.box[1] for w in line.words for c in w.chars]) >= 0.6 * H]
+    return _in_place_of(page, large)
+
+
+def _with_small_writing(page, detail, model, context, lexicon):
+    """`page` with the lines read in `detail`, a part of it cut out around a smaller
+    writing (:func:`prepare`), each in place of the lines beside it when surer."""
+    return _in_place_of(page, _read_lines(detail, model, context, lexicon))
+
+
+def _read_lines(prepared, model, context, lexicon):
+    """The lines of a page through the image stages, read as :func:`read` reads them (not turned)."""
+    classified = classify(prepared.analysis, model, context=context)
     if lexicon is not None:
         classified = apply_lexicon(classified, lexicon)
-    H = coarse.analysis.height / coarse.scale  # in the photo's pixels
+    return build_page(classified, prepared.scale, prepared.size, prepared.name, model.name,
+                      prepared.analysis.height, offset=prepared.offset).lines
+
+
+def _in_place_of(page, others):
+    """`page` with each of the lines `others`, read at another scale, in place of its
+    lines beside it (half their height alongside it) if the classifier is surer of
+    its characters on average than of theirs."""
     lines = list(page.lines)
-    for big in build_page(classified, coarse.scale, coarse.size, coarse.name, model.name,
-                          coarse.analysis.height, offset=coarse.offset).lines:
-        chars = [c for w in big.words for c in w.chars]
-        if median([c.box[3] - c.box[1] for c in chars]) < 0.6 * H:
-            continue
-        beside = [line for line in lines if min(line.box[3], big.box[3]) - max(line.box[1], big.box[1])
+    for other in others:
+        beside = [line for line in lines if min(line.box[3], other.box[3]) - max(line.box[1], other.box[1])
                   >= 0.5 * (line.box[3] - line.box[1])]
         theirs = [c.conf for line in beside for w in line.words for c in w.chars]
-        if not theirs or np.mean([c.conf for c in chars]) > np.mean(theirs):
-            lines = [line for line in lines if all(line is not b for b in beside)] + [big]
+        if not theirs or np.mean([c.conf for w in other.words for c in w.chars]) > np.mean(theirs):
+            lines = [line for line in lines if all(line is not b for b in beside)] + [other]
     return replace(page, lines=sorted(lines, key=lambda line: line.box[1]))
 
 

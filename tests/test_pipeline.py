@@ -634,6 +634,24 @@ def test_a_title_three_times_as_tall_as_the_list_below_it_leaves_the_list_read(m
         assert ocr.read(np.ascontiguousarray(page[::-1, ::-1]), model=model).text == t1 + "\n" + t2
 
 
+@pytest.mark.parametrize("seed", [0, 5])
+def test_a_line_written_small_under_large_writing_is_read(model, seed):
+    """A postscript a third as tall as the note above it: the note's letters set the
+    scale, and the postscript's shrank to specks (read ``S CA E`` or not at all). Most
+    of the page being large, it is read again in a cut of its own at its scale."""
+    rng = np.random.default_rng(seed)
+    pen = 0.085 * rng.uniform(0.7, 1.3)
+    note, t1 = _render(["BUY MILK", "CALL MOM", "FIX BIKE"], seed=seed, height=100, pen=pen * 33 / 100, lighting=0,
+                       margin=0.8)
+    ps, t2 = _render(["PS CALL ME AT 5"], seed=seed + 10, height=33, pen=pen, lighting=0)
+    width = max(note.shape[1], ps.shape[1])
+    page = np.concatenate([np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)), mode="edge") for a in (note, ps)])
+    read = ocr.read(page, model=model)
+    assert read.text == t1 + "\n" + t2
+    last = read.lines[-1].words[0].chars[0].box  # in the photo's pixels, where the P is
+    assert note.shape[0] < last[1] < last[3] <= page.shape[0] and last[0] < 0.3 * width
+
+
 def test_smaller_writing_is_pieces_of_one_size_in_runs_along_rows():
     from ocr.pipeline import smaller_writing
 
@@ -642,14 +660,14 @@ def test_smaller_writing_is_pieces_of_one_size_in_runs_along_rows():
 
     H = 40.0
     rows = [box(100 + 30 * r, 20 + 16 * k) for r in range(3) for k in range(4)]  # three rows of four
-    assert smaller_writing(np.array(rows), H) == 14
-    assert smaller_writing(np.array(rows[:7]), H) == 0  # seven pieces are too few
-    assert smaller_writing(np.array(rows), 100.0) == 0  # pieces under 0.2 letter heights: dust
+    assert smaller_writing(np.array(rows), H) == (14, (100, 20, 174, 78))
+    assert smaller_writing(np.array(rows[:7]), H) == (0, None)  # seven pieces are too few
+    assert smaller_writing(np.array(rows), 100.0)[0] == 0  # pieces under 0.2 letter heights: dust
     spread = [box(100 + 30 * r, 20 + 60 * k) for r in range(3) for k in range(4)]  # 60 px apart, no run
-    assert smaller_writing(np.array(spread), H) == 0
+    assert smaller_writing(np.array(spread), H)[0] == 0
     rng = np.random.default_rng(0)  # dust strewn over the page
     dust = [box(int(y), int(x)) for y, x in rng.uniform(0, 1000, (40, 2))]
-    assert smaller_writing(np.array(dust), H) == 0
+    assert smaller_writing(np.array(dust), H)[0] == 0
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -1771,7 +1789,7 @@ def test_sheet_found_by_its_edges_when_nothing_else_finds_it(model, monkeypatch)
     # the grain then sets the working scale, and the letters, smaller, are read at
     # their own (ocr.pipeline.smaller_writing) ...
     assert ocr.read(photo, model=model).text == text
-    monkeypatch.setattr(P, "smaller_writing", lambda boxes, height: 0.0)
+    monkeypatch.setattr(P, "smaller_writing", lambda boxes, height: (0.0, None))
     assert ocr.read(photo, model=model).text != text  # ... else they are lost
 
 
@@ -1828,6 +1846,7 @@ def test_sheet_on_a_gingham_cloth_under_a_vignette(model, monkeypatch):
     page read as rows of 1s, the squares taken for letters). The cloth is many times
     rougher than the paper, which no shadow is, and a smaller step is asked of it."""
     import ocr.binarize as B
+    import ocr.pipeline as P
     from ocr.pipeline import quarter
 
     photo, text = _sheet_on_squares(0.3, 0.25, 14)  # squares 0.3-0.8
@@ -1838,7 +1857,11 @@ def test_sheet_on_a_gingham_cloth_under_a_vignette(model, monkeypatch):
     monkeypatch.setattr(B, "SOFT_STEP", 2.0)  # nor leniently (which finds it too)
     monkeypatch.setattr(B, "_straight_edged_sheet", lambda *a: None)  # nor by its edges (nor that)
     assert B.find_sheet(quarter(photo)) is None
-    assert ocr.read(photo, model=model).text != text
+    # the squares then set the working scale, and the letters, smaller, are read in a
+    # cut of their own at theirs (ocr.pipeline.smaller_writing) ...
+    assert ocr.read(photo, model=model).text == text
+    monkeypatch.setattr(P, "smaller_writing", lambda boxes, height: (0.0, None))
+    assert ocr.read(photo, model=model).text != text  # ... else they are lost
 
 
 def test_sheet_edge_darkened_by_a_vignette_steps_up_by_the_contrast_around_it(sheet_page, model, monkeypatch):
