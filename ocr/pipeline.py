@@ -525,6 +525,9 @@ def prepare(loaded, enclosed=True, finer=True):
         edge steps up sharply, however smooth the ground (``find_sheet(...,
         enclosed=True)``); such a sheet may be the lit part of one half in shadow,
         and :func:`read` reads the photo whole as well (``Prepared.doubtful_sheet``).
+    finer : bool
+        Look for a smaller writing that the page's scale shrank to specks
+        (:func:`smaller_writing`), and read it at its own.
 
     Returns
     -------
@@ -1266,8 +1269,13 @@ def _with_large_writing(page, coarse, model, context, lexicon):
 
 def _with_small_writing(page, detail, model, context, lexicon):
     """`page` with the lines read in `detail`, a part of it cut out around a smaller
-    writing (:func:`prepare`), each in place of the lines beside it when surer."""
-    return _in_place_of(page, _read_lines(detail, model, context, lexicon))
+    writing (:func:`prepare`), each in place of the lines beside it when surer: those
+    of letters at most 1.5 times the letter height there (not the cut's scraps of the
+    large writing)."""
+    H = detail.analysis.height / detail.scale  # in the photo's pixels
+    small = [line for line in _read_lines(detail, model, context, lexicon)
+             if median([c.box[3] - c.box[1] for w in line.words for c in w.chars]) <= 1.5 * H]
+    return _in_place_of(page, small)
 
 
 def _read_lines(prepared, model, context, lexicon):
