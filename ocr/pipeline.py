@@ -24,7 +24,7 @@ from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, 
 from .normalize import normalize_many, slant, thinned
 from .page import Char, Line, Page, Word
 from .segment import (Lattice, components, components_of, join_broken_strokes, letter_height, may_hold_several,
-                      one_character, segment, shear_glyph, split_stacked, stroke_width, word_lattice)
+                      one_character, segment, shear_glyph, split_stacked, stroke_width, title_letters, word_lattice)
 
 _IS_DIGIT = np.array([c.isdigit() for c in CLASSES])
 #: A character standing alone as a word is a number ("2 EGGS") or one of the
@@ -400,6 +400,8 @@ def find_ink(grey, outside=None):
     rules = lines.runs if lines is not None else None
     if long_ink:
         kept = remove_slanted_rules(remove_rules(mask, min_length=3.5 * H), 3.5 * H, max_width=max(2.0, 0.08 * H))
+        # a large title's upright strokes are as long, but its letters stand in a row
+        kept |= mask & _title_ink(labelled, H)
         rules = (mask & ~kept) if rules is None else rules | (mask & ~kept)
         mask = kept
         labelled = components(mask)
@@ -415,6 +417,16 @@ def find_ink(grey, outside=None):
         mask = lighter
         labelled = components(mask)
     return join_broken_strokes(mask, labelled, H)
+
+
+def _title_ink(labelled, height):
+    """The pixels of the pieces of ink over three letter heights tall that stand in a
+    row of their like (:func:`ocr.segment.title_letters`): a large title's letters."""
+    labels, boxes, _ = labelled
+    tall = np.flatnonzero(boxes[:, 2] - boxes[:, 0] > 3.0 * height)
+    title = np.zeros(len(boxes) + 1, bool)
+    title[tall[title_letters(boxes[tall], height) > 0] + 1] = True
+    return title[labels]
 
 
 def analyse(grey, outside=None):
