@@ -1269,9 +1269,9 @@ def _with_large_writing(page, coarse, model, context, lexicon):
     """`page`, read at the scale of its smaller writing (:func:`prepare`), with the
     lines of its large writing read at theirs, `coarse`: a line of letters at least
     0.6 of the letter height there takes the place of the lines read beside it at the
-    smaller scale (half their height alongside it), if the classifier is surer of its
-    characters on average than of theirs (a title's strokes come apart at the smaller
-    scale into pieces it is less sure of).
+    smaller scale (half their height alongside it), if it reads better
+    (:func:`_in_place_of`: a title's strokes come apart at the smaller scale into
+    pieces the classifier is less sure of, or are lost).
     """
     H = coarse.analysis.height / coarse.scale  # in the photo's pixels
     large = [line for line in _read_lines(coarse, model, context, lexicon)
@@ -1281,7 +1281,7 @@ def _with_large_writing(page, coarse, model, context, lexicon):
 
 def _with_small_writing(page, detail, model, context, lexicon):
     """`page` with the lines read in `detail`, a part of it cut out around a smaller
-    writing (:func:`prepare`), each in place of the lines beside it when surer: those
+    writing (:func:`prepare`), each in place of the lines beside it if it reads better: those
     of letters at most 1.5 times the letter height there (not the cut's scraps of the
     large writing)."""
     H = detail.analysis.height / detail.scale  # in the photo's pixels
@@ -1299,16 +1299,25 @@ def _read_lines(prepared, model, context, lexicon):
                       prepared.analysis.height, offset=prepared.offset).lines
 
 
+#: A line read at another scale takes the place of the lines beside it if its characters'
+#: confidences over this add up to more than theirs (:func:`_in_place_of`): a sum of
+#: confidences favoured a title broken into more pieces (TO DO read T / O IDO), a mean
+#: one whose S and P were lost (HOP ING LIST).
+SURER = 0.6
+
+
 def _in_place_of(page, others):
     """`page` with each of the lines `others`, read at another scale, in place of its
-    lines beside it (half their height alongside it) if the classifier is surer of
-    its characters on average than of theirs."""
+    lines beside it (half their height alongside it) if it reads better: its
+    characters' confidences over :data:`SURER` add up to more than theirs (a
+    character read surely counts for it, an unsure piece against)."""
     lines = list(page.lines)
     for other in others:
         beside = [line for line in lines if min(line.box[3], other.box[3]) - max(line.box[1], other.box[1])
                   >= 0.5 * (line.box[3] - line.box[1])]
         theirs = [c.conf for line in beside for w in line.words for c in w.chars]
-        if not theirs or np.mean([c.conf for w in other.words for c in w.chars]) > np.mean(theirs):
+        mine = [c.conf for w in other.words for c in w.chars]
+        if sum(conf - SURER for conf in mine) > sum(conf - SURER for conf in theirs):
             lines = [line for line in lines if all(line is not b for b in beside)] + [other]
     return replace(page, lines=sorted(lines, key=lambda line: line.box[1]))
 
