@@ -1259,44 +1259,30 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
     page = build_page(classified, prepared.scale, prepared.size, prepared.name, model.name,
                       prepared.analysis.height, level, prepared.offset)
     if prepared.coarse is not None:  # (in the turned image, as `page`)
-        page = _with_large_writing(page, prepared.coarse, model, context, lexicon)
+        page = _with_lines_of(page, prepared.coarse, model, context, lexicon, least=0.6)
     if prepared.detail is not None:
-        page = _with_small_writing(page, prepared.detail, model, context, lexicon)
+        page = _with_lines_of(page, prepared.detail, model, context, lexicon, most=1.5)
     return _unturned(page, turns) if turns else page
 
 
-def _with_large_writing(page, coarse, model, context, lexicon):
-    """`page`, read at the scale of its smaller writing (:func:`prepare`), with the
-    lines of its large writing read at theirs, `coarse`: a line of letters at least
-    0.6 of the letter height there takes the place of the lines read beside it at the
-    smaller scale (half their height alongside it), if it reads better
-    (:func:`_in_place_of`: a title's strokes come apart at the smaller scale into
-    pieces the classifier is less sure of, or are lost).
+def _with_lines_of(page, other, model, context, lexicon, least=0.0, most=np.inf):
+    """`page` with the lines read in `other`, the page or a cut of it at another scale
+    (:func:`prepare`), whose letters are `least` to `most` times the letter height
+    there, each in place of the lines beside it if it reads better
+    (:func:`_in_place_of`). The large writing's lines, at the page's scale, are those
+    of letters at least 0.6 of its height (a title's strokes come apart at the
+    smaller scale into pieces the classifier is less sure of, or are lost); a cut's
+    around a smaller writing, at most 1.5 times its height (not its scraps of the
+    large writing).
     """
-    H = coarse.analysis.height / coarse.scale  # in the photo's pixels
-    large = [line for line in _read_lines(coarse, model, context, lexicon)
-             if median([c.box[3] - c.box[1] for w in line.words for c in w.chars]) >= 0.6 * H]
-    return _in_place_of(page, large)
-
-
-def _with_small_writing(page, detail, model, context, lexicon):
-    """`page` with the lines read in `detail`, a part of it cut out around a smaller
-    writing (:func:`prepare`), each in place of the lines beside it if it reads better: those
-    of letters at most 1.5 times the letter height there (not the cut's scraps of the
-    large writing)."""
-    H = detail.analysis.height / detail.scale  # in the photo's pixels
-    small = [line for line in _read_lines(detail, model, context, lexicon)
-             if median([c.box[3] - c.box[1] for w in line.words for c in w.chars]) <= 1.5 * H]
-    return _in_place_of(page, small)
-
-
-def _read_lines(prepared, model, context, lexicon):
-    """The lines of a page through the image stages, read as :func:`read` reads them (not turned)."""
-    classified = classify(prepared.analysis, model, context=context)
+    classified = classify(other.analysis, model, context=context)
     if lexicon is not None:
         classified = apply_lexicon(classified, lexicon)
-    return build_page(classified, prepared.scale, prepared.size, prepared.name, model.name,
-                      prepared.analysis.height, offset=prepared.offset).lines
+    H = other.analysis.height / other.scale  # in the photo's pixels
+    lines = build_page(classified, other.scale, other.size, other.name, model.name, other.analysis.height,
+                       offset=other.offset).lines
+    return _in_place_of(page, [line for line in lines if least * H <= median(
+        [c.box[3] - c.box[1] for w in line.words for c in w.chars]) <= most * H])
 
 
 #: A line read at another scale takes the place of the lines beside it if its characters'

@@ -609,6 +609,12 @@ def test_working_image_scales_letters_to_target():
         assert 0.6 * TARGET_HEIGHT < estimate_letter_height(work) < 1.5 * TARGET_HEIGHT
 
 
+def _stacked(*images):
+    """RGB images one under the other, the narrower ones continued by their edge."""
+    width = max(a.shape[1] for a in images)
+    return np.vstack([np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)), mode="edge") for a in images])
+
+
 def _render(lines, **kw):
     from ocr.synth import render_page
 
@@ -632,8 +638,7 @@ def test_a_title_three_times_as_tall_as_the_list_below_it_leaves_the_list_read(m
     pen = 0.085 * rng.uniform(0.7, 1.3)  # in letter heights: the same pen for both
     title, t1 = _render([title], seed=seed, height=tall, pen=pen * 36 / tall, lighting=0, margin=0.8)
     body, t2 = _render(["BUY MILK", "CALL MOM 5 PM", "FIX BIKE"], seed=seed + 10, height=36, pen=pen, lighting=0)
-    width = max(title.shape[1], body.shape[1])
-    page = np.concatenate([np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)), mode="edge") for a in (title, body)])
+    page = _stacked(title, body)
     assert ocr.read(page, model=model).text == t1 + "\n" + t2
     if tall == 150:  # upside down, read turned: the title too at its own scale
         assert ocr.read(np.ascontiguousarray(page[::-1, ::-1]), model=model).text == t1 + "\n" + t2
@@ -649,12 +654,11 @@ def test_a_line_written_small_under_large_writing_is_read(model, seed):
     note, t1 = _render(["BUY MILK", "CALL MOM", "FIX BIKE"], seed=seed, height=100, pen=pen * 33 / 100, lighting=0,
                        margin=0.8)
     ps, t2 = _render(["PS CALL ME AT 5"], seed=seed + 10, height=33, pen=pen, lighting=0)
-    width = max(note.shape[1], ps.shape[1])
-    page = np.concatenate([np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)), mode="edge") for a in (note, ps)])
+    page = _stacked(note, ps)
     read = ocr.read(page, model=model)
     assert read.text == t1 + "\n" + t2
     last = read.lines[-1].words[0].chars[0].box  # in the photo's pixels, where the P is
-    assert note.shape[0] < last[1] < last[3] <= page.shape[0] and last[0] < 0.3 * width
+    assert note.shape[0] < last[1] < last[3] <= page.shape[0] and last[0] < 0.3 * page.shape[1]
 
 
 def test_smaller_writing_is_pieces_of_one_size_in_runs_along_rows():
@@ -920,8 +924,7 @@ def test_a_title_twice_as_tall_as_the_list(model):
     title was cut into C and J when widths were measured against the small letters."""
     title, title_text = _render(["GROCERY LIST"], seed=2, height=80)
     body, body_text = _render(["2 EGGS 1 MILK", "BREAD AND JAM", "CALL MOM AT 6"], seed=12, height=38)
-    width = max(title.shape[1], body.shape[1])
-    page = np.vstack([np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)), mode="edge") for a in (title, body)])
+    page = _stacked(title, body)
     assert ocr.read(page, model=model).text == title_text + "\n" + body_text
 
 
@@ -931,8 +934,7 @@ def test_a_title_three_times_as_tall_as_the_list(model):
     for seed in (2, 5):
         title, title_text = _render(["GROCERY LIST"], seed=seed, height=120)
         body, body_text = _render(["2 EGGS 1 MILK", "BREAD AND JAM", "CALL MOM AT 6"], seed=seed + 10, height=38)
-        width = max(title.shape[1], body.shape[1])
-        page = np.vstack([np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)), mode="edge") for a in (title, body)])
+        page = _stacked(title, body)
         assert ocr.read(page, model=model).text == title_text + "\n" + body_text
 
 
@@ -961,8 +963,7 @@ def test_a_page_mostly_in_faint_ink_with_one_dark_line(model):
             rgb, text, _ = render_page([line], seed=seed * 10 + k, height=44, ink=ink, noise=1.0, lighting=0.0)
             parts.append(rgb)
             texts.append(text)
-        width = max(p.shape[1] for p in parts)
-        page = np.vstack([np.pad(p, ((0, 0), (0, width - p.shape[1]), (0, 0)), mode="edge") for p in parts])
+        page = _stacked(*parts)
         assert ocr.read(page, model=model).text == "\n".join(texts)
 
 
