@@ -212,6 +212,81 @@ def ink_darkness(grey, sigma=1.0, edges=15, close=False, veil=0, feet=True):
     return darkness
 
 
+#: A dithered image (a bilevel or palette image whose greys are made of scattered
+#: pixels) has few grey levels: this many make up 99 % of its pixels or fewer (two-level
+#: and web-palette dithering: 2-23; photos, even dim and noisy ones: 57 or more), ...
+DITHER_LEVELS = 32
+#: ... and pixels darker or lighter than both their neighbours in the row by this many
+#: grey levels or more, ...
+DITHER_STEP = 16
+#: ... are this share of it or more (photos: under 0.5 %, 5-30 % with sensor noise of
+#: 8-20 grey levels; Floyd-Steinberg dithering to two levels: 20-80 %, to the web
+#: palette: 4-50 %).
+DITHER_SHARE = 0.02
+
+
+def is_dithered(grey, levels=DITHER_LEVELS, step=DITHER_STEP, share=DITHER_SHARE, every=8):
+    """Whether `grey` makes its greys of scattered dots (a dithered bilevel or palette image).
+
+    Parameters
+    ----------
+    grey : (H, W) uint8 or float ndarray
+        Image, 255 (or 1) = white. Only 8-bit images can be dithered ones.
+    levels : int
+        Most grey levels making up 99 % of the pixels.
+    step : int
+        Least difference to both row neighbours, in grey levels.
+    share : float
+        Least share of the pixels that differ so.
+    every : int
+        Only every `every`-th row is looked at.
+
+    Returns
+    -------
+    bool
+    """
+    rows = np.asarray(grey)[::every]
+    if rows.dtype != np.uint8 or rows.shape[1] < 3:
+        return False
+    counts = np.sort(np.bincount(rows.ravel(), minlength=256))[::-1]
+    if np.cumsum(counts)[levels - 1] < 0.99 * rows.size:
+        return False  # the many greys of a photo
+    rows = rows.astype(np.int16)
+    mid = rows[:, 1:-1]
+    # darker than both neighbours by `step`, or lighter than both
+    low = (mid <= rows[:, :-2] - step) & (mid <= rows[:, 2:] - step)
+    high = (mid >= rows[:, :-2] + step) & (mid >= rows[:, 2:] + step)
+    return bool(np.count_nonzero(low | high) >= share * mid.size)
+
+
+def undither(grey, sigma=1.0):
+    """`grey` with a dithered image's dots smoothed back into greys.
+
+    A photo saved as a bilevel or palette image (a 1-bit scan, a GIF) makes its
+    greys, the paper's included, of scattered black and white pixels: thresholded
+    as they are, the dots make specks by the thousand and break thin strokes (a
+    dithered grey page lost a third of its letters).
+
+    Parameters
+    ----------
+    grey : (H, W) uint8 or float32 ndarray
+        Image, 1 (or 255) = white.
+    sigma : float
+        Gaussian smoothing, in pixels, when `grey` is dithered (:func:`is_dithered`).
+
+    Returns
+    -------
+    grey : (H, W) ndarray, same dtype
+        `grey` itself when it is not dithered.
+    """
+    if not is_dithered(grey):
+        return grey
+    smooth = kernels.gaussian_filter(np.asarray(grey, dtype=np.float32), sigma)
+    if grey.dtype == np.uint8:
+        return np.clip(np.rint(smooth), 0, 255).astype(np.uint8)
+    return smooth.astype(grey.dtype, copy=False)
+
+
 #: Blocks (pixels) over which :func:`paper_left` measures the paper's darkness.
 LEFT_BLOCK = 32
 

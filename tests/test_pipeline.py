@@ -517,6 +517,24 @@ def test_writing_under_glare_is_read(model, seed):
     assert ocr.read(glare, model=model).text == r.text
 
 
+@pytest.mark.parametrize("seed", [2, 3])
+def test_a_dithered_bilevel_image_of_grey_paper_is_read(model, seed, monkeypatch):
+    """A photo of grey paper saved as a 1-bit image (Floyd-Steinberg dithering): the
+    paper is a mesh of black dots that broke strokes and made specks; smoothed back
+    into greys first (:func:`ocr.binarize.undither`) the page reads as the photo did.
+    Without it, these pages read 10 % and 68 % wrong."""
+    from ocr import pipeline
+    from ocr.synth import render_page
+
+    r = render_page(["SHOPPING LIST", "2 EGGS 1 MILK", "CALL JO AT 7"], seed=seed, height=56)
+    dots = Image.fromarray((r.image.mean(axis=2) * 0.55).astype(np.uint8)).convert("1")
+    buf = io.BytesIO()
+    dots.save(buf, "PNG")
+    assert ocr.read(buf.getvalue(), model=model).text == r.text
+    monkeypatch.setattr(pipeline, "undither", lambda grey: grey)
+    assert ocr.read(buf.getvalue(), model=model).text != r.text
+
+
 def test_blank_page_reads_empty(model):
     page = ocr.read(np.full((300, 400), 0.8, np.float32), model=model)
     assert page.text == "" and page.lines == []

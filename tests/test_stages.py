@@ -155,6 +155,29 @@ def test_working_image_same_from_8_bits_as_from_floats():
 
 # ----------------------------------------------------------------------------- binarize
 
+def test_dithered_images_are_told_from_photos_and_smoothed():
+    """Floyd-Steinberg dithering to two levels or to the web palette makes greys of
+    scattered dots; a photo's noise, a JPEG's blocks and clean bilevel writing do not."""
+    from ocr.binarize import is_dithered, undither
+    from ocr.synth import render_page
+
+    r = render_page(["DITHERED GREY", "PAPER 42"], seed=1, height=40)
+    grey = (r.image.mean(axis=2) * 0.6).astype(np.uint8)
+    noisy = np.clip(grey + np.random.default_rng(0).normal(0, 8, grey.shape), 0, 255).astype(np.uint8)
+    bilevel = np.where(grey < 60, 0, 255).astype(np.uint8)
+    cheap = np.asarray(Image.open(io.BytesIO(png_bytes(Image.fromarray(noisy), format="JPEG", quality=15))))
+    for photo in (grey, noisy, bilevel, cheap, grey.astype(np.float32) / 255):
+        assert not is_dithered(photo)
+        assert undither(photo) is photo
+    for mode in ("1", "P"):
+        dots = np.asarray(Image.fromarray(grey).convert("RGB").convert(mode).convert("L"))
+        assert is_dithered(dots)
+        smooth = undither(dots)
+        assert smooth.dtype == np.uint8 and smooth.shape == dots.shape
+        paper = grey > 100
+        assert smooth[paper].std() < 0.5 * dots[paper].std()  # the paper's dots are greys again
+
+
 def test_shear_and_unshear_are_exact():
     from ocr.binarize import _sharpest_slope, _shear, _unshear
 
