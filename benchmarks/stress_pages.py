@@ -1,4 +1,4 @@
-"""Photo conditions the pages were not taken in: read each page under forty of them.
+"""Photo conditions the pages were not taken in: read each page under forty-one of them.
 
 Derives, from every page with a ``.gt.txt`` in a folder (default the shared
 photographed pages), variants that a phone photo of another page could show:
@@ -61,6 +61,10 @@ shake          a shaking hand: motion blur along a line of 1/150 of the page hei
                at 20 degrees (9 px on a 1,350-px photo)
 side_view      photographed from the right: the right edge 30 % shorter than the
                left, the letters narrower and shorter towards it
+coffee_ring    a coffee cup's brown ring (radius a fifth of the page height, its rim
+               taking 35 % of the blue light) through the writing
+spiral_holes   torn from a spiral notebook: dark oval holes down the left margin,
+               1/22 of the page height apart
 =============  ===============================================================
 
 then reads every variant with the installed ``handocr read`` (one process per
@@ -84,7 +88,7 @@ from PIL import Image, ImageEnhance, ImageFilter
 from scipy import ndimage as ndi
 
 from bench_accuracy import DATA, IMAGE_EXTS, ROOT, _load_scores, read_handocr
-from ocr.synth import dot_grid
+from ocr.synth import coffee_ring, dot_grid, punched_holes
 
 
 def _to_image(a):
@@ -183,6 +187,10 @@ def variants(im, rng):
     out["shake"] = (_to_image(np.stack([ndi.convolve(a[..., c], _line_kernel(max(3, round(H / 150)), 20.0),
                                                      mode="nearest") for c in range(3)], -1)), 88)
     out["side_view"] = (_side_view(im, 0.3), 88)
+    rgb = np.asarray(im.convert("RGB"))
+    out["coffee_ring"] = (Image.fromarray(coffee_ring(rgb, (0.5 * H, 0.45 * W), 0.2 * H, width=H / 400)), 88)
+    pitch = H / 22
+    out["spiral_holes"] = (Image.fromarray(punched_holes(rgb, pitch, (0.3 * pitch, 0.24 * pitch), 0.025 * W)), 88)
     return out
 
 

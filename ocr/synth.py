@@ -564,6 +564,63 @@ def dot_grid(shape, pitch, radius, darkness=0.5, offset=(0.0, 0.0), angle=0.0):
     return np.clip(radius + 0.5 - r, 0, 1).astype(np.float32) * np.float32(darkness)
 
 
+def coffee_ring(image, centre, radius, strength=0.35, width=2.4):
+    """A page under the brown ring a coffee cup leaves.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 ndarray
+        An RGB page.
+    centre : (float, float)
+        The ring's centre (row, column), pixels.
+    radius : float
+        The ring's radius, pixels.
+    strength : float
+        How much of the blue light the ring's edge takes (its rim is darkest; inside,
+        a wash 0.06 as strong).
+    width : float
+        The rim's half width, pixels (a Gaussian's).
+
+    Returns
+    -------
+    stained : (H, W, 3) uint8 ndarray
+    """
+    yy, xx = np.mgrid[0 : image.shape[0], 0 : image.shape[1]]
+    d = np.hypot(yy - centre[0], xx - centre[1])
+    band = strength * np.exp(-(((d - radius) / width) ** 2)) + 0.06 * (d < radius)
+    brown = np.array([0.375, 0.675, 0.975])  # what coffee takes of red, green and blue
+    return np.clip(image * (1 - band[..., None] * brown), 0, 255).astype(np.uint8)
+
+
+def punched_holes(image, pitch, size, x, darkness=0.8):
+    """A page torn from a spiral notebook: a column of oval holes down its margin,
+    the desk dark through them.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 ndarray
+        An RGB page.
+    pitch : float
+        Distance between holes, pixels (the first is `pitch` / 3 from the top).
+    size : (float, float)
+        The holes' half height and half width, pixels.
+    x : float
+        The column their middles stand in, pixels.
+    darkness : float
+        How much of the light a hole takes (0-1).
+
+    Returns
+    -------
+    holed : (H, W, 3) uint8 ndarray
+    """
+    yy, xx = np.mgrid[0 : image.shape[0], 0 : image.shape[1]]
+    out = image.astype(np.float32)
+    for y in np.arange(pitch / 3, image.shape[0], pitch):
+        d = ((yy - y) / size[0]) ** 2 + ((xx - x) / size[1]) ** 2
+        out *= 1 - darkness * np.clip(1.5 - 1.5 * d, 0, 1)[..., None]
+    return out.astype(np.uint8)
+
+
 def touching_pair_page(pair, seed=0, overlap=2, height=44):
     """A line of ordinary writing above two letters that touch.
 
