@@ -1962,6 +1962,95 @@ def hysteresis(darkness, low, high, labelled=False, within=None):
 LETTER_LEVEL = 0.7
 
 
+#: A stain's trail (a coffee cup's ring) is ink lighter than this share of the
+#: writing's darkness (:func:`light_trails`), ...
+TRAIL_LIGHT = 0.5
+#: ... farther than this many pixels from darker ink (a stroke's blurred edge is nearer), ...
+TRAIL_HALO = 3
+#: ... whose pieces, joined across the strokes they cross, run this many letter heights
+#: or more (a letter's own light stroke is shorter), ...
+TRAIL_LONG = 1.5
+#: ... and bend: only a band this many letter heights wide or wider holds them.
+TRAIL_BENT = 0.15
+
+
+def _band_width(mask):
+    """How wide a band along its main direction holds the pixels of `mask` (2nd to
+    98th percentile across it), in pixels."""
+    ys, xs = np.nonzero(mask)
+    if len(ys) < 3:
+        return 0.0
+    pts = np.stack([ys - ys.mean(), xs - xs.mean()]).astype(np.float64)
+    _, vectors = np.linalg.eigh(pts @ pts.T)
+    across = vectors[:, 0] @ pts  # along the smaller axis
+    return float(np.percentile(across, 98) - np.percentile(across, 2))
+
+
+def _holes(mask):
+    """How many holes `mask` closes: pieces of the background (8-connected) that do
+    not reach the edge."""
+    ground, n = kernels.label(np.pad(~mask, 1, constant_values=True))
+    edge = np.concatenate([ground[0], ground[-1], ground[:, 0], ground[:, -1]])
+    return n - np.count_nonzero(np.bincount(edge, minlength=n + 1)[1:])
+
+
+def light_trails(mask, darkness, height, light=TRAIL_LIGHT, halo=TRAIL_HALO, longest=TRAIL_LONG, bent=TRAIL_BENT):
+    """Light ink running through the writing: a stain's trail.
+
+    A coffee cup's ring crossing the writing is found with the ink it touches, and
+    joins letters of two words or lines into one piece, which was read as garbage
+    or dropped (a page read 12 % wrong). Its ink is a few times lighter than the
+    writing's: what is lighter than `light` times the writing's darkness (the 75th
+    percentile of the mask's) and lies over `halo` pixels from darker ink is a trail
+    when its pieces, joined across the strokes they cross (`halo` pixels beyond
+    their blur on each side), run `longest` letter heights or more, make a line
+    (closing one hole at most, a whole ring's), bend (a band `bent` letter heights
+    wide holds them, no narrower one), and touch darker ink. A letter's own light stroke (a ``D``'s bowl written lightly) is shorter;
+    mottled paper in a shadow is a mesh of holes; a straight light line is a rule or a
+    shadow's edge, which the rules' removal takes whole (cut up here, its pieces
+    were read as ``I``); a word written in a lighter pen, standing apart, touches no
+    darker ink.
+
+    Parameters
+    ----------
+    mask : (H, W) bool ndarray
+        The ink, found down to the paper's noise (its hysteresis mask, before
+        :func:`tighten`: the trail unbroken).
+    darkness : (H, W) float32 ndarray
+        The page's darkness (:func:`ink_darkness`).
+    height : float
+        Letter height, in pixels.
+
+    Returns
+    -------
+    trails : (H, W) bool ndarray or None
+        The trails' pixels, None when there are none.
+    """
+    if height <= 0 or not mask.any():
+        return None
+    dark = mask & (darkness >= np.float32(light * percentile(darkness[mask], 75)))
+    faint = mask & ~kernels.box_max(dark, 2 * halo + 1)
+    if np.count_nonzero(faint) < longest * height:
+        return None
+    groups, n = kernels.label(kernels.box_max(faint, 4 * halo + 1))
+    trails = None
+    for g, (ys, xs) in enumerate(kernels.find_objects(groups, n), start=1):
+        if max(ys.stop - ys.start, xs.stop - xs.start) < longest * height:
+            continue
+        group = groups[ys, xs] == g
+        line = group & faint[ys, xs]
+        if _holes(line) > 1:
+            continue  # a mesh, not a line (or a ring): mottled paper in a shadow
+        if _band_width(line) < bent * height:
+            continue  # straight: a rule or a shadow's edge, which the rules' removal takes whole
+        if not dark[ys, xs][group].any():
+            continue  # standing apart, it joins no letters
+        if trails is None:
+            trails = np.zeros_like(mask)
+        trails[ys, xs] |= line
+    return trails
+
+
 def tighten(mask, darkness, low, high):
     """The letters' ink within an ink mask: hysteresis again, from a higher floor.
 

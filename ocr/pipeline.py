@@ -15,7 +15,7 @@ import numpy as np
 
 from . import CLASSES, kernels
 from .binarize import (MIN_CONTRAST, faint_writing, fill_outside_sheet, find_dot_grid, find_sheet, has_sharp_light_step,
-                       hysteresis, ink_darkness, light_strokes, lines_under_the_noise, paper_overestimate,
+                       hysteresis, ink_darkness, light_strokes, light_trails, lines_under_the_noise, paper_overestimate,
                        remove_frame_bars, remove_page_lines, remove_rules, remove_slanted_rules, sheet_box,
                        threshold_levels, tighten, undither, weak_writing_levels, without_dots)
 from .kernels import median
@@ -383,6 +383,7 @@ def find_ink(grey, outside=None):
         mask, labels, n = hysteresis(darkness, *levels, labelled=True)
         mask, lines = without_page_lines(mask, components_of(labels, n), darkness, levels, grey, dots, least)
     low, high = levels
+    found = mask
     mask, labels, n = tighten(mask, darkness, low, high)
     labelled = components_of(labels, n)
     _, boxes, areas = labelled
@@ -394,10 +395,16 @@ def find_ink(grey, outside=None):
             labelled = components(mask)
             _, boxes, areas = labelled
             H = letter_height(boxes, areas)
+    rules = lines.runs if lines is not None else None
+    trails = light_trails(found, darkness, H)
+    if trails is not None:  # a stain's ring joining letters
+        mask = mask & ~trails
+        rules = trails if rules is None else rules | trails
+        labelled = components(mask)
+        _, boxes, areas = labelled
     extent = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]) if len(boxes) else [0]
     # Rules are long: without any long piece of ink there is nothing to remove.
     long_ink = H > 0 and np.max(extent) >= 1.75 * H
-    rules = lines.runs if lines is not None else None
     if long_ink:
         kept = remove_slanted_rules(remove_rules(mask, min_length=3.5 * H), 3.5 * H, max_width=max(2.0, 0.08 * H))
         # a large title's upright strokes are as long, but its letters stand in a row

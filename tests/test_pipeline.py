@@ -535,6 +535,26 @@ def test_a_dithered_bilevel_image_of_grey_paper_is_read(model, seed, monkeypatch
     assert ocr.read(buf.getvalue(), model=model).text != r.text
 
 
+@pytest.mark.parametrize("seed, lines, middle, radius", [
+    (1, ["I NEED TO CALL THE BANK", "PICK UP KIDS AT 3", "DINNER WITH SARAH"], (0.55, 0.45), 100),
+    (2, ["ROOM 204 AT 10 AM", "BRING YOUR LAPTOP", "AND A CHARGER"], (0.6, 0.35), 112),
+    (3, ["SHOPPING LIST", "2 LEMONS", "OLIVE OIL"], (0.5, 0.4), 88)])
+def test_a_coffee_rings_trail_through_the_writing_is_taken_off(model, seed, lines, middle, radius, monkeypatch):
+    """A coffee cup's ring, lighter than the writing, joined letters of two lines into
+    one piece; they were read as garbage or dropped (``CALL`` -> ``LL``, ``OLIVE OIL``
+    -> ``OLI IL``) until the ring's light trail was taken off
+    (:func:`ocr.binarize.light_trails`)."""
+    from ocr import pipeline
+    from ocr.synth import coffee_ring
+
+    image, text = _render(lines, seed=seed, height=40)
+    h, w = image.shape[:2]
+    stained = coffee_ring(image, (middle[0] * h, middle[1] * w), radius)
+    assert ocr.read(stained, model=model).text == text
+    monkeypatch.setattr(pipeline, "light_trails", lambda *args: None)
+    assert ocr.read(stained, model=model).text != text
+
+
 def test_blank_page_reads_empty(model):
     page = ocr.read(np.full((300, 400), 0.8, np.float32), model=model)
     assert page.text == "" and page.lines == []

@@ -194,6 +194,34 @@ def test_shear_and_unshear_are_exact():
     assert _shear(line, t)[0].sum(axis=1).max() >= 280  # the tilted line is one row now
 
 
+def test_light_trails_are_a_stains_ring_not_the_writing_nor_a_straight_line():
+    from ocr.binarize import hysteresis, ink_darkness, light_trails, threshold_levels
+    from ocr.synth import coffee_ring, render_page
+
+    def ink(rgb):
+        darkness = ink_darkness(rgb.mean(axis=2).astype(np.float32) / 255)
+        return hysteresis(darkness, *threshold_levels(darkness)), darkness
+
+    r = render_page(["I NEED TO CALL THE BANK", "PICK UP KIDS AT 3"], seed=1, height=40)
+    cy, cx, radius = 0.6 * r.image.shape[0], 0.45 * r.image.shape[1], 100
+    stained = coffee_ring(r.image, (cy, cx), radius)
+    mask, darkness = ink(stained)
+    trails = light_trails(mask, darkness, 40)
+    assert trails is not None
+    ys, xs = np.nonzero(trails)
+    assert np.abs(np.hypot(ys - cy, xs - cx) - radius).max() < 6  # all on the ring
+    on_ring = mask & (np.abs(np.hypot(*np.mgrid[0 : mask.shape[0], 0 : mask.shape[1]] - np.array(
+        [cy, cx])[:, None, None]) - radius) < 3)
+    assert trails.sum() > 0.6 * on_ring.sum()  # most of it, bar where it crosses strokes
+    clean, clean_darkness = ink(r.image)
+    assert light_trails(clean, clean_darkness, 40) is None
+    # a light straight line through the words is a rule, left to the rules' removal
+    ruled = r.image.copy()
+    ruled[60:62] = (ruled[60:62] * 0.8).astype(np.uint8)
+    mask, darkness = ink(ruled)
+    assert light_trails(mask, darkness, 40) is None
+
+
 def test_remove_page_lines_takes_the_net_and_keeps_the_strokes():
     from ocr.binarize import remove_page_lines
 
