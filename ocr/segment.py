@@ -137,6 +137,85 @@ def _blob_like(h, w, areas):
     return (areas >= 0.5 * h * w) & (np.maximum(h, w) <= 2 * np.minimum(h, w))
 
 
+#: A notebook's holes or its spiral's loops down the margin (:func:`binding_holes`): this
+#: many pieces or more, ...
+HOLES_LEAST = 5
+#: ... one under the other at most this many letter heights apart (lines of writing are
+#: 1.3 or more), ...
+HOLES_PITCH = 1.25
+
+
+def binding_holes(labels, boxes, height, candidates, least=HOLES_LEAST, pitch=HOLES_PITCH):
+    """Pieces of ink in a column of the same shape at an even pitch: a binding's holes.
+
+    A page torn from a spiral notebook has a column of holes down its margin (or the
+    spiral's loops show): pieces about half a letter tall, closer than lines of
+    writing are, which stacked two by two and read as ``I`` or ``G`` before each
+    line. `least` pieces or more whose middles stand within 0.2 letter heights of one
+    column, each under the last by the same step (within 20 %; or by two, where one is
+    lost) of at most `pitch` letter heights, with boxes within 20 % of the same size and ink of the same shape
+    (their masks, shrunk to 8 x 8, differ by under 15 % of the pixels), are holes.
+    Letters that begin lines are farther apart, and differ.
+
+    Parameters
+    ----------
+    labels : (H, W) int ndarray
+        Components, 1..n (:func:`components`).
+    boxes : (n, 4) int ndarray
+        Their boxes (y0, x0, y1, x1).
+    height : float
+        Letter height, in pixels.
+    candidates : (n,) bool ndarray
+        The pieces to look among.
+
+    Returns
+    -------
+    holes : (n,) bool ndarray
+    """
+    holes = np.zeros(len(boxes), bool)
+    h, w = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+    idx = np.flatnonzero(candidates & (np.maximum(h, w) >= 0.2 * height) & (np.maximum(h, w) <= 1.5 * height))
+    if len(idx) < least:
+        return holes
+    cx = 0.5 * (boxes[idx, 1] + boxes[idx, 3])
+    cy = 0.5 * (boxes[idx, 0] + boxes[idx, 2])
+    shapes = {}
+
+    def shape(k):
+        if k not in shapes:
+            y0, x0, y1, x1 = boxes[k]
+            piece = (labels[y0:y1, x0:x1] == k + 1).astype(np.float32)
+            ys = (np.arange(8) * piece.shape[0]) // 8
+            xs = (np.arange(8) * piece.shape[1]) // 8
+            shapes[k] = np.add.reduceat(np.add.reduceat(piece, ys, axis=0), xs, axis=1) > 0.5 * (
+                piece.size / 64)
+        return shapes[k]
+
+    def alike(a, b):
+        return (abs(h[a] - h[b]) <= 0.2 * max(h[a], h[b]) and abs(w[a] - w[b]) <= 0.2 * max(w[a], w[b])
+                and np.count_nonzero(shape(a) != shape(b)) < 0.15 * 64)
+
+    order = np.argsort(cy)
+    for i in order:
+        k = idx[i]
+        below = order[(cy[order] > cy[i]) & (np.abs(cx[order] - cx[i]) <= 0.2 * height)]
+        if holes[k] or len(below) < least - 1:
+            continue
+        column, first = [i], None
+        for j in below:  # the pieces under it, top down, one step (or two: one lost) at a time
+            step = cy[j] - cy[column[-1]]
+            if step <= 0 or (first is None and step > pitch * height):
+                continue
+            if first and min(abs(step - first), abs(step - 2 * first)) > 0.2 * first:
+                continue
+            if alike(idx[j], k):
+                column.append(j)
+                first = first or step
+        if len(column) >= least:
+            holes[idx[column]] = True
+    return holes
+
+
 def _typical_height(h, big):
     """The median height of the pieces `big`, refined on those within a factor of it."""
     h0 = median(h[big])
@@ -309,6 +388,10 @@ def _merge_groups(boxes, big, H):
     """Union pieces that stand one above the other within one letter's height."""
     n = len(boxes)
     parent = np.arange(n)
+    # each group's rows and tallest piece: a chain of pieces (a notebook's holes down
+    # its margin) is no taller than one letter either
+    top, bottom = boxes[:, 0].copy(), boxes[:, 2].copy()
+    tallest = boxes[:, 2] - boxes[:, 0]
 
     def find(i):
         while parent[i] != i:
@@ -327,12 +410,17 @@ def _merge_groups(boxes, big, H):
             overlap = min(xa1, xb1) - max(xa0, xb0)
             narrow = min(xa1 - xa0, xb1 - xb0)
             gap = max(yb0 - ya1, ya0 - yb1)
-            top, bottom = min(ya0, yb0), max(ya1, yb1)
-            # no taller than a letter and a half, or than the taller piece (a title's
+            if overlap < 0.5 * narrow or gap >= 0.35 * H:
+                continue
+            ra, rb = find(a), find(b)
+            if ra == rb:
+                continue
+            # no taller than a letter and a half, or than the tallest piece (a title's
             # large letter, with its detached bar beside its stem)
-            tallest = max(ya1 - ya0, yb1 - yb0)
-            if overlap >= 0.5 * narrow and gap < 0.35 * H and bottom - top <= max(1.5 * H, 1.05 * tallest):
-                parent[find(b)] = find(a)
+            y0, y1 = min(top[ra], top[rb]), max(bottom[ra], bottom[rb])
+            if y1 - y0 <= max(1.5 * H, 1.05 * max(tallest[ra], tallest[rb])):
+                parent[rb] = ra
+                top[ra], bottom[ra], tallest[ra] = y0, y1, max(tallest[ra], tallest[rb])
     return np.array([find(i) for i in range(n)])
 
 
@@ -448,6 +536,7 @@ def segment(mask, min_speck=0.12, labelled=None):
     # Ink touching the photo's border: a page edge, the desk, a shadow (or a cut-off letter).
     rows, cols = labels.shape
     keep &= ~((boxes[:, 0] == 0) | (boxes[:, 1] == 0) | (boxes[:, 2] == rows) | (boxes[:, 3] == cols))
+    keep &= ~binding_holes(labels, boxes, H, keep)
     # Not letters: taller than three letters (unless in a row of such letters, a large
     # title), or long thin strokes (underlines, rules).
     local = np.full(len(boxes), float(H))  # the letter height each piece is judged by

@@ -555,6 +555,21 @@ def test_a_coffee_rings_trail_through_the_writing_is_taken_off(model, seed, line
     assert ocr.read(stained, model=model).text != text
 
 
+@pytest.mark.parametrize("seed, lines", [(1, ["I NEED TO CALL THE BANK", "PICK UP KIDS AT 3", "DINNER WITH SARAH"]),
+                                         (2, ["ROOM 204 AT 10 AM", "BRING YOUR LAPTOP", "AND A CHARGER"])])
+def test_a_spiral_notebooks_holes_down_the_margin_are_no_letters(model, seed, lines, monkeypatch):
+    """Holes torn out of a spiral binding, dark ovals down the left margin 0.9 letter
+    heights apart, were read as an ``I`` starting the lines (``IROOM``, ``IBRING``)."""
+    from ocr import segment
+    from ocr.synth import punched_holes
+
+    image, text = _render(lines, seed=seed, height=40)
+    holed = punched_holes(image, pitch=36, size=(11.4, 8.8), x=16)
+    assert ocr.read(holed, model=model).text == text
+    monkeypatch.setattr(segment, "binding_holes", lambda labels, boxes, *args: np.zeros(len(boxes), bool))
+    assert ocr.read(holed, model=model).text != text
+
+
 def test_blank_page_reads_empty(model):
     page = ocr.read(np.full((300, 400), 0.8, np.float32), model=model)
     assert page.text == "" and page.lines == []

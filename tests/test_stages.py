@@ -1019,6 +1019,43 @@ def test_segment_drops_specks_merges_broken_letter():
     assert all(g.box != (90, 200, 91, 201) for g in glyphs)
 
 
+def _ellipse(mask, cy, cx, ry, rx):
+    yy, xx = np.mgrid[0 : mask.shape[0], 0 : mask.shape[1]]
+    mask |= ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 <= 1
+
+
+def test_a_column_of_like_pieces_closer_than_lines_is_a_binding_and_not_one_letter():
+    """A notebook's holes down the margin: ovals half a letter tall, 0.9 letter heights
+    apart. Each two stood within a letter and a half, and the whole column was joined
+    into one glyph, read ``I``; now no group of pieces is taller than 1.5 letters, and
+    the column is taken for holes. Letters beginning lines are neither."""
+    from ocr.segment import _merge_groups, binding_holes, components
+
+    mask = np.zeros((400, 400), bool)
+    for k in range(9):
+        _ellipse(mask, 20 + 36 * k, 15, 11, 8)  # holes, one lost (k = 4)
+    mask[20 + 36 * 4 - 12 : 20 + 36 * 4 + 12, :] = False
+    for k, y in enumerate((40, 120, 200, 280, 360)):
+        mask[y - 20 : y + 20, 60:64] = True  # letters starting lines 80 px apart: an I...
+        mask[y - 20 : y - 16, 60 : 60 + 10 + 5 * k] = True  # ... each with a bar of its own
+        mask[y - 20 : y + 20, 100 + 30 * k : 104 + 30 * k] = True
+    labels, boxes, areas = components(mask)
+    H = 40.0
+    holes = binding_holes(labels, boxes, H, np.ones(len(boxes), bool))
+    hole_rows = boxes[holes, 0]
+    assert holes.sum() == 8 and (boxes[holes, 1] < 30).all() and len(set(hole_rows)) == 8
+    group = _merge_groups(boxes, np.ones(len(boxes), bool), H)
+    for g in set(group.tolist()):
+        members = group == g
+        assert boxes[members, 2].max() - boxes[members, 0].min() <= 1.5 * H
+    # the same pieces at the pitch of lines of writing are no binding
+    far = np.zeros((700, 100), bool)
+    for k in range(6):
+        _ellipse(far, 40 + 110 * k, 15, 11, 8)
+    labels, boxes, _ = components(far)
+    assert not binding_holes(labels, boxes, H, np.ones(len(boxes), bool)).any()
+
+
 def test_a_title_letter_keeps_its_detached_bar():
     # a line of 40 px letters, and a title E 64 px tall whose middle bar does not
     # touch its stem: the bar is still part of the letter
