@@ -2051,6 +2051,130 @@ def light_trails(mask, darkness, height, light=TRAIL_LIGHT, halo=TRAIL_HALO, lon
     return trails
 
 
+#: A ring through the writing (:func:`rings`) is a circle this many letter heights
+#: in radius or more (a circled word's, a cup's), ...
+RING_RADIUS = 1.2
+#: ... whose piece of ink's skeleton runs along it, within this many letter heights, ...
+RING_TOLERANCE = 0.06
+#: ... over this share of the part of it inside the photo or more.
+RING_COVER = 0.6
+
+
+def _circle_through(ys, xs):
+    """The least-squares circle through points (n,): ``(cy, cx, r)``."""
+    A = np.stack([xs, ys, np.ones_like(xs)], axis=-1).astype(np.float64)
+    b = xs.astype(np.float64) ** 2 + ys.astype(np.float64) ** 2
+    c = np.linalg.lstsq(A, b, rcond=None)[0]
+    cx, cy = c[0] / 2, c[1] / 2
+    return cy, cx, float(np.sqrt(max(c[2] + cx * cx + cy * cy, 0.0)))
+
+
+def _circles_through_three(ys, xs):
+    """The circles through triples of points (n, 3): ``(cy, cx, r)``, each (n,); r is
+    infinite for points in a line."""
+    y, x = ys.astype(np.float64), xs.astype(np.float64)
+    q = x * x + y * y
+    d = 2 * (x[:, 0] * (y[:, 1] - y[:, 2]) + x[:, 1] * (y[:, 2] - y[:, 0]) + x[:, 2] * (y[:, 0] - y[:, 1]))
+    line = np.abs(d) < 1e-9
+    d = np.where(line, 1.0, d)
+    cx = (q[:, 0] * (y[:, 1] - y[:, 2]) + q[:, 1] * (y[:, 2] - y[:, 0]) + q[:, 2] * (y[:, 0] - y[:, 1])) / d
+    cy = (q[:, 0] * (x[:, 2] - x[:, 1]) + q[:, 1] * (x[:, 0] - x[:, 2]) + q[:, 2] * (x[:, 1] - x[:, 0])) / d
+    r = np.where(line, np.inf, np.hypot(x[:, 0] - cx, y[:, 0] - cy))
+    return cy, cx, r
+
+
+def rings(labelled, height, radius=RING_RADIUS, tolerance=RING_TOLERANCE, cover=RING_COVER, tries=300):
+    """Circles drawn or stained through the writing: a coffee cup's ring, a circled word.
+
+    A ring as dark as the writing joins the letters it crosses, of several lines,
+    into one piece of ink over two letters tall, which is no letter and was dropped
+    with them (``CHECK OFF`` -> ``CHECK``). In a piece of ink over 2.4 letter heights
+    tall and wide, the circle through most of its skeleton (three points drawn
+    `tries` times, then fitted to the points within `tolerance` letter heights of
+    it) is a ring when its radius is `radius` letter heights or more and its
+    skeleton runs along it over `cover` of the part of it inside the photo, and
+    the skeleton goes on off it for a letter height or more (the letters it joins). The
+    piece's pixels along it, as far out as the ring's line is wide, are the ring's,
+    but for those with ink beyond them on both sides: a letter's stroke crossing it.
+    (A letter the ring runs along for a while loses a piece: ``O`` may be read
+    ``G``.) A large title's ``O`` is about a letter tall at its own scale, at which
+    it is read.
+
+    Parameters
+    ----------
+    labelled : tuple
+        ``(labels, boxes, areas)``: the letters' ink's components
+        (:func:`ocr.segment.components`).
+    height : float
+        Letter height, in pixels.
+
+    Returns
+    -------
+    ring : (H, W) bool ndarray or None
+        The rings' pixels, None when there are none.
+    """
+    labels, boxes, _ = labelled
+    if height <= 0 or not len(boxes):
+        return None
+    h, w = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+    big = np.flatnonzero((h >= 2 * radius * height) & (w >= 2 * radius * height))
+    found = None
+    rng = np.random.default_rng(0)
+    near = max(2.0, tolerance * height)
+    for k in big:
+        y0, x0, y1, x1 = boxes[k]
+        piece = labels[y0:y1, x0:x1] == k + 1
+        ys, xs = np.nonzero(kernels.skeletonize(piece))
+        if len(ys) < 2 * np.pi * radius * height * cover:
+            continue
+        picks = np.stack([rng.choice(len(ys), 3, replace=False) for _ in range(tries)])
+        cy, cx, r = _circles_through_three(ys[picks], xs[picks])
+        ok = (r >= radius * height) & (r <= 10 * height)
+        if not ok.any():
+            continue
+        cy, cx, r = cy[ok], cx[ok], r[ok]
+        off = np.abs(np.hypot(ys[None] - cy[:, None], xs[None] - cx[:, None]) - r[:, None]) <= near
+        best = int(np.argmax(off.sum(axis=1)))
+        on = off[best]
+        for _ in range(2):  # fitted to its points
+            cy1, cx1, r1 = _circle_through(ys[on], xs[on])
+            on = np.abs(np.hypot(ys - cy1, xs - cx1) - r1) <= near
+        cy1, cx1, r1 = _circle_through(ys[on], xs[on])
+        if r1 < radius * height or np.count_nonzero(~on) < height:
+            continue  # (a circle and nothing else: a large O, or a ring touching no letter)
+        # the share of the circle, in 72 arcs, that the skeleton runs along, of those in the photo
+        t = (np.arange(72) + 0.5) * (2 * np.pi / 72) - np.pi
+        arc_y, arc_x = y0 + cy1 + r1 * np.sin(t), x0 + cx1 + r1 * np.cos(t)
+        inside = (arc_y >= 0) & (arc_y < labels.shape[0]) & (arc_x >= 0) & (arc_x < labels.shape[1])
+        angles = np.arctan2(ys[on] - cy1, xs[on] - cx1)
+        covered = np.zeros(72, bool)
+        covered[((angles + np.pi) * (72 / (2 * np.pi))).astype(int) % 72] = True
+        if not inside.any() or covered[inside].mean() < cover:
+            continue
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        off = np.abs(np.hypot(yy - y0 - cy1, xx - x0 - cx1) - r1)
+        along = piece & (off <= near + 2)
+        # as wide as the ring's line (its pixels over its length), so that the letters
+        # it crosses lose no more than that
+        half = 0.5 * np.count_nonzero(along) / (covered.sum() / 72 * 2 * np.pi * r1) + 1
+        along &= off <= min(near + 2, half)
+        # where a letter's stroke crosses it, ink goes on beyond it on both sides: kept
+        py, px = np.nonzero(along)
+        dy, dx = py - cy1, px - cx1
+        dist = np.maximum(np.hypot(dy, dx), 1e-9)
+        step = half + 2
+        beyond = []
+        for s in (1, -1):
+            qy = np.clip(np.rint(cy1 + dy / dist * (r1 + s * step)).astype(int), 0, piece.shape[0] - 1)
+            qx = np.clip(np.rint(cx1 + dx / dist * (r1 + s * step)).astype(int), 0, piece.shape[1] - 1)
+            beyond.append(piece[qy, qx])
+        along[py[beyond[0] & beyond[1]], px[beyond[0] & beyond[1]]] = False
+        if found is None:
+            found = np.zeros(labels.shape, bool)
+        found[y0:y1, x0:x1] |= along
+    return found
+
+
 def tighten(mask, darkness, low, high):
     """The letters' ink within an ink mask: hysteresis again, from a higher floor.
 

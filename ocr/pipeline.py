@@ -16,14 +16,14 @@ import numpy as np
 from . import CLASSES, kernels
 from .binarize import (MIN_CONTRAST, faint_writing, fill_outside_sheet, find_dot_grid, find_sheet, has_sharp_light_step,
                        hysteresis, ink_darkness, light_strokes, light_trails, lines_under_the_noise, paper_overestimate,
-                       remove_frame_bars, remove_page_lines, remove_rules, remove_slanted_rules, sheet_box,
+                       remove_frame_bars, remove_page_lines, remove_rules, remove_slanted_rules, rings, sheet_box,
                        threshold_levels, tighten, undither, weak_writing_levels, without_dots)
 from .kernels import median
 from .layout import estimate_skew, find_marks, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
 from .normalize import normalize_many, slant, thinned
 from .page import Char, Line, Page, Word
-from .segment import (Lattice, components, components_of, join_broken_strokes, letter_height, may_hold_several,
+from .segment import (Lattice, components, components_of, enclosures, join_broken_strokes, letter_height, may_hold_several,
                       one_character, segment, shear_glyph, split_stacked, stroke_width, title_letters, word_lattice)
 
 _IS_DIGIT = np.array([c.isdigit() for c in CLASSES])
@@ -417,6 +417,15 @@ def find_ink(grey, outside=None):
         if kept is not mask:
             rules = (mask & ~kept) if rules is None else rules | (mask & ~kept)
             mask = kept
+            labelled = components(mask)
+    # a ring as dark as the writing through it, and one drawn round a word (a form's
+    # boxes, taken out above, are not left with their walls between letters)
+    for find in (rings, enclosures):
+        ring = find(labelled, H)
+        if ring is not None:
+            ring &= ~_title_ink(labelled, H)  # a large title's O
+            mask = mask & ~ring
+            rules = ring if rules is None else rules | ring
             labelled = components(mask)
     # a stroke written lighter than the rest of its letter (a D's bowl), not by a line taken out
     lighter = light_strokes(mask, lines.clean if lines is not None else darkness, H, low, rules, outside)

@@ -216,6 +216,66 @@ def binding_holes(labels, boxes, height, candidates, least=HOLES_LEAST, pitch=HO
     return holes
 
 
+def enclosures(labelled, height, reach=0.15):
+    """Lines drawn round others: a word or a number circled, or boxed.
+
+    A ring drawn round a word in a list was read with it as letters (``MILK``
+    circled read ``1CEIED``), and the letters touching it went with it. A piece of
+    ink over 1.2 letter heights tall and wide that, its gaps under `reach` letter
+    heights closed, holds a piece at least 0.4 letter heights tall inside it (its
+    box within the piece's, its middle in one of the piece's holes) is drawn round
+    it; its line is the piece's ink as near the outside as the line is wide (its
+    ink over the length of its outline), and the strokes of letters touching it
+    from inside are kept. No letter holds another; a dotted zero's dot is smaller.
+
+    Parameters
+    ----------
+    labelled : tuple
+        ``(labels, boxes, areas)``: components of the ink (:func:`components`).
+    height : float
+        Letter height, in pixels.
+
+    Returns
+    -------
+    lines : (H, W) bool ndarray or None
+        The pixels of the lines drawn round, None when there are none.
+    """
+    from . import kernels
+
+    labels, boxes, _ = labelled
+    h, w = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+    inner = np.flatnonzero(h >= 0.4 * height)
+    if not len(inner) or height <= 0:
+        return None
+    cy = (boxes[inner, 0] + boxes[inner, 2]) // 2
+    cx = (boxes[inner, 1] + boxes[inner, 3]) // 2
+    size = max(1, round(reach * height)) | 1
+    found = None
+    for k in np.flatnonzero((h > 1.2 * height) & (w > 1.2 * height)):
+        y0, x0, y1, x1 = boxes[k]
+        sel = ((inner != k) & (boxes[inner, 0] >= y0) & (boxes[inner, 1] >= x0)
+               & (boxes[inner, 2] <= y1) & (boxes[inner, 3] <= x1))
+        if not sel.any():
+            continue
+        piece = np.pad(labels[y0:y1, x0:x1] == k + 1, size)
+        # closed: a circle drawn by hand rarely meets its start
+        closed = ~kernels.box_max(~kernels.box_max(piece, size), size)
+        ground, n = kernels.label(~closed)
+        outside = np.zeros(n + 1, bool)
+        outside[np.concatenate([ground[0], ground[-1], ground[:, 0], ground[:, -1]])] = True
+        at = ground[cy[sel] - y0 + size, cx[sel] - x0 + size]
+        if not ((at > 0) & ~outside[at]).any():
+            continue
+        out = outside[ground]
+        outline = np.count_nonzero(kernels.box_max(out, 3) & ~out)
+        wide = max(1, round(np.count_nonzero(piece) / max(outline, 1))) + 1
+        line = piece & kernels.box_max(out, 2 * round(1.25 * wide) + 1)
+        if found is None:
+            found = np.zeros(labels.shape, bool)
+        found[y0:y1, x0:x1] |= line[size:-size, size:-size]
+    return found
+
+
 def _typical_height(h, big):
     """The median height of the pieces `big`, refined on those within a factor of it."""
     h0 = median(h[big])

@@ -222,6 +222,36 @@ def test_light_trails_are_a_stains_ring_not_the_writing_nor_a_straight_line():
     assert light_trails(mask, darkness, 40) is None
 
 
+def test_a_ring_through_the_writing_is_taken_off_and_the_strokes_crossing_it_kept():
+    from ocr.binarize import rings
+    from ocr.segment import components
+
+    mask = np.zeros((400, 700), bool)
+    for row in (60, 160, 260):
+        for k in range(12):
+            mask[row : row + 40, 30 + 55 * k : 34 + 55 * k] = True  # letters: upright bars
+    yy, xx = np.mgrid[0:400, 0:700]
+    mask |= np.abs(np.hypot(yy - 190, xx - 320) - 110) <= 1.5  # a ring through them
+    labelled = components(mask)
+    ring = rings(labelled, 40)
+    assert ring is not None
+    ys, xs = np.nonzero(ring)
+    assert np.abs(np.hypot(ys - 190, xs - 320) - 110).max() <= 3.5
+    left = mask & ~ring
+    _, boxes, _ = components(left)
+    heights = boxes[:, 2] - boxes[:, 0]
+    assert heights.max() <= 41  # no piece joins two lines any more
+    # the bars crossing it stay whole (their crossing kept), but for the four it runs along
+    assert np.count_nonzero(heights >= 38) == 32
+    # stacked letters touching across lines, and a long underline, hold no ring
+    stacked = np.zeros((400, 700), bool)
+    for row in (60, 100, 140):
+        stacked[row : row + 41, 30:34] = True
+        stacked[row : row + 4, 30:60] = True
+    stacked[250:253, 20:600] = True
+    assert rings(components(stacked), 40) is None
+
+
 def test_remove_page_lines_takes_the_net_and_keeps_the_strokes():
     from ocr.binarize import remove_page_lines
 
@@ -1054,6 +1084,32 @@ def test_a_column_of_like_pieces_closer_than_lines_is_a_binding_and_not_one_lett
         _ellipse(far, 40 + 110 * k, 15, 11, 8)
     labels, boxes, _ = components(far)
     assert not binding_holes(labels, boxes, H, np.ones(len(boxes), bool)).any()
+
+
+def test_a_ring_drawn_round_a_word_is_taken_off_but_an_o_is_not():
+    from ocr.segment import components, enclosures
+
+    mask = np.zeros((200, 600), bool)
+    yy, xx = np.mgrid[0:200, 0:600]
+    for k in range(3):
+        mask[80:120, 100 + 30 * k : 104 + 30 * k] = True  # a word of three bars...
+    stub = np.zeros_like(mask)
+    stub[100:102, 160:184] = True  # ... the last one touching...
+    mask |= stub
+    ring = np.abs(np.hypot(yy - 100, xx - 135) - 50) <= 1.5  # ... the ring round it
+    ring &= ~((xx > 160) & (yy < 58) & (yy > 55))  # its ends not quite meeting
+    mask |= ring
+    mask |= np.abs(np.hypot(yy - 100, xx - 300) - 18) <= 2  # an O
+    mask |= np.abs(np.hypot((yy - 100) / 30, (xx - 450) / 22) - 1) * 22 <= 2  # a dotted 0...
+    mask[98:102, 448:452] = True  # ... whose dot is no letter
+    lines = enclosures(components(mask), 40)
+    assert lines is not None
+    assert not (lines & ~ring & ~stub).any()  # nothing but the ring (and the stroke joining it)
+    assert (lines & ring).sum() > 0.9 * ring.sum()
+    left = mask & ~lines
+    _, boxes, _ = components(left)
+    tall = boxes[boxes[:, 2] - boxes[:, 0] >= 36]
+    assert sorted(tall[:, 1].tolist()) == [100, 130, 160, 280, 426]  # the bars, the O, the 0
 
 
 def test_a_title_letter_keeps_its_detached_bar():
