@@ -2005,7 +2005,11 @@ def light_trails(mask, darkness, height, light=TRAIL_LIGHT, halo=TRAIL_HALO, lon
     when its pieces, joined across the strokes they cross (`halo` pixels beyond
     their blur on each side), run `longest` letter heights or more, make a line
     (closing one hole at most, a whole ring's), bend (a band `bent` letter heights
-    wide holds them, no narrower one), and touch darker ink. A letter's own light stroke (a ``D``'s bowl written lightly) is shorter;
+    wide holds them, no narrower one), touch darker ink, and are lighter than `light`
+    times the writing within two letter heights of them too (the 75th percentile of
+    the mask's darkness there). A letter's own light stroke (a ``D``'s bowl written
+    lightly) is shorter; under a reflection's veil whole words are lighter than the
+    page's writing, but as light as their neighbours (``THEY`` lost its ``THE``);
     mottled paper in a shadow is a mesh of holes; a straight light line is a rule or a
     shadow's edge, which the rules' removal takes whole (cut up here, its pieces
     were read as ``I``); a word written in a lighter pen, standing apart, touches no
@@ -2045,6 +2049,14 @@ def light_trails(mask, darkness, height, light=TRAIL_LIGHT, halo=TRAIL_HALO, lon
             continue  # straight: a rule or a shadow's edge, which the rules' removal takes whole
         if not dark[ys, xs][group].any():
             continue  # standing apart, it joins no letters
+        # lighter than the writing around it too: under a reflection's veil whole
+        # words are lighter than the page's writing, and as light as their neighbours
+        r = round(2 * height)
+        wy = slice(max(0, ys.start - r), ys.stop + r)
+        wx = slice(max(0, xs.start - r), xs.stop + r)
+        around = percentile(darkness[wy, wx][mask[wy, wx]], 75)
+        if median(darkness[ys, xs][line]) >= light * around:
+            continue
         if trails is None:
             trails = np.zeros_like(mask)
         trails[ys, xs] |= line

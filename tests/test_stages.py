@@ -222,6 +222,28 @@ def test_light_trails_are_a_stains_ring_not_the_writing_nor_a_straight_line():
     assert light_trails(mask, darkness, 40) is None
 
 
+def test_a_word_as_light_as_its_neighbours_is_no_trail_though_lighter_than_the_page():
+    """Under a reflection's veil whole words are lighter than half the page's writing;
+    one of them touching a darker letter at the veil's edge was taken for a trail
+    (``THEY`` lost its ``THE``). It is as light as the writing around it."""
+    from ocr.binarize import light_trails
+
+    def page(neighbours):
+        darkness = np.zeros((300, 700), np.float32)
+        for k in range(10):
+            darkness[20:60, 20 + 30 * k : 24 + 30 * k] = 0.8  # the page's writing, far above
+        for x in (330, 360, 560, 590, 620, 650):
+            darkness[200:240, x : x + 4] = neighbours  # the writing beside the word
+        for x in range(400, 530):  # a word joined up, touching a darker letter
+            y = 200 + int(38 * abs(((x - 400) / 30) % 2 - 1))
+            darkness[y : y + 3, x] = 0.3
+        darkness[195:245, 530:534] = 0.8
+        return darkness > 0, darkness
+
+    assert light_trails(*page(0.3), 40) is None  # under the veil with its neighbours
+    assert light_trails(*page(0.8), 40) is not None  # among dark writing: a trail
+
+
 def test_a_ring_through_the_writing_is_taken_off_and_the_strokes_crossing_it_kept():
     from ocr.binarize import rings
     from ocr.segment import components
