@@ -1994,7 +1994,8 @@ def _holes(mask):
     return n - np.count_nonzero(np.bincount(edge, minlength=n + 1)[1:])
 
 
-def light_trails(mask, darkness, height, light=TRAIL_LIGHT, halo=TRAIL_HALO, longest=TRAIL_LONG, bent=TRAIL_BENT):
+def light_trails(mask, darkness, height, light=TRAIL_LIGHT, halo=TRAIL_HALO, longest=TRAIL_LONG,
+                 bent=TRAIL_BENT):
     """Light ink running through the writing: a stain's trail.
 
     A coffee cup's ring crossing the writing is found with the ink it touches, and

@@ -15,16 +15,17 @@ import numpy as np
 
 from . import CLASSES, kernels
 from .binarize import (MIN_CONTRAST, faint_writing, fill_outside_sheet, find_dot_grid, find_sheet, has_sharp_light_step,
-                       hysteresis, ink_darkness, light_strokes, light_trails, lines_under_the_noise, paper_overestimate,
-                       remove_frame_bars, remove_page_lines, remove_rules, remove_slanted_rules, rings, sheet_box,
-                       threshold_levels, tighten, undither, weak_writing_levels, without_dots)
+                       hysteresis, ink_darkness, light_strokes, light_trails, lines_under_the_noise,
+                       paper_overestimate, remove_frame_bars, remove_page_lines, remove_rules, remove_slanted_rules,
+                       rings, sheet_box, threshold_levels, tighten, undither, weak_writing_levels, without_dots)
 from .kernels import median
 from .layout import estimate_skew, find_marks, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
 from .normalize import normalize_many, slant, thinned
 from .page import Char, Line, Page, Word
-from .segment import (Lattice, components, components_of, enclosures, join_broken_strokes, letter_height, may_hold_several,
-                      one_character, segment, shear_glyph, split_stacked, stroke_width, title_letters, word_lattice)
+from .segment import (Lattice, components, components_of, enclosures, join_broken_strokes, letter_height,
+                      may_hold_several, one_character, segment, shear_glyph, split_stacked, stroke_width, title_letters,
+                      word_lattice)
 
 _IS_DIGIT = np.array([c.isdigit() for c in CLASSES])
 #: A character standing alone as a word is a number ("2 EGGS") or one of the

@@ -152,10 +152,10 @@ def binding_holes(labels, boxes, height, candidates, least=HOLES_LEAST, pitch=HO
     spiral's loops show): pieces about half a letter tall, closer than lines of
     writing are, which stacked two by two and read as ``I`` or ``G`` before each
     line. `least` pieces or more whose middles stand within 0.2 letter heights of one
-    column, each under the last by the same step (within 20 %; or by two, where one is
-    lost) of at most `pitch` letter heights, with boxes within 20 % of the same size and ink of the same shape
-    (their masks, shrunk to 8 x 8, differ by under 15 % of the pixels), are holes.
-    Letters that begin lines are farther apart, and differ.
+    column, each under the last by the same step (within 20 %; or by two, where one
+    is lost) of at most `pitch` letter heights, with boxes within 20 % of the same
+    size and ink of the same shape (their masks, shrunk to 8 x 8, differ in under 15 %
+    of the cells), are holes. Letters that begin lines are farther apart, and differ.
 
     Parameters
     ----------
@@ -224,9 +224,10 @@ def enclosures(labelled, height, reach=0.15):
     ink over 1.2 letter heights tall and wide that, its gaps under `reach` letter
     heights closed, holds a piece at least 0.4 letter heights tall inside it (its
     box within the piece's, its middle in one of the piece's holes) is drawn round
-    it; its line is the piece's ink as near the outside as the line is wide (its
-    ink over the length of its outline), and the strokes of letters touching it
-    from inside are kept. No letter holds another; a dotted zero's dot is smaller.
+    it; its line is the piece's ink within 1.25 times the line's width of the
+    outside (the width: its ink over the length of its outline; once as wide, an
+    ellipse's thicker ends were left and read ``I``), and the strokes of letters
+    touching it from inside are kept. No letter holds another; a dotted zero's dot is smaller.
 
     Parameters
     ----------
@@ -240,8 +241,6 @@ def enclosures(labelled, height, reach=0.15):
     lines : (H, W) bool ndarray or None
         The pixels of the lines drawn round, None when there are none.
     """
-    from . import kernels
-
     labels, boxes, _ = labelled
     h, w = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
     inner = np.flatnonzero(h >= 0.4 * height)
