@@ -1994,8 +1994,7 @@ def _holes(mask):
     return n - np.count_nonzero(np.bincount(edge, minlength=n + 1)[1:])
 
 
-def light_trails(mask, darkness, height, light=TRAIL_LIGHT, halo=TRAIL_HALO, longest=TRAIL_LONG,
-                 bent=TRAIL_BENT):
+def light_trails(mask, darkness, height, light=TRAIL_LIGHT, halo=TRAIL_HALO, longest=TRAIL_LONG, bent=TRAIL_BENT):
     """Light ink running through the writing: a stain's trail.
 
     A coffee cup's ring crossing the writing is found with the ink it touches, and
@@ -2006,7 +2005,9 @@ def light_trails(mask, darkness, height, light=TRAIL_LIGHT, halo=TRAIL_HALO, lon
     when its pieces, joined across the strokes they cross (`halo` pixels beyond
     their blur on each side), run `longest` letter heights or more, make a line
     (closing one hole at most, a whole ring's), bend (a band `bent` letter heights
-    wide holds them, no narrower one), touch darker ink, and are lighter than `light`
+    wide holds them, no narrower one), touch darker ink a letter tall (half to twice
+    `height`: a letter; the ragged pieces of a desk photo's sheet edge bend as much as
+    a ring's arc, but touch only their own flat dashes), and are lighter than `light`
     times the writing within two letter heights of them too (the 75th percentile of
     the mask's darkness there). A letter's own light stroke (a ``D``'s bowl written
     lightly) is shorter; under a reflection's veil whole words are lighter than the
@@ -2038,7 +2039,7 @@ def light_trails(mask, darkness, height, light=TRAIL_LIGHT, halo=TRAIL_HALO, lon
     if np.count_nonzero(faint) < longest * height:
         return None
     groups, n = kernels.label(kernels.box_max(faint, 4 * halo + 1))
-    trails = None
+    trails, cores = None, None
     for g, (ys, xs) in enumerate(kernels.find_objects(groups, n), start=1):
         if max(ys.stop - ys.start, xs.stop - xs.start) < longest * height:
             continue
@@ -2048,8 +2049,12 @@ def light_trails(mask, darkness, height, light=TRAIL_LIGHT, halo=TRAIL_HALO, lon
             continue  # a mesh, not a line (or a ring): mottled paper in a shadow
         if _band_width(line) < bent * height:
             continue  # straight: a rule or a shadow's edge, which the rules' removal takes whole
-        if not dark[ys, xs][group].any():
-            continue  # standing apart, it joins no letters
+        if cores is None:
+            cores, n_cores = kernels.label(dark)
+            tall = np.array([0] + [sl[0].stop - sl[0].start for sl in kernels.find_objects(cores, n_cores)])
+            letter = (tall >= 0.5 * height) & (tall <= 2.0 * height)
+        if not letter[cores[ys, xs][group]].any():
+            continue  # it joins no letters (standing apart, or a sheet edge's dashes)
         # lighter than the writing around it too: under a reflection's veil whole
         # words are lighter than the page's writing, and as light as their neighbours
         r = round(2 * height)

@@ -244,6 +244,26 @@ def test_a_word_as_light_as_its_neighbours_is_no_trail_though_lighter_than_the_p
     assert light_trails(*page(0.8), 40) is not None  # among dark writing: a trail
 
 
+def test_a_ragged_sheet_edge_with_darker_dashes_is_no_trail():
+    """A desk photo's sheet edge, found in light ragged pieces with darker dashes along
+    them, bends as much as an arc of a ring; cut up, its pieces were read (``18`` ->
+    ``19``, a ``1`` ending a line). A trail touches darker ink a letter tall."""
+    from ocr.binarize import light_trails
+
+    rng = np.random.default_rng(0)
+    darkness = np.zeros((300, 700), np.float32)
+    for k in range(12):
+        darkness[150:190, 100 + 40 * k : 104 + 40 * k] = 0.8  # the writing
+    for x in range(100, 400):  # the edge: light, ragged, with darker dashes in it
+        y = 100 + int(8 * np.sin(x / 25)) + int(rng.integers(0, 3))
+        darkness[y : y + 3, x] = 0.8 if x % 60 < 4 else 0.3
+    mask = darkness > 0
+    assert light_trails(mask, darkness, 40) is None
+    tall = darkness.copy()
+    tall[90:130, 150:154] = 0.8  # a letter's stem on it: the edge is then a trail
+    assert light_trails(tall > 0, tall, 40) is not None
+
+
 def test_a_ring_through_the_writing_is_taken_off_and_the_strokes_crossing_it_kept():
     from ocr.binarize import rings
     from ocr.segment import components
