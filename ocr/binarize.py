@@ -1986,12 +1986,33 @@ def _band_width(mask):
     return float(np.percentile(across, 98) - np.percentile(across, 2))
 
 
+def paper_pieces(mask):
+    """The paper of a box `mask` (h, w), padded by a pixel all round, in 8-connected
+    pieces: ``(labels, outside)``, `outside` True for the labels that are no hole (0,
+    the ink; the paper around it, joined up by the padding).
+
+    Parameters
+    ----------
+    mask : (h, w) bool ndarray
+
+    Returns
+    -------
+    labels : (h + 2, w + 2) int32 ndarray
+    outside : (labels.max() + 1,) bool ndarray
+    """
+    h, w = mask.shape
+    paper = np.ones((h + 2, w + 2), bool)
+    paper[1:-1, 1:-1] = ~mask
+    labels, _ = kernels.label(paper)
+    outside = np.zeros(labels.max() + 1, bool)
+    outside[0] = outside[labels[0, 0]] = True
+    return labels, outside
+
+
 def _holes(mask):
-    """How many holes `mask` closes: pieces of the background (8-connected) that do
-    not reach the edge."""
-    ground, n = kernels.label(np.pad(~mask, 1, constant_values=True))
-    edge = np.concatenate([ground[0], ground[-1], ground[:, 0], ground[:, -1]])
-    return n - np.count_nonzero(np.bincount(edge, minlength=n + 1)[1:])
+    """How many holes `mask` closes (:func:`paper_pieces` that are no outside)."""
+    _, outside = paper_pieces(mask)
+    return int(np.count_nonzero(~outside))
 
 
 def light_trails(mask, darkness, height, light=TRAIL_LIGHT, halo=TRAIL_HALO, longest=TRAIL_LONG, bent=TRAIL_BENT):

@@ -204,12 +204,11 @@ def analyse_page(source, name=None, level=DROP_OUT):
         With two more attributes: ``name`` (of the image) and ``scale`` (working
         pixels per original pixel, for the samples' boxes).
     """
-    from .binarize import undither
     from .load import load_image
     from .pipeline import analyse, working_image
 
     loaded = load_image(source, name=name)
-    grey, factor = working_image(undither(loaded.pixels))
+    grey, factor = working_image(loaded.pixels)
     if level:
         grey = drop_out(grey, level)
     analysis = analyse(grey)

@@ -3,7 +3,8 @@
 Any image Pillow reads (JPEG, PNG, TIFF, WebP, BMP, GIF; grey, RGB, RGBA, palette,
 CMYK, 16-bit; HEIC/HEIF phone photos too when the optional ``pillow-heif`` is
 installed, ``pip install 'handocr[heif]'``) becomes a ``(H, W)`` float32 array in [0, 1] with 1 for white. EXIF
-orientation is applied. Images larger than the working resolution are reduced
+orientation is applied; a dithered image (a 1-bit or palette one, its greys made of
+scattered dots) has them smoothed back into greys. Images larger than the working resolution are reduced
 while decoding (JPEG draft mode) and then resampled, so a 12-megapixel photo
 costs about as much as a 2-megapixel one; images that claim more pixels than
 ``max_pixels`` are refused before they are decoded (decompression bombs). A
@@ -372,12 +373,16 @@ def downscale(grey, factor):
 
 
 def _finish(grey, size, work_pixels, name):
-    """Resample `grey` to at most `work_pixels` and record the scale to the original."""
+    """Resample `grey` to at most `work_pixels` and record the scale to the original;
+    a dithered image's dots smoothed back into greys (:func:`ocr.binarize.undither`)."""
     import numpy as np
+
+    from .binarize import undither
 
     h, w = grey.shape
     if work_pixels and h * w > work_pixels:
         grey = downscale(grey, (work_pixels / (h * w)) ** 0.5)
+    grey = undither(grey)
     scale = grey.shape[1] / size[0]
     h, w = grey.shape
     if h < MIN_SIDE or w < MIN_SIDE:

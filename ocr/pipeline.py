@@ -17,7 +17,7 @@ from . import CLASSES, kernels
 from .binarize import (MIN_CONTRAST, faint_writing, fill_outside_sheet, find_dot_grid, find_sheet, has_sharp_light_step,
                        hysteresis, ink_darkness, light_strokes, light_trails, lines_under_the_noise,
                        paper_overestimate, remove_frame_bars, remove_page_lines, remove_rules, remove_slanted_rules,
-                       rings, sheet_box, threshold_levels, tighten, undither, weak_writing_levels, without_dots)
+                       rings, sheet_box, threshold_levels, tighten, weak_writing_levels, without_dots)
 from .kernels import median
 from .layout import estimate_skew, find_marks, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
@@ -536,8 +536,6 @@ def at_sheet_edge(analysis, desk, shape, tilt=0.0, reach=EDGE_REACH):
 def prepare(loaded, enclosed=True, finer=True):
     """The image stages of a loaded page: working scale, ink, letters, lines, words.
 
-    A dithered image (a bilevel or palette one) has its dots smoothed back into greys
-    first (:func:`ocr.binarize.undither`).
     A sheet lying on a desk has the desk painted over first (:func:`ocr.binarize.find_sheet`)
     and is cut out (:func:`ocr.binarize.sheet_box`): the desk's flat paint would
     otherwise lower the paper's noise the thresholds are set by, and weigh in every
@@ -564,7 +562,7 @@ def prepare(loaded, enclosed=True, finer=True):
     -------
     Prepared
     """
-    pixels = undither(loaded.pixels)
+    pixels = loaded.pixels
     small = quarter(pixels)
     sheet, doubtful = find_sheet(small, enclosed=enclosed, return_doubtful=True)
     offset, desk = (0.0, 0.0), None

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import CLASSES, kernels
-from .binarize import remove_rules
+from .binarize import paper_pieces, remove_rules
 from .kernels import median, percentile
 
 
@@ -259,13 +259,11 @@ def enclosures(labelled, height, reach=0.15):
         piece = np.pad(labels[y0:y1, x0:x1] == k + 1, size)
         # closed: a circle drawn by hand rarely meets its start
         closed = ~kernels.box_max(~kernels.box_max(piece, size), size)
-        ground, n = kernels.label(~closed)
-        outside = np.zeros(n + 1, bool)
-        outside[np.concatenate([ground[0], ground[-1], ground[:, 0], ground[:, -1]])] = True
-        at = ground[cy[sel] - y0 + size, cx[sel] - x0 + size]
-        if not ((at > 0) & ~outside[at]).any():
+        ground, outside = paper_pieces(closed)  # one pixel wider all round
+        ground = ground[1:-1, 1:-1]
+        if outside[ground[cy[sel] - y0 + size, cx[sel] - x0 + size]].all():
             continue
-        out = outside[ground]
+        out = outside[ground] & ~closed
         outline = np.count_nonzero(kernels.box_max(out, 3) & ~out)
         wide = max(1, round(np.count_nonzero(piece) / max(outline, 1))) + 1
         line = piece & kernels.box_max(out, 2 * round(1.25 * wide) + 1)
@@ -814,7 +812,7 @@ def is_box(mask):
     sides = (mask[:b].any(axis=0), mask[-b:].any(axis=0), mask[:, :b].any(axis=1), mask[:, -b:].any(axis=1))
     if min(float(side.mean()) for side in sides) >= 0.9:
         my, mx = round(0.2 * h), round(0.2 * w)
-        labels, outside = _paper(mask)
+        labels, outside = paper_pieces(mask)
         # a blot fills its middle; a thick cross fills much of it too, but leaves rooms
         # in the four corners between its arms
         room = float(mask[my:h - my, mx:w - mx].mean()) < 0.5 or _rooms(labels, outside) >= 3
@@ -848,7 +846,7 @@ def _four_cornered(mask, corners=BOX_CORNERS):
     size or longer, meet at 60 to 120 degrees and have ink all along them.
     """
     h, w = mask.shape
-    labels, outside = _paper(mask)
+    labels, outside = paper_pieces(mask)
     holes = ~outside[labels[1:-1, 1:-1]]
     if holes.sum() < 0.1 * h * w:  # strokes with little room inside them
         return False
@@ -884,19 +882,6 @@ def _four_cornered(mask, corners=BOX_CORNERS):
     turn = np.sign((edges[:, 0] * np.roll(edges[:, 1], -1) - edges[:, 1] * np.roll(edges[:, 0], -1)).sum())
     inside = (turn * cross >= -0.5 * lengths[:, None, None]).all(axis=0)
     return (inside & body).sum() >= corners * (inside | body).sum()
-
-
-def _paper(mask):
-    """The paper of a glyph's box `mask` (h, w), padded by a pixel all round, in
-    8-connected pieces: ``(labels, outside)``, `outside` True for the labels that are
-    no hole (0, the ink; the paper around it, joined up by the padding)."""
-    h, w = mask.shape
-    paper = np.ones((h + 2, w + 2), bool)
-    paper[1:-1, 1:-1] = ~mask
-    labels, _ = kernels.label(paper)
-    outside = np.zeros(labels.max() + 1, bool)
-    outside[0] = outside[labels[0, 0]] = True
-    return labels, outside
 
 
 def _two_stacked_rooms(labels, outside, least=0.15):

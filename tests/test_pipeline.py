@@ -523,7 +523,7 @@ def test_a_dithered_bilevel_image_of_grey_paper_is_read(model, seed, monkeypatch
     paper is a mesh of black dots that broke strokes and made specks; smoothed back
     into greys first (:func:`ocr.binarize.undither`) the page reads as the photo did.
     Without it, these pages read 10 % and 68 % wrong."""
-    from ocr import pipeline
+    from ocr import binarize
     from ocr.synth import render_page
 
     r = render_page(["SHOPPING LIST", "2 EGGS 1 MILK", "CALL JO AT 7"], seed=seed, height=56)
@@ -531,7 +531,7 @@ def test_a_dithered_bilevel_image_of_grey_paper_is_read(model, seed, monkeypatch
     buf = io.BytesIO()
     dots.save(buf, "PNG")
     assert ocr.read(buf.getvalue(), model=model).text == r.text
-    monkeypatch.setattr(pipeline, "undither", lambda grey: grey)
+    monkeypatch.setattr(binarize, "undither", lambda grey: grey)
     assert ocr.read(buf.getvalue(), model=model).text != r.text
 
 
