@@ -782,9 +782,6 @@ def unlevel_box(box, tilt, shape, level_shape):
 WORD_KINDS = {"letters": 0.45, "digits": 0.45, "mixed": 0.1}
 #: How often a word of one kind holds a character of the other (a slip of the pen).
 STRAY = 0.05
-#: ``I``/``1`` and ``O``/``0``, written alike: a word of two or more characters all
-#: read as one of them at least this surely is a number (:func:`apply_word_context`).
-TWIN_SHARE = 0.75
 _ONE, _ZERO = np.array([c in "I1" for c in CLASSES]), np.array([c in "O0" for c in CLASSES])
 _TWINS = _ONE | _ZERO
 
@@ -822,10 +819,11 @@ def apply_word_context(P, strength=0.9):
     characters say little, nine confident digits say a lot, while unsure ones
     (an ``I``/``1`` at even odds) count for nothing either way. The prior's weight
     for digits is kept within ``[1 - strength, strength]``, so a confident
-    reading is never overturned but a close call goes the word's way. A word of
-    two characters or more all read ``I``/``1`` or ``O``/``0`` (:data:`TWIN_SHARE`),
-    its first an ``I``/``1``, gets the digits' full weight: its characters say nothing of
-    its kind, and no word is written with I and O alone (10, 11, 101).
+    reading is never overturned but a close call goes the word's way. A word that
+    can only be a number (:func:`number_part`: digits, ``I``/``1`` and ``O``/``0``
+    alone, ``10`` read ``IO``, ``118`` read ``II8``), or the number of an ordinal
+    (``1ST``), gets the digits' full weight there: a bar or a ring says nothing of
+    its word's kind, and no word is written so.
 
     Parameters
     ----------
@@ -855,13 +853,68 @@ def apply_word_context(P, strength=0.9):
     post = np.exp(log_post - log_post.max(axis=1, keepdims=True))
     post /= post.sum(axis=1, keepdims=True)
     w_digit = post @ np.array([STRAY, 1 - STRAY, 0.5])
-    if n >= 2 and np.all(P[:, _TWINS].sum(axis=1) >= TWIN_SHARE) and P[0, _ONE].sum() > P[0, _ZERO].sum():
-        # 10, 11, 100: no word of two letters or more is written with I and O alone
-        # (and a number seldom starts with 0: OI is more often OF with its bars lost)
-        w_digit = np.full(n, strength)
+    w_digit[: number_part(P)] = strength
     w_digit = np.clip(w_digit, 1 - strength, strength)[:, None]
     Q = P * np.where(_IS_DIGIT, w_digit, 1 - w_digit)
     return Q / Q.sum(axis=1, keepdims=True)
+
+
+#: A character of a number read as a digit or a twin (``I``/``1``, ``O``/``0``) at least
+#: this surely (:func:`number_part`); `_SURE_DIGIT`: one read as a digit other than
+#: a twin at least this surely makes a word of them a number.
+NUMBER_SHARE = 0.6
+_SURE_DIGIT = 0.5
+
+
+def ordinal_ending(number):
+    """The letters an ordinal number takes: ``ST`` after 1, ``ND`` after 2, ``RD``
+    after 3, ``TH`` else (and after 11, 12, 13)."""
+    if len(number) >= 2 and number[-2] == "1":
+        return "TH"
+    return {"1": "ST", "2": "ND", "3": "RD"}.get(number[-1], "TH")
+
+
+def number_part(P):
+    """How many characters of a word are a number, if the word is one.
+
+    A word is a number when every character is read as a digit or a twin (``I``/``1``,
+    ``O``/``0``; the two together at least :data:`NUMBER_SHARE`) and one of them
+    surely as a digit, or the first as an ``I``/``1`` (``118`` read ``II8``; ``10``,
+    ``11``, ``101``: no word of two letters or more is written with I and O alone; a
+    number seldom starts with 0, and ``OI`` is more often ``OF`` with its bars lost);
+    or when such characters are followed by their ordinal's ending (``1ST`` read
+    ``IST``; not ``ITH``). No English word is written so.
+
+    Parameters
+    ----------
+    P : (N, 36) ndarray
+        Class probabilities of the word's characters.
+
+    Returns
+    -------
+    int
+        The number's length: 0 if the word is none.
+    """
+    if len(P) < 2:
+        return 0
+    if _a_number(P):
+        return len(P)
+    top = "".join(CLASSES[k] for k in P.argmax(axis=1))
+    head = P[:-2]
+    if len(head) and _a_number(head):
+        digits = "".join(CLASSES[k] for k in np.where(_IS_DIGIT, head, 0).argmax(axis=1))
+        if top[-2:] == ordinal_ending(digits):
+            return len(head)
+    return 0
+
+
+def _a_number(P):
+    """Are the characters P (N, 36) a number's (:func:`number_part`)?"""
+    digit = P[:, _IS_DIGIT & ~_TWINS].sum(axis=1)
+    if not np.all((digit + P[:, _TWINS].sum(axis=1) >= NUMBER_SHARE)
+                  & (_IS_DIGIT | _TWINS)[P.argmax(axis=1)]):  # (not the L of LIST)
+        return False
+    return bool(np.any(digit >= _SURE_DIGIT) or P[0, _ONE].sum() > P[0, _ZERO].sum())
 
 
 def lone_prior(P, ends_line=False):

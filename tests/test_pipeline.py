@@ -87,6 +87,34 @@ def test_a_word_of_i_and_o_alone_is_a_number():
     assert read(twin("I", 0.55, 0.35), onehot("F", 0.6)) == "IF"
 
 
+def test_a_number_with_bars_and_rings_among_its_digits_or_an_ordinals_ending():
+    """A word of digits, bars and rings is a number (an EMNIST writer's 118 came out
+    II8, and 1ST came out IST on five of eight pages of notes); a bar starting a word of
+    letters is not."""
+    def twin(letter, p_letter, p_digit, rest=None):
+        v = np.full(len(CLASSES), (1 - p_letter - p_digit - (rest[1] if rest else 0)) / (len(CLASSES) - 3))
+        v[CLASSES.index(letter)], v[CLASSES.index({"I": "1", "O": "0"}[letter])] = p_letter, p_digit
+        if rest:
+            v[CLASSES.index(rest[0])] = rest[1]
+        return v
+
+    def read(*chars):
+        return "".join(CLASSES[k] for k in apply_word_context(np.stack(chars)).argmax(1))
+
+    bar = twin("I", 0.5, 0.3, ("L", 0.1))  # 0.8 a bar, an L at 0.1
+    assert read(bar, bar, onehot("8", 0.7)) == "118"
+    assert read(onehot("3", 0.7), twin("O", 0.45, 0.2, ("G", 0.15)), twin("I", 0.65, 0.25)) == "301"
+    assert read(bar, onehot("S", 0.9), onehot("T", 0.9)) == "1ST"
+    assert read(onehot("2", 0.8), onehot("N", 0.9), onehot("D", 0.9)) == "2ND"
+    assert read(bar, onehot("T", 0.9), onehot("H", 0.9)) == "ITH"  # 1ST, not 1TH
+    # no number: a letter among them, or bars and rings only but starting with a ring
+    assert read(bar, onehot("S", 0.7)) == "IS"
+    assert read(bar, onehot("T", 0.9)) == "IT"
+    assert read(bar, onehot("N", 0.9), onehot("K", 0.9)) == "INK"
+    assert read(onehot("S", 0.9), bar, onehot("T", 0.9)) == "SIT"
+    assert read(twin("O", 0.6, 0.3), bar) == "OI"
+
+
 def test_context_never_overturns_a_confident_reading():
     P = np.stack([onehot("A"), onehot("7", 0.99), onehot("B")])
     assert CLASSES[apply_word_context(P)[1].argmax()] == "7"
