@@ -1040,6 +1040,8 @@ def classify(analysis, model, context=True):
                     P = lone_prior(P, ends_line=word is line[-1] and len(line) >= 2)
                 items = [(g, p, c) for (g, _, c), p in zip(items, P)]
             words.append(Letters(items, lattice, path))
+        if context:
+            words = bars_before_numbers(words)
         if not words or _garbage_line(read_as_is):
             continue
         for k in sorted({0, len(words) - 1}, reverse=True):  # the line's ends
@@ -1124,6 +1126,29 @@ def _garbage_line(words):
     whose ring is split between them is sure)."""
     confs = [float(c) for items in words for c in one_character(np.stack([p for _, p, _ in items]))]
     return len(confs) >= GARBAGE_CHARS and sum(confs) / len(confs) < GARBAGE_CONF
+
+
+def bars_before_numbers(words, w_digit=NUMBER_PRIOR):
+    """A line's lone ``I``/``1`` followed by a number (:func:`number_part`) is more
+    likely a ``1`` (``1 45``, a price): the pronoun comes before a verb. Its
+    probabilities get the prior of :func:`prefer_digits`.
+
+    Parameters
+    ----------
+    words : list of list of (Glyph, probs, crop)
+        A line's words, read in context.
+
+    Returns
+    -------
+    list : the same words, such bars re-weighted.
+    """
+    out = list(words)
+    for k in range(len(words) - 1):
+        nxt = np.stack([p for _, p, _ in words[k + 1]])
+        if len(words[k]) == 1 and _ONE[int(np.argmax(words[k][0][1]))] and number_part(nxt) == len(nxt):
+            (g, p, c), = words[k]
+            out[k] = Letters([(g, prefer_digits(p, w_digit), c)], words[k].lattice, words[k].path)
+    return out
 
 
 def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER):

@@ -115,6 +115,23 @@ def test_a_number_with_bars_and_rings_among_its_digits_or_an_ordinals_ending():
     assert read(twin("O", 0.6, 0.3), bar) == "OI"
 
 
+def test_a_bar_before_a_number_is_a_one_and_before_a_word_the_pronoun():
+    """``1 45 A LITRE`` was read ``I 45``: the pronoun comes before a verb, not a number."""
+    from ocr.pipeline import Letters, bars_before_numbers
+
+    bar = np.zeros(len(CLASSES))
+    bar[CLASSES.index("I")], bar[CLASSES.index("1")] = 0.62, 0.38
+
+    def read(*words):
+        line = [Letters([(None, p, None) for p in w]) for w in words]
+        return " ".join("".join(CLASSES[int(np.argmax(p))] for _, p, _ in w) for w in bars_before_numbers(line))
+
+    assert read([bar], [onehot("4"), onehot("5")], [onehot("A")]) == "1 45 A"
+    assert read([bar], [onehot("W"), onehot("I"), onehot("L"), onehot("L")]) == "I WILL"
+    assert read([onehot("A")], [onehot("4"), onehot("5")]) == "A 45"  # only bars
+    assert read([onehot("I", 0.97)], [onehot("4"), onehot("5")]) == "I 45"  # a sure I stays
+
+
 def test_context_never_overturns_a_confident_reading():
     P = np.stack([onehot("A"), onehot("7", 0.99), onehot("B")])
     assert CLASSES[apply_word_context(P)[1].argmax()] == "7"
