@@ -880,8 +880,9 @@ def number_part(P):
     A word is a number when every character is read as a digit or a twin (``I``/``1``,
     ``O``/``0``; the two together at least :data:`NUMBER_SHARE`) and one of them
     surely as a digit, or the first as an ``I``/``1`` (``118`` read ``II8``; ``10``,
-    ``11``, ``101``: no word of two letters or more is written with I and O alone; a
-    number seldom starts with 0, and ``OI`` is more often ``OF`` with its bars lost);
+    ``11``, ``101``: no word of two letters or more is written with I and O alone), or
+    three or more are twins and the first two rings (``000``, ``0011``; but ``OI`` is
+    more often ``OF`` with its bars lost, ``OII`` an ``OIL``, ``OO`` a ``DO`` misread);
     or when such characters are followed by their ordinal's ending (``1ST`` read
     ``IST``; not ``ITH``). No English word is written so.
 
@@ -914,7 +915,11 @@ def _a_number(P):
     if not np.all((digit + P[:, _TWINS].sum(axis=1) >= NUMBER_SHARE)
                   & (_IS_DIGIT | _TWINS)[P.argmax(axis=1)]):  # (not the L of LIST)
         return False
-    return bool(np.any(digit >= _SURE_DIGIT) or P[0, _ONE].sum() > P[0, _ZERO].sum())
+    if np.any(digit >= _SURE_DIGIT) or P[0, _ONE].sum() > P[0, _ZERO].sum():
+        return True
+    # three or more rings and bars, the first two rings: 000, 0011 (not OI, OF with its
+    # bars lost, nor OII, OIL with its foot lost, nor OO, a DO or a GO misread)
+    return bool(len(P) >= 3 and np.all(_TWINS[P.argmax(axis=1)]) and np.all(_ZERO[P[:2].argmax(axis=1)]))
 
 
 def lone_prior(P, ends_line=False):

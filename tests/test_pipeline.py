@@ -69,8 +69,9 @@ def test_context_evidence_adds_up_with_word_length():
 def test_a_word_of_i_and_o_alone_is_a_number():
     """Written alike, ``I``/``1`` and ``O``/``0`` say nothing of their word's kind, and
     an EMNIST writer's 10 came out IO. No word of two letters or more is written with
-    I and O alone: such a word is a number (10, 11, 101), unless a character is read
-    surely, or the word starts with an O (OI is oftener OF with its bars lost than 01)."""
+    I and O alone: such a word is a number (10, 11, 101, 0011), unless a character
+    is read surely, or the word starts with an O but not with three rings and bars,
+    two rings first (OI is oftener OF with its bars lost than 01, OII an OIL, OO a DO)."""
     def twin(letter, p_letter, p_digit):
         v = np.full(len(CLASSES), (1 - p_letter - p_digit) / (len(CLASSES) - 2))
         v[CLASSES.index(letter)], v[CLASSES.index({"I": "1", "O": "0"}[letter])] = p_letter, p_digit
@@ -83,6 +84,10 @@ def test_a_word_of_i_and_o_alone_is_a_number():
     assert read(twin("I", 0.5, 0.4), twin("I", 0.6, 0.3), twin("I", 0.5, 0.4)) == "111"
     assert read(twin("I", 0.55, 0.35), twin("O", 0.6, 0.3), twin("I", 0.55, 0.35)) == "101"
     assert read(twin("O", 0.6, 0.3), twin("I", 0.55, 0.35)) == "OI"
+    ring = twin("O", 0.6, 0.3)
+    assert read(ring, ring) == "OO"  # a DO misread, oftener than the 00 of a time
+    assert read(ring, ring, twin("I", 0.55, 0.35), twin("I", 0.55, 0.35)) == "0011"  # a phone number's end
+    assert read(ring, twin("I", 0.55, 0.35), twin("I", 0.55, 0.35)) == "OII"  # OIL, its foot lost
     assert read(twin("I", 0.97, 0.01), twin("I", 0.97, 0.01)) == "II"  # sure: Roman two
     assert read(twin("I", 0.55, 0.35), onehot("F", 0.6)) == "IF"
 
