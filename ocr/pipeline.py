@@ -1149,8 +1149,10 @@ def bars_before_numbers(words, w_digit=NUMBER_PRIOR):
     """
     out = list(words)
     for k in range(len(words) - 1):
+        if len(words[k]) != 1 or not _ONE[int(np.argmax(words[k][0][1]))]:
+            continue
         nxt = np.stack([p for _, p, _ in words[k + 1]])
-        if len(words[k]) == 1 and _ONE[int(np.argmax(words[k][0][1]))] and number_part(nxt) == len(nxt):
+        if number_part(nxt) == len(nxt):
             (g, p, c), = words[k]
             out[k] = Letters([(g, prefer_digits(p, w_digit), c)], words[k].lattice, words[k].path)
     return out
