@@ -581,6 +581,9 @@ def segment(mask, min_speck=0.12, labelled=None):
     struck = strike_lines(labels, boxes, H)
     if struck is not None:  # the words are read without the lines through or under them
         labels, boxes, areas = components(mask & ~struck)
+    cut = cut_stacks(labels, boxes, H)
+    if cut is not None:  # list numbers of cramped lines written into one column
+        labels, boxes, areas = components((labels > 0) & ~cut)
     h = boxes[:, 2] - boxes[:, 0]
     w = boxes[:, 3] - boxes[:, 1]
     side = np.maximum(h, w)
@@ -712,15 +715,74 @@ def _line_at_edge(share, full=0.9):
     return int(lines[-1]) + 1 if lines.size else 0
 
 
-def split_stacked(glyphs, height, tall=1.6, near=4.0):
-    """Cut apart letters of two lines that touch (cramped lines).
+#: Pieces of ink up to this many letter heights tall are looked at as letters of
+#: several cramped lines touching (:func:`cut_stacks`).
+STACK_MOST = 6.0
+#: Two lines' letters touching are cut apart at the thinnest row of the middle fifth
+#: between the lines' middles (:func:`stack_cuts`). (Their thinnest row anywhere a
+#: tenth of a letter height clear of the middles cut into the letters themselves: the
+#: bar of a ``1`` above a ``2``, an ``S``'s waist; cramped lines 4.2 % -> 3.1 %, with
+#: the middle fifth 2.0 %, with the middle half 2.7 %, on 200 pages.)
+STACK_BAND = 0.4
 
-    A glyph taller than `tall` letter heights is two letters one above the other
-    when letters of ordinary height stand beside it (within `near` letter heights)
-    at both the height of its top and that of its bottom: one line's letter
-    reaching down into the next line's. (A title's large letter has large letters
-    beside it, and is kept whole.) It is cut at its thinnest row between the two
-    (the middle of the first run of thinnest rows).
+
+def cut_stacks(labels, boxes, height, most=STACK_MOST, near=4.0):
+    """Where to cut the pieces of ink too tall for letters (over three letter
+    heights) that are letters of three or more cramped lines touching: a column of
+    list numbers written close, ``1`` on ``2`` on ``3``, otherwise dropped with
+    the rules and page edges.
+
+    A piece up to `most` letter heights tall, not straight (a rule) and not in a
+    row of its like (a large title, :func:`title_letters`), with ordinary letters
+    beside it (within `near` letter heights) level with its top and its bottom, is
+    cut where :func:`stack_cuts` says.
+
+    Parameters
+    ----------
+    labels : (H, W) int ndarray
+    boxes : (N, 4) int ndarray
+        ``components(mask)``'s.
+    height : float
+        Typical letter height, in pixels.
+
+    Returns
+    -------
+    (H, W) bool ndarray or None
+        The rows of those pieces' ink to take out (None: none).
+    """
+    h = boxes[:, 2] - boxes[:, 0]
+    tall = np.flatnonzero((h > 3.0 * height) & (h <= most * height))
+    if tall.size == 0:
+        return None
+    tall = tall[title_letters(boxes[tall], height) == 0]
+    normal = (h >= 0.6 * height) & (h <= 1.3 * height)
+    centres = 0.5 * (boxes[:, 0] + boxes[:, 2])
+    cut = None
+    for k in tall:
+        y0, x0, y1, x1 = boxes[k]
+        beside = normal & (boxes[:, 3] > x0 - near * height) & (boxes[:, 1] < x1 + near * height)
+        rows = stack_cuts(labels[y0:y1, x0:x1] == k + 1, centres[beside] - y0, height)
+        if not rows:
+            continue
+        stroke = straight_stroke(labels, boxes[k], k + 1, height)
+        if stroke is not None:
+            continue
+        if cut is None:
+            cut = np.zeros(labels.shape, bool)
+        for r in rows:
+            cut[y0 + r, x0:x1] = labels[y0 + r, x0:x1] == k + 1
+    return cut
+
+
+def split_stacked(glyphs, height, tall=1.6, near=4.0):
+    """Cut apart letters of two or more lines that touch (cramped lines).
+
+    A glyph taller than `tall` letter heights is letters one above the other when
+    letters of ordinary height stand beside it (within `near` letter heights) at
+    both the height of its top and that of its bottom: one line's letter reaching
+    down into the next line's, or a column of list numbers written close
+    (:func:`stack_cuts`). (A title's large letter has large letters beside it, and
+    is kept whole.)
 
     Parameters
     ----------
@@ -731,7 +793,7 @@ def split_stacked(glyphs, height, tall=1.6, near=4.0):
     Returns
     -------
     glyphs : list of Glyph
-        The same glyphs, the stacked ones replaced by their two parts.
+        The same glyphs, the stacked ones replaced by their parts.
     """
     normal = [g for g in glyphs if not g.small and 0.6 * height <= g.height <= 1.3 * height]
     out = []
@@ -740,22 +802,62 @@ def split_stacked(glyphs, height, tall=1.6, near=4.0):
             out.append(g)
             continue
         y0, x0, y1, x1 = g.box
-        beside = [n for n in normal if n.box[3] > x0 - near * height and n.box[1] < x1 + near * height]
-        top = any(abs(n.cy - (y0 + 0.5 * height)) < 0.3 * height for n in beside)
-        bottom = any(abs(n.cy - (y1 - 0.5 * height)) < 0.3 * height for n in beside)
-        lo, hi = int(0.6 * height), g.height - int(0.6 * height)
-        if not (top and bottom) or hi <= lo:
+        beside = np.array([n.cy for n in normal if n.box[3] > x0 - near * height and n.box[1] < x1 + near * height])
+        cuts = stack_cuts(g.mask, beside - y0, height)
+        if not cuts:
             out.append(g)
             continue
-        ink = g.mask.sum(axis=1)[lo:hi]
-        thin = np.flatnonzero(ink == ink.min())
-        run = thin[: 1 + int(np.argmax(np.append(np.diff(thin) > 1, True)))]  # the first run of them
-        r = lo + int(run[len(run) // 2])
-        for part in (_part(g, 0, r, axis=0), _part(g, r, g.height, axis=0)):
+        for a, b in zip([0] + cuts, cuts + [g.height]):
+            part = _part(g, a, b, axis=0)
             if part is not None:  # a sliver of the contact alone is no letter
                 part.small = part.height < 0.3 * height
                 out.append(part)
     return out
+
+
+def stack_cuts(mask, centres, height):
+    """The rows at which ink of letters of several lines touching is cut apart.
+
+    The letters beside it (their centres given) must stand level with its top and
+    with its bottom (within 0.3 letter heights of half a letter from them); those
+    whose centres lie 0.8 letter heights or more inside those two lines are lines
+    between, grouped where half a letter height apart. It is
+    cut between each two lines at its thinnest row in the middle fifth between
+    their middles (:data:`STACK_BAND`; the middle of the first run of thinnest rows).
+
+    Parameters
+    ----------
+    mask : (h, w) bool ndarray
+        The ink, cropped to it.
+    centres : (n,) float ndarray
+        The middle rows of ordinary letters beside it, in the rows of `mask`.
+    height : float
+        Typical letter height, in pixels.
+
+    Returns
+    -------
+    list of int
+        The rows of `mask` where a part ends and the next begins, top to bottom;
+        empty when it is no stack of letters.
+    """
+    h = mask.shape[0]
+    top, bottom = 0.5 * height, h - 0.5 * height
+    if not (np.any(np.abs(centres - top) < 0.3 * height) and np.any(np.abs(centres - bottom) < 0.3 * height)):
+        return []
+    inner = np.sort(centres[(centres >= top + 0.8 * height) & (centres <= bottom - 0.8 * height)])
+    # lines between: the letters beside grouped where they are half a letter apart
+    groups = np.split(inner, np.flatnonzero(np.diff(inner) > 0.5 * height) + 1) if inner.size else []
+    lines = [top] + [float(np.median(g)) for g in groups] + [bottom]
+    ink = mask.sum(axis=1)
+    cuts = []
+    for c0, c1 in zip(lines, lines[1:]):
+        lo, hi = int(c0 + STACK_BAND * (c1 - c0)), int(c1 - STACK_BAND * (c1 - c0))
+        if hi <= lo:
+            return []
+        thin = lo + np.flatnonzero(ink[lo:hi] == ink[lo:hi].min())
+        run = thin[: 1 + int(np.argmax(np.append(np.diff(thin) > 1, True)))]  # the first run of them
+        cuts.append(int(run[len(run) // 2]))
+    return cuts
 
 
 def is_bullet(mask, height):

@@ -1190,6 +1190,46 @@ def test_letters_of_cramped_lines_touching_are_cut_apart():
     assert [len(line) for line in lines] == [6, 6]
 
 
+def _three_lines(column):
+    """Three lines of letters 40 px tall, 52 px apart, right of a 144 px tall `column`
+    of ink drawn by ``column(mask)``."""
+    mask = np.zeros((200, 500), bool)
+    for y in (20, 72, 124):
+        for k in range(6):
+            mask[y : y + 40, 100 + 50 * k : 104 + 50 * k] = True  # a bar...
+            mask[y + 18 : y + 22, 100 + 50 * k : 124 + 50 * k] = True  # ...with a cross stroke
+    column(mask)
+    return mask
+
+
+def test_list_numbers_of_cramped_lines_written_into_one_column_are_cut_apart():
+    # three rings 40 px tall, one per line, each touching the next by a short stroke:
+    # one piece 3.6 letter heights tall, which was dropped as no letter
+    def rings(mask):
+        yy, xx = np.mgrid[:200, :60]
+        for y in (20, 72, 124):
+            r = np.hypot((yy - y - 19.5) / 20, (xx - 31.5) / 12)
+            mask[:, :60] |= (r <= 1) & (r >= 0.75)
+        mask[58:74, 31:33] = True
+        mask[110:126, 31:33] = True
+
+    glyphs, H = segment(_three_lines(rings))
+    assert H == pytest.approx(40, abs=1)
+    column = sorted(g.box for g in glyphs if g.box[3] <= 60 and not g.small)
+    assert len(column) == 3
+    for (y0, _, y1, _), top in zip(column, (20, 72, 124)):  # each ring with at most the contact's half
+        assert top - 8 <= y0 <= top and top + 40 <= y1 <= top + 48
+    assert [len(line) for line in group_lines(glyphs, H)] == [7, 7, 7]
+
+
+def test_a_straight_rule_beside_cramped_lines_is_not_cut_into_letters():
+    def rule(mask):
+        mask[20:164, 30:33] = True
+
+    glyphs, H = segment(_three_lines(rule))
+    assert not [g for g in glyphs if g.box[3] <= 60]
+
+
 def test_a_row_of_large_letters_is_not_cut():
     # a title of 80 px letters above 40 px text: large letters stand beside each other
     glyphs = [glyph(10, 30 + 60 * k, h=80, w=40) for k in range(5)]
