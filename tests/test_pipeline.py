@@ -738,6 +738,31 @@ def test_letter_height_of_a_strip_of_big_letters(seed, height):
     assert estimate_letter_height(grey) == pytest.approx(true, rel=0.15)
 
 
+CRAMPED_NOTE = ["DEVD 23 MOM", "2 WALK", "HOME WORK", "492 PAY SB4H", "TICKETS BUY", "140 WORK"]
+
+
+@pytest.mark.parametrize("pitch,seed", [(1.2, 0), (1.15, 1)])
+def test_a_small_photo_of_cramped_lines_is_read_at_its_letters_scale(model, pitch, seed):
+    """A photo a little over 400 pixels tall of six lines written 1.2 letter heights
+    apart: 4x smaller the lines run into one piece, taken for a letter two to four
+    times as tall as the page's, and the page was read shrunk, as one letter or
+    nothing. It is analysed again at the letter height found at half size."""
+    import ocr.pipeline as P
+    from ocr.load import load_image
+    from ocr.synth import render_page
+
+    rgb, text, boxes = render_page(CRAMPED_NOTE, seed=seed, height=46, line_pitch=pitch, pen=0.14, margin=1.0)
+    grey = rgb.mean(axis=2).astype(np.uint8)
+    true = float(np.median([y1 - y0 for _, y0, _, y1, _ in boxes]))
+    assert 400 <= min(grey.shape) < P.HALF_SIDE
+    assert P.estimate_letter_height(grey) > 1.5 * true  # 4x smaller: the lines are one piece
+    prepared = P.prepare(load_image(rgb, work_pixels=P.WORK_PIXELS))
+    assert prepared.analysis.height / prepared.scale == pytest.approx(true, rel=0.2)
+    page = ocr.read(rgb, model=model)
+    assert len(page.lines) == len(CRAMPED_NOTE)
+    assert page_scores(text, page.text)["cer"] <= 0.1, page.text
+
+
 def test_working_image_scales_letters_to_target():
     from ocr.pipeline import TARGET_HEIGHT, estimate_letter_height, working_image
     from ocr.synth import render_page
@@ -1937,6 +1962,7 @@ def test_sheet_found_by_its_edges_when_nothing_else_finds_it(model, monkeypatch)
     # their own (ocr.pipeline.smaller_writing) ...
     assert ocr.read(photo, model=model).text == text
     monkeypatch.setattr(P, "smaller_writing", lambda boxes, height: (0.0, None))
+    monkeypatch.setattr(P, "HALF_SIDE", 0)  # (nor looked for at half size: _at_half_size)
     assert ocr.read(photo, model=model).text != text  # ... else they are lost
 
 
@@ -2008,6 +2034,7 @@ def test_sheet_on_a_gingham_cloth_under_a_vignette(model, monkeypatch):
     # cut of their own at theirs (ocr.pipeline.smaller_writing) ...
     assert ocr.read(photo, model=model).text == text
     monkeypatch.setattr(P, "smaller_writing", lambda boxes, height: (0.0, None))
+    monkeypatch.setattr(P, "HALF_SIDE", 0)  # (nor looked for at half size: _at_half_size)
     assert ocr.read(photo, model=model).text != text  # ... else they are lost
 
 
