@@ -1263,7 +1263,9 @@ def apply_lexicon(classified, lexicon):
     A word read glyph by glyph is corrected letter for letter
     (:meth:`ocr.lexicon.Lexicon.correct`); a word whose letters were chosen among
     cuts and joins (:class:`Letters` with a lattice) may also become a word cut
-    or joined otherwise (:meth:`ocr.lexicon.Lexicon.correct_lattice`).
+    or joined otherwise (:meth:`ocr.lexicon.Lexicon.correct_lattice`). Two words
+    read as one are split (:func:`split_joined_words`), one word read as two
+    joined (:func:`join_split_words`).
 
     Returns `classified` with a fourth element, the chosen class, on the items
     of every corrected word; the probabilities are kept, so a corrected
@@ -1282,7 +1284,54 @@ def apply_lexicon(classified, lexicon):
                 kept = dict(zip(items.path, items))  # the reading's letters keep their context
                 items = [(*(kept.get(s) or lattice.letters([s])[0]), k) for s, k in choice]
             line.append(items)
-        out.append(join_split_words(line, lexicon))
+        out.append(join_split_words(split_joined_words(line, lexicon), lexicon))
+    return out
+
+
+#: A word's widest letter gap, at least this many letter heights (its letters' median
+#: height) ...
+SPLIT_GAP = 0.25
+#: ... and this many times its other gaps' median, may be a word gap (split_joined_words).
+SPLIT_WIDER = 2.0
+
+
+def split_joined_words(words, lexicon, gap=SPLIT_GAP, wider=SPLIT_WIDER):
+    """A line's words with two words written too close, read as one, split again.
+
+    A reading of four characters or more that is no word of `lexicon` and no number
+    is split at its widest letter gap, when that gap is `gap` letter heights or more
+    and `wider` times the word's other gaps (their median), if its two parts, each
+    corrected by the lexicon (:meth:`ocr.lexicon.Lexicon.correct`), are words: words
+    of the lexicon of two letters or more (one of them of three or more), ``A``,
+    ``I``, or numbers. ``TRIPCALL`` is ``TRIP CALL``, ``353GYM`` is ``353 GYM``; a
+    word of the lexicon (``TODAY``) and a code whose parts are no words stay whole.
+    `words` are one line's words of ``(glyph, probabilities, crop[, chosen])``.
+    """
+    def is_word(t):
+        return t in ("A", "I") or t.isdigit() or (len(t) >= 2 and t in lexicon)
+
+    out = []
+    for items in words:
+        text = _text(items)
+        if len(items) < 4 or text.isdigit() or text in lexicon:
+            out.append(items)
+            continue
+        boxes = [g.box for g, *_ in items]
+        gaps = np.array([b[1] - a[3] for a, b in zip(boxes, boxes[1:])], float)
+        k = int(np.argmax(gaps))
+        height = float(np.median([b[2] - b[0] for b in boxes]))
+        if gaps[k] < gap * height or gaps[k] < wider * max(1.0, float(np.median(np.delete(gaps, k)))):
+            out.append(items)
+            continue
+        parts = []
+        for part in (items[: k + 1], items[k + 1 :]):
+            choice = lexicon.correct(np.stack([p for _, p, *_ in part]))
+            parts.append(part if choice is None else [(g, p, c, int(n)) for (g, p, c, *_), n in zip(part, choice)])
+        a, b = _text(parts[0]), _text(parts[1])
+        if is_word(a) and is_word(b) and max(len(a), len(b)) >= 3:
+            out.extend(parts)
+        else:
+            out.append(items)
     return out
 
 

@@ -264,6 +264,38 @@ def test_a_word_split_by_a_wide_gap_is_joined_when_together_it_is_a_word():
     assert read([chosen] + line("ICK")) == ["PICK"]
 
 
+def test_two_words_written_close_and_read_as_one_are_split_at_their_widest_gap():
+    """TRIPCALL -> TRIP CALL at a gap over a quarter of a letter height and twice the
+    others; each part corrected on its own (CALI -> CALL); a number split from a word.
+    A word of the lexicon, a gap no wider than the others and parts that are no words
+    keep the word whole."""
+    from ocr.pipeline import _text, split_joined_words
+
+    lex = Lexicon({"trip": 10, "call": 10, "gym": 5, "today": 10, "to": 50, "do": 40, "day": 30}, name="t")
+
+    def word(chars, gaps):  # letters 40 px tall, 24 wide, `gaps` px apart
+        x, items = 0, []
+        for ch, gap in zip(chars, [0] + gaps):
+            x += gap
+            p = probs(ch if isinstance(ch, dict) else {ch: 0.99})[0]
+            items.append((Glyph(box=(0, x, 40, x + 24), mask=np.ones((40, 24), bool)), p, None))
+            x += 24
+        return items
+
+    def read(*words):
+        return [_text(w) for w in split_joined_words(list(words), lex)]
+
+    assert read(word("TRIPCALL", [6, 5, 7, 14, 6, 5, 6])) == ["TRIP", "CALL"]
+    assert read(word([*"TRIPCAL", {"I": 0.6, "L": 0.35}], [6, 5, 7, 14, 6, 5, 6])) == ["TRIP", "CALL"]
+    assert read(word("353GYM", [5, 6, 16, 5, 6])) == ["353", "GYM"]
+    assert read(word("TODAY", [5, 16, 6, 5])) == ["TODAY"]  # a word of the lexicon
+    assert read(word("TRIPCALL", [6, 5, 7, 9, 6, 5, 6])) == ["TRIPCALL"]  # under a quarter of a letter
+    assert read(word("TRIPCALL", [8, 9, 7, 14, 8, 9, 8])) == ["TRIPCALL"]  # not twice the others
+    assert read(word("XKQPCALL", [6, 5, 7, 14, 6, 5, 6])) == ["XKQPCALL"]  # XKQP is no word
+    assert read(word("TOGYM", [6, 14, 6, 5])) == ["TO", "GYM"]
+    assert read(word("TODO", [6, 14, 6])) == ["TODO"]  # two words of two letters
+
+
 LEX_BUS = Lexicon({"bus": 100, "bis": 1}, name="bus")
 
 
