@@ -718,6 +718,9 @@ def _line_at_edge(share, full=0.9):
 #: Pieces of ink up to this many letter heights tall are looked at as letters of
 #: several cramped lines touching (:func:`cut_stacks`).
 STACK_MOST = 6.0
+#: ... and one of their parts is this many letter heights wide (a ``1``'s is not; a
+#: ``2``'s, a ``3``'s, ... are).
+STACK_WIDE = 0.4
 #: Two lines' letters touching are cut apart at the thinnest row of the middle fifth
 #: between the lines' middles (:func:`stack_cuts`). (Their thinnest row anywhere a
 #: tenth of a letter height clear of the middles cut into the letters themselves: the
@@ -735,7 +738,9 @@ def cut_stacks(labels, boxes, height, most=STACK_MOST, near=4.0):
     A piece up to `most` letter heights tall, not straight (a rule) and not in a
     row of its like (a large title, :func:`title_letters`), with ordinary letters
     beside it (within `near` letter heights) level with its top and its bottom, is
-    cut where :func:`stack_cuts` says.
+    cut where :func:`stack_cuts` says, when one of its parts is :data:`STACK_WIDE`
+    letter heights wide or more (a wavering line drawn down beside the lines, or a
+    brace, is thin in every part).
 
     Parameters
     ----------
@@ -761,11 +766,13 @@ def cut_stacks(labels, boxes, height, most=STACK_MOST, near=4.0):
     for k in tall:
         y0, x0, y1, x1 = boxes[k]
         beside = normal & (boxes[:, 3] > x0 - near * height) & (boxes[:, 1] < x1 + near * height)
-        rows = stack_cuts(labels[y0:y1, x0:x1] == k + 1, centres[beside] - y0, height)
-        if not rows:
+        piece = labels[y0:y1, x0:x1] == k + 1
+        rows = stack_cuts(piece, centres[beside] - y0, height)
+        if not rows or straight_stroke(labels, boxes[k], k + 1, height) is not None:
             continue
-        stroke = straight_stroke(labels, boxes[k], k + 1, height)
-        if stroke is not None:
+        # a line drawn down the page beside the lines, however it wavers, is as thin all along
+        widths = [np.ptp(np.flatnonzero(piece[a:b].any(axis=0))) + 1 for a, b in zip([0] + rows, rows + [len(piece)])]
+        if max(widths) < STACK_WIDE * height:
             continue
         if cut is None:
             cut = np.zeros(labels.shape, bool)

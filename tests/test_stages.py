@@ -1222,11 +1222,15 @@ def test_list_numbers_of_cramped_lines_written_into_one_column_are_cut_apart():
     assert [len(line) for line in group_lines(glyphs, H)] == [7, 7, 7]
 
 
-def test_a_straight_rule_beside_cramped_lines_is_not_cut_into_letters():
-    def rule(mask):
-        mask[20:164, 30:33] = True
+@pytest.mark.parametrize("wave", [0, 6])
+def test_a_line_drawn_down_beside_cramped_lines_is_not_cut_into_letters(wave):
+    # straight, or wavering 6 px either side (too much for a straight stroke)
+    def line(mask):
+        for y in range(20, 164):
+            x = 30 + int(round(wave * np.sin(y / 9.0)))
+            mask[y, x : x + 3] = True
 
-    glyphs, H = segment(_three_lines(rule))
+    glyphs, H = segment(_three_lines(line))
     assert not [g for g in glyphs if g.box[3] <= 60]
 
 
