@@ -1079,7 +1079,7 @@ def classify(analysis, model, context=True):
                 items = [(g, p, c) for (g, _, c), p in zip(items, P)]
             words.append(Letters(items, lattice, path))
         if context:
-            words = bars_before_numbers(words)
+            words = numbers_in_dates(bars_before_numbers(words))
         if not words or _garbage_line(read_as_is):
             continue
         for k in sorted({0, len(words) - 1}, reverse=True):  # the line's ends
@@ -1188,6 +1188,48 @@ def bars_before_numbers(words, w_digit=NUMBER_PRIOR):
         if number_part(nxt) == len(nxt):
             (g, p, c), = words[k]
             out[k] = Letters([(g, prefer_digits(p, w_digit), c)], words[k].lattice, words[k].path)
+    return out
+
+
+#: The months, as a date writes them, whole or cut short.
+MONTHS = frozenset("JAN FEB MAR APR MAY JUN JUL AUG SEP SEPT OCT NOV DEC JANUARY FEBRUARY MARCH APRIL JUNE "
+                   "JULY AUGUST SEPTEMBER OCTOBER NOVEMBER DECEMBER".split())
+#: A character of a word that may be a date's day or a time's minutes is a digit this
+#: likely at least (its digits' probabilities summed: the ``5`` of an ``S``-like ``5``).
+DATE_DIGIT = 0.2
+
+
+def numbers_in_dates(words, w_digit=NUMBER_PRIOR, least=DATE_DIGIT):
+    """A word of one or two characters that may each be a digit, beside a month
+    (``BY 15 APRIL``, ``APRIL 15``) or, of two, the minutes of a time (after a number
+    of one or two digits that does not start the line, and ending the line or before
+    ``AM``/``PM``: ``PICKUP 3 15``, ``CHECK IN 14 00``), is more likely a number: ``15``
+    had been read ``IS``, ``00`` ``OO``. Its characters get the prior of
+    :func:`prefer_digits`. (Not after a list's number, ``3 DO``, nor inside a line,
+    ``1 OF 23``.)
+
+    Parameters
+    ----------
+    words : list of list of (Glyph, probs, crop)
+        A line's words, read in context.
+
+    Returns
+    -------
+    list : the same words, such words re-weighted.
+    """
+    def reading(w):
+        return "".join(CLASSES[int(np.argmax(p))] for _, p, _ in w)
+
+    texts = [reading(w) for w in words]
+    out = list(words)
+    for k, w in enumerate(words):
+        if not 1 <= len(w) <= 2 or texts[k].isdigit() or any(p[_IS_DIGIT].sum() < least for _, p, _ in w):
+            continue
+        month = (k + 1 < len(words) and texts[k + 1] in MONTHS) or (k > 0 and texts[k - 1] in MONTHS)
+        time = (len(w) == 2 and k > 1 and len(texts[k - 1]) <= 2 and texts[k - 1].isdigit()
+                and (k + 1 == len(words) or texts[k + 1] in ("AM", "PM")))
+        if month or time:
+            out[k] = Letters([(g, prefer_digits(p, w_digit), c) for g, p, c in w], w.lattice, w.path)
     return out
 
 

@@ -137,6 +137,34 @@ def test_a_bar_before_a_number_is_a_one_and_before_a_word_the_pronoun():
     assert read([onehot("I", 0.97)], [onehot("4"), onehot("5")]) == "I 45"  # a sure I stays
 
 
+def test_a_day_beside_a_month_and_a_time_s_minutes_are_numbers():
+    """``BY 15 APRIL`` and ``PICKUP 3 15`` were read ``BY IS APRIL`` and ``PICKUP 3 IS``,
+    ``CHECK IN 14 00`` ``14 OO``. Not inside a line (``1 OF 23``), nor after a list's
+    number (``3 DO``), nor a word whose characters are no digits (``BY``)."""
+    from ocr.pipeline import Letters, numbers_in_dates
+
+    def two(a, pa, b, pb):
+        v = np.full(len(CLASSES), (1 - pa - pb) / (len(CLASSES) - 2))
+        v[CLASSES.index(a)], v[CLASSES.index(b)] = pa, pb
+        return v
+
+    i, s, o = two("I", 0.5, "1", 0.4), two("S", 0.55, "5", 0.36), two("O", 0.6, "0", 0.35)
+
+    def read(*words):
+        line = [Letters([(None, onehot(c) if isinstance(c, str) else c, None) for c in w]) for w in words]
+        return " ".join("".join(CLASSES[int(np.argmax(p))] for _, p, _ in w) for w in numbers_in_dates(line))
+
+    assert read("BY", [i, s], "APRIL") == "BY 15 APRIL"
+    assert read("APRIL", [i, s]) == "APRIL 15"
+    assert read("PICKUP", "3", [i, s]) == "PICKUP 3 15"
+    assert read("CHECK", "IN", "14", [o, o]) == "CHECK IN 14 00"
+    assert read("AT", "7", [i, s], "PM") == "AT 7 15 PM"
+    assert read("1", [o, two("F", 0.6, "7", 0.25)], "23") == "1 OF 23"  # inside the line
+    assert read("3", [two("D", 0.7, "0", 0.25), o]) == "3 DO"  # a list's number
+    assert read("BY", "MAY") == "BY MAY"  # no digit in BY
+    assert read("PICKUP", "3", [i, s, s]) == "PICKUP 3 ISS"  # minutes are two
+
+
 def test_context_never_overturns_a_confident_reading():
     P = np.stack([onehot("A"), onehot("7", 0.99), onehot("B")])
     assert CLASSES[apply_word_context(P)[1].argmax()] == "7"
