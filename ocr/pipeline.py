@@ -1199,6 +1199,14 @@ MONTHS = frozenset("JAN FEB MAR APR MAY JUN JUL AUG SEP SEPT OCT NOV DEC JANUARY
 DATE_DIGIT = 0.2
 
 
+def _a_month(word, least=0.05):
+    """May this word (``(glyph, probs, crop)`` items) read as a month: each letter of
+    one of :data:`MONTHS` at least `least` probable (``APRII``, the lexicon's
+    ``APRIL`` later)?"""
+    P = np.stack([p for _, p, _ in word])
+    return any(len(m) == len(P) and all(P[j, CLASSES.index(c)] >= least for j, c in enumerate(m)) for m in MONTHS)
+
+
 def numbers_in_dates(words, w_digit=NUMBER_PRIOR, least=DATE_DIGIT):
     """A word of one or two characters that may each be a digit, beside a month
     (``BY 15 APRIL``, ``APRIL 15``) or, of two, the minutes of a time (after a number
@@ -1225,7 +1233,7 @@ def numbers_in_dates(words, w_digit=NUMBER_PRIOR, least=DATE_DIGIT):
     for k, w in enumerate(words):
         if not 1 <= len(w) <= 2 or texts[k].isdigit() or any(p[_IS_DIGIT].sum() < least for _, p, _ in w):
             continue
-        month = (k + 1 < len(words) and texts[k + 1] in MONTHS) or (k > 0 and texts[k - 1] in MONTHS)
+        month = (k + 1 < len(words) and _a_month(words[k + 1])) or (k > 0 and _a_month(words[k - 1]))
         time = (len(w) == 2 and k > 1 and len(texts[k - 1]) <= 2 and texts[k - 1].isdigit()
                 and (k + 1 == len(words) or texts[k + 1] in ("AM", "PM")))
         if month or time:

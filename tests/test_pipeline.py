@@ -155,6 +155,8 @@ def test_a_day_beside_a_month_and_a_time_s_minutes_are_numbers():
         return " ".join("".join(CLASSES[int(np.argmax(p))] for _, p, _ in w) for w in numbers_in_dates(line))
 
     assert read("BY", [i, s], "APRIL") == "BY 15 APRIL"
+    assert read("BY", [i, s], [*"APRI", two("I", 0.7, "L", 0.12)]) == "BY 15 APRII"  # may be APRIL
+    assert read("BY", [i, s], [*"APRI", two("I", 0.7, "T", 0.12)]) == "BY IS APRII"  # may not
     assert read("APRIL", [i, s]) == "APRIL 15"
     assert read("PICKUP", "3", [i, s]) == "PICKUP 3 15"
     assert read("CHECK", "IN", "14", [o, o]) == "CHECK IN 14 00"
