@@ -889,6 +889,10 @@ def apply_word_context(P, strength=0.9):
     w_digit[: number_part(P)] = strength
     w_digit = np.clip(w_digit, 1 - strength, strength)[:, None]
     Q = P * np.where(_IS_DIGIT, w_digit, 1 - w_digit)
+    ending = None if _a_number(P) else _ordinal(P)
+    if ending:  # an ordinal's ending leans to its letters
+        for j, c in zip((-2, -1), ending):
+            Q[j, CLASSES.index(c)] *= ORDINAL_ODDS
     return Q / Q.sum(axis=1, keepdims=True)
 
 
@@ -933,13 +937,28 @@ def number_part(P):
         return 0
     if _a_number(P):
         return len(P)
-    top = "".join(CLASSES[k] for k in P.argmax(axis=1))
+    return len(P) - 2 if _ordinal(P) else 0
+
+
+#: An ordinal's ending may be misread: each of its letters at least this probable
+#: will do (``3RD`` read ``3RO``), and gets :data:`ORDINAL_ODDS` times its odds.
+ORDINAL_LEAST = 0.05
+ORDINAL_ODDS = 4.0
+
+
+def _ordinal(P):
+    """The ending of the ordinal the characters P (N, 36) may be (``1ST``, ``22ND``,
+    ``3RD`` read ``3RO``): a number (:func:`_a_number`) then the two letters its last
+    digit takes (:func:`ordinal_ending`), each at least :data:`ORDINAL_LEAST` probable;
+    None if none (``ITH``: a ``1`` takes ``ST``)."""
     head = P[:-2]
-    if len(head) and _a_number(head):
-        digits = "".join(CLASSES[k] for k in np.where(_IS_DIGIT, head, 0).argmax(axis=1))
-        if top[-2:] == ordinal_ending(digits):
-            return len(head)
-    return 0
+    if not len(head) or not _a_number(head):
+        return None
+    ending = ordinal_ending("".join(CLASSES[k] for k in np.where(_IS_DIGIT, head, 0).argmax(axis=1)))
+    tail = P[-2:]
+    if all(tail[j, CLASSES.index(c)] >= ORDINAL_LEAST for j, c in enumerate(ending)):
+        return ending
+    return None
 
 
 def _a_number(P):

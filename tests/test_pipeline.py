@@ -112,6 +112,14 @@ def test_a_number_with_bars_and_rings_among_its_digits_or_an_ordinals_ending():
     assert read(bar, onehot("S", 0.9), onehot("T", 0.9)) == "1ST"
     assert read(onehot("2", 0.8), onehot("N", 0.9), onehot("D", 0.9)) == "2ND"
     assert read(bar, onehot("T", 0.9), onehot("H", 0.9)) == "ITH"  # 1ST, not 1TH
+    # an ending misread, its letter plausible: 3RD read 3RO, 1ST read 18T
+    o_or_d = onehot("O", 0.6)
+    o_or_d[CLASSES.index("D")] = 0.15
+    assert read(onehot("3", 0.9), onehot("R", 0.9), o_or_d) == "3RD"
+    assert read(onehot("3", 0.9), onehot("R", 0.9), onehot("O", 0.75)) == "3RO"  # no D in it
+    eight_or_s = onehot("8", 0.55)
+    eight_or_s[CLASSES.index("S")] = 0.3
+    assert read(bar, eight_or_s, onehot("T", 0.9)) == "1ST"
     # no number: a letter among them, or bars and rings only but starting with a ring
     assert read(bar, onehot("S", 0.7)) == "IS"
     assert read(bar, onehot("T", 0.9)) == "IT"
