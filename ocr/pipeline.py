@@ -1098,7 +1098,7 @@ def classify(analysis, model, context=True):
                 items = [(g, p, c) for (g, _, c), p in zip(items, P)]
             words.append(Letters(items, lattice, path))
         if context:
-            words = numbers_in_dates(bars_before_numbers(words))
+            words = months_in_dates(numbers_in_dates(bars_before_numbers(words)))
         if not words or _garbage_line(read_as_is):
             continue
         for k in sorted({0, len(words) - 1}, reverse=True):  # the line's ends
@@ -1257,6 +1257,57 @@ def numbers_in_dates(words, w_digit=NUMBER_PRIOR, least=DATE_DIGIT):
                 and (k + 1 == len(words) or texts[k + 1] in ("AM", "PM")))
         if month or time:
             out[k] = Letters([(g, prefer_digits(p, w_digit), c) for g, p, c in w], w.lattice, w.path)
+    return out
+
+
+#: A word beside a day's number that may be a month gets this many times the odds of
+#: the month's letters (:func:`months_in_dates`; 20 read the words of random notes beside
+#: numbers, ``DAY 5``, ``JAM 24``, as ``MAY`` and ``JAN``), ...
+MONTH_ODDS = 8.0
+#: ... each of them at least this probable, and no letter changed this sure (as the lexicon's).
+MONTH_LEAST = 0.02
+MONTH_SURE = 0.95
+
+
+def months_in_dates(words, odds=MONTH_ODDS, least=MONTH_LEAST, sure=MONTH_SURE):
+    """A word beside a day's number (one or two digits, 1 to 31) that may read as a
+    month (each of its letters at least `least` probable, none of the others sure) is
+    that month: its letters get `odds` times their odds when that makes them all the
+    most probable. ``28 NOU``, ``14 IUNE`` are ``28 NOV``, ``14 JUNE``.
+
+    Parameters
+    ----------
+    words : list of list of (Glyph, probs, crop)
+        A line's words, read in context.
+
+    Returns
+    -------
+    list : the same words, such words re-weighted.
+    """
+    def day(w):
+        t = "".join(CLASSES[int(np.argmax(p))] for _, p, _ in w)
+        return len(t) <= 2 and t.isdigit() and 1 <= int(t) <= 31
+
+    out = list(words)
+    for k, w in enumerate(words):
+        if not ((k > 0 and day(words[k - 1])) or (k + 1 < len(words) and day(words[k + 1]))):
+            continue
+        P = np.stack([p for _, p, _ in w])
+        best, score = None, -np.inf
+        for m in MONTHS:
+            if len(m) != len(P):
+                continue
+            idx = [CLASSES.index(c) for c in m]
+            q = P[np.arange(len(P)), idx]
+            if np.all(q >= least) and np.all((q == P.max(axis=1)) | (P.max(axis=1) < sure)) and np.log(q).sum() > score:
+                best, score = idx, np.log(q).sum()
+        if best is None:
+            continue
+        Q = P.copy()
+        Q[np.arange(len(P)), best] *= odds
+        Q /= Q.sum(axis=1, keepdims=True)
+        if np.array_equal(Q.argmax(axis=1), best):
+            out[k] = Letters([(g, q, c) for (g, _, c), q in zip(w, Q)], w.lattice, w.path)
     return out
 
 

@@ -175,6 +175,29 @@ def test_a_day_beside_a_month_and_a_time_s_minutes_are_numbers():
     assert read("PICKUP", "3", [i, s, s]) == "PICKUP 3 ISS"  # minutes are two
 
 
+def test_a_month_beside_a_day_is_read_as_the_month():
+    """``28 NOU`` and ``14 DUNE`` (a ``J`` read ``D`` at 0.5, ``J`` at 0.3) are ``28 NOV`` and
+    ``14 JUNE``; ``DAY 5``, its ``D`` hardly an ``M``, stays, as does a word beside no day."""
+    from ocr.pipeline import Letters, months_in_dates
+
+    def two(a, pa, b, pb):
+        v = np.full(len(CLASSES), (1 - pa - pb) / (len(CLASSES) - 2))
+        v[CLASSES.index(a)], v[CLASSES.index(b)] = pa, pb
+        return v
+
+    def read(*words):
+        line = [Letters([(None, onehot(c) if isinstance(c, str) else c, None) for c in w]) for w in words]
+        return " ".join("".join(CLASSES[int(np.argmax(p))] for _, p, _ in w) for w in months_in_dates(line))
+
+    nou = ["N", "O", two("U", 0.6, "V", 0.15)]
+    assert read("BY", "28", nou) == "BY 28 NOV"
+    assert read([two("D", 0.5, "J", 0.3), "U", "N", "E"], "14") == "JUNE 14"
+    assert read("BY", "MONDAY", nou) == "BY MONDAY NOU"  # no day beside it
+    assert read("BY", "45", nou) == "BY 45 NOU"  # no day of a month
+    assert read([two("D", 0.9, "M", 0.03), "A", "Y"], "5") == "DAY 5"
+    assert read("28", ["N", "O", onehot("U", 0.97)]) == "28 NOU"  # a sure U stays
+
+
 def test_context_never_overturns_a_confident_reading():
     P = np.stack([onehot("A"), onehot("7", 0.99), onehot("B")])
     assert CLASSES[apply_word_context(P)[1].argmax()] == "7"
