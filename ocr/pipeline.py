@@ -1244,10 +1244,7 @@ def numbers_in_dates(words, w_digit=NUMBER_PRIOR, least=DATE_DIGIT):
     -------
     list : the same words, such words re-weighted.
     """
-    def reading(w):
-        return "".join(CLASSES[int(np.argmax(p))] for _, p, _ in w)
-
-    texts = [reading(w) for w in words]
+    texts = [_text(w) for w in words]
     out = list(words)
     for k, w in enumerate(words):
         if not 1 <= len(w) <= 2 or texts[k].isdigit() or any(p[_IS_DIGIT].sum() < least for _, p, _ in w):
@@ -1273,7 +1270,7 @@ def months_in_dates(words, odds=MONTH_ODDS, least=MONTH_LEAST, sure=MONTH_SURE):
     """A word beside a day's number (one or two digits, 1 to 31) that may read as a
     month (each of its letters at least `least` probable, none of the others sure) is
     that month: its letters get `odds` times their odds when that makes them all the
-    most probable. ``28 NOU``, ``14 IUNE`` are ``28 NOV``, ``14 JUNE``.
+    most probable. ``28 NOU``, ``14 DUNE`` are ``28 NOV``, ``14 JUNE``.
 
     Parameters
     ----------
@@ -1285,7 +1282,7 @@ def months_in_dates(words, odds=MONTH_ODDS, least=MONTH_LEAST, sure=MONTH_SURE):
     list : the same words, such words re-weighted.
     """
     def day(w):
-        t = "".join(CLASSES[int(np.argmax(p))] for _, p, _ in w)
+        t = _text(w)
         return len(t) <= 2 and t.isdigit() and 1 <= int(t) <= 31
 
     out = list(words)

@@ -5,8 +5,9 @@ page is estimated from them; specks are dropped, pieces of one broken letter
 (a ``T`` whose bar does not touch its stem, a faint ``E``) are merged, and marks
 too small or too flat for a letter, check boxes and bullets, are kept apart as
 possible punctuation. A large title's letters are recognised by standing in a row
-(:func:`title_letters`), letters of two cramped lines that touch are cut apart
-(:func:`split_stacked`), and an italic page's glyphs can be sheared upright
+(:func:`title_letters`), letters of cramped lines that touch are cut apart between
+the lines (:func:`split_stacked`; a column of list numbers written into one piece,
+:func:`cut_stacks`), and an italic page's glyphs can be sheared upright
 (:func:`shear_glyph`). Letters that touch each other are split where the
 classifier is surest of the parts (:func:`split_touching`, given the classifier
 as a function).
@@ -828,9 +829,9 @@ def stack_cuts(mask, centres, height):
     The letters beside it (their centres given) must stand level with its top and
     with its bottom (within 0.3 letter heights of half a letter from them); those
     whose centres lie 0.8 letter heights or more inside those two lines are lines
-    between, grouped where half a letter height apart. It is
-    cut between each two lines at its thinnest row in the middle fifth between
-    their middles (:data:`STACK_BAND`; the middle of the first run of thinnest rows).
+    between, grouped where half a letter height apart. It is cut between each two
+    lines at its thinnest row in the middle fifth between their middles
+    (:data:`STACK_BAND`; the middle of the first run of thinnest rows).
 
     Parameters
     ----------
