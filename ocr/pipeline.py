@@ -886,10 +886,11 @@ def apply_word_context(P, strength=0.9):
     post = np.exp(log_post - log_post.max(axis=1, keepdims=True))
     post /= post.sum(axis=1, keepdims=True)
     w_digit = post @ np.array([STRAY, 1 - STRAY, 0.5])
-    w_digit[: number_part(P)] = strength
+    whole = _a_number(P)
+    ending = None if whole else _ordinal(P)  # (number_part's two cases)
+    w_digit[: n if whole else n - 2 if ending else 0] = strength
     w_digit = np.clip(w_digit, 1 - strength, strength)[:, None]
     Q = P * np.where(_IS_DIGIT, w_digit, 1 - w_digit)
-    ending = None if _a_number(P) else _ordinal(P)
     if ending:  # an ordinal's ending leans to its letters
         for j, c in zip((-2, -1), ending):
             Q[j, CLASSES.index(c)] *= ORDINAL_ODDS
@@ -1185,6 +1186,11 @@ def _garbage_line(words):
     return len(confs) >= GARBAGE_CHARS and sum(confs) / len(confs) < GARBAGE_CONF
 
 
+def _reweighted(word, probs):
+    """`word` (:class:`Letters` of ``(glyph, probs, crop)``) with new probabilities."""
+    return Letters([(g, p, c) for (g, _, c), p in zip(word, probs)], word.lattice, word.path)
+
+
 def bars_before_numbers(words, w_digit=NUMBER_PRIOR):
     """A line's lone ``I``/``1`` followed by a number (:func:`number_part`) is more
     likely a ``1`` (``1 45``, a price): the pronoun comes before a verb. Its
@@ -1205,14 +1211,15 @@ def bars_before_numbers(words, w_digit=NUMBER_PRIOR):
             continue
         nxt = np.stack([p for _, p, _ in words[k + 1]])
         if number_part(nxt) == len(nxt):
-            (g, p, c), = words[k]
-            out[k] = Letters([(g, prefer_digits(p, w_digit), c)], words[k].lattice, words[k].path)
+            (_, p, _), = words[k]
+            out[k] = _reweighted(words[k], [prefer_digits(p, w_digit)])
     return out
 
 
 #: The months, as a date writes them, whole or cut short.
 MONTHS = frozenset("JAN FEB MAR APR MAY JUN JUL AUG SEP SEPT OCT NOV DEC JANUARY FEBRUARY MARCH APRIL JUNE "
                    "JULY AUGUST SEPTEMBER OCTOBER NOVEMBER DECEMBER".split())
+_MONTH_CLASSES = [np.array([CLASSES.index(c) for c in m]) for m in sorted(MONTHS)]
 #: A character of a word that may be a date's day or a time's minutes is a digit this
 #: likely at least (its digits' probabilities summed: the ``5`` of an ``S``-like ``5``).
 DATE_DIGIT = 0.2
@@ -1223,7 +1230,7 @@ def _a_month(word, least=0.05):
     one of :data:`MONTHS` at least `least` probable (``APRII``, the lexicon's
     ``APRIL`` later)?"""
     P = np.stack([p for _, p, _ in word])
-    return any(len(m) == len(P) and all(P[j, CLASSES.index(c)] >= least for j, c in enumerate(m)) for m in MONTHS)
+    return any(len(m) == len(P) and np.all(P[np.arange(len(P)), m] >= least) for m in _MONTH_CLASSES)
 
 
 def numbers_in_dates(words, w_digit=NUMBER_PRIOR, least=DATE_DIGIT):
@@ -1253,7 +1260,7 @@ def numbers_in_dates(words, w_digit=NUMBER_PRIOR, least=DATE_DIGIT):
         time = (len(w) == 2 and k > 1 and len(texts[k - 1]) <= 2 and texts[k - 1].isdigit()
                 and (k + 1 == len(words) or texts[k + 1] in ("AM", "PM")))
         if month or time:
-            out[k] = Letters([(g, prefer_digits(p, w_digit), c) for g, p, c in w], w.lattice, w.path)
+            out[k] = _reweighted(w, [prefer_digits(p, w_digit) for _, p, _ in w])
     return out
 
 
@@ -1291,10 +1298,9 @@ def months_in_dates(words, odds=MONTH_ODDS, least=MONTH_LEAST, sure=MONTH_SURE):
             continue
         P = np.stack([p for _, p, _ in w])
         best, score = None, -np.inf
-        for m in MONTHS:
-            if len(m) != len(P):
+        for idx in _MONTH_CLASSES:
+            if len(idx) != len(P):
                 continue
-            idx = [CLASSES.index(c) for c in m]
             q = P[np.arange(len(P)), idx]
             if np.all(q >= least) and np.all((q == P.max(axis=1)) | (P.max(axis=1) < sure)) and np.log(q).sum() > score:
                 best, score = idx, np.log(q).sum()
@@ -1304,7 +1310,7 @@ def months_in_dates(words, odds=MONTH_ODDS, least=MONTH_LEAST, sure=MONTH_SURE):
         Q[np.arange(len(P)), best] *= odds
         Q /= Q.sum(axis=1, keepdims=True)
         if np.array_equal(Q.argmax(axis=1), best):
-            out[k] = Letters([(g, q, c) for (g, _, c), q in zip(w, Q)], w.lattice, w.path)
+            out[k] = _reweighted(w, Q)
     return out
 
 
