@@ -584,7 +584,7 @@ def _dot_under(g, dot, base, span):
     """Is `dot` the dot of a ``!`` or ``?`` whose stroke is `g`: under it, apart from
     it, and on the baseline `base` of letters `span` tall?"""
     y0, x0, y1, x1 = g.box
-    return (x0 - 0.15 * span <= dot.cx <= x1 + 0.15 * span and y1 + 0.06 * span <= dot.box[0] <= y1 + 0.5 * span
+    return (x0 - 0.15 * span <= dot.cx <= x1 + 0.15 * span and y1 + 0.04 * span <= dot.box[0] <= y1 + 0.5 * span
             and base - 0.15 * span <= dot.box[2] <= base + 0.3 * span)
 
 
