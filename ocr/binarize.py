@@ -307,7 +307,11 @@ def paper_left(darkness, block=LEFT_BLOCK, q=0.2, feet=True):
     less of a block than that); the blocks' levels, the least of each 3 x 3 blocks
     (a block nearly full of ink is no paper, and across a shadow's sharp edge the
     lighter side's is taken), interpolated bilinearly, are what is left of the
-    paper's shading. Paper's grain is not: within a block it is what it is.
+    paper's shading. Paper's grain is not: within a block it is what it is. The blocks
+    are laid evenly to cover the image to its edges and their levels carried on
+    linearly beyond the outer blocks' centres: a vignette is darkest at the edge, and
+    held from the last whole block the levels left a band of darkness there (up to a
+    block and a half wide), which a pencil's low thresholds took for a row of specks.
     (:func:`ink_darkness` leaves a page with a shadow's sharp edge as it is: the
     blocks' levels would blur the step into a band of darkness along it.)
 
@@ -340,10 +344,12 @@ def paper_left(darkness, block=LEFT_BLOCK, q=0.2, feet=True):
     """
     half = block // 2
     sub = darkness[::2, ::2]  # every other pixel is plenty for a quantile
-    bh, bw = sub.shape[0] // half, sub.shape[1] // half
-    if bh < 3 or bw < 3:
+    if sub.shape[0] // half < 3 or sub.shape[1] // half < 3:
         return None
-    values = _block_values(sub, half)
+    # the blocks cover the image to its far edges, where a vignette is darkest
+    rows, row_centres = _covering(sub.shape[0], half)
+    cols, col_centres = _covering(sub.shape[1], half)
+    values = _block_values(sub[np.ix_(rows, cols)], half)
     k = int(q * (values.shape[2] - 1))
     level = np.partition(values, k, axis=2)[:, :, k].astype(np.float32)
     lowest = kernels.minimum_filter1d(kernels.minimum_filter1d(level, 3, axis=0, mode="nearest"), 3, axis=1,
@@ -355,7 +361,33 @@ def paper_left(darkness, block=LEFT_BLOCK, q=0.2, feet=True):
         level = lowest
     if level.max() <= 0.005:
         return None
-    return _upsample(level, darkness.shape, block)
+    R = _weights_at(2 * row_centres, darkness.shape[0])
+    C = _weights_at(2 * col_centres, darkness.shape[1])
+    return np.maximum(R @ (level @ C.T), np.float32(0))
+
+
+def _covering(size, block):
+    """Indices that lay blocks of `block` along `size` pixels (at least three blocks'
+    worth) evenly to cover them all, the first and last against the ends (overlapping
+    a little when they do not fit exactly), and the blocks' centres."""
+    n = -(-size // block)
+    starts = np.round(np.linspace(0, size - block, n)).astype(np.intp)
+    index = (starts[:, None] + np.arange(block)).ravel()
+    return index, (starts + 0.5 * block).astype(np.float32)
+
+
+def _weights_at(centres, size):
+    """(size, n) float32 weights that interpolate `n` values (n >= 2) at `centres`
+    (increasing, pixels from the first pixel's outer edge) linearly to `size` pixels,
+    and extrapolate them beyond the first and last."""
+    x = np.arange(size) + 0.5
+    i0 = np.clip(np.searchsorted(centres, x) - 1, 0, len(centres) - 2)
+    i1 = i0 + 1
+    t = ((x - centres[i0]) / (centres[i1] - centres[i0])).astype(np.float32)
+    R = np.zeros((size, len(centres)), np.float32)
+    R[np.arange(size), i0] += 1 - t
+    R[np.arange(size), i1] += t
+    return R
 
 
 def _upsample(values, shape, block=None):

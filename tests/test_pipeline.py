@@ -2964,7 +2964,9 @@ def test_pencil_on_squared_paper_in_a_soft_dim_photo(model, monkeypatch):
 
     photo, text = blurred_pencil_on_squared_paper()
     seeded, found = looked_at(photo)
-    assert found is not None and found[0].sum() > 2 * seeded  # only bits of pencil on the lines seeded
+    # only bits of pencil on the lines seeded (a third of what is found under the net
+    # divided out; half, since the paper's shading is taken off to the photo's edges)
+    assert found is not None and found[0].sum() > 1.5 * seeded
     assert ocr.read(photo, model=model).text == text
     with monkeypatch.context() as m:  # without the look under the seed level, next to nothing is read
         m.setattr(P, "lines_under_the_noise", lambda darkness, levels, **_: None)
@@ -2994,6 +2996,17 @@ def test_letter_height_under_a_strong_vignette(model):
     assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] <= 2
 
 
+def test_ink_along_the_images_edge_is_no_writing():
+    import ocr.pipeline as P
+
+    labels = np.zeros((60, 100), np.int32)
+    labels[55:60, 10:70] = 1  # a band along 60 % of the bottom edge
+    labels[20:40, 0:8] = 2  # a letter cut by the left edge
+    labels[0:3, 30:45] = 3  # a scrap along the top
+    labels[20:40, 40:50] = 4
+    assert P._along_the_edge(labels, 4).tolist() == [True, False, False, False]
+
+
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
 def test_letter_height_beside_a_vignettes_dark_band(model):
     # Page 6 of `compose_pages.py --seed 3703 --photo --ink 0.4 --noise 6 --light dim_warm
@@ -3001,15 +3014,16 @@ def test_letter_height_beside_a_vignettes_dark_band(model):
     # that darkens the photo's bottom edge. On the quarter-size copy the ramps' feet
     # found that band alone as ink, one piece 37 px tall: the letters were taken to be
     # 148 px tall, the page shrunk to a quarter and read as `T | PI HC | I I` (26
-    # errors of 29 characters). Ink along half the image's edge is no writing.
+    # errors of 29 characters). Ink along half the image's edge is no writing; and
+    # since the paper's shading is followed to the image's edges (paper_left), the
+    # band is no ink at all.
     import ocr.pipeline as P
     from ocr.load import as_float
 
     lines, jpeg = composed_phone_photo(3703, 6, ("dim_warm", "vignette"), height=72.0, noise=6, ink=0.4)
     grey = np.asarray(Image.open(io.BytesIO(jpeg)).convert("L"))
     labels, boxes, areas = P._ink(as_float(P.quarter(grey)), sigma=0.5, edges=0, feet=True)[1]
-    band = P._along_the_edge(labels, len(boxes))
-    assert band.sum() == 1 and boxes[band][0, 3] - boxes[band][0, 1] > 0.9 * labels.shape[1]
+    assert not (boxes[:, 3] - boxes[:, 1] > 0.5 * labels.shape[1]).any()
     assert P.estimate_letter_height(grey) < 1.25 * 72
     assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] <= 2
 
