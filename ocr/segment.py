@@ -924,8 +924,10 @@ def is_box(mask):
         my, mx = round(0.2 * h), round(0.2 * w)
         labels, outside = paper_pieces(mask)
         # a blot fills its middle; a thick cross fills much of it too, but leaves rooms
-        # in the four corners between its arms
-        room = float(mask[my:h - my, mx:w - mx].mean()) < 0.5 or _rooms(labels, outside) >= 3
+        # in the four corners between its arms, or paper round its arms' ends (short of
+        # the corners) inside an outline that is a four-cornered box
+        middle = float(mask[my:h - my, mx:w - mx].mean())
+        room = middle < 0.5 or _rooms(labels, outside) >= 3 or (middle < 0.75 and _four_cornered(mask))
         return room and not _two_stacked_rooms(labels, outside)
     return _four_cornered(mask)
 

@@ -1384,6 +1384,11 @@ def test_is_box():
     ticked = box.copy()
     ticked[12:16, 8:24] = True  # a tick or a cross inside: still a box
     assert is_box(ticked)
+    crossed = box.copy()
+    i = np.arange(7, 23)
+    for k in range(-4, 5):  # a thick cross short of the corners, filling over half its middle
+        crossed[i, i + 1 + k] = crossed[i, 30 - i + k] = True
+    assert crossed[6:24, 6:26].mean() > 0.5 and is_box(crossed)
     filled = box.copy()
     filled[5:25, 5:27] = True  # a filled square is a blot, not a box
     assert not is_box(filled)
