@@ -308,10 +308,13 @@ def paper_left(darkness, block=LEFT_BLOCK, q=0.2, feet=True):
     (a block nearly full of ink is no paper, and across a shadow's sharp edge the
     lighter side's is taken), interpolated bilinearly, are what is left of the
     paper's shading. Paper's grain is not: within a block it is what it is. The blocks
-    are laid evenly to cover the image to its edges and their levels carried on
-    linearly beyond the outer blocks' centres: a vignette is darkest at the edge, and
-    held from the last whole block the levels left a band of darkness there (up to a
-    block and a half wide), which a pencil's low thresholds took for a row of specks.
+    cover the image to its edges, the last row and column of them against the far
+    edges (:func:`_covering`): a vignette is darkest at the edge, and from the last
+    whole block the levels left a band of darkness there (up to a block and a half
+    wide), which a pencil's low thresholds took for a row of specks. (Carrying the
+    levels on linearly beyond the outer blocks' centres, rather than holding them,
+    took off a little more of a vignette's ramp, but also carried the noise of a
+    squared paper's levels on to its edges: a dense net read as ink.)
     (:func:`ink_darkness` leaves a page with a shadow's sharp edge as it is: the
     blocks' levels would blur the step into a band of darkness along it.)
 
@@ -363,15 +366,20 @@ def paper_left(darkness, block=LEFT_BLOCK, q=0.2, feet=True):
         return None
     R = _weights_at(2 * row_centres, darkness.shape[0])
     C = _weights_at(2 * col_centres, darkness.shape[1])
-    return np.maximum(R @ (level @ C.T), np.float32(0))
+    return R @ (level @ C.T)
 
 
 def _covering(size, block):
     """Indices that lay blocks of `block` along `size` pixels (at least three blocks'
-    worth) evenly to cover them all, the first and last against the ends (overlapping
-    a little when they do not fit exactly), and the blocks' centres."""
-    n = -(-size // block)
-    starts = np.round(np.linspace(0, size - block, n)).astype(np.intp)
+    worth) to cover them all, and the blocks' centres: whole blocks from the start,
+    and what they leave over covered by one more against the far end, in place of the
+    last whole one when less than half a block is left (the two would nearly
+    coincide)."""
+    n = size // block
+    starts = np.arange(n) * block
+    left = size - n * block
+    if left:
+        starts = np.append(starts if 2 * left >= block else starts[:-1], size - block)
     index = (starts[:, None] + np.arange(block)).ravel()
     return index, (starts + 0.5 * block).astype(np.float32)
 
@@ -379,11 +387,11 @@ def _covering(size, block):
 def _weights_at(centres, size):
     """(size, n) float32 weights that interpolate `n` values (n >= 2) at `centres`
     (increasing, pixels from the first pixel's outer edge) linearly to `size` pixels,
-    and extrapolate them beyond the first and last."""
+    held beyond the first and last."""
     x = np.arange(size) + 0.5
     i0 = np.clip(np.searchsorted(centres, x) - 1, 0, len(centres) - 2)
     i1 = i0 + 1
-    t = ((x - centres[i0]) / (centres[i1] - centres[i0])).astype(np.float32)
+    t = np.clip((x - centres[i0]) / (centres[i1] - centres[i0]), 0, 1).astype(np.float32)
     R = np.zeros((size, len(centres)), np.float32)
     R[np.arange(size), i0] += 1 - t
     R[np.arange(size), i1] += t
