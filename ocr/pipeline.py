@@ -463,6 +463,7 @@ def analyse(grey, outside=None):
     Analysis
     """
     mask, labelled = find_ink(grey, outside)
+    mask, labelled = without_edge_specks(mask, labelled)
     glyphs, H = segment(mask, labelled=labelled)
     smaller, smaller_box = smaller_writing(labelled[1], H)
     glyphs = split_stacked(glyphs, H)
@@ -487,6 +488,40 @@ def analyse(grey, outside=None):
         lines.append(split_words(line, upright, threshold * h / H if H else 0.0, h, floating))
     return Analysis(glyphs=glyphs, height=H, lines=lines, shear=shear, floating=frozenset(floating),
                     smaller=smaller, smaller_box=smaller_box)
+
+
+#: Ink lying wholly within this many target letter heights of the working image's border
+#: is no letter (:func:`without_edge_specks`).
+EDGE_SPECKS = 0.4
+
+
+def without_edge_specks(mask, labelled, band=EDGE_SPECKS):
+    """`mask` and its ``labelled`` components without the pieces of ink that lie
+    wholly within `band` times :data:`TARGET_HEIGHT` of the image's border.
+
+    At the working scale letters are 28 to 50 pixels tall (:func:`working_image`):
+    what fits in 16 pixels along the border is a scrap of a letter the photo cut off,
+    or the specks that a vignette's dark edge leaves under a pencil's low thresholds.
+    Strewn by the dozen along the top and bottom of a faint page, those were taken for
+    its letters (7 pixels tall) and the page was read as specks.
+
+    Returns
+    -------
+    mask : (H, W) bool ndarray
+    labelled : tuple
+        ``components(mask)``.
+    """
+    labels, boxes, _ = labelled
+    if len(boxes) == 0:
+        return mask, labelled
+    b = band * TARGET_HEIGHT
+    h, w = mask.shape
+    near = (boxes[:, 2] <= b) | (boxes[:, 0] >= h - b) | (boxes[:, 3] <= b) | (boxes[:, 1] >= w - b)
+    if not near.any():
+        return mask, labelled
+    keep = np.concatenate([[False], ~near])
+    mask = keep[labels]
+    return mask, components(mask)
 
 
 #: A glyph within this many letter heights of the desk painted over is at the sheet's edge.

@@ -3001,6 +3001,30 @@ def test_letter_height_under_a_strong_vignette(model):
     assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] <= 2
 
 
+def test_specks_along_the_working_images_border_are_dropped():
+    """Pieces of ink lying wholly within 16 pixels (0.4 target letter heights) of the
+    working image's border are no letters: a vignette's specks under a pencil's low
+    thresholds, strewn by the dozen, made a page's letter height 7 pixels."""
+    import ocr.pipeline as P
+    from ocr.segment import components, letter_height
+
+    mask = np.zeros((200, 400), bool)
+    for k in range(8):  # letters 36 px tall, the first cut by the top of the photo
+        y = 0 if k == 0 else 80
+        mask[y : y + 36, 30 + 40 * k : 34 + 40 * k] = True
+        mask[y : y + 4, 30 + 40 * k : 50 + 40 * k] = True
+    for x in range(6, 390, 10):  # thin scratches 7 px tall along the top and bottom
+        for i in range(7):
+            mask[2 + i, x + i // 2 : x + i // 2 + 2] = mask[190 + i, x + 3 - i // 2 : x + 5 - i // 2] = True
+    mask[150:154, 200:204] = True  # a full stop inside the page stays
+    labelled = components(mask)
+    assert letter_height(labelled[1], labelled[2]) < 10  # the specks outnumber the letters
+    kept, (labels, boxes, areas) = P.without_edge_specks(mask, labelled)
+    assert len(boxes) == 9 and kept[150:154, 200:204].all() and kept[0:36, 30:34].all()
+    assert not kept[:7, 60:].any() and not kept[185:].any()
+    assert letter_height(boxes, areas) >= 36
+
+
 def test_ink_along_the_images_edge_is_no_writing():
     import ocr.pipeline as P
 
