@@ -619,7 +619,7 @@ def segment(mask, min_speck=0.12, labelled=None):
     # Letters that are cut into thin pieces still have pieces of some size.
     big = keep & ((h >= 0.4 * H) | (w >= 0.4 * H))
     group = _merge_groups(boxes, big, H)
-    glyphs = []
+    glyphs, boxes_drawn = [], []  # (boxes_drawn: the glyphs that are check boxes)
     # (np.unique and np.isin would import numpy.ma, ~15 ms of start-up.)
     for g in np.flatnonzero(np.bincount(group[keep], minlength=len(group))):
         members = np.flatnonzero((group == g) & keep)
@@ -641,9 +641,51 @@ def segment(mask, min_speck=0.12, labelled=None):
             continue
         # Capitals and digits fill the line's height: ink this flat is a dash or
         # an underscore, not a letter (a letter's detached bar joins its stem above).
-        small = not big[members].any() or y1 - y0 < 0.3 * H or is_box(sub) or is_bullet(sub, H)
+        boxy = is_box(sub)
+        if boxy:
+            boxes_drawn.append(len(glyphs))
+        small = not big[members].any() or y1 - y0 < 0.3 * H or boxy or is_bullet(sub, H)
         glyphs.append(replace(glyph, small=small))
-    return glyphs, H
+    return column_of_boxes(glyphs, boxes_drawn), H
+
+
+#: Check boxes found in a column (:func:`column_of_boxes`): at least this many, ...
+COLUMN_BOXES = 2
+#: ... a glyph this close to the nearest one's centre across (of its width) ...
+COLUMN_ALIGNED = 0.5
+#: ... and within this factor of its height and width ...
+COLUMN_SIZE = 1.3
+#: ... whose outline fits a four-cornered shape this well (intersection over union).
+COLUMN_CORNERS = 0.85
+
+
+def column_of_boxes(glyphs, boxes_drawn, least=COLUMN_BOXES):
+    """`glyphs` with the check boxes of a column that :func:`is_box` missed marked
+    ``small`` too.
+
+    A box ticked or crossed with a thick pen may fill so much of itself that little
+    paper is left inside (a tick's two rooms one above the other look like a ``B``'s):
+    alone, it is read as a ``0`` or a ``Q``. Where `least` boxes or more
+    (`boxes_drawn`, indices into `glyphs`) were found, a glyph standing in their
+    column (its centre within :data:`COLUMN_ALIGNED` of a box's width from that of
+    the box nearest to it up or down the page), of their size (within
+    :data:`COLUMN_SIZE`) and with a four-cornered outline (:func:`_four_cornered`
+    without its rooms, :data:`COLUMN_CORNERS`) is one of them.
+    """
+    if len(boxes_drawn) < least:
+        return glyphs
+    drawn = [glyphs[k] for k in boxes_drawn]
+    out = list(glyphs)
+    for k, g in enumerate(glyphs):
+        if g.small:
+            continue
+        near = min(drawn, key=lambda b: abs(b.cy - g.cy))
+        if (abs(g.cx - near.cx) <= COLUMN_ALIGNED * near.width
+                and near.height / COLUMN_SIZE <= g.height <= near.height * COLUMN_SIZE
+                and near.width / COLUMN_SIZE <= g.width <= near.width * COLUMN_SIZE
+                and _four_cornered(g.mask, COLUMN_CORNERS, rooms=False)):
+            out[k] = replace(g, small=True)
+    return out
 
 
 #: A letter in a box of its own (:func:`in_frame`) is at least this many letter heights
@@ -946,7 +988,7 @@ def _rooms(labels, outside, least=0.05):
 BOX_CORNERS = 0.9
 
 
-def _four_cornered(mask, corners=BOX_CORNERS):
+def _four_cornered(mask, corners=BOX_CORNERS, rooms=True):
     """Is `mask` (h, w) the outline of a quadrilateral, a tick or cross inside allowed?
 
     The outline must hold room inside (holes of a tenth of its box or more: a blot or
@@ -960,9 +1002,9 @@ def _four_cornered(mask, corners=BOX_CORNERS):
     h, w = mask.shape
     labels, outside = paper_pieces(mask)
     holes = ~outside[labels[1:-1, 1:-1]]
-    if holes.sum() < 0.1 * h * w:  # strokes with little room inside them
+    if rooms and holes.sum() < 0.1 * h * w:  # strokes with little room inside them
         return False
-    if _two_stacked_rooms(labels, outside):  # a B or an 8, however square
+    if rooms and _two_stacked_rooms(labels, outside):  # a B or an 8, however square
         return False
     solid = mask | holes
     k = max(3, round(0.3 * min(h, w)))

@@ -1395,6 +1395,46 @@ def test_is_box():
     assert not is_box(box[:, :10])  # too narrow for a box
 
 
+def _list_with_boxes(first):
+    """A to-do list's mask: a line of four ``H`` after each of `first` ("box", a
+    box with a thick tick filling most of it "ticked", a round "O", or nothing)."""
+    from PIL import ImageDraw
+
+    im = Image.new("1", (400, 20 + 80 * len(first)), 0)
+    draw = ImageDraw.Draw(im)
+    for r, kind in enumerate(first):
+        y = 20 + 80 * r
+        if kind in ("box", "ticked"):
+            draw.rectangle([12, y + 8, 40, y + 36], outline=1, width=4)
+        if kind == "ticked":
+            draw.line([(14, y + 20), (24, y + 34), (42, y + 4)], fill=1, width=12)
+        if kind == "O":
+            draw.ellipse([12, y + 6, 40, y + 38], outline=1, width=4)
+        for k in range(4):
+            x = 80 + 40 * k
+            draw.line([(x, y), (x, y + 40)], fill=1, width=4)
+            draw.line([(x + 22, y), (x + 22, y + 40)], fill=1, width=4)
+            draw.line([(x, y + 20), (x + 22, y + 20)], fill=1, width=4)
+    return np.asarray(im, bool)
+
+
+def test_a_thickly_ticked_box_in_a_column_of_boxes_is_a_box():
+    """A box ticked so thickly that little paper is left inside is no box to is_box
+    (read alone, a 0); in the column of a list's other boxes, of their size and
+    four-cornered, it is one. A round O there, or a ticked box with no other box
+    beside it, is left a letter."""
+    from ocr.segment import is_box, segment
+
+    def first_glyphs(kinds):
+        glyphs, _ = segment(_list_with_boxes(kinds))
+        return sorted([g for g in glyphs if g.box[1] < 60], key=lambda g: g.box[0])
+
+    box, ticked, other = first_glyphs(["box", "ticked", "box"])
+    assert box.small and other.small and not is_box(ticked.mask) and ticked.small
+    assert [g.small for g in first_glyphs(["box", "box", "O", "ticked"])] == [True, True, False, True]
+    assert [g.small for g in first_glyphs(["ticked", "", "box"])] == [False, True]
+
+
 def _drawn(lines, size=(44, 44), width=3):
     """Strokes drawn with a pen `width` px wide on a `size` canvas, cropped to the ink."""
     from PIL import ImageDraw
