@@ -997,7 +997,10 @@ def _four_cornered(mask, corners=BOX_CORNERS, rooms=True):
     0.75 of the ink's height and width and match the quadrilateral through its four
     extreme points along the diagonals (its corners, for a box turned by less than 45
     degrees; `corners`, intersection over union), whose sides are 0.3 of the ink's
-    size or longer, meet at 60 to 120 degrees and have ink all along them.
+    size or longer, meet at 60 to 120 degrees and have ink all along them. With
+    `rooms` False the room inside is not asked for, nor that it is no two rooms one
+    above the other (a box ticked so thickly that it is nearly solid,
+    :func:`column_of_boxes`).
     """
     h, w = mask.shape
     labels, outside = paper_pieces(mask)
