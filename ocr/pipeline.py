@@ -1024,6 +1024,13 @@ NUMBER_PRIOR = 0.8
 #: A numbered list counts up: the number a lone first character would have in the
 #: count of the numbered lines around it is this many times likelier (:func:`number_lines`).
 NEXT_NUMBER = 4.0
+#: A line read as a lone digit that breaks the count of this many numbered lines or more,
+#: more than half of the others, ...
+COUNT_LINES = 2
+#: ... is the count's digit when that is at least this many times less likely than the
+#: reading (a random number starting a line reads a digit of the count 0.004-0.06 as
+#: likely as its own; a 2 read 9 or 1, a 4 read 9, 0.4-0.7) (:func:`number_lines`).
+COUNT_ODDS = 8.0
 
 
 def prefer_digits(p, w_digit):
@@ -1349,7 +1356,7 @@ def months_in_dates(words, odds=MONTH_ODDS, least=MONTH_LEAST, sure=MONTH_SURE):
     return out
 
 
-def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER):
+def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER, least=COUNT_LINES):
     """A lone character starting a line, when a line at most `near` lines away
     starts with a lone digit, is more likely a number too (a numbered list whose
     ``1`` is a bare stroke): its probabilities get the prior of :func:`prefer_digits`,
@@ -1359,12 +1366,23 @@ def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER):
     lines that start with a lone digit count alike, however far (a list numbered
     here and there: ``4``, ``5`` and ``6`` on its fourth to sixth lines), each of
     them counts, and the lone character starting its first line is likelier a ``1``
-    (without the prior, if no numbered line is near it).
+    (without the prior, if no numbered line is near it). A line read as a lone digit
+    that breaks the count of `least` numbered lines or more, more than half of the
+    page's others (a ``1`` read ``3``, a ``2`` read ``1``, in a list numbered 1 to 5),
+    gets the digit of their count :data:`COUNT_ODDS` times likelier, however many they
+    are (a random number starting a line, read surely, stays).
 
     Parameters
     ----------
     lines : list of list of list of (Glyph, probs, crop)
         :func:`classify`'s lines of words.
+    near : int
+        How many lines away a numbered line counts, when the page's do not all count alike.
+    w_digit, next_number : float
+        The digits' prior (:func:`prefer_digits`); how much likelier each numbered line
+        that counts to it makes a digit, for a lone character not read as a digit.
+    least : int
+        How many numbered lines it takes to put a lone digit back in their count.
 
     Returns
     -------
@@ -1382,7 +1400,14 @@ def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER):
         first = words[0]
         near_numbers = {j: d for j, d in numbers.items() if 0 < abs(j - k) <= near}
         listed = numbers if a_list else near_numbers  # (line k is none of them below)
-        if len(first) == 1 and k not in numbers and listed:
+        if k in numbers:  # a number that breaks the count of most of the others
+            listed = _counting_past(numbers, k, least)
+            if listed:
+                g, p, c = first[0]
+                p = p.copy()
+                p[CLASSES.index(str(k + next(d - j for j, d in listed.items())))] *= COUNT_ODDS
+                words = [[(g, p / p.sum(), c)]] + words[1:]
+        elif len(first) == 1 and listed:
             g, p, c = first[0]
             p = prefer_digits(p, w_digit) if near_numbers else p.copy()
             counted = {d + k - j for j, d in listed.items()}
@@ -1393,6 +1418,21 @@ def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER):
             words = [[(g, p, c)]] + words[1:]
         out.append(words)
     return out
+
+
+def _counting_past(numbers, k, least):
+    """The lines of `numbers` (line: its lone digit) other than line `k` that count
+    alike to a digit for line `k` other than its own, when they are `least` or more and
+    more than half of the others: ``{line: digit}``, else empty."""
+    others = {j: d for j, d in numbers.items() if j != k}
+    steps = [d - j for j, d in others.items()]
+    if not steps:
+        return {}
+    step = max(set(steps), key=steps.count)
+    agree = {j: d for j, d in others.items() if d - j == step}
+    if len(agree) < least or 2 * len(agree) <= len(others) or not 0 <= k + step <= 9 or k + step == numbers[k]:
+        return {}
+    return agree
 
 
 def _numbered(word, glyphs, line_letters, height):
