@@ -1306,6 +1306,51 @@ def faint_writing(mask, lines, height, share=FAINT_STROKE_SHARE, off=2):
     return mask | add
 
 
+#: :func:`strokes_across_lines` joins pieces of ink this many pixels or fewer from a page
+#: line, on both sides of it (at the working scale a line is 1-3 pixels wide).
+ACROSS_REACH = 3
+
+
+def strokes_across_lines(mask, runs, reach=ACROSS_REACH):
+    """Strokes cut where they cross a page line, joined again.
+
+    Dividing the page lines out (:func:`divide_out_lines`) never quite clears
+    their crossings with a stroke lighter than they are: a pencil's stroke that
+    crosses a line of squared paper is cut there (an ``A``'s leg in two, read
+    ``II``). A pixel within a pixel of the lines (`runs`) with ink within `reach`
+    pixels on both sides of it, above and below or left and right, is ink again
+    when the pixels so found join two pieces of ink that were apart: a corner of one
+    stroke next to a line, already whole, gains nothing.
+
+    Parameters
+    ----------
+    mask : (H, W) bool ndarray
+        The letters' ink, the lines removed.
+    runs : (H, W) bool ndarray
+        The page lines' pixels (:class:`PageLines`).
+    reach : int
+        How far from the gap's middle the ink on either side may be, pixels.
+
+    Returns
+    -------
+    mask : (H, W) bool ndarray
+        With the joins; `mask` itself when there is none.
+    """
+    near = kernels.box_max(runs.view(np.uint8), 3).view(bool)
+    gaps = near & ~mask & _ink_on_both_sides(mask, reach, 0)
+    if not gaps.any():
+        return mask
+    pieces, _ = kernels.label(mask)
+    joins, n = kernels.label(gaps)
+    touching = kernels.box_max(joins, 3)
+    on = (touching > 0) & mask
+    pairs = np.unique(np.stack([touching[on], pieces[on]]), axis=1)  # (join, piece) pairs
+    ids, counts = np.unique(pairs[0], return_counts=True)
+    joined = np.zeros(n + 1, bool)
+    joined[ids[counts >= 2]] = True
+    return mask | joined[joins] if joined.any() else mask
+
+
 #: :func:`light_strokes` follows ink down to this many spreads of the paper's darkness
 #: above its median, on the darkness smoothed by a further Gaussian of LIGHT_SIGMA px.
 LIGHT_SPREAD = 4.5

@@ -17,7 +17,8 @@ from . import CLASSES, kernels
 from .binarize import (MIN_CONTRAST, faint_writing, fill_outside_sheet, find_dot_grid, find_sheet, has_sharp_light_step,
                        hysteresis, ink_darkness, light_strokes, light_trails, lines_under_the_noise,
                        paper_overestimate, remove_frame_bars, remove_page_lines, remove_rules, remove_slanted_rules,
-                       rings, sheet_box, threshold_levels, tighten, weak_writing_levels, without_dots)
+                       rings, sheet_box, strokes_across_lines, threshold_levels, tighten, weak_writing_levels,
+                       without_dots)
 from .kernels import median
 from .layout import estimate_skew, find_marks, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
@@ -394,8 +395,8 @@ def find_ink(grey, outside=None):
     labelled = components_of(labels, n)
     _, boxes, areas = labelled
     H = letter_height(boxes, areas)
-    if lines is not None:  # lined paper: writing as light as its lines
-        fuller = faint_writing(mask, lines, H)
+    if lines is not None:  # lined paper: writing as light as its lines, strokes cut at the lines
+        fuller = strokes_across_lines(faint_writing(mask, lines, H), lines.runs)
         if fuller is not mask:
             mask = fuller
             labelled = components(mask)

@@ -2932,6 +2932,22 @@ def test_form_with_lone_boxes_and_short_fields(model):
 
 
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
+def test_a_stroke_cut_by_a_line_of_squared_paper_is_joined_again(model, monkeypatch):
+    # Page 9 of `compose_pages.py --seed 4730 --grid 1 --photo --scale 2`: the light
+    # stroke of a list's `2` crossing a line of the net was cut there and read `CL`
+    # (`CL 5 4 WG`, 4 errors). Joined across the line, it is a 2 (two errors left:
+    # a `44` read `4`, a `0` read `J`).
+    import ocr.pipeline as P
+
+    lines, jpeg = composed_phone_photo(4730, 9, None, height=96, grid=1.0)
+    text = ocr.read(jpeg, model=model).text
+    assert text.splitlines()[1].startswith("2 5 ")
+    assert page_scores("\n".join(lines), text)["errors"] <= 2
+    monkeypatch.setattr(P, "strokes_across_lines", lambda mask, runs: mask)
+    assert not ocr.read(jpeg, model=model).text.splitlines()[1].startswith("2 5 ")
+
+
+@pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
 def test_letter_height_of_pencil_on_squared_paper_under_a_hard_shadow(model):
     # Page 16 of `compose_pages.py --seed 802 --height 44 --scale 2 --ink 0.6 --grid 0.2
     # --photo --light hard_shadow`: pencil lighter than the net. The

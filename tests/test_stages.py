@@ -481,6 +481,27 @@ def test_writing_lighter_than_squared_papers_lines_is_found():
     assert faint_writing(foot, lines, height=40.0) is foot
 
 
+def test_a_stroke_cut_where_it_crosses_a_line_is_joined_again():
+    """A pencil leg cut by a line across it (3 pixels of gap) is one piece again; a
+    stroke already whole beside the line gains nothing, nor do two letters standing
+    on either side of a line down, nor pieces further apart than the reach."""
+    from ocr.binarize import strokes_across_lines
+    from ocr.kernels import label
+
+    runs = np.zeros((80, 120), bool)
+    runs[40, :] = runs[:, 60] = True
+    mask = np.zeros_like(runs)
+    mask[20:39, 20:23] = mask[42:60, 21:24] = True  # a leg cut by the line across
+    mask[25:60, 40:43] = mask[38:40, 43:50] = True  # whole, a bar ending over the line
+    mask[20:60, 55:59] = mask[20:60, 62:66] = True  # two letters either side of the line down
+    mask[10:33, 90:93] = mask[48:70, 90:93] = True  # too far apart
+    out = strokes_across_lines(mask, runs)
+    assert label(out[:, :30])[1] == 1 and out[39:42, 21:23].all()
+    assert not (out & ~mask)[:, 30:].any()
+    right = mask[:, 30:].copy()
+    assert strokes_across_lines(right, runs[:, 30:].copy()) is right
+
+
 def test_divide_out_lines_up_to_where_they_stop():
     from ocr.binarize import divide_out_lines
 
