@@ -3157,6 +3157,19 @@ def test_pencil_in_a_shadow_read_under_the_close_paper_estimate(model, monkeypat
     assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] <= 4
 
 
+def _probs(**probs):
+    """Class probabilities: the given ones (``_1=0.9`` for the digit 1), 1e-4 for the rest."""
+    v = np.full(len(CLASSES), 1e-4)
+    for c, x in probs.items():
+        v[CLASSES.index(c.lstrip("_"))] = x
+    return v / v.sum()
+
+
+def _numbered_page(*firsts):
+    """Lines of a lone first character (its probabilities `firsts`) and a word `A`."""
+    return [[[(None, f, None)], [(None, _probs(A=0.9), None)]] for f in firsts]
+
+
 def test_a_bare_one_starting_a_numbered_list():
     """`1` written as a bare stroke is a tie between I and 1; starting a line next to
     lines numbered 2 and 3 it is a 1, and so it is when a numbered line further down
@@ -3164,11 +3177,7 @@ def test_a_bare_one_starting_a_numbered_list():
     another letter, it keeps its reading."""
     from ocr.pipeline import number_lines
 
-    def p(**probs):
-        v = np.full(len(CLASSES), 1e-4)
-        for c, x in probs.items():
-            v[CLASSES.index(c.lstrip("_"))] = x
-        return v / v.sum()
+    p = _probs
 
     def line(first, *rest):
         return [[(None, first, None)]] + [[(None, p(A=0.9), None)] for _ in rest]
@@ -3197,14 +3206,7 @@ def test_a_list_number_written_like_a_letter_continues_the_count():
     # to one numbered 5 (the count asks for a 4 or a 6), stays a Z.
     from ocr.pipeline import number_lines
 
-    def p(**probs):
-        v = np.full(len(CLASSES), 1e-4)
-        for c, x in probs.items():
-            v[CLASSES.index(c.lstrip("_"))] = x
-        return v / v.sum()
-
-    def page(*firsts):
-        return [[[(None, f, None)], [(None, p(A=0.9), None)]] for f in firsts]
+    p, page = _probs, _numbered_page
 
     def first(lines, k):
         return CLASSES[int(np.argmax(lines[k][0][0][1]))]
@@ -3230,21 +3232,15 @@ def test_a_list_number_written_like_a_letter_continues_the_count():
 
 
 def test_a_list_number_misread_as_another_digit_is_put_back_in_the_count():
-    # `compose_pages.py --seed 4703 --emnist ...` page 10: a list numbered 1 to 5 whose
-    # 1 was read 3 (3 0.36, J 0.32, 1 0.14) and whose 2 was read 1 (0.67, 2 0.23). The
-    # three lines below counting alike put both back. A lone digit starting a line
-    # that breaks the count and is read surely stays (a random number); so does one
-    # when only one other line counts, or the others disagree among themselves.
+    # Page 10 of `compose_pages.py --seed 4705 --height 30 --line-pitch 1.6 --rotation 5
+    # --photo`: a list numbered 1 to 5 whose 1 was read 3 (3 0.36, J 0.32, 1 0.14) and
+    # whose 2 was read 1 (0.67, 2 0.23). The three lines below counting alike put both
+    # back. A lone digit starting a line that breaks the count and is read surely stays
+    # (a random number); so does one when only one other line counts, or the others
+    # disagree among themselves.
     from ocr.pipeline import number_lines
 
-    def p(**probs):
-        v = np.full(len(CLASSES), 1e-4)
-        for c, x in probs.items():
-            v[CLASSES.index(c.lstrip("_"))] = x
-        return v / v.sum()
-
-    def page(*firsts):
-        return [[[(None, f, None)], [(None, p(A=0.9), None)]] for f in firsts]
+    p, page = _probs, _numbered_page
 
     def firsts(lines):
         return "".join(CLASSES[int(np.argmax(line[0][0][1]))] for line in lines)
