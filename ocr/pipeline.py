@@ -99,6 +99,7 @@ class Prepared:
     doubtful_sheet: bool = False  # the sheet was found only as enclosed by the ground: read the photo whole too
     coarse: object = field(default=None, repr=False)  # the page at its large writing's scale (Prepared)
     detail: object = field(default=None, repr=False)  # a part of it around smaller writing, at that one's (Prepared)
+    rescaled: object = field(default=None, repr=False)  # the page at the scale of the letters it found (Prepared)
 
 
 def estimate_letter_height(grey, small=None):
@@ -619,8 +620,7 @@ def prepare(loaded, enclosed=True, finer=True):
     height, coarse, detail = None, None, None  # (height: the letter height in `pixels`, when known)
     if small.shape != pixels.shape and min(pixels.shape) < HALF_SIDE and not analysis.smaller:
         grey, factor, analysis, height = _at_half_size(pixels, small, rough, grey, factor, analysis)
-    if height is None and not analysis.smaller:
-        grey, factor, analysis, height = _at_found_height(pixels, small, grey, factor, analysis)
+    rescaled = None if height is not None or analysis.smaller else _at_found_height(pixels, small, factor, analysis)
     if analysis.smaller and finer:
         # A title three times as tall as the rest set the scale, and the rest, shrunk
         # to specks, was dropped: the page is read at the scale of its smaller writing
@@ -655,11 +655,11 @@ def prepare(loaded, enclosed=True, finer=True):
             return Prepared(analysis=at_sheet_edge(levelled, desk, grey2.shape, tilt), scale=loaded.scale * factor2,
                             size=loaded.size, name=loaded.name, loaded=loaded, tilt=tilt, offset=offset,
                             doubtful_sheet=doubtful, work_shape=work_shape, level_shape=level_shape, coarse=coarse,
-                            detail=detail)
+                            detail=detail, rescaled=_rescaled(rescaled, loaded, desk, offset))
     # the glyphs at the sheet's edge are marked only on the analysis kept
     return Prepared(analysis=at_sheet_edge(analysis, desk, grey.shape), scale=loaded.scale * factor, size=loaded.size,
                     name=loaded.name, loaded=loaded, offset=offset, doubtful_sheet=doubtful, coarse=coarse,
-                    detail=detail)
+                    detail=detail, rescaled=_rescaled(rescaled, loaded, desk, offset))
 
 
 def _at_half_size(pixels, small, rough, grey, factor, analysis):
@@ -692,32 +692,43 @@ def _at_half_size(pixels, small, rough, grey, factor, analysis):
 FOUND_RESCALE = 1.5
 
 
-def _at_found_height(pixels, small, grey, factor, analysis):
-    """A page analysed at a scale where its letters came out far from
-    :data:`TARGET_HEIGHT`, analysed again at the height they were found:
-    ``(grey, factor, analysis, height)`` of the one taken (`height`, in `pixels`:
-    None for the first).
+def _at_found_height(pixels, small, factor, analysis):
+    """A page analysed at a scale where its letters came out small, analysed again
+    at the height they were found: ``(grey, factor, analysis)`` there, or None.
 
     The scale is set by a quick look 4x smaller (:func:`estimate_letter_height`),
     which can take words written close for letters. When the letters found at that
     scale (``analysis.height``) ask for one :data:`FOUND_RESCALE` times larger, the
-    page is analysed again at theirs, and that is taken when it finds letters as tall
-    again (within 0.8-1.25 times): a photo 629 pixels wide of letters 45 pixels tall,
-    written close on squared paper, was shrunk to half for letters of 78 pixels and
-    read as specks (19 errors in 34 characters). Letters found larger than the scale
-    asked for are read as they are: shrunk to it, pencil on a turned squared paper
-    read worse (its faint strokes broken at 40 pixels a letter, read well at 60-150).
+    page is analysed again at theirs, and that is kept when it finds letters as tall
+    again (within 0.8-1.25 times); :func:`read` reads both and keeps the one the
+    classifier is surer of (:func:`_sureness`). A photo 629 pixels wide of letters
+    45 pixels tall, written close on squared paper, was shrunk to half for letters of
+    78 pixels and read as specks (19 errors in 34 characters); a form's letters in
+    printed boxes 68 pixels wide, shrunk as much, read well at 28 pixels (at 45 the
+    boxes' sides were read as letters). Letters found larger than the scale asked for
+    are read as they are: shrunk to it, pencil on a turned squared paper read worse
+    (its faint strokes broken at 40 pixels a letter, read well at 60-150).
     """
     found = analysis.height / factor
     if found <= 0:
-        return grey, factor, analysis, None
+        return None
     grey2, factor2 = working_image(pixels, small=small, height=found)
     if factor2 <= FOUND_RESCALE * factor:
-        return grey, factor, analysis, None
+        return None
     again = analyse(grey2)
     if not 0.8 * found <= again.height / factor2 <= 1.25 * found:
-        return grey, factor, analysis, None
-    return grey2, factor2, again, found
+        return None
+    return grey2, factor2, again
+
+
+def _rescaled(rescaled, loaded, desk, offset):
+    """The :class:`Prepared` page of :func:`_at_found_height`'s ``(grey, factor,
+    analysis)``, or None."""
+    if rescaled is None:
+        return None
+    grey, factor, analysis = rescaled
+    return Prepared(analysis=at_sheet_edge(analysis, desk, grey.shape), scale=loaded.scale * factor,
+                    size=loaded.size, name=loaded.name, loaded=loaded, offset=offset)
 
 
 def _cut_out(loaded, pixels, box, factor, height, offset):
@@ -1669,6 +1680,10 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
         other = classify(whole.analysis, model, context=context)
         if _sureness(other) > _sureness(classified):
             prepared, classified = whole, other
+    if prepared.rescaled is not None:  # read at the scale of the letters it found, too
+        other = classify(prepared.rescaled.analysis, model, context=context)
+        if _sureness(other) > _sureness(classified):
+            prepared, classified = prepared.rescaled, other
     if prepared.loaded is not None and (_mean_conf(classified) < TURN_BELOW or _dark_and_empty(prepared, classified)):
         prepared, classified, turns = _best_turn(prepared, classified, model, context)
     if lexicon is not None:

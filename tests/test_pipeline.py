@@ -2943,8 +2943,14 @@ def test_a_small_photo_read_at_the_letter_height_it_was_found_at(model, monkeypa
     # scale, 23 pixels tall, say the page is 45 pixels a letter: read again at that.
     import ocr.pipeline as P
 
+    # Both scales are read and the surer kept: page 2 of `writers_pages.py --seed 4241
+    # --only form`, letters 45 pixels tall in printed boxes 68 wide, is shrunk as much
+    # and read well at 28 pixels a letter; at 45 its boxes' sides are read as letters.
     lines, jpeg = composed_phone_photo(4732, 10, None, grid=1.0, letter_gap=0.12, word_gap=0.8)
+    form_lines, png = writers_form_page(4241, 2)
     assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] <= 2
+    assert page_scores("\n".join(form_lines), ocr.read(png, model=model).text)["errors"] <= 1
+    assert P.prepare(P.load_image(png)).rescaled is not None
     monkeypatch.setattr(P, "FOUND_RESCALE", 100.0)
     assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] >= 10
 
