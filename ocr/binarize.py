@@ -1318,9 +1318,10 @@ def strokes_across_lines(mask, runs, reach=ACROSS_REACH):
     their crossings with a stroke lighter than they are: a pencil's stroke that
     crosses a line of squared paper is cut there (an ``A``'s leg in two, read
     ``II``). A pixel within a pixel of the lines (`runs`) with ink within `reach`
-    pixels on both sides of it, above and below or left and right, is ink again
-    when the pixels so found join two pieces of ink that were apart: a corner of one
-    stroke next to a line, already whole, gains nothing.
+    pixels above and below it is ink again when the pixels so found join two pieces
+    of ink that were apart: a corner of one stroke next to a line, already whole,
+    gains nothing. (Gaps are not joined left and right: across a line down, that
+    joins two letters written close on either side of it.)
 
     Parameters
     ----------

@@ -620,7 +620,8 @@ def prepare(loaded, enclosed=True, finer=True):
     height, coarse, detail = None, None, None  # (height: the letter height in `pixels`, when known)
     if small.shape != pixels.shape and min(pixels.shape) < HALF_SIDE and not analysis.smaller:
         grey, factor, analysis, height = _at_half_size(pixels, small, rough, grey, factor, analysis)
-    rescaled = None if height is not None or analysis.smaller else _at_found_height(pixels, small, factor, analysis)
+    rescaled = None if height is not None or analysis.smaller else _at_found_height(
+        loaded, pixels, small, factor, analysis, desk, offset)
     if analysis.smaller and finer:
         # A title three times as tall as the rest set the scale, and the rest, shrunk
         # to specks, was dropped: the page is read at the scale of its smaller writing
@@ -655,11 +656,11 @@ def prepare(loaded, enclosed=True, finer=True):
             return Prepared(analysis=at_sheet_edge(levelled, desk, grey2.shape, tilt), scale=loaded.scale * factor2,
                             size=loaded.size, name=loaded.name, loaded=loaded, tilt=tilt, offset=offset,
                             doubtful_sheet=doubtful, work_shape=work_shape, level_shape=level_shape, coarse=coarse,
-                            detail=detail, rescaled=_rescaled(rescaled, loaded, desk, offset))
+                            detail=detail, rescaled=rescaled)
     # the glyphs at the sheet's edge are marked only on the analysis kept
     return Prepared(analysis=at_sheet_edge(analysis, desk, grey.shape), scale=loaded.scale * factor, size=loaded.size,
                     name=loaded.name, loaded=loaded, offset=offset, doubtful_sheet=doubtful, coarse=coarse,
-                    detail=detail, rescaled=_rescaled(rescaled, loaded, desk, offset))
+                    detail=detail, rescaled=rescaled)
 
 
 def _at_half_size(pixels, small, rough, grey, factor, analysis):
@@ -692,9 +693,10 @@ def _at_half_size(pixels, small, rough, grey, factor, analysis):
 FOUND_RESCALE = 1.5
 
 
-def _at_found_height(pixels, small, factor, analysis):
+def _at_found_height(loaded, pixels, small, factor, analysis, desk, offset):
     """A page analysed at a scale where its letters came out small, analysed again
-    at the height they were found: ``(grey, factor, analysis)`` there, or None.
+    at the height they were found: the :class:`Prepared` page there (of `loaded`, whose
+    `pixels` are the sheet cut out at `offset`, the `desk` around it), or None.
 
     The scale is set by a quick look 4x smaller (:func:`estimate_letter_height`),
     which can take words written close for letters. When the letters found at that
@@ -718,16 +720,7 @@ def _at_found_height(pixels, small, factor, analysis):
     again = analyse(grey2)
     if not 0.8 * found <= again.height / factor2 <= 1.25 * found:
         return None
-    return grey2, factor2, again
-
-
-def _rescaled(rescaled, loaded, desk, offset):
-    """The :class:`Prepared` page of :func:`_at_found_height`'s ``(grey, factor,
-    analysis)``, or None."""
-    if rescaled is None:
-        return None
-    grey, factor, analysis = rescaled
-    return Prepared(analysis=at_sheet_edge(analysis, desk, grey.shape), scale=loaded.scale * factor,
+    return Prepared(analysis=at_sheet_edge(again, desk, grey2.shape), scale=loaded.scale * factor2,
                     size=loaded.size, name=loaded.name, loaded=loaded, offset=offset)
 
 
@@ -1446,13 +1439,13 @@ def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER, l
     for k, words in enumerate(lines):
         first = words[0]
         near_numbers = {j: d for j, d in numbers.items() if 0 < abs(j - k) <= near}
-        listed = numbers if a_list else near_numbers  # (line k is none of them below)
+        listed = numbers if a_list else near_numbers  # (for a line k not among them)
         if k in numbers:  # a number that breaks the count of most of the others
-            listed = _counting_past(numbers, k, least)
-            if listed:
+            digit = _count_digit(numbers, k, least)
+            if digit is not None:
                 g, p, c = first[0]
                 p = p.copy()
-                p[CLASSES.index(str(k + next(d - j for j, d in listed.items())))] *= COUNT_ODDS
+                p[CLASSES.index(str(digit))] *= COUNT_ODDS
                 words = [[(g, p / p.sum(), c)]] + words[1:]
         elif len(first) == 1 and listed:
             g, p, c = first[0]
@@ -1467,19 +1460,18 @@ def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER, l
     return out
 
 
-def _counting_past(numbers, k, least):
-    """The lines of `numbers` (line: its lone digit) other than line `k` that count
-    alike to a digit for line `k` other than its own, when they are `least` or more and
-    more than half of the others: ``{line: digit}``, else empty."""
-    others = {j: d for j, d in numbers.items() if j != k}
-    steps = [d - j for j, d in others.items()]
+def _count_digit(numbers, k, least):
+    """The digit line `k` would have in the count of the other lines of `numbers`
+    (line: its lone digit), when `least` or more of them, more than half, count alike
+    to a digit other than line `k`'s own; else None."""
+    steps = [d - j for j, d in numbers.items() if j != k]
     if not steps:
-        return {}
+        return None
     step = max(set(steps), key=steps.count)
-    agree = {j: d for j, d in others.items() if d - j == step}
-    if len(agree) < least or 2 * len(agree) <= len(others) or not 0 <= k + step <= 9 or k + step == numbers[k]:
-        return {}
-    return agree
+    agree = steps.count(step)
+    if agree < least or 2 * agree <= len(steps) or not 0 <= k + step <= 9 or k + step == numbers[k]:
+        return None
+    return k + step
 
 
 def _numbered(word, glyphs, line_letters, height):
@@ -1676,14 +1668,9 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
         prepared = prepare(loaded)
     classified, turns = classify(prepared.analysis, model, context=context), 0
     if prepared.doubtful_sheet and prepared.loaded is not None:
-        whole = prepare(prepared.loaded, enclosed=False)
-        other = classify(whole.analysis, model, context=context)
-        if _sureness(other) > _sureness(classified):
-            prepared, classified = whole, other
+        prepared, classified = _surer(prepared, classified, prepare(prepared.loaded, enclosed=False), model, context)
     if prepared.rescaled is not None:  # read at the scale of the letters it found, too
-        other = classify(prepared.rescaled.analysis, model, context=context)
-        if _sureness(other) > _sureness(classified):
-            prepared, classified = prepared.rescaled, other
+        prepared, classified = _surer(prepared, classified, prepared.rescaled, model, context)
     if prepared.loaded is not None and (_mean_conf(classified) < TURN_BELOW or _dark_and_empty(prepared, classified)):
         prepared, classified, turns = _best_turn(prepared, classified, model, context)
     if lexicon is not None:
@@ -1773,6 +1760,13 @@ def _dark_photo(pixels):
     """Is a photo (uint8 or float pixels) darker than mid-grey, as a dark ground is?"""
     white = 255 if pixels.dtype == np.uint8 else 1.0
     return float(np.median(pixels[::4, ::4])) < 0.5 * white
+
+
+def _surer(prepared, classified, other, model, context):
+    """``(prepared, classified)``, or the `other` prepared page and its reading when
+    the classifier is surer of that (:func:`_sureness`)."""
+    read_other = classify(other.analysis, model, context=context)
+    return (other, read_other) if _sureness(read_other) > _sureness(classified) else (prepared, classified)
 
 
 def _sureness(classified, chance=SURE_OVER):
