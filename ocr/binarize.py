@@ -21,7 +21,15 @@ from .kernels import median, percentile
 from .load import as_float
 
 
-def paper_background(grey, block=16, edges=15, close=False):
+#: On a shadow's edge the paper estimate takes the closing of the page as the darkness
+#: divides it (:func:`paper_background`, `divided`) where that is this share brighter
+#: than the closing whose min filter is wider: on the step itself (a step of light
+#: drops by tens of percent over a few pixels; on flat paper the smoothed page's
+#: closing is the lower of the two).
+STEP_FOLLOW = 0.01
+
+
+def paper_background(grey, block=16, edges=15, close=False, divided=None):
     """Estimate the brightness of the paper under the ink.
 
     Parameters
@@ -44,21 +52,26 @@ def paper_background(grey, block=16, edges=15, close=False):
         With `close`, only a block 10 % darker than the median of those around it
         takes the brightest of them (:func:`paper_overestimate` says how much
         that changes).
+    divided : (H, W) float32 ndarray, optional
+        The page as the darkness will divide it by the estimate (`grey` smoothed,
+        :func:`ink_darkness`; by default `grey`): on a shadow's edge the estimate
+        follows its step to the pixel (:data:`STEP_FOLLOW`).
 
     Returns
     -------
     background : (H, W) float32 ndarray
         Estimate of the paper brightness, >= 0.05.
     """
-    return _paper_background(grey, block, edges, close)[0]
+    return _paper_background(grey, block, edges, close, divided)[0]
 
 
-def _paper_background(grey, block, edges, close):
+def _paper_background(grey, block, edges, close, divided=None):
     """:func:`paper_background`, and whether it followed a sharp edge of light."""
     h, w = grey.shape
-    if h < block or w < block:  # smaller than one block: estimate on an edge-padded copy
-        big = np.pad(grey, ((0, max(0, block - h)), (0, max(0, block - w))), mode="edge")
-        bg, sharp = _paper_background(big, block, edges, close)
+    if h < block or w < block:  # smaller than one block: estimate on edge-padded copies
+        pad = ((0, max(0, block - h)), (0, max(0, block - w)))
+        big = None if divided is None else np.pad(divided, pad, mode="edge")
+        bg, sharp = _paper_background(np.pad(grey, pad, mode="edge"), block, edges, close, big)
         return bg[:h, :w], sharp
     bright = _paper_blocks(grey, block)
     sharp = edges >= 3 and _has_sharp_step(bright)
@@ -81,12 +94,17 @@ def _paper_background(grey, block, edges, close):
     # a min filter, wider than any stroke) follows such steps to the pixel and is taken
     # where it is lower, so it only ever darkens the estimate.
     size = int(edges)
-    closing = kernels.maximum_filter1d(grey, size, axis=0, mode="nearest")
-    closing = kernels.maximum_filter1d(closing, size, axis=1, mode="nearest")
     # the min filter is two pixels wider than the max: the pixels on a step (half dark,
-    # half bright) get the dark side's paper, not the bright side's, and are no rim of ink
-    closing = kernels.minimum_filter1d(closing, size + 2, axis=0, mode="nearest")
-    closing = kernels.minimum_filter1d(closing, size + 2, axis=1, mode="nearest")
+    # half bright) get the dark side's paper, not the bright side's, and are no rim of
+    # ink (a sheet's edge on a desk, sharpened by the camera or the resampling, rings)
+    closing = _grey_closing(grey, size, size + 2)
+    # But on a shadow's blurred edge those two pixels are a band along the bright side
+    # whose paper is taken darker than it is, and a stroke crossing the edge was cut
+    # there (a U's foot, in two). A closing as wide as its max follows a step that only
+    # rises or falls (however blurred) exactly; made of the page the darkness divides,
+    # it leaves no rim either, and it is taken where it is the brighter by STEP_FOLLOW.
+    exact = _grey_closing(grey if divided is None else divided, size, size)
+    closing = np.where(exact - closing > np.float32(STEP_FOLLOW) * exact, exact, closing)
     # Only where it is clearly darker: elsewhere the closing's own noise (it follows the
     # local maxima) would lower the estimate in patches and, with it, the thresholds
     # (on squared paper, enough for the grid to pass for ink). Between 3 % and 6 % darker
@@ -102,6 +120,14 @@ def _paper_background(grey, block, edges, close):
     r = np.divide(closing, bg, dtype=np.float32)
     f = np.where(r <= at, r, np.minimum(np.float32(1), at + 2 * (r - at)))
     return np.maximum(bg * f, np.float32(0.05)), True
+
+
+def _grey_closing(a, size, wider):
+    """A grey closing of `a`: a max filter `size` pixels wide, then a min filter `wider`."""
+    a = kernels.maximum_filter1d(a, size, axis=0, mode="nearest")
+    a = kernels.maximum_filter1d(a, size, axis=1, mode="nearest")
+    a = kernels.minimum_filter1d(a, wider, axis=0, mode="nearest")
+    return kernels.minimum_filter1d(a, wider, axis=1, mode="nearest")
 
 
 def _closely(bright):
@@ -191,9 +217,9 @@ def ink_darkness(grey, sigma=1.0, edges=15, close=False, veil=0, feet=True):
     darkness : (H, W) float32 ndarray
         0 on paper, towards 1 for black ink: ``1 - grey / background``.
     """
-    bg, sharp = _paper_background(grey, 16, edges, close)
+    smooth = kernels.gaussian_filter(grey, sigma) if sigma > 0 else None
+    bg, sharp = _paper_background(grey, 16, edges, close, smooth)
     if sigma > 0:
-        smooth = kernels.gaussian_filter(grey, sigma)
         darkness = np.divide(smooth, bg, out=smooth, dtype=np.float32)  # in place: no page copy
     else:
         darkness = np.divide(grey, bg, dtype=np.float32)
