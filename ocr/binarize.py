@@ -1367,14 +1367,14 @@ def strokes_across_lines(mask, runs, reach=ACROSS_REACH):
     gaps = near & ~mask & _ink_on_both_sides(mask, reach, 0)
     if not gaps.any():
         return mask
-    pieces, _ = kernels.label(mask)
+    pieces, m = kernels.label(mask)
     joins, n = kernels.label(gaps)
     touching = kernels.box_max(joins, 3)
     on = (touching > 0) & mask
-    pairs = np.unique(np.stack([touching[on], pieces[on]]), axis=1)  # (join, piece) pairs
-    ids, counts = np.unique(pairs[0], return_counts=True)
-    joined = np.zeros(n + 1, bool)
-    joined[ids[counts >= 2]] = True
+    # each (join, piece) pair that touches, once, as one number; then how many pieces
+    # each join touches
+    pairs = np.unique(touching[on].astype(np.int64) * (m + 1) + pieces[on])
+    joined = np.bincount(pairs // (m + 1), minlength=n + 1) >= 2
     return mask | joined[joins] if joined.any() else mask
 
 
