@@ -146,6 +146,81 @@ HOLES_LEAST = 5
 HOLES_PITCH = 1.25
 
 
+#: A letter cut off by the photo's border is at most this many letter heights on
+#: either side; ...
+CUT_OFF_SIZE = 1.5
+#: ... and a row of this many stands for a line of letters without one not cut, ...
+CUT_OFF_ROW = 3
+#: ... each within this many letter heights of the next (:func:`cut_off_letters`).
+CUT_OFF_REACH = 2.5
+#: Pieces whose widths spread less than this share of their mean are all alike: a
+#: pattern's, not letters (:func:`cut_off_letters`).
+CUT_OFF_ALIKE = 0.1
+
+
+def cut_off_letters(boxes, height, touching, letters, shape, size=CUT_OFF_SIZE, row=CUT_OFF_ROW,
+                    reach=CUT_OFF_REACH, alike=CUT_OFF_ALIKE):
+    """Pieces of ink touching the photo's border that are letters of a line running off
+    it, only their ends cut (a photo taken close, or turned, cuts the last line's feet).
+
+    A page edge, a desk or a shadow touches the border too, but none of them is the
+    size of a letter, touching the border on one side only, in a line of letters. A
+    piece is kept when it is all of that: at most `size` letter heights on either side
+    and half of one tall, along the border no longer than that, and in a row of such
+    pieces and letters (each overlapping the next by half its height or more, within
+    `reach` letter heights of it: across a word gap) that holds a letter not touching
+    the border (in `letters`), or `row` such pieces not all of a width (their widths'
+    spread at least `alike` of their mean; a cloth's squares or stripes are all
+    alike): a whole line whose feet are cut.
+
+    Parameters
+    ----------
+    boxes : (n, 4) int ndarray
+        Component boxes (y0, x0, y1, x1).
+    height : float
+        Letter height, in pixels.
+    touching : (n,) bool ndarray
+        The pieces touching the border.
+    letters : (n,) bool ndarray
+        The pieces that may stand beside them.
+    shape : tuple of int
+        The mask's shape.
+
+    Returns
+    -------
+    (n,) bool ndarray
+    """
+    y0, x0, y1, x1 = boxes.T
+    h, w = y1 - y0, x1 - x0
+    sides = (y0 == 0).astype(int) + (x0 == 0) + (y1 == shape[0]) + (x1 == shape[1])
+    across = np.where((y0 == 0) | (y1 == shape[0]), w, h)  # its extent along the border
+    sized = (h <= size * height) & (w <= size * height) & (h >= 0.5 * height)
+    cut = np.flatnonzero(touching & sized & (sides == 1) & (across <= size * height))
+    out = np.zeros(len(boxes), bool)
+    if not len(cut):
+        return out
+    k = np.concatenate([cut, np.flatnonzero(letters & sized & ~touching)])
+    overlap = np.minimum(y1[k, None], y1[k]) - np.maximum(y0[k, None], y0[k])
+    gap = np.maximum(x0[k, None] - x1[k], x0[k] - x1[k, None])
+    beside = (overlap >= 0.5 * np.minimum(h[k, None], h[k])) & (gap <= reach * height)
+    beside[len(cut):, len(cut):] = False  # (rows are joined through the cut pieces only)
+    row_of = np.arange(len(k))  # each piece's row: the least index it is joined to
+    beside |= beside.T | np.eye(len(k), dtype=bool)
+    while True:
+        joined = np.where(beside, row_of[None, :], len(k)).min(axis=1)
+        if np.array_equal(joined, row_of):
+            break
+        row_of = joined
+    rows = row_of[: len(cut)]
+    whole = np.bincount(row_of[len(cut):], minlength=len(k))[rows] > 0
+    cuts = np.bincount(rows, minlength=len(k))[rows] >= row
+    for r in set(rows[cuts & ~whole].tolist()):  # a cloth's squares or stripes are all alike
+        widths = w[cut[rows == r]]
+        cuts[rows == r] = widths.std() >= alike * widths.mean()
+    out[cut] = whole | cuts
+    return out
+
+
 def binding_holes(labels, boxes, height, candidates, least=HOLES_LEAST, pitch=HOLES_PITCH):
     """Pieces of ink in a column of the same shape at an even pitch: a binding's holes.
 
@@ -594,9 +669,11 @@ def segment(mask, min_speck=0.12, labelled=None):
     specks = keep & (side < 0.3 * H) & _blob_like(h, w, areas)
     if np.count_nonzero(specks) > max(10, 0.5 * np.count_nonzero(keep & (h >= 0.5 * H))):
         keep &= ~specks
-    # Ink touching the photo's border: a page edge, the desk, a shadow (or a cut-off letter).
+    # Ink touching the photo's border: a page edge, the desk, a shadow; but a letter of a
+    # line running off the photo, only its end cut, stays.
     rows, cols = labels.shape
-    keep &= ~((boxes[:, 0] == 0) | (boxes[:, 1] == 0) | (boxes[:, 2] == rows) | (boxes[:, 3] == cols))
+    touching = (boxes[:, 0] == 0) | (boxes[:, 1] == 0) | (boxes[:, 2] == rows) | (boxes[:, 3] == cols)
+    keep &= ~touching | cut_off_letters(boxes, H, touching, keep & ~touching, labels.shape)
     keep &= ~binding_holes(labels, boxes, H, keep)
     # Not letters: taller than three letters (unless in a row of such letters, a large
     # title), or long thin strokes (underlines, rules).

@@ -1179,6 +1179,52 @@ def test_a_column_of_like_pieces_closer_than_lines_is_a_binding_and_not_one_lett
     assert not binding_holes(labels, boxes, H, np.ones(len(boxes), bool)).any()
 
 
+def test_letters_cut_by_the_photos_border_are_kept_in_their_line_and_nothing_else():
+    """Pieces touching the border are dropped (a page edge, the desk, a shadow) unless
+    they are letter-sized, touch it on one side, and stand in a line of letters: one
+    that does not touch it, or three that do, not all alike (a last line whose feet
+    are all cut; not a cloth's stripes)."""
+    from ocr.segment import components, segment
+
+    H = 40
+    mask = np.zeros((300, 700), bool)
+    for x in (60, 120, 180):  # a line whose first letters lose their feet at the bottom
+        mask[268:300, x : x + 6] = True
+        mask[268:272, x : x + 24] = True
+    mask[262:294, 240:246] = True  # ... beside one that does not touch it
+    mask[262:266, 240:264] = True
+    for x, w in ((60, 24), (150, 16), (240, 30), (330, 24)):  # a whole line cut at the top, across word gaps
+        mask[0:30, x : x + 6] = True
+        mask[26:30, x : x + w] = True
+    mask[120:160, 0:5] = True  # a lone piece at the left border: a page edge's scrap
+    mask[60:250, 690:700] = True  # a page edge down the right
+    mask[100:140, 400:406] = True  # a letter in the middle, to set the height
+    mask[100:104, 400:424] = True
+    mask[100:140, 440:446] = True
+    labels, boxes, areas = components(mask)
+    glyphs, height = segment(mask, labelled=(labels, boxes, areas))
+    assert abs(height - H) <= 10
+    xs = sorted((g.box[0] == 0, g.box[1]) for g in glyphs)
+    # kept: the bottom line's four, the top line's four and the two in the middle
+    assert [x for top, x in xs if not top and x < 300 and any(g.box[2] > 250 for g in glyphs if g.box[1] == x)] == [
+        60, 120, 180, 240]
+    assert [x for top, x in xs if top] == [60, 150, 240, 330]
+    assert not [g for g in glyphs if g.box[1] == 0 or g.box[3] == 700]
+    # three in a row are a line; two alone with no letter beside them are not
+    two = np.zeros((300, 700), bool)
+    two[0:30, 60:66] = two[0:30, 160:166] = True
+    two[100:140, 400:406] = two[100:140, 440:446] = two[100:140, 480:486] = True
+    glyphs, _ = segment(two)
+    assert not [g for g in glyphs if g.box[0] == 0]
+    # nor are many all alike: a cloth's stripes
+    stripes = np.zeros((300, 700), bool)
+    for x in range(20, 680, 30):
+        stripes[0:32, x : x + 14] = True
+    stripes[100:140, 400:406] = stripes[100:140, 440:446] = stripes[100:140, 480:486] = True
+    glyphs, _ = segment(stripes)
+    assert not [g for g in glyphs if g.box[0] == 0]
+
+
 def test_a_ring_drawn_round_a_word_is_taken_off_but_an_o_is_not():
     from ocr.segment import components, enclosures
 
