@@ -581,10 +581,16 @@ def _apart(g, neighbours, most=0.3):
 
 
 def _dot_under(g, dot, base, span):
-    """Is `dot` the dot of a ``!`` or ``?`` whose stroke is `g`: under it, apart from
-    it, and on the baseline `base` of letters `span` tall?"""
+    """Is `dot` the dot of a ``!`` or ``?`` whose stroke is `g`: under the stroke's end
+    (its lowest tenth), apart from it, and on the baseline `base` of letters `span`
+    tall? Both marks are taller than wide (a ``T`` written high is not, whatever speck
+    of dust lies under it)."""
     y0, x0, y1, x1 = g.box
-    return (x0 - 0.15 * span <= dot.cx <= x1 + 0.15 * span and y1 + 0.04 * span <= dot.box[0] <= y1 + 0.5 * span
+    if g.width > g.height:
+        return False
+    foot = g.mask[-max(1, round(0.1 * g.height)):].any(axis=0)
+    end = x0 + float(np.flatnonzero(foot).mean())
+    return (abs(dot.cx - end) <= 0.15 * span and y1 + 0.04 * span <= dot.box[0] <= y1 + 0.5 * span
             and base - 0.15 * span <= dot.box[2] <= base + 0.3 * span)
 
 

@@ -1529,6 +1529,27 @@ def test_a_large_comma_is_a_mark_and_keeps_the_word_gap():
     assert split_words(line, marked, 50.0, 40) == [[0, 1, 2, 3, 4], [5, 6]]
 
 
+def test_a_stroke_over_a_dot_is_punctuation_but_a_t_written_high_over_dust_is_not():
+    from ocr.layout import find_marks
+
+    # a ! in a line of 40 px letters: its stroke ends 12 px over the baseline, its dot
+    # under the stroke's end, on the baseline
+    bar = Glyph(box=(100, 100, 128, 106), mask=np.ones((28, 6), bool))
+    dot = Glyph(box=(133, 99, 140, 107), mask=np.ones((7, 8), bool), small=True)
+    letters = [glyph(100, x) for x in (0, 30, 60)] + [glyph(100, x) for x in (140, 170)]
+    assert find_marks(letters[:3] + [bar, dot] + letters[3:], [list(range(7))], 40) == {3}
+    # a T written high, a speck of dust under its bar (dusty photo: OPQRSU for OPQRSTU)
+    t = np.zeros((30, 36), bool)
+    t[:5] = True
+    t[:, 16:21] = True
+    tee = Glyph(box=(98, 96, 128, 132), mask=t)
+    speck = Glyph(box=(133, 124, 139, 130), mask=np.ones((6, 6), bool), small=True)
+    assert find_marks(letters[:3] + [tee, speck] + letters[3:], [list(range(7))], 40) == set()
+    # (nor is the bar itself when the speck is not under its end)
+    off = Glyph(box=(133, 112, 139, 118), mask=np.ones((6, 6), bool), small=True)
+    assert find_marks(letters[:3] + [bar, off] + letters[3:], [list(range(7))], 40) == set()
+
+
 def test_a_floating_plus_is_a_mark_and_a_floating_small_letter_is_not():
     from PIL import Image, ImageDraw
 
