@@ -199,7 +199,7 @@ def cut_off_letters(boxes, height, touching, letters, shape, size=CUT_OFF_SIZE, 
     out = np.zeros(len(boxes), bool)
     if not len(cut):
         return out
-    k = np.concatenate([cut, np.flatnonzero(letters & sized & ~touching)])
+    k = np.concatenate([cut, np.flatnonzero(letters & sized)])
     overlap = np.minimum(y1[k, None], y1[k]) - np.maximum(y0[k, None], y0[k])
     gap = np.maximum(x0[k, None] - x1[k], x0[k] - x1[k, None])
     beside = (overlap >= 0.5 * np.minimum(h[k, None], h[k])) & (gap <= reach * height)
