@@ -148,7 +148,7 @@ HOLES_PITCH = 1.25
 
 #: A letter cut off by the photo's border is at most this many letter heights on
 #: either side; ...
-CUT_OFF_SIZE = 1.5
+CUT_OFF_SIZE = 2.0
 #: ... and a row of this many stands for a line of letters without one not cut, ...
 CUT_OFF_ROW = 3
 #: ... each within this many letter heights of the next (:func:`cut_off_letters`).

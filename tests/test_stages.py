@@ -1216,6 +1216,14 @@ def test_letters_cut_by_the_photos_border_are_kept_in_their_line_and_nothing_els
     two[100:140, 400:406] = two[100:140, 440:446] = two[100:140, 480:486] = True
     glyphs, _ = segment(two)
     assert not [g for g in glyphs if g.box[0] == 0]
+    # a list's number written taller than the letters (1.8 heights), cut lengthwise
+    # by the left border, stays
+    listed = np.zeros((300, 700), bool)
+    listed[100:172, 0:8] = True
+    for x in (80, 120, 160, 200):
+        listed[120:160, x : x + 6] = listed[120:124, x : x + 24] = True
+    glyphs, _ = segment(listed)
+    assert [g.box for g in glyphs if g.box[1] == 0] == [(100, 0, 172, 8)]
     # nor are many all alike: a cloth's stripes
     stripes = np.zeros((300, 700), bool)
     for x in range(20, 680, 30):
