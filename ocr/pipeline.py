@@ -63,6 +63,9 @@ EDGE_MARK_CONF = 0.7
 #: edge is read unsure too; the marks are bars, scraps or larger patches of the desk.)
 EDGE_LETTER_HEIGHT = (0.8, 1.3)
 EDGE_LETTER_WIDTH = (0.5, 1.6)
+#: A line's last word of glyphs all read with less confidence than STRAY_MARK_CONF, this
+#: many letter heights or more after the word before it, is a stray (:func:`without_stray_words`).
+STRAY_WORD_GAP = 3.0
 #: A line of this many characters or more that the classifier is on average less sure
 #: of than GARBAGE_CONF is no writing (:func:`_garbage_line`).
 GARBAGE_CHARS = 2
@@ -1237,6 +1240,24 @@ def _stray_mark(items, below=STRAY_MARK_CONF):
     return _unsure(p, below)
 
 
+def without_stray_words(classified, height, far=STRAY_WORD_GAP, below=STRAY_MARK_CONF):
+    """`classified` lines without a last word of glyphs the classifier is unsure of
+    (each under `below`) that stands `far` letter heights or more after the word before
+    it: a desk's grain or a cloth's pattern beyond the sheet's edge, cut into
+    letter-sized pieces (writing goes on a word gap after the last word). Taken out
+    once the page's reading is chosen (:func:`read`): a reading's unsure characters
+    count against it (:func:`_sureness`)."""
+    out = []
+    for words in classified:
+        if len(words) >= 2:
+            before, last = words[-2], words[-1]
+            if (last[0][0].box[1] - before[-1][0].box[3] >= far * height
+                    and all(_unsure(p, below) for _, p, *_ in last)):
+                words = words[:-1]
+        out.append(words)
+    return out
+
+
 def _in_the_list(letters_of, k, height, near=3.0, aligned=1.0, tall=0.6):
     """Does line `k` start where the lines of writing around it start: its first
     letter as tall as a letter by `tall`, its left edge within `aligned` letter
@@ -1673,6 +1694,7 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
         prepared, classified = _surer(prepared, classified, prepared.rescaled, model, context)
     if prepared.loaded is not None and (_mean_conf(classified) < TURN_BELOW or _dark_and_empty(prepared, classified)):
         prepared, classified, turns = _best_turn(prepared, classified, model, context)
+    classified = without_stray_words(classified, prepared.analysis.height)
     if lexicon is not None:
         classified = apply_lexicon(classified, lexicon)
     level = (prepared.tilt, prepared.work_shape, prepared.level_shape) if prepared.tilt else None
