@@ -166,12 +166,11 @@ def cut_off_letters(boxes, height, touching, letters, shape, size=CUT_OFF_SIZE, 
     A page edge, a desk or a shadow touches the border too, but none of them is the
     size of a letter, touching the border on one side only, in a line of letters. A
     piece is kept when it is all of that: at most `size` letter heights on either side
-    and half of one tall, along the border no longer than that, and in a row of such
-    pieces and letters (each overlapping the next by half its height or more, within
-    `reach` letter heights of it: across a word gap) that holds a letter not touching
-    the border (in `letters`), or `row` such pieces not all of a width (their widths'
-    spread at least `alike` of their mean; a cloth's squares or stripes are all
-    alike): a whole line whose feet are cut.
+    and half of one tall, and in a row of such pieces and letters (each overlapping
+    the next by half its height or more, within `reach` letter heights of it: across a
+    word gap) that holds a letter not touching the border (in `letters`), or `row` such
+    pieces not all of a width (their widths' spread at least `alike` of their mean; a
+    cloth's squares or stripes are all alike): a whole line whose feet are cut.
 
     Parameters
     ----------
@@ -193,9 +192,8 @@ def cut_off_letters(boxes, height, touching, letters, shape, size=CUT_OFF_SIZE, 
     y0, x0, y1, x1 = boxes.T
     h, w = y1 - y0, x1 - x0
     sides = (y0 == 0).astype(int) + (x0 == 0) + (y1 == shape[0]) + (x1 == shape[1])
-    across = np.where((y0 == 0) | (y1 == shape[0]), w, h)  # its extent along the border
     sized = (h <= size * height) & (w <= size * height) & (h >= 0.5 * height)
-    cut = np.flatnonzero(touching & sized & (sides == 1) & (across <= size * height))
+    cut = np.flatnonzero(touching & sized & (sides == 1))
     out = np.zeros(len(boxes), bool)
     if not len(cut):
         return out
@@ -204,8 +202,8 @@ def cut_off_letters(boxes, height, touching, letters, shape, size=CUT_OFF_SIZE, 
     gap = np.maximum(x0[k, None] - x1[k], x0[k] - x1[k, None])
     beside = (overlap >= 0.5 * np.minimum(h[k, None], h[k])) & (gap <= reach * height)
     beside[len(cut):, len(cut):] = False  # (rows are joined through the cut pieces only)
+    beside |= np.eye(len(k), dtype=bool)
     row_of = np.arange(len(k))  # each piece's row: the least index it is joined to
-    beside |= beside.T | np.eye(len(k), dtype=bool)
     while True:
         joined = np.where(beside, row_of[None, :], len(k)).min(axis=1)
         if np.array_equal(joined, row_of):
