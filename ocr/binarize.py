@@ -3147,6 +3147,11 @@ def sheet_box(sheet, shape, small_shape, block=8):
             min(shape[0], int(np.ceil((rows[-1] + 1) * fy))), min(shape[1], int(np.ceil((cols[-1] + 1) * fx))))
 
 
+#: In the strip where a sheet's edge runs, a pixel at least this bright against the
+#: paper near by is paper, however bright the desk beside it (:func:`fill_outside_sheet`).
+PAPER_SHARE = 0.9
+
+
 def _near_desk_top(values, sheet, desk, reach=2):
     """Each block's nearest desk's brightest parts, (h, w) float32: the 95th
     percentile of the desk blocks within `reach` blocks, the whole desk's where none is."""
@@ -3164,7 +3169,9 @@ def fill_outside_sheet(grey, small, sheet, block=8, return_desk=False):
     paper counts as sheet to :func:`find_sheet`), and the blocks one block out
     are desk. Between the two, where the edge runs, each pixel is told
     apart by its brightness: what is at least half-way from the brightest parts of
-    the desk near by to the paper near by, and joined to the kept sheet that way, is paper; ink enclosed
+    the desk near by to the paper near by, or :data:`PAPER_SHARE` of the paper's brightness
+    (a desk as bright as the paper, a shade over the sheet's edge), and joined to the
+    kept sheet that way, is paper; ink enclosed
     by paper (letters near the edge) is kept with it; the rest, all that reaches
     the desk or the photo's border, is desk. The desk gets the paper brightness of
     the nearest kept blocks, carried outwards block by block and interpolated, so
@@ -3232,6 +3239,9 @@ def fill_outside_sheet(grey, small, sheet, block=8, return_desk=False):
     paper_near = np.where(sheet & ~keep & (B > top) & (B < F), B, F)
     level = np.maximum(to_pixels_smooth(paper_near - 0.5 * float(median(B[sheet]) - median(B[~sheet]))),
                        to_pixels_smooth(0.5 * (paper_near + top)))
+    # a cloth's stripes as bright as the paper, or brighter than a shade over the sheet's
+    # edge, would set the level over the paper itself: ink is darker than that
+    level = np.minimum(level, to_pixels_smooth(PAPER_SHARE * paper_near))
     bright, n = kernels.label(kept | (~out & (grey >= level)))  # in the band: paper-bright pixels
     joined = np.zeros(n + 1, bool)  # ... that join the sheet (not a bright stripe of the desk)
     joined[bright[kept]] = True

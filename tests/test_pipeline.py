@@ -2455,6 +2455,30 @@ def test_fill_outside_sheet_keeps_writing_where_the_light_falls_off_to_the_sheet
     assert np.all(out[~paper] >= 0.45)  # and not a dark stripe of the desk
 
 
+def test_fill_outside_sheet_keeps_writing_by_an_edge_where_the_cloth_is_as_bright_as_the_paper():
+    """A cloth's bright stripes, as bright as the paper, set the level between desk and
+    paper over the paper's own grain: the paper by the sheet's edge, and a stroke
+    written there, went with the desk (a photo's whole first line lost). A pixel 90 %
+    as bright as the paper near by is paper."""
+    from ocr.binarize import fill_outside_sheet
+
+    rng = np.random.default_rng(3)
+    yy, xx = np.mgrid[:320, :480]
+    grey = np.where((xx // 12) % 2 == 0, 0.92, 0.2).astype(np.float32)  # a striped cloth
+    paper = np.zeros(grey.shape, bool)
+    paper[61:259, 93:387] = True
+    grey[paper] = rng.normal(0.88, 0.02, int(paper.sum()))  # the paper's grain
+    stroke = np.zeros(grey.shape, bool)
+    stroke[66:69, 150:250] = True  # a stroke 5 pixels under the sheet's top edge
+    grey[stroke] = 0.45
+    out = fill_outside_sheet(grey, grey, _blocks_with_paper(paper))
+    np.testing.assert_array_equal(out[stroke], grey[stroke])
+    inside = np.zeros(grey.shape, bool)
+    inside[62:258, 94:386] = True
+    assert np.mean(out[inside] == grey[inside]) > 0.999  # the paper by the edges too
+    assert np.all(out[~paper] >= 0.45)  # and not a dark stripe of the desk
+
+
 # ----------------------------------------------------------------------------- a photo taken sideways
 
 @pytest.mark.parametrize("k", [1, 2, 3])
