@@ -70,6 +70,10 @@ STRAY_WORD_GAP = 3.0
 #: of than GARBAGE_CONF is no writing (:func:`_garbage_line`).
 GARBAGE_CHARS = 2
 GARBAGE_CONF = 0.45
+#: ... and once the page's reading is chosen, one of this many characters or more that
+#: it is less sure of than even odds (:func:`without_unsure_lines`).
+UNSURE_LINE_CHARS = 4
+UNSURE_LINE_CONF = 0.5
 
 
 @dataclass
@@ -1277,16 +1281,31 @@ def _unsure(p, below=STRAY_MARK_CONF):
     return float(one_character(p[None])[0]) < below
 
 
-def _garbage_line(words):
-    """Is a line of :data:`GARBAGE_CHARS` characters or more one the classifier is, on
-    average, less sure of than :data:`GARBAGE_CONF`? A desk's grain or a cloth's
+def _garbage_line(words, below=None, least=None):
+    """Is a line of `least` (:data:`GARBAGE_CHARS`) characters or more one the classifier
+    is, on average, less sure of than `below` (:data:`GARBAGE_CONF`)? A desk's grain or a cloth's
     squares that the sheet finder missed, cut into letter-sized pieces: no letter
     looks much like them, and a line of writing reads at 0.8-0.95. `words` are the
-    line's words of (glyph, probabilities, crop) as the classifier read them, before
-    any context. ``O`` and ``0`` count as one, as in :func:`_stray_mark` (a ``20``
-    whose ring is split between them is sure)."""
-    confs = [float(c) for items in words for c in one_character(np.stack([p for _, p, _ in items]))]
-    return len(confs) >= GARBAGE_CHARS and sum(confs) / len(confs) < GARBAGE_CONF
+    line's words of (glyph, probabilities, crop): in :func:`classify`, as the
+    classifier read them, before any context. ``O`` and ``0`` count as one, as in
+    :func:`_stray_mark` (a ``20`` whose ring is split between them is sure)."""
+    confs = [float(c) for items in words for c in one_character(np.stack([p for _, p, *_ in items]))]
+    below, least = GARBAGE_CONF if below is None else below, GARBAGE_CHARS if least is None else least
+    return len(confs) >= least and sum(confs) / len(confs) < below
+
+
+def without_unsure_lines(classified):
+    """`classified` lines without those of :data:`UNSURE_LINE_CHARS` characters or more
+    read, on average, at less than even odds (:data:`UNSURE_LINE_CONF`;
+    :func:`_garbage_line`): a cloth's stripes or a desk's grain that a sheet's edge
+    left by its first or last line, cut into letters the classifier can barely tell
+    (``TFZZ``, ``7 E Z ZI``). A shorter line may be a
+    number or a code read so (``61`` read ``6I``, ``CH4``). Taken out once the page's
+    reading is chosen (:func:`read`), as :func:`without_stray_words`: a reading's unsure
+    characters count against it (:func:`_sureness`), and the whole photo's garbage,
+    left out in :func:`classify`, made it the surer of a doubtful sheet's two readings
+    (a photo read 1 -> 52 errors)."""
+    return [words for words in classified if not _garbage_line(words, UNSURE_LINE_CONF, UNSURE_LINE_CHARS)]
 
 
 def _reweighted(word, probs):
@@ -1694,7 +1713,7 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
         prepared, classified = _surer(prepared, classified, prepared.rescaled, model, context)
     if prepared.loaded is not None and (_mean_conf(classified) < TURN_BELOW or _dark_and_empty(prepared, classified)):
         prepared, classified, turns = _best_turn(prepared, classified, model, context)
-    classified = without_stray_words(classified, prepared.analysis.height)
+    classified = without_unsure_lines(without_stray_words(classified, prepared.analysis.height))
     if lexicon is not None:
         classified = apply_lexicon(classified, lexicon)
     level = (prepared.tilt, prepared.work_shape, prepared.level_shape) if prepared.tilt else None

@@ -54,6 +54,32 @@ def test_an_unsure_word_far_after_a_lines_end_is_a_stray():
     assert texts(without_stray_words([[word("ZZ", 84 + 4 * H, 0.35)]], H)) == ["ZZ"]  # (a line's only word)
 
 
+def test_a_line_read_at_less_than_even_odds_is_no_writing():
+    """A cloth's stripes by a sheet's edge, cut into letters, were read as a line of
+    letters the classifier can barely tell (``TFZZ``, 0.35-0.72): a line of four
+    characters or more read on average under 0.5 is left out; one with sure letters
+    in it, a shorter one (a number, a code), or rings split between ``O`` and ``0``
+    (sure of being one of the two) is writing."""
+    from ocr.pipeline import without_unsure_lines
+
+    def word(text, confs):
+        return [(Glyph(box=(100, 30 * k, 140, 30 * k + 24), mask=np.ones((40, 24), bool)), onehot(ch, c), None)
+                for k, (ch, c) in enumerate(zip(text, confs))]
+
+    def texts(classified):
+        return [" ".join("".join(CLASSES[int(np.argmax(p))] for _, p, *_ in w) for w in line) for line in classified]
+
+    tfzz = [word("TFZZ", [0.44, 0.72, 0.39, 0.35])]
+    car = [word("CAR", [0.9, 0.95, 0.98])]
+    assert texts(without_unsure_lines([tfzz, car])) == ["CAR"]
+    assert texts(without_unsure_lines([[word("ATOM", [0.4, 0.9, 0.4, 0.4])], [word("6I", [0.4, 0.3])]])) == [
+        "ATOM", "6I"]
+    ring = np.full(len(CLASSES), 0.1 / (len(CLASSES) - 2))
+    ring[CLASSES.index("O")] = ring[CLASSES.index("0")] = 0.45
+    rings = [[(g, ring, None) for g, _, _ in word("OOOO", [0.45] * 4)]]
+    assert texts(without_unsure_lines([rings])) == ["OOOO"]
+
+
 # ----------------------------------------------------------------------------- word context
 
 def test_context_turns_close_call_to_words_kind():
@@ -1168,7 +1194,9 @@ def test_a_line_of_letter_sized_blotches_is_no_writing(model, monkeypatch, seed,
     """Letter-sized patches of random dark squares in a row below the writing (nine, or
     two), as a cloth's squares or a desk's grain the sheet finder missed are cut up:
     no letter looks much like them, and the classifier reads the row at 0.2-0.5 on
-    average (the writing at 0.9 and more). The row is left out; the writing is kept."""
+    average (the writing at 0.9 and more). The row is left out; the writing is kept.
+    Once the page's reading is chosen, a row of four or more read under even odds is
+    left out too."""
     import ocr.pipeline as P
 
     im, text = _render(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44)
@@ -1180,6 +1208,9 @@ def test_a_line_of_letter_sized_blotches_is_no_writing(model, monkeypatch, seed,
         page[y : y + 44, 60 + 70 * k : 104 + 70 * k][patch] = 90
     assert ocr.read(page, model=model).text == text
     monkeypatch.setattr(P, "GARBAGE_CONF", 0.0)
+    if patches >= P.UNSURE_LINE_CHARS:
+        assert ocr.read(page, model=model).text == text
+    monkeypatch.setattr(P, "UNSURE_LINE_CONF", 0.0)
     assert ocr.read(page, model=model).text.startswith(text + "\n")
 
 
