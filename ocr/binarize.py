@@ -2557,6 +2557,9 @@ EDGE_CANDIDATE = 0.25
 #: Lines are looked for through the points stepping across them most steeply: those
 #: over this percentile of the log brightness's gradient.
 EDGE_POINTS = 90
+#: The side of an edge towards the sheet must stay brighter this many times 4 pixels in:
+#: a cloth's stripe steps up as sharply, but to a stripe as narrow.
+EDGE_DEPTH = 3
 #: Edges are looked for within this many degrees of level and of upright ...
 EDGE_TILT = 15
 #: ... when the rest of the photo, outside the bright region, spreads this much or more
@@ -2649,8 +2652,12 @@ def _straight_edged_sheet(g, shape, block, least=3):
                 continue
             up, down = float(np.mean(steps > EDGE_STEP)), float(np.mean(steps < -EDGE_STEP))
             kind = ("top" if up > down else "bottom") if level else ("left" if up > down else "right")
-            if max(up, down) >= EDGE_CANDIDATE:
-                options[kind].append((max(up, down), theta, rho))
+            # weighed by how far in the paper stays brighter (a cloth's stripe is narrow)
+            inward = EDGE_DEPTH if up > down else -EDGE_DEPTH
+            deep = (1.0 if up > down else -1.0) * _steps_across(smooth, theta, rho, inward=inward)
+            strength = float(np.mean(deep > EDGE_STEP))
+            if strength >= EDGE_CANDIDATE:
+                options[kind].append((strength, theta, rho))
     border = {"top": (np.pi / 2, 0.0), "bottom": (np.pi / 2, H - 1.0), "left": (0.0, 0.0), "right": (0.0, W - 1.0)}
     # the three strongest lines of each kind, or none (the photo's border): the sheet is
     # the choice whose sides step up most along their stretches between its corners
@@ -2690,8 +2697,9 @@ def _sides_support(smooth, lines, found):
     for kind, line in found.items():
         if line is None:
             continue
-        steps = _steps_along(smooth, *ends[kind], kind in ("top", "bottom"))
-        share = 0.0 if steps is None else float(np.mean((1.0 if kind in ("top", "left") else -1.0) * steps > EDGE_STEP))
+        sign = 1.0 if kind in ("top", "left") else -1.0
+        steps = _steps_along(smooth, *ends[kind], kind in ("top", "bottom"), inward=int(sign) * EDGE_DEPTH)
+        share = 0.0 if steps is None else float(np.mean(sign * steps > EDGE_STEP))
         if share < EDGE_SUPPORT:
             return None
         total += share
@@ -2727,29 +2735,31 @@ def _crossing(a, b):
     return tuple(np.linalg.solve(M, [a[1], b[1]]))
 
 
-def _steps_across(smooth, theta, rho, d=4):
+def _steps_across(smooth, theta, rho, d=4, inward=1):
     """How much brighter `smooth` is `d` pixels on the side the normal `theta` points to
     than `d` pixels on the other, at every pixel of the line ``(theta, rho)`` within
-    the photo (:func:`_brightness_step`); None when under 20 pixels of it are."""
+    the photo (:func:`_brightness_step`, `inward`); None when under 20 pixels of it are."""
     H, W = smooth.shape
     c, s = np.cos(theta), np.sin(theta)
     t = np.arange(-float(H + W), float(H + W))
-    return _brightness_step(smooth, rho * c - s * t, rho * s + c * t, c, s, d)
+    return _brightness_step(smooth, rho * c - s * t, rho * s + c * t, c, s, d, inward)
 
 
-def _steps_along(smooth, p, q, level, d=4):
+def _steps_along(smooth, p, q, level, d=4, inward=1):
     """The same steps along the stretch p -> q (x, y) of a side, its tenths at either
     end left out (the corners), measured straight down (a level side) or straight
     right (an upright one): the sides lean 15 degrees at most."""
     t = np.linspace(0.1, 0.9, max(0, int(np.hypot(q[0] - p[0], q[1] - p[1]))))
     xs, ys = p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t
-    return _brightness_step(smooth, xs, ys, 0.0 if level else 1.0, 1.0 if level else 0.0, d)
+    return _brightness_step(smooth, xs, ys, 0.0 if level else 1.0, 1.0 if level else 0.0, d, inward)
 
 
-def _brightness_step(smooth, xs, ys, nx, ny, d):
+def _brightness_step(smooth, xs, ys, nx, ny, d, inward=1):
     """At each point (xs, ys) at least `d` pixels inside the photo, how much brighter
     `smooth` is `d` pixels along the normal (nx, ny) than `d` pixels the other way;
-    None when under 20 points are inside."""
+    None when under 20 points are inside. With `inward` k > 1 (or < -1), the side
+    along (against) the normal counts by its darkest of the points 1 to |k| times `d`
+    pixels out: how much brighter it stays all that way in."""
     H, W = smooth.shape
     ok = (xs >= d) & (xs < W - d) & (ys >= d) & (ys < H - d)
     if ok.sum() < 20:
@@ -2760,6 +2770,10 @@ def _brightness_step(smooth, xs, ys, nx, ny, d):
         x, y = xs + k * d * nx, ys + k * d * ny
         return smooth[np.clip(np.rint(y).astype(int), 0, H - 1), np.clip(np.rint(x).astype(int), 0, W - 1)]
 
+    if inward > 1:
+        return np.min([at(k) for k in range(1, inward + 1)], axis=0) - at(-1)
+    if inward < -1:
+        return at(1) - np.min([at(-k) for k in range(1, 1 - inward)], axis=0)
     return at(1) - at(-1)
 
 

@@ -2152,6 +2152,29 @@ def test_sheet_edges_in_a_side_shadow_are_found_among_slanting_stripes(shade):
     assert sheet[inner].all() and not sheet[outer].any()
 
 
+def test_a_sheets_edge_is_not_taken_for_a_stripe_beside_it():
+    """A cloth striped along the sheet's left edge: each stripe's edge steps up to a
+    bright stripe as sharply as the sheet's, and along the whole photo where the
+    sheet's runs along the sheet only, so the stripes were the strongest left edges,
+    and the sheet took in the cloth (its stripes read as letters down the margin).
+    A sheet's edge steps up to paper that stays bright three times as far in; a
+    stripe's, to a stripe as narrow."""
+    from ocr.binarize import _straight_edged_sheet
+
+    yy, xx = np.mgrid[:240, :320]
+    g = np.full((240, 320), 0.3, np.float32)  # a dark desk, under a cloth of 8-pixel stripes
+    cloth = (xx >= 44) & (xx < 100)
+    g[cloth] = np.where(((99 - xx[cloth]) // 8) % 2 == 1, 0.88, 0.25)
+    paper = (yy >= 50) & (yy < 190) & (xx >= 100) & (xx < 290)
+    g[paper] = 0.9
+    g += np.random.default_rng(0).normal(0, 0.01, g.shape).astype(np.float32)
+    sheet = _straight_edged_sheet(g, (30, 40), 8)
+    assert sheet is not None
+    inner, outer = _sheet_blocks(sheet.shape, 4 * 50, 4 * 100, 4 * 140, 4 * 190)  # (in photo pixels)
+    assert sheet[inner].all() and not sheet[outer].any()
+    assert not sheet[:, :12].any()  # not a block of the cloth
+
+
 def test_sheet_found_by_its_edges_when_nothing_else_finds_it(model, monkeypatch):
     """When every other try fails (here made to), the sheet told by its straight edges
     is taken, as doubtful: the photo is read with it and whole."""
