@@ -2458,8 +2458,9 @@ def find_sheet(grey, block=8, enclosed=False, return_doubtful=False):
 
     With `enclosed`, when every other try fails on a photo whose bright region
     leaves ground along the border and whose rest is not smooth paper
-    (:data:`EDGE_GROUND`), the sheet is looked for by its straight edges
-    (:func:`_straight_edged_sheet`), as doubtful. A sheet found otherwise by its
+    (:data:`EDGE_LOOK`), the sheet is looked for by its straight edges
+    (:func:`_straight_edged_sheet`), and taken, as doubtful, when the ground they
+    leave is no smooth paper either (:data:`EDGE_GROUND`). A sheet found otherwise by its
     brightness gives way to the one its four straight edges make when that
     holds it (:func:`_whole_of`: the lit part of a sheet beyond a hard shadow's edge), and
     to the one they make when the two have half of each in common (bright stripes of a
@@ -2539,10 +2540,12 @@ def _find_sheet(g, block, enclosed):
     # Last, a sheet told by its straight edges, where a desk as bright as the paper in
     # places (a light oak's grain, a cloth's stripes) joins the bright region; only
     # when the rest of the photo is no smooth paper (a page filling the photo is not
-    # looked at again)
-    if sheet is not None and _ground_on_border(sheet) >= DESK_BORDER and median(spread[~sheet]) >= EDGE_GROUND:
+    # looked at again), nor the ground its edges leave (a walnut desk that a phone's
+    # blur smoothed, beside the sheet's shaded half, passes the first)
+    if sheet is not None and _ground_on_border(sheet) >= DESK_BORDER and median(spread[~sheet]) >= EDGE_LOOK:
         edged = _straight_edged_sheet(g, B.shape, block)
-        if edged is not None and 0.15 <= edged.mean() <= 0.97 and _ground_on_border(edged) >= DESK_BORDER:
+        if (edged is not None and 0.15 <= edged.mean() <= 0.97 and _ground_on_border(edged) >= DESK_BORDER
+                and median(spread[~edged]) >= EDGE_GROUND):
             return edged, True
     return None, False
 
@@ -2564,7 +2567,11 @@ EDGE_DEPTH = 3
 EDGE_TILT = 15
 #: ... when the rest of the photo, outside the bright region, spreads this much or more
 #: in the median block (0.003-0.006 for the paper around the shared pages' bright
-#: middles, 0.010-0.026 for the desks whose sheets are found this way).
+#: middles, 0.010-0.026 for the desks whose sheets are found this way, 0.007 for a
+#: walnut desk that a phone's blur smoothed, beside the sheet's shaded half), ...
+EDGE_LOOK = 0.005
+#: ... and the sheet they make is taken when the ground outside it spreads this much
+#: (0.009 for that walnut desk).
 EDGE_GROUND = 0.008
 #: A sheet found by its brightness is replaced by the one its four edges make when that
 #: holds this share of it (:func:`_whole_of`), ...

@@ -2198,6 +2198,41 @@ def test_sheet_found_by_its_edges_when_nothing_else_finds_it(model, monkeypatch)
     assert ocr.read(photo, model=model).text != text  # ... else they are lost
 
 
+def test_sheet_half_in_a_hard_shadow_on_a_smooth_dark_desk_is_found_by_its_edges(monkeypatch):
+    """A hard shadow over half a sheet on a dark desk whose fine grain a phone's blur
+    smoothed: outside the bright region lie the desk and the shaded half of the sheet,
+    as smooth as paper, and the photo was not looked at for the sheet's edges, though
+    the ground they leave, the desk alone, is rough enough. That ground decides (here
+    every other try is made to fail)."""
+    import ocr.binarize as B
+    from PIL import Image, ImageFilter
+
+    from ocr.pipeline import quarter
+    from ocr.synth import render_page
+
+    rgb, _, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44)
+    page = np.pad(np.asarray(rgb).astype(np.float32).mean(axis=2) / 255, 40, mode="edge")
+    h, w = page.shape
+    H, W = int(1.6 * h), int(1.5 * w)
+    yy, xx = np.mgrid[0:H, 0:W]
+    grain = 0.35 + 0.025 * np.sin(xx / 9.0 + 2.0 * np.sin(yy / 40.0))
+    ground = np.asarray(Image.fromarray((grain * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(1)),
+                        np.float32) / 255
+    y0, x0 = (H - h) // 2, (W - w) // 2
+    ground[y0 : y0 + h, x0 : x0 + w] = page
+    shadow = (xx - 0.45 * W) + 0.8 * (yy - 0.5 * H) > 0
+    photo = ground * np.where(shadow, 0.4, 1.0) + np.random.default_rng(1).normal(0, 0.01, (H, W))
+    photo = (np.clip(photo, 0, 1) * 255).astype(np.uint8)
+    monkeypatch.setattr(B, "_is_sheet_on_desk", lambda *a, **k: False)
+    monkeypatch.setattr(B, "_smooth_sheet", lambda spread: None)
+    sheet, doubtful = B.find_sheet(quarter(photo), enclosed=True, return_doubtful=True)
+    assert sheet is not None and doubtful
+    inner, outer = _sheet_blocks(sheet.shape, y0, x0, h, w)
+    assert sheet[inner].all() and not sheet[outer].any()
+    monkeypatch.setattr(B, "EDGE_LOOK", B.EDGE_GROUND)  # looked at only when the rest is rough
+    assert B.find_sheet(quarter(photo), enclosed=True) is None
+
+
 def test_sheet_on_light_oak_is_found_by_its_smoothness(sheet_page, model):
     from ocr.binarize import find_sheet
     from ocr.load import load_image
