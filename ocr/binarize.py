@@ -2617,9 +2617,10 @@ def _straight_edged_sheet(g, shape, block, least=3):
     slanting by more than 27 degrees do not step across such lines (taking the
     strongest gradients of the photo itself, the stripes in the light left a shaded
     edge no points). Each is weighed by the share of its length along which one side
-    is brighter by :data:`EDGE_STEP`, that
-    side telling whether it would be a top, bottom, left or right edge (over
-    :data:`EDGE_CANDIDATE` of it to count). Of the three strongest lines of each kind,
+    is brighter by :data:`EDGE_STEP`, and stays so :data:`EDGE_DEPTH` steps in (a
+    cloth striped along the sheet's edge steps up as sharply at every stripe, but to a
+    stripe as narrow), that side telling whether it would be a top, bottom, left or
+    right edge (over :data:`EDGE_CANDIDATE` of it to count). Of the three strongest lines of each kind,
     or none (the photo's border stands in), the sheet is the choice of at least
     three whose sides, between the corners they make, step up so along
     :data:`EDGE_SUPPORT` of their stretches, and most in all.

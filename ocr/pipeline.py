@@ -1282,10 +1282,11 @@ def _unsure(p, below=STRAY_MARK_CONF):
 
 
 def _garbage_line(words, below=None, least=None):
-    """Is a line of `least` (:data:`GARBAGE_CHARS`) characters or more one the classifier
-    is, on average, less sure of than `below` (:data:`GARBAGE_CONF`)? A desk's grain or a cloth's
-    squares that the sheet finder missed, cut into letter-sized pieces: no letter
-    looks much like them, and a line of writing reads at 0.8-0.95. `words` are the
+    """Is a line of `least` (:data:`GARBAGE_CHARS`) characters or more one the
+    classifier is, on average, less sure of than `below` (:data:`GARBAGE_CONF`)? A
+    desk's grain or a cloth's squares that the sheet finder missed, cut into
+    letter-sized pieces: no letter looks much like them, and a line of writing reads
+    at 0.8-0.95. `words` are the
     line's words of (glyph, probabilities, crop): in :func:`classify`, as the
     classifier read them, before any context. ``O`` and ``0`` count as one, as in
     :func:`_stray_mark` (a ``20`` whose ring is split between them is sure)."""
@@ -1299,12 +1300,12 @@ def without_unsure_lines(classified):
     read, on average, at less than even odds (:data:`UNSURE_LINE_CONF`;
     :func:`_garbage_line`): a cloth's stripes or a desk's grain that a sheet's edge
     left by its first or last line, cut into letters the classifier can barely tell
-    (``TFZZ``, ``7 E Z ZI``). A shorter line may be a
-    number or a code read so (``61`` read ``6I``, ``CH4``). Taken out once the page's
-    reading is chosen (:func:`read`), as :func:`without_stray_words`: a reading's unsure
-    characters count against it (:func:`_sureness`), and the whole photo's garbage,
-    left out in :func:`classify`, made it the surer of a doubtful sheet's two readings
-    (a photo read 1 -> 52 errors)."""
+    (``TFZZ``, ``7 E Z ZI``). A shorter line may be a number or a code read so (``61``
+    read ``6I``, ``CH4``). Taken out once the page's reading is chosen (:func:`read`),
+    as :func:`without_stray_words`: a reading's unsure characters count against it
+    (:func:`_sureness`), and the whole photo's garbage, left out in :func:`classify`,
+    made it the surer of a doubtful sheet's two readings (a photo read 1 -> 52
+    errors)."""
     return [words for words in classified if not _garbage_line(words, UNSURE_LINE_CONF, UNSURE_LINE_CHARS)]
 
 

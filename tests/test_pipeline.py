@@ -2057,10 +2057,11 @@ def test_sheet_is_not_grown_along_a_narrow_band_as_bright_as_its_shade():
     assert not grown[14:16, :9].any() and grown.sum() <= 20 * 14 + 2 * 14
 
 
-def _on_bright_grain(with_sheet=True):
-    """The shared test text on a sheet on wavy grain as bright as the paper at its crests,
-    under a vignette, the sheet up and left of the middle (or the grain alone): (H, W)
-    uint8 photo, its text, the sheet's place (y0, x0, h, w)."""
+def _sheet_on_grain(brightness, amplitude, wave, blur, shift=(0, 0), with_sheet=True):
+    """The shared test text on a sheet (padded by 40 pixels of paper) on wavy grain
+    `brightness` +- `amplitude`, `wave` = (pixels across a wave, its swing, pixels along
+    a swing), blurred by `blur`, the sheet `shift` (y, x) from the middle: (H, W) float32
+    ground, its text and the sheet's place (y0, x0, h, w)."""
     from PIL import Image, ImageFilter
 
     from ocr.synth import render_page
@@ -2070,12 +2071,23 @@ def _on_bright_grain(with_sheet=True):
     h, w = page.shape
     H, W = int(1.6 * h), int(1.5 * w)
     yy, xx = np.mgrid[0:H, 0:W]
-    grain = 0.65 + 0.2 * np.sin(xx / 30.0 + 2.5 * np.sin(yy / 60.0))
-    ground = np.asarray(Image.fromarray((grain * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(2)),
+    across, swing, along = wave
+    grain = brightness + amplitude * np.sin(xx / across + swing * np.sin(yy / along))
+    ground = np.asarray(Image.fromarray((grain * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(blur)),
                         np.float32) / 255
-    y0, x0 = (H - h) // 2 - 20, (W - w) // 2 - 30
+    y0, x0 = (H - h) // 2 + shift[0], (W - w) // 2 + shift[1]
     if with_sheet:
         ground[y0 : y0 + h, x0 : x0 + w] = page
+    return ground, text, (y0, x0, h, w)
+
+
+def _on_bright_grain(with_sheet=True):
+    """The shared test text on a sheet on wavy grain as bright as the paper at its crests,
+    under a vignette, the sheet up and left of the middle (or the grain alone): (H, W)
+    uint8 photo, its text, the sheet's place (y0, x0, h, w)."""
+    ground, text, (y0, x0, h, w) = _sheet_on_grain(0.65, 0.2, (30.0, 2.5, 60.0), 2, (-20, -30), with_sheet)
+    H, W = ground.shape
+    yy, xx = np.mgrid[0:H, 0:W]
     r = np.sqrt(((yy - H / 2) / (H / 2)) ** 2 + ((xx - W / 2) / (W / 2)) ** 2)
     photo = ground * (1 - 0.4 * np.clip(r - 0.2, 0, 1) ** 1.5) + np.random.default_rng(1).normal(0, 0.015, (H, W))
     return (np.clip(photo, 0, 1) * 255).astype(np.uint8), text, (y0, x0, h, w)
@@ -2205,21 +2217,11 @@ def test_sheet_half_in_a_hard_shadow_on_a_smooth_dark_desk_is_found_by_its_edges
     the ground they leave, the desk alone, is rough enough. That ground decides (here
     every other try is made to fail)."""
     import ocr.binarize as B
-    from PIL import Image, ImageFilter
-
     from ocr.pipeline import quarter
-    from ocr.synth import render_page
 
-    rgb, _, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44)
-    page = np.pad(np.asarray(rgb).astype(np.float32).mean(axis=2) / 255, 40, mode="edge")
-    h, w = page.shape
-    H, W = int(1.6 * h), int(1.5 * w)
+    ground, _, (y0, x0, h, w) = _sheet_on_grain(0.35, 0.025, (9.0, 2.0, 40.0), 1)  # fine dark grain
+    H, W = ground.shape
     yy, xx = np.mgrid[0:H, 0:W]
-    grain = 0.35 + 0.025 * np.sin(xx / 9.0 + 2.0 * np.sin(yy / 40.0))
-    ground = np.asarray(Image.fromarray((grain * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(1)),
-                        np.float32) / 255
-    y0, x0 = (H - h) // 2, (W - w) // 2
-    ground[y0 : y0 + h, x0 : x0 + w] = page
     shadow = (xx - 0.45 * W) + 0.8 * (yy - 0.5 * H) > 0
     photo = ground * np.where(shadow, 0.4, 1.0) + np.random.default_rng(1).normal(0, 0.01, (H, W))
     photo = (np.clip(photo, 0, 1) * 255).astype(np.uint8)
