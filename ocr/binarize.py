@@ -3258,12 +3258,12 @@ def fill_outside_sheet(grey, small, sheet, block=8, return_desk=False):
     # the edge's own blocks show its paper (their 90th percentile) where it is darker
     # than the paper carried out from further in
     top = _near_desk_top(values, sheet, desk)
-    paper_near = np.where(sheet & ~keep & (B > top) & (B < F), B, F)
-    level = np.maximum(to_pixels_smooth(paper_near - 0.5 * float(median(B[sheet]) - median(B[~sheet]))),
-                       to_pixels_smooth(0.5 * (paper_near + top)))
+    near = to_pixels_smooth(np.where(sheet & ~keep & (B > top) & (B < F), B, F))  # (interpolation is linear)
+    contrast = np.float32(scale * float(median(B[sheet]) - median(B[~sheet])))
+    level = np.maximum(near - 0.5 * contrast, 0.5 * (near + to_pixels_smooth(top)))
     # a cloth's stripes as bright as the paper, or brighter than a shade over the sheet's
     # edge, would set the level over the paper itself: ink is darker than that
-    level = np.minimum(level, to_pixels_smooth(PAPER_SHARE * paper_near))
+    level = np.minimum(level, np.float32(PAPER_SHARE) * near)
     bright, n = kernels.label(kept | (~out & (grey >= level)))  # in the band: paper-bright pixels
     joined = np.zeros(n + 1, bool)  # ... that join the sheet (not a bright stripe of the desk)
     joined[bright[kept]] = True
