@@ -935,6 +935,57 @@ def _without_rule_slivers(mask, near, side, height, reach):
     return mask & ~sliver[labels] if sliver.any() else mask
 
 
+#: A piece of ink with this share of its pixels or more within RIM_NEAR letter heights
+#: of the straight lines taken out is what they left (:func:`without_rule_remnants`) ...
+RIM_SHARE = 0.8
+RIM_NEAR = 0.1
+#: ... unless it lies within this many letter heights of other ink (a letter's bar a rule cut off).
+RIM_APART = 0.3
+
+
+def without_rule_remnants(mask, rules, height, share=RIM_SHARE, near=RIM_NEAR, apart=RIM_APART):
+    """`mask` without the pieces of ink that the straight lines taken out of it left.
+
+    A sheet's edge on a dark desk leaves a rim of ink just outside it, where the
+    paper's light still sets the level, and that rim, taken out as a rule
+    (:func:`remove_rules`, :func:`remove_slanted_rules`), leaves its corners and the
+    stubs where the desk's noise crossed it; a phone's shadow along the edge does the
+    same. Read as ``J``, ``7`` or ``M`` round the writing, they are no letters: a piece
+    with `share` of its pixels or more within `near` letter heights of `rules` goes,
+    unless other ink lies within `apart` letter heights of it (a letter's bar that a
+    rule through the letter cut off).
+
+    Parameters
+    ----------
+    mask : (H, W) bool ndarray
+        The ink, the rules taken out.
+    rules : (H, W) bool ndarray
+        The straight lines' pixels taken out of it.
+    height : float
+        The page's letter height, pixels.
+
+    Returns
+    -------
+    mask : (H, W) bool ndarray
+        `mask` itself when nothing goes.
+    """
+    if height <= 0 or not rules.any():
+        return mask
+    labels, n = kernels.label(mask)
+    if n == 0:
+        return mask
+    r = max(2, round(near * height))
+    close = kernels.box_max(rules.view(np.uint8), 2 * r + 1).view(bool)
+    on = np.bincount(labels[close], minlength=n + 1)
+    drop = on >= share * np.bincount(labels.ravel(), minlength=n + 1)
+    drop[0] = False
+    if drop.any():  # ... but not beside other ink
+        a = max(2, round(apart * height))
+        by = kernels.box_max((mask & ~drop[labels]).view(np.uint8), 2 * a + 1).view(bool)
+        drop[labels[by & mask]] = False
+    return mask & ~drop[labels] if drop.any() else mask
+
+
 def _boxes(mask, slices, height, reach, covered=0.75):
     """Boxes printed around letters, found by their sides: two upright strokes of
     `mask` (`slices`, ``(rows, columns)``, indexed from 1) as long as each other

@@ -18,7 +18,7 @@ from .binarize import (MIN_CONTRAST, faint_writing, fill_outside_sheet, find_dot
                        hysteresis, ink_darkness, light_strokes, light_trails, lines_under_the_noise,
                        paper_overestimate, remove_frame_bars, remove_page_lines, remove_rules, remove_slanted_rules,
                        rings, sheet_box, strokes_across_lines, threshold_levels, tighten, weak_writing_levels,
-                       without_dots)
+                       without_dots, without_rule_remnants)
 from .kernels import median
 from .layout import estimate_skew, find_marks, gaps, group_lines, line_height, mark_kind, split_words, word_gap_threshold
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
@@ -330,7 +330,8 @@ LINE_RUNS = 1.25
 def find_ink(grey, outside=None):
     """The letters' ink, with its connected components: writing washed out by a
     veil of light (glare) given its contrast back (:func:`ocr.binarize.veil_gain`),
-    page lines and rules removed (a form's boxes too, :func:`ocr.binarize.remove_frame_bars`;
+    page lines and rules removed (a form's boxes too, :func:`ocr.binarize.remove_frame_bars`,
+    and what the straight lines taken out left, :func:`ocr.binarize.without_rule_remnants`;
     a net of lines whose blur set the seed level over itself is looked for under it,
     :func:`ocr.binarize.lines_under_the_noise`), found again from lower seeds and under a closer
     paper estimate when the writing is all weak (a pencil: :func:`ocr.binarize.weak_writing_levels`,
@@ -420,17 +421,26 @@ def find_ink(grey, outside=None):
     extent = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]) if len(boxes) else [0]
     # Rules are long: without any long piece of ink there is nothing to remove.
     long_ink = H > 0 and np.max(extent) >= 1.75 * H
+    straight = None  # the straight lines taken out, not the page's lines
     if long_ink:
         kept = remove_slanted_rules(remove_rules(mask, min_length=3.5 * H), 3.5 * H, max_width=max(2.0, 0.08 * H))
         # a large title's upright strokes are as long, but its letters stand in a row
         kept |= mask & _title_ink(labelled, H)
-        rules = (mask & ~kept) if rules is None else rules | (mask & ~kept)
+        straight = mask & ~kept
+        rules = straight if rules is None else rules | straight
         mask = kept
         labelled = components(mask)
     if rules is not None or long_ink:  # a form's boxes' sides
         kept = remove_frame_bars(mask, H, rules)
         if kept is not mask:
-            rules = (mask & ~kept) if rules is None else rules | (mask & ~kept)
+            bars = mask & ~kept
+            rules = bars if rules is None else rules | bars
+            straight = bars if straight is None else straight | bars
+            mask = kept
+            labelled = components(mask)
+    if straight is not None:  # what they left: a sheet's rim's corners and stubs
+        kept = without_rule_remnants(mask, straight, H)
+        if kept is not mask:
             mask = kept
             labelled = components(mask)
     # a ring as dark as the writing through it, and one drawn round a word (a form's

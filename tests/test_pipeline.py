@@ -2235,6 +2235,38 @@ def test_sheet_half_in_a_hard_shadow_on_a_smooth_dark_desk_is_found_by_its_edges
     assert B.find_sheet(quarter(photo), enclosed=True) is None
 
 
+def _note_on_plain_desk(desk, angle):
+    """The shared test text on a sheet (padded by 40 pixels of paper) turned by `angle`
+    degrees on a smooth desk as bright as `desk`, the sheet's soft shadow down and to
+    the right of it, with a little noise: (H, W) uint8 photo and its text."""
+    from PIL import Image, ImageFilter
+
+    from ocr.synth import render_page
+
+    rgb, text, _ = render_page(["CALL MOM AT 5", "BUY 2 EGGS", "FIX BIKE"], seed=4, height=44)
+    page = np.pad(np.asarray(rgb).astype(np.float32).mean(axis=2), 40, mode="edge")
+    sheet = Image.fromarray(page.astype(np.uint8)).convert("RGBA").rotate(angle, expand=True,
+                                                                          resample=Image.BICUBIC)
+    W, H = int(1.5 * sheet.width), int(1.5 * sheet.height)
+    x, y = (W - sheet.width) // 2, (H - sheet.height) // 3
+    shadow = Image.new("L", (W, H), 0)
+    shadow.paste(255, (x + 4, y + 6), sheet.split()[3])
+    shadow = np.asarray(shadow.filter(ImageFilter.GaussianBlur(6)), np.float32) / 255
+    photo = Image.fromarray((255 * desk * (1 - 0.35 * shadow)).astype(np.uint8)).convert("RGBA")
+    photo.paste(sheet, (x, y), sheet)
+    noisy = np.asarray(photo.convert("L"), np.float32) + np.random.default_rng(4).normal(0, 2.0, (H, W))
+    return np.clip(noisy, 0, 255).astype(np.uint8), text
+
+
+@pytest.mark.parametrize("desk, angle", [(0.3, 3), (0.45, -3)])
+def test_a_sheets_rim_on_a_plain_desk_is_read_as_no_letter(model, desk, angle):
+    """Just outside a sheet's edge on a darker desk the paper's light still sets the
+    level, and the sheet's shadow lies there: a rim of ink, taken out as a rule, whose
+    corner was read as a ``J`` under the writing."""
+    photo, text = _note_on_plain_desk(desk, angle)
+    assert ocr.read(photo, model=model).text == text
+
+
 def test_sheet_on_light_oak_is_found_by_its_smoothness(sheet_page, model):
     from ocr.binarize import find_sheet
     from ocr.load import load_image

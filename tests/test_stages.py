@@ -556,6 +556,33 @@ def test_veil_of_light_over_writing_is_lifted():
     assert plain[under] < threshold_levels(plain)[1] and lifted[under] > threshold_levels(lifted)[1]  # seeds ink
 
 
+def test_without_rule_remnants_drops_what_a_line_left_but_not_a_letters_bar():
+    """Of the ink by a line taken out (a sheet's rim), a piece lying along it far from
+    any other ink goes (a rim's corner and its stubs); a letter's bar lying as close to
+    it, and the letter whose bar it is, stay."""
+    from ocr.binarize import without_rule_remnants
+
+    H = 40
+    mask = np.zeros((200, 400), bool)
+    rules = np.zeros_like(mask)
+    rules[150:153, 20:380] = True  # the line taken out along row 150
+    rules[20:153, 377:380] = True  # ... and up the right side
+    mask[146:149, 330:376] = True  # the rim's corner: along the line and up the side
+    mask[100:149, 373:376] = True
+    mask[154:157, 60:64] = True  # a stub under the line
+    mask[100:145, 100:104] = True  # an L's stem ...
+    mask[145:149, 100:130] = True  # ... and its bar, along the line
+    mask[154:157, 200:226] = True  # a Z's bottom bar the line cut off, under its diagonal
+    mask[110:148, 205:208] = True
+    kept = without_rule_remnants(mask, rules, H)
+    assert not kept[146:149, 330:376].any() and not kept[100:149, 373:376].any()
+    assert not kept[154:157, 60:64].any()
+    assert (kept[100:149, 100:130] == mask[100:149, 100:130]).all()
+    assert kept[154:157, 200:226].all() and kept[110:148, 205:208].all()
+    assert not without_rule_remnants(mask, rules, H, apart=0)[154:157, 200:226].any()
+    assert without_rule_remnants(mask, np.zeros_like(mask), H) is mask
+
+
 def test_veil_is_not_lifted_without_writing_or_without_a_veil():
     rng = np.random.default_rng(1)
     bars = [(60, x, 100, x + 4) for x in range(20, 300, 40)]
