@@ -10,7 +10,12 @@ desk 1.25-1.6 times its size, of one of three kinds in turn:
 oak      light wood (about as bright as grey paper), grain 7 % of the light
 walnut   dark wood, grain 10 %
 striped  a grey tablecloth of hard-edged stripes, some as bright as the paper
+plain    (``--kinds``) a smooth desk, dark to mid grey, the sheet's soft shadow on it
+white    (``--kinds``) a smooth white desk, brighter than the paper, the same shadow
 =======  ==================================================================
+
+With ``--notes`` every page is first coloured as a sticky note (yellow, pink, green,
+blue or orange paper in turn, the ink as dark as it was).
 
 The grain's direction, period and the page's place change from page to page
 (``--seed``). Every photo is read with ``handocr read`` beside the page alone, and
@@ -39,11 +44,17 @@ from bench_accuracy import DATA, IMAGE_EXTS, ROOT, _load_scores, read_handocr  #
 from compose_pages import photographed  # noqa: E402
 
 KINDS = ("oak", "walnut", "striped")
+PLAIN = {"plain": (0.2, 0.5), "white": (0.93, 0.98)}  # smooth desks: (darkest, brightest)
+NOTES = ((1.0, 0.93, 0.45), (1.0, 0.72, 0.8), (0.72, 0.95, 0.62), (0.62, 0.85, 1.0), (1.0, 0.75, 0.45))
 
 
 def desk(width, height, kind, rng):
     """A desk photo of `kind`: (height, width, 3) uint8 as a PIL image."""
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    if kind in PLAIN:  # smooth, the light falling off a little from one place
+        light = 1 - 0.15 * ((xx / width - rng.uniform()) ** 2 + (yy / height - rng.uniform()) ** 2)
+        grey = rng.uniform(*PLAIN[kind]) * light + rng.normal(0, 0.01, (height, width))
+        return Image.fromarray((np.clip(np.stack([grey] * 3, -1), 0, 1) * 255).astype(np.uint8))
     if kind == "oak":
         colour, amplitude, period = (0.72, 0.58, 0.40), 0.07, rng.uniform(15, 35)
     elif kind == "walnut":
@@ -72,8 +83,20 @@ def on_desk(page, kind, rng):
     inside = Image.new("L", page.size, 255).rotate(angle, expand=True)
     x = int(rng.uniform(0.1, 0.9) * (W - turned.width))
     y = int(rng.uniform(0.1, 0.9) * (H - turned.height))
+    if kind in PLAIN:  # the sheet's soft shadow, down and to the right
+        shadow = Image.new("L", ground.size, 0)
+        shadow.paste(255, (x + 4, y + 6), inside)
+        shadow = np.asarray(shadow.filter(ImageFilter.GaussianBlur(6)), np.float32) / 255
+        ground = Image.fromarray((np.asarray(ground, np.float32) * (1 - 0.35 * shadow[..., None])).astype(np.uint8))
     ground.paste(turned, (x, y), inside)
     return ground
+
+
+def as_note(page, colour):
+    """`page` (PIL RGB) on paper of `colour` (RGB, 0-1): a sticky note's."""
+    a = np.asarray(page.convert("L"), np.float32) / 255
+    a = np.clip(a / np.percentile(a, 80), 0, 1)[..., None] * np.asarray(colour, np.float32)
+    return Image.fromarray((a * 255).astype(np.uint8))
 
 
 def main(argv=None):
@@ -87,13 +110,19 @@ def main(argv=None):
     ap.add_argument("--phone", type=int, metavar="SEED",
                     help="then take every desk photo again as a phone takes it (compose_pages.photographed: "
                          "a vignette, a side or hard shadow or dim warm light, noise, blur, JPEG), with this seed")
+    ap.add_argument("--kinds", default=",".join(KINDS),
+                    help="comma-separated desks, taken in turn (default: %(default)s; also: plain, white)")
+    ap.add_argument("--notes", action="store_true", help="colour every page as a sticky note first")
     args = ap.parse_args(argv)
+    kinds = tuple(args.kinds.split(","))
+    if not set(kinds) <= set(KINDS) | set(PLAIN):
+        ap.error(f"--kinds: choose among {', '.join(KINDS + tuple(PLAIN))}")
     out = Path(args.out).resolve()
     if out == ROOT or ROOT in out.parents:
         ap.error(f"{out} is inside the repository; use a folder outside it (e.g. /tmp)")
     rng = np.random.default_rng(args.seed)
     phone = np.random.default_rng(args.phone) if args.phone is not None else None
-    truth, alone, photos = {}, [], {k: [] for k in KINDS}
+    truth, alone, photos = {}, [], {k: [] for k in kinds}
     (out / "photos").mkdir(parents=True, exist_ok=True)
     for i, gt in enumerate(sorted(Path(args.pages).glob("*.gt.txt"))):
         stem = gt.name[: -len(".gt.txt")]
@@ -102,9 +131,12 @@ def main(argv=None):
             continue
         truth[stem] = gt.read_text()
         alone.append(src)
-        kind = KINDS[i % len(KINDS)]
+        kind = kinds[i % len(kinds)]
         path = out / "photos" / f"{stem}.{kind}.jpg"
-        on_desk(Image.open(src).convert("RGB"), kind, rng).save(path, quality=88)
+        page = Image.open(src).convert("RGB")
+        if args.notes:
+            page = as_note(page, NOTES[i % len(NOTES)])
+        on_desk(page, kind, rng).save(path, quality=88)
         if phone is not None:
             taken, quality = photographed(np.asarray(Image.open(path).convert("RGB")), phone)
             Image.fromarray(taken).save(path, quality=quality)
@@ -124,7 +156,7 @@ def main(argv=None):
     base = cer_of(alone, "alone")
     by_stem = {p.stem: c for p, c in base.items()}
     every, every_alone, worst = [], [], []
-    for kind in KINDS:
+    for kind in kinds:
         if not photos[kind]:
             continue
         cer = cer_of(photos[kind], kind)
