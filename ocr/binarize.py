@@ -943,7 +943,7 @@ RIM_NEAR = 0.1
 RIM_APART = 0.3
 
 
-def without_rule_remnants(mask, rules, height, share=RIM_SHARE, near=RIM_NEAR, apart=RIM_APART):
+def without_rule_remnants(mask, rules, height, labelled=None, share=RIM_SHARE, near=RIM_NEAR, apart=RIM_APART):
     """`mask` without the pieces of ink that the straight lines taken out of it left.
 
     A sheet's edge on a dark desk leaves a rim of ink just outside it, where the
@@ -963,6 +963,9 @@ def without_rule_remnants(mask, rules, height, share=RIM_SHARE, near=RIM_NEAR, a
         The straight lines' pixels taken out of it.
     height : float
         The page's letter height, pixels.
+    labelled : tuple, optional
+        ``(labels, boxes, areas)`` of `mask`'s components (:func:`ocr.segment.components`),
+        when the caller has them.
 
     Returns
     -------
@@ -971,14 +974,18 @@ def without_rule_remnants(mask, rules, height, share=RIM_SHARE, near=RIM_NEAR, a
     """
     if height <= 0 or not rules.any():
         return mask
-    labels, n = kernels.label(mask)
+    if labelled is None:
+        labels, n = kernels.label(mask)
+        areas = np.bincount(labels[mask], minlength=n + 1)[1:]
+    else:
+        labels, _, areas = labelled
+        n = len(areas)
     if n == 0:
         return mask
     r = max(2, round(near * height))
     close = kernels.box_max(rules.view(np.uint8), 2 * r + 1).view(bool)
     on = np.bincount(labels[close], minlength=n + 1)
-    drop = on >= share * np.bincount(labels.ravel(), minlength=n + 1)
-    drop[0] = False
+    drop = np.concatenate([[False], on[1:] >= share * areas])
     if drop.any():  # ... but not beside other ink
         a = max(2, round(apart * height))
         by = kernels.box_max((mask & ~drop[labels]).view(np.uint8), 2 * a + 1).view(bool)

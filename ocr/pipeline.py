@@ -439,7 +439,7 @@ def find_ink(grey, outside=None):
             mask = kept
             labelled = components(mask)
     if straight is not None:  # what they left: a sheet's rim's corners and stubs
-        kept = without_rule_remnants(mask, straight, H)
+        kept = without_rule_remnants(mask, straight, H, labelled)
         if kept is not mask:
             mask = kept
             labelled = components(mask)
