@@ -48,7 +48,7 @@ def estimate_skew(glyphs, height):
     return float(median(dy[i, j] / dx[i, j]))
 
 
-def group_lines(glyphs, height):
+def group_lines(glyphs, height, slope=None):
     """Group glyphs into text lines.
 
     The page's skew is measured first (:func:`estimate_skew`) and every height is
@@ -59,16 +59,20 @@ def group_lines(glyphs, height):
     glyphs : list of ocr.segment.Glyph
     height : float
         Typical letter height, in pixels.
+    slope : float, optional
+        The lines' slope (dy/dx), if known (a column of a page: the page's).
 
     Returns
     -------
     lines : list of list of int
-        Indices into `glyphs`, lines top to bottom, each left to right. Small marks
-        (``glyph.small``) join the line they sit in, or are left out.
+        Indices into `glyphs`, lines top to bottom, each left to right (in two
+        columns of writing, :func:`in_columns`, the left one's lines first). Small
+        marks (``glyph.small``) join the line they sit in, or are left out.
     """
     if not glyphs or height <= 0:
         return []
-    slope = estimate_skew(glyphs, height)
+    if slope is None:
+        slope = estimate_skew(glyphs, height)
     # Heights measured across the lines: y minus the skew's rise at the glyph's x.
     lift = [slope * g.cx for g in glyphs]
     ys = [g.cy - d for g, d in zip(glyphs, lift)]
@@ -95,7 +99,119 @@ def group_lines(glyphs, height):
     lines = _merge_fragments(lines, glyphs, ys, height, feet)
     _attach_small(lines, glyphs, lift, height)
     lines.sort(key=lambda line: median([ys[i] for i in line]))
-    return [sorted(line, key=lambda i: glyphs[i].box[1]) for line in lines]
+    lines = [sorted(line, key=lambda i: glyphs[i].box[1]) for line in lines]
+    return in_columns(lines, glyphs, height, slope)
+
+
+#: A gap at least this many letter heights wide, clear of letters from the top line
+#: to the bottom one, may part two columns of writing (:func:`in_columns`) ...
+GUTTER = 1.5
+#: ... when each side holds at least this many lines of two letters or more, and this
+#: many letters a line on average (small marks not counted): not a list's numbers,
+#: nor a table's quantities ...
+COLUMN_LINES = 2
+COLUMN_LETTERS = 3
+#: ... whose letters are this many letter heights tall (median): no scraps of a
+#: sheet's edge ...
+COLUMN_TALL = 0.6
+#: ... and the lines of the side with fewer do not line up with the other side's:
+#: a line within this many letter heights of one beside it (its middle or its
+#: feet) continues it, as a table's row does.
+ROW_ALIGNED = 0.35
+
+
+def gutter(lines, glyphs, height, slope=0.0, least=GUTTER):
+    """The widest gap clear of letters all down the lines.
+
+    Parameters
+    ----------
+    lines : list of list of int
+        Indices into `glyphs`.
+    glyphs : list of ocr.segment.Glyph
+    height : float
+        Typical letter height, in pixels.
+    slope : float
+        The lines' slope (dy/dx): x is measured along the lines, so that the gap
+        between two columns of a turned photo leans with them.
+    least : float
+        Narrowest gap, in letter heights.
+
+    Returns
+    -------
+    x : float or None
+        The gap's middle (``x + slope * y``), None when no gap is `least` wide.
+    """
+    idx = [i for line in lines for i in line if not glyphs[i].small]
+    if len(idx) < 2:
+        return None
+    x0 = np.array([glyphs[i].box[1] + slope * glyphs[i].cy for i in idx])
+    x1 = np.array([glyphs[i].box[3] + slope * glyphs[i].cy for i in idx])
+    order = np.argsort(x0)
+    reach = np.maximum.accumulate(x1[order])  # the rightmost ink so far
+    widths = x0[order][1:] - reach[:-1]
+    k = int(np.argmax(widths))
+    if widths[k] < least * height:
+        return None
+    return float(0.5 * (reach[k] + x0[order][k + 1]))
+
+
+def in_columns(lines, glyphs, height, slope=0.0):
+    """Read two columns of writing one after the other.
+
+    Where a :func:`gutter` runs down the lines, the glyphs on each side are grouped
+    into lines on their own (columns within a column too). The left column's lines
+    come first if each side holds :data:`COLUMN_LINES` lines of two letters or more
+    and :data:`COLUMN_LETTERS` letters a line on average (``glyph.small`` marks not
+    counted), letters :data:`COLUMN_TALL` letter heights tall, and those lines of the side
+    with fewer do not line up with the other side's (:data:`ROW_ALIGNED`): two lists
+    written side by side. Lines that line up across the gap stay whole, as rows of a table.
+
+    Parameters
+    ----------
+    lines : list of list of int
+        Indices into `glyphs`, as :func:`group_lines` makes them.
+    glyphs : list of ocr.segment.Glyph
+    height : float
+    slope : float
+        The lines' slope (dy/dx).
+
+    Returns
+    -------
+    lines : list of list of int
+        `lines`, or the left column's lines then the right column's.
+    """
+    cut = gutter(lines, glyphs, height, slope)
+    if cut is None:
+        return lines
+    sides = [[i for line in lines for i in line if (glyphs[i].cx + slope * glyphs[i].cy < cut) == left]
+             for left in (True, False)]
+    columns = [[[side[j] for j in line] for line in group_lines([glyphs[i] for i in side], height, slope)]
+               for side in sides]
+    sizes = [[sum(not glyphs[i].small for i in line) for line in column] for column in columns]
+    # lines of writing: two letters or more (not a speck beside the writing)
+    writing = [[line for line, n in zip(column, size) if n >= 2] for column, size in zip(columns, sizes)]
+    for written, size in zip(writing, sizes):
+        if len(written) < COLUMN_LINES or np.mean(size) < COLUMN_LETTERS:
+            return lines
+        tall = median([glyphs[i].height for line in written for i in line if not glyphs[i].small])
+        if tall < COLUMN_TALL * height:  # scraps along the sheet's edge
+            return lines
+    if _rows_line_up(writing, glyphs, height, slope):
+        return lines
+    return columns[0] + columns[1]
+
+
+def _rows_line_up(columns, glyphs, height, slope, most=ROW_ALIGNED):
+    """Does each line of the column with fewer stand beside a line
+    of the other (its middle or its feet within `most` letter heights)?"""
+    def level(line, foot):
+        big = [i for i in line if not glyphs[i].small] or line
+        return median([(glyphs[i].box[2] if foot else glyphs[i].cy) - slope * glyphs[i].cx for i in big])
+
+    fewer, more = sorted(columns, key=len)
+    beside = [any(abs(level(a, f) - level(b, f)) < most * height for b in more for f in (False, True))
+              for a in fewer]
+    return all(beside)
 
 
 def _merge_fragments(lines, glyphs, ys, height, feet):

@@ -3624,3 +3624,33 @@ def test_is_box_with_a_thick_cross(name):
     blot = mask.copy()
     blot[5:-5, 5:-5] = True  # the same box filled: a blot
     assert not is_box(blot)
+
+
+def _two_lists(offset, seed=5):
+    """Two lists written side by side on one sheet (40 px letters), the right one
+    `offset` pixels lower: (H, W) uint8 photo, and the left list's text then the
+    right one's."""
+    from ocr.synth import render_page
+
+    a, left, _ = render_page(["MILK", "EGGS 12", "BREAD", "RICE"], seed=seed, height=40, lighting=0.0)
+    b, right, _ = render_page(["CALL MOM", "PAY RENT", "FIX BIKE"], seed=seed + 1, height=40, lighting=0.0)
+    a, b = (np.asarray(x, np.float32).mean(axis=2) for x in (a, b))
+    h = max(a.shape[0], b.shape[0] + offset)
+    a = np.pad(a, ((0, h - a.shape[0]), (0, 0)), mode="edge")
+    b = np.pad(b, ((offset, h - b.shape[0] - offset), (0, 0)), mode="edge")
+    return np.hstack([a, b]).astype(np.uint8), left + "\n" + right
+
+
+@pytest.mark.parametrize("offset", [20, 40, 60])
+def test_two_lists_side_by_side_are_read_left_then_right(model, offset):
+    """Lines of the right list half a letter to a letter and a half lower than the
+    left list's were chained onto them (``EGGS 12 CALL MOM``) or read between them:
+    the lists came out mixed. Each is read whole, the left one first."""
+    photo, text = _two_lists(offset)
+    assert ocr.read(photo, model=model).text == text
+
+
+def test_two_lists_whose_lines_line_up_are_read_across(model):
+    """Lines that line up across the gap are read as a table's rows."""
+    photo, _ = _two_lists(0)
+    assert ocr.read(photo, model=model).text.splitlines()[:2] == ["MILK CALL MOM", "EGGS 12 PAY RENT"]

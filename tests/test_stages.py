@@ -1476,6 +1476,69 @@ def test_list_number_joins_its_curved_line():
     assert [lines[0][0], lines[1][0]] == [0, 13]
 
 
+def _two_columns(offset, slope=0.0, left_words=(4, 3, 5, 2, 4), right_words=(3, 5, 4)):
+    """Letter boxes of two lists side by side, 40 px letters, lines 86 px apart: the
+    left list's lines `left_words` letters long from x=30, the right list's from x=400
+    (over 3 letter heights clear of the longest left line), its lines `offset` pixels
+    lower; the page turned so that the lines rise `slope`. Returns the glyphs and how
+    many of them the left list has."""
+    def at(y, x):
+        return glyph(int(round(y - slope * x)), int(round(x + slope * y)))
+
+    left = [at(100 + 86 * r, 30 + 35 * k) for r, n in enumerate(left_words) for k in range(n)]
+    right = [at(100 + offset + 86 * r, 400 + 35 * k) for r, n in enumerate(right_words) for k in range(n)]
+    return left + right, len(left)
+
+
+@pytest.mark.parametrize("offset, slope", [(43, 0.0), (30, 0.0), (-35, 0.0), (43, 0.05), (55, -0.05)])
+def test_two_lists_side_by_side_are_read_one_after_the_other(offset, slope):
+    """Two lists written beside each other, their lines not lining up: the right
+    list's lines were chained onto the left list's (or read between them), mixing the
+    lists. The left list is read first, then the right one."""
+    glyphs, n_left = _two_columns(offset, slope)
+    lines = group_lines(glyphs, 40)
+    assert [len(line) for line in lines] == [4, 3, 5, 2, 4, 3, 5, 4]
+    assert all(i < n_left for line in lines[:5] for i in line)
+
+
+@pytest.mark.parametrize("offset", [0, 8, -10])
+def test_lines_that_line_up_across_a_wide_gap_are_a_tables_rows(offset):
+    """Items and their quantities far to the right (or two lists whose lines line up):
+    each line read across, as before."""
+    glyphs, _ = _two_columns(offset, right_words=(1, 2, 1, 3, 2))
+    assert [len(line) for line in group_lines(glyphs, 40)] == [5, 5, 6, 5, 6]
+    glyphs, _ = _two_columns(offset)
+    assert [len(line) for line in group_lines(glyphs, 40)] == [7, 8, 9, 2, 4]
+
+
+def test_a_lists_numbers_far_left_are_no_column():
+    """A list's numbers far left of their items, written a little low (not within
+    0.35 letter heights of the items' middles or feet), stay with their lines: a
+    column needs lines of three glyphs on average (so does a curved line's number,
+    ``test_list_number_joins_its_curved_line``)."""
+    glyphs = []
+    for r in range(4):
+        glyphs.append(glyph(100 + 86 * r + 15, 30))  # written low
+        glyphs += [glyph(100 + 86 * r, 150 + 35 * k) for k in range(5)]
+    assert [len(line) for line in group_lines(glyphs, 40)] == [6, 6, 6, 6]
+
+
+def test_a_wide_word_gap_beside_a_speck_or_scraps_of_a_sheets_edge_is_no_gutter():
+    """A word 1.5 letter heights right of the line's others, and a speck under it:
+    two "lines" right of the gap, one lining up with no line left of it. And scraps
+    of a sheet's edge left of the writing, half a letter tall, not at its lines'
+    heights. Neither is a column: the lines are read as before."""
+    line = [glyph(100, 30 + 35 * k) for k in range(3)] + [glyph(100, 200 + 35 * k) for k in range(6)]
+    glyphs = line + [glyph(186 + 86 * r, 30 + 35 * k) for r in range(2) for k in range(3)]
+    glyphs.append(glyph(340, 240, h=18, w=28))  # a speck under the word
+    assert [len(line) for line in group_lines(glyphs, 40)] == [9, 3, 3, 1]
+    scraps = [glyph(152 + 86 * r, 5 + 30 * k, h=18, w=24) for r in range(2) for k in range(4)]
+    glyphs, n_left = _two_columns(0)
+    lines = group_lines(scraps + [replace(g, box=(g.box[0], g.box[1] + 200, g.box[2], g.box[3] + 200))
+                                  for g in glyphs[:n_left]], 40)
+    assert [len(line) for line in lines] == [4, 4, 3, 4, 5, 2, 4]
+
+
 def test_a_glyph_cut_into_six_pieces_may_join_the_stroke_beside_it():
     """A W whose last stroke stands apart, its body cut into six pieces: a run of
     seven pieces is offered as one letter, since it is two whole glyphs."""
