@@ -106,9 +106,9 @@ def group_lines(glyphs, height, slope=None):
 #: A gap at least this many letter heights wide, clear of letters from the top line
 #: to the bottom one, may part two columns of writing (:func:`in_columns`) ...
 GUTTER = 1.5
-#: ... when each side holds at least this many lines of two letters or more, and this
-#: many letters a line on average (small marks not counted): not a list's numbers,
-#: nor a table's quantities ...
+#: ... when each side holds at least this many lines of writing (two letters, or one
+#: as tall as COLUMN_TALL), and this many letters a line on average (small marks not
+#: counted): not a list's numbers, nor a table's quantities ...
 COLUMN_LINES = 2
 COLUMN_LETTERS = 3
 #: ... whose letters are this many letter heights tall (median): no scraps of a
@@ -160,11 +160,12 @@ def in_columns(lines, glyphs, height, slope=0.0):
 
     Where a :func:`gutter` runs down the lines, the glyphs on each side are grouped
     into lines on their own (columns within a column too). The left column's lines
-    come first if each side holds :data:`COLUMN_LINES` lines of two letters or more
-    and :data:`COLUMN_LETTERS` letters a line on average (``glyph.small`` marks not
-    counted), letters :data:`COLUMN_TALL` letter heights tall, and those lines of the side
-    with fewer do not line up with the other side's (:data:`ROW_ALIGNED`): two lists
-    written side by side. Lines that line up across the gap stay whole, as rows of a table.
+    come first if each side holds :data:`COLUMN_LINES` lines of writing (two letters,
+    or one letter-sized), :data:`COLUMN_LETTERS` letters a line on average
+    (``glyph.small`` marks not counted), letters :data:`COLUMN_TALL` letter heights
+    tall, and those lines of the side with fewer do not line up with the other
+    side's (:data:`ROW_ALIGNED`): two lists written side by side. Lines that line up
+    across the gap stay whole, as rows of a table.
 
     Parameters
     ----------
@@ -187,11 +188,13 @@ def in_columns(lines, glyphs, height, slope=0.0):
              for left in (True, False)]
     columns = [[[side[j] for j in line] for line in group_lines([glyphs[i] for i in side], height, slope)]
                for side in sides]
-    sizes = [[sum(not glyphs[i].small for i in line) for line in column] for column in columns]
-    # lines of writing: two letters or more (not a speck beside the writing)
-    writing = [[line for line, n in zip(column, size) if n >= 2] for column, size in zip(columns, sizes)]
-    for written, size in zip(writing, sizes):
-        if len(written) < COLUMN_LINES or np.mean(size) < COLUMN_LETTERS:
+    letters = [[[i for i in line if not glyphs[i].small] for line in column] for column in columns]
+    # lines of writing: two letters, or one letter-sized (not a speck beside the writing)
+    writing = [[line for line, big in zip(column, ls)
+                if len(big) >= 2 or (big and glyphs[big[0]].height >= COLUMN_TALL * height)]
+               for column, ls in zip(columns, letters)]
+    for written, ls in zip(writing, letters):
+        if len(written) < COLUMN_LINES or np.mean([len(big) for big in ls]) < COLUMN_LETTERS:
             return lines
         tall = median([glyphs[i].height for line in written for i in line if not glyphs[i].small])
         if tall < COLUMN_TALL * height:  # scraps along the sheet's edge

@@ -1766,18 +1766,35 @@ SURER = 0.6
 
 def _in_place_of(page, others):
     """`page` with each of the lines `others`, read at another scale, in place of its
-    lines beside it (half their height alongside it) if it reads better: its
+    lines beside it (half their height alongside it, over or under some of its
+    width: not a line of the other column) if it reads better: its
     characters' confidences over :data:`SURER` add up to more than theirs (a
     character read surely counts for it, an unsure piece against)."""
     lines = list(page.lines)
     for other in others:
-        beside = [line for line in lines if min(line.box[3], other.box[3]) - max(line.box[1], other.box[1])
-                  >= 0.5 * (line.box[3] - line.box[1])]
+        beside = [line for line in lines if _overlap(line.box, other.box, 1) >= 0.5 * (line.box[3] - line.box[1])
+                  and _overlap(line.box, other.box, 0) > 0]
         theirs = [c.conf for line in beside for w in line.words for c in w.chars]
         mine = [c.conf for w in other.words for c in w.chars]
         if sum(conf - SURER for conf in mine) > sum(conf - SURER for conf in theirs):
-            lines = [line for line in lines if all(line is not b for b in beside)] + [other]
-    return replace(page, lines=sorted(lines, key=lambda line: line.box[1]))
+            lines = _placed(lines, other, beside)
+    return replace(page, lines=lines)
+
+
+def _overlap(a, b, axis):
+    """How far boxes `a` and `b` (x0, y0, x1, y1) overlap along x (`axis` 0) or y (1)."""
+    return min(a[axis + 2], b[axis + 2]) - max(a[axis], b[axis])
+
+
+def _placed(lines, line, beside):
+    """`lines` with `line` in place of those `beside` it: where the first of them
+    was, or else before the first line under it (the page's reading order kept, two
+    columns' too)."""
+    k = next((k for k, other in enumerate(lines) if any(other is b for b in beside)),
+             next((k for k, other in enumerate(lines) if other.box[1] > line.box[1]), len(lines)))
+    rest = [other for other in lines if all(other is not b for b in beside)]
+    before = sum(1 for other in lines[:k] if all(other is not b for b in beside))
+    return rest[:before] + [line] + rest[before:]
 
 
 #: A page whose characters the classifier is on average less sure of than this is

@@ -3654,3 +3654,25 @@ def test_two_lists_whose_lines_line_up_are_read_across(model):
     """Lines that line up across the gap are read as a table's rows."""
     photo, _ = _two_lists(0)
     assert ocr.read(photo, model=model).text.splitlines()[:2] == ["MILK CALL MOM", "EGGS 12 PAY RENT"]
+
+
+def test_a_line_read_at_another_scale_takes_its_place_in_the_columns_reading_order():
+    """A line read better at another scale replaces the lines beside it where they
+    stood, and only those over or under it: the left column's lines still come
+    before the right one's (sorting the lines by their tops mixed the columns again),
+    and the left column's line beside it stays."""
+    from ocr.page import Char, Line, Page, Word
+    from ocr.pipeline import _in_place_of
+
+    def line(text, x, y, conf=0.9):
+        return Line([Word([Char(c, (x + 30 * k, y, x + 30 * k + 25, y + 40), conf) for k, c in enumerate(text)])])
+
+    left = [line("MILK", 30, 100), line("EGGS", 30, 186), line("RICE", 30, 272)]
+    right = [line("CALL", 400, 140), line("PAY", 400, 190, conf=0.3)]
+    page = Page(lines=left + right, width=700, height=400)
+    better = line("PAYS", 400, 192)  # (beside EGGS too, which stays: it is the other column's)
+    assert [ln.text for ln in _in_place_of(page, [better]).lines] == ["MILK", "EGGS", "RICE", "CALL", "PAYS"]
+    new = line("TEA", 30, 340)  # beside no line: before the first line under it, or last
+    assert [ln.text for ln in _in_place_of(page, [new]).lines][-1] == "TEA"
+    title = line("LISTS", 200, 20)
+    assert [ln.text for ln in _in_place_of(page, [title]).lines][0] == "LISTS"
