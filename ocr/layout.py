@@ -118,10 +118,12 @@ COLUMN_TALL = 0.6
 #: a line within this many letter heights of one beside it (its middle or its
 #: feet) continues it, as a table's row does.
 ROW_ALIGNED = 0.35
+#: The first lines of a page (at most this many) may be a title over two columns.
+TITLE_LINES = 2
 
 
-def gutter(lines, glyphs, height, slope=0.0, least=GUTTER):
-    """The widest gap clear of letters all down the lines.
+def gutters(lines, glyphs, height, slope=0.0, least=GUTTER, most=3):
+    """The widest gaps clear of letters all down the lines.
 
     Parameters
     ----------
@@ -135,37 +137,42 @@ def gutter(lines, glyphs, height, slope=0.0, least=GUTTER):
         between two columns of a turned photo leans with them.
     least : float
         Narrowest gap, in letter heights.
+    most : int
+        How many gaps at most.
 
     Returns
     -------
-    x : float or None
-        The gap's middle (``x + slope * y``), None when no gap is `least` wide.
+    gaps : list of (float, float)
+        Each gap's middle (``x + slope * y``) and width, widest first.
     """
     idx = [i for line in lines for i in line if not glyphs[i].small]
     if len(idx) < 2:
-        return None
+        return []
     x0 = np.array([glyphs[i].box[1] + slope * glyphs[i].cy for i in idx])
     x1 = np.array([glyphs[i].box[3] + slope * glyphs[i].cy for i in idx])
     order = np.argsort(x0)
     reach = np.maximum.accumulate(x1[order])  # the rightmost ink so far
     widths = x0[order][1:] - reach[:-1]
-    k = int(np.argmax(widths))
-    if widths[k] < least * height:
-        return None
-    return float(0.5 * (reach[k] + x0[order][k + 1]))
+    wide = [k for k in np.argsort(-widths, kind="stable")[:most] if widths[k] >= least * height]
+    return [(float(0.5 * (reach[k] + x0[order][k + 1])), float(widths[k])) for k in wide]
 
 
 def in_columns(lines, glyphs, height, slope=0.0):
     """Read two columns of writing one after the other.
 
-    Where a :func:`gutter` runs down the lines, the glyphs on each side are grouped
-    into lines on their own (columns within a column too). The left column's lines
-    come first if each side holds :data:`COLUMN_LINES` lines of writing (two letters,
-    or one letter-sized), :data:`COLUMN_LETTERS` letters a line on average
-    (``glyph.small`` marks not counted), letters :data:`COLUMN_TALL` letter heights
-    tall, and those lines of the side with fewer do not line up with the other
-    side's (:data:`ROW_ALIGNED`): two lists written side by side. Lines that line up
-    across the gap stay whole, as rows of a table.
+    Where a gap clear of letters runs down the lines (:func:`gutters`; or down all
+    but the first :data:`TITLE_LINES` or fewer, a title over both columns that
+    crosses the gap or narrows it to a word gap: such a gap counts if it is a letter
+    height wider than one down more lines, and twice as wide as any down all of them
+    within it), the widest first, the glyphs on each side are grouped into lines on
+    their own (columns within a column too). The left column's lines come first if
+    each side holds :data:`COLUMN_LINES` lines of writing (two letters, or one
+    letter-sized), :data:`COLUMN_LETTERS` letters a line on average (``glyph.small``
+    marks not counted), letters :data:`COLUMN_TALL` letter heights tall, and those
+    lines of the side with fewer do not line up with the other side's
+    (:data:`ROW_ALIGNED`): two lists written side by side. Lines that line up across
+    the gap stay whole, as rows of a table. Lines above both columns (the title left
+    out, the right column's lines above all of the left one's) are read first.
 
     Parameters
     ----------
@@ -179,29 +186,52 @@ def in_columns(lines, glyphs, height, slope=0.0):
     Returns
     -------
     lines : list of list of int
-        `lines`, or the left column's lines then the right column's.
+        `lines`, or the lines above the columns, the left column's, then the right
+        column's.
     """
-    cut = gutter(lines, glyphs, height, slope)
-    if cut is None:
-        return lines
+    cuts = []  # (width, -lines left out, x)
+    for k in range(min(TITLE_LINES, len(lines) - 2 * COLUMN_LINES) + 1):
+        cuts += [(width, -k, cut) for cut, width in gutters(lines[k:], glyphs, height, slope)
+                 if not any(abs(x - cut) < width / 2 and w > width / 2 for w, j, x in cuts if j == 0)
+                 and not any(w >= width - height for w, _, _ in cuts)]
+    for _, minus_k, cut in sorted(cuts, reverse=True):  # the widest first, then the fewest lines left out
+        title, rest = lines[:-minus_k], lines[-minus_k:]
+        columns = _columns_at(cut, rest, glyphs, height, slope)
+        if columns and (not title or max(_edge(line, glyphs, slope, 2) for line in title)
+                        < min(_edge(line, glyphs, slope, 0) for line in columns)):
+            return title + columns
+    return lines
+
+
+def _edge(line, glyphs, slope, at):
+    """The top (`at` 0) or foot (`at` 2) of a line of `glyphs`, along the skew."""
+    return (min if at == 0 else max)(glyphs[i].box[at] - slope * glyphs[i].cx for i in line)
+
+
+def _columns_at(cut, lines, glyphs, height, slope):
+    """The right column's lines above all of the left one's, the left column's
+    lines, then the rest of the right one's: the glyphs of `lines` cut at x `cut`
+    (along the lines), if they are two columns (:func:`in_columns`), else None."""
     sides = [[i for line in lines for i in line if (glyphs[i].cx + slope * glyphs[i].cy < cut) == left]
              for left in (True, False)]
-    columns = [[[side[j] for j in line] for line in group_lines([glyphs[i] for i in side], height, slope)]
-               for side in sides]
-    letters = [[[i for i in line if not glyphs[i].small] for line in column] for column in columns]
-    # lines of writing: two letters, or one letter-sized (not a speck beside the writing)
-    writing = [[line for line, big in zip(column, ls)
-                if len(big) >= 2 or (big and glyphs[big[0]].height >= COLUMN_TALL * height)]
-               for column, ls in zip(columns, letters)]
-    for written, ls in zip(writing, letters):
-        if len(written) < COLUMN_LINES or np.mean([len(big) for big in ls]) < COLUMN_LETTERS:
-            return lines
-        tall = median([glyphs[i].height for line in written for i in line if not glyphs[i].small])
-        if tall < COLUMN_TALL * height:  # scraps along the sheet's edge
-            return lines
+    left, right = [[[side[j] for j in line] for line in group_lines([glyphs[i] for i in side], height, slope)]
+                   for side in sides]
+    writing = []
+    for column in (left, right):
+        letters = [[i for i in line if not glyphs[i].small] for line in column]
+        # lines of writing: two letters, or one letter-sized (not a speck beside the writing)
+        written = [line for line, big in zip(column, letters)
+                   if len(big) >= 2 or (big and glyphs[big[0]].height >= COLUMN_TALL * height)]
+        if len(written) < COLUMN_LINES or np.mean([len(big) for big in letters]) < COLUMN_LETTERS:
+            return None
+        if median([glyphs[i].height for big in letters for i in big]) < COLUMN_TALL * height:
+            return None  # scraps along the sheet's edge
+        writing.append(written)
     if _rows_line_up(writing, glyphs, height, slope):
-        return lines
-    return columns[0] + columns[1]
+        return None
+    top = min(_edge(line, glyphs, slope, 0) for line in left)
+    over = next((k for k, line in enumerate(right) if _edge(line, glyphs, slope, 2) >= top), len(right))
+    return right[:over] + left + right[over:]
 
 
 def _rows_line_up(columns, glyphs, height, slope, most=ROW_ALIGNED):

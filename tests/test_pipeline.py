@@ -3676,3 +3676,18 @@ def test_a_line_read_at_another_scale_takes_its_place_in_the_columns_reading_ord
     assert [ln.text for ln in _in_place_of(page, [new]).lines][-1] == "TEA"
     title = line("LISTS", 200, 20)
     assert [ln.text for ln in _in_place_of(page, [title]).lines][0] == "LISTS"
+
+
+@pytest.mark.parametrize("title, offset", [("TO DO", 20), ("SHOPPING LIST", 60), ("NOTES", 40)])
+def test_a_title_over_two_lists_is_read_first_then_each_list(model, title, offset):
+    """A title centred over both lists crosses the gap between them: the gap runs
+    down all the lines but the first, which is read before the lists."""
+    from ocr.synth import render_page
+
+    photo, text = _two_lists(offset)
+    head, head_text, _ = render_page([title], seed=7, height=40, lighting=0.0)
+    head = np.asarray(head, np.float32).mean(axis=2)
+    pad = (photo.shape[1] - head.shape[1]) // 2
+    head = np.pad(head, ((0, 0), (pad, photo.shape[1] - head.shape[1] - pad)), mode="edge")
+    photo = np.vstack([head[:-20], photo]).astype(np.uint8)
+    assert ocr.read(photo, model=model).text == head_text + "\n" + text

@@ -1501,6 +1501,16 @@ def test_two_lists_side_by_side_are_read_one_after_the_other(offset, slope):
     assert all(i < n_left for line in lines[:5] for i in line)
 
 
+def test_a_line_over_the_right_list_above_all_of_the_left_one_is_read_first():
+    """A title written over the right list, above every line of the left one (its
+    middle right of the gap), comes before the left list, not after it."""
+    glyphs, n_left = _two_columns(43)
+    title = [glyph(10, 420 + 35 * k) for k in range(5)]
+    lines = group_lines(glyphs + title, 40)
+    assert [len(line) for line in lines] == [5, 4, 3, 5, 2, 4, 3, 5, 4]
+    assert all(i >= len(glyphs) for i in lines[0])
+
+
 @pytest.mark.parametrize("offset", [0, 8, -10])
 def test_lines_that_line_up_across_a_wide_gap_are_a_tables_rows(offset):
     """Items and their quantities far to the right (or two lists whose lines line up):
