@@ -1514,7 +1514,9 @@ def test_a_line_over_the_right_list_above_all_of_the_left_one_is_read_first():
 @pytest.mark.parametrize("offset", [0, 8, -10])
 def test_lines_that_line_up_across_a_wide_gap_are_a_tables_rows(offset):
     """Items and their quantities far to the right (or two lists whose lines line up):
-    each line read across, as before."""
+    each line read across, as before. (A quarter of a letter height up or down is
+    still a row: two words of a turned photo's lines, 5-6 letter heights apart, were
+    that far off the page's measured slope, and a tighter rule read them apart.)"""
     glyphs, _ = _two_columns(offset, right_words=(1, 2, 1, 3, 2))
     assert [len(line) for line in group_lines(glyphs, 40)] == [5, 5, 6, 5, 6]
     glyphs, _ = _two_columns(offset)
