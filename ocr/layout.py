@@ -163,8 +163,9 @@ def in_columns(lines, glyphs, height, slope=0.0):
     Where a gap clear of letters runs down the lines (:func:`gutters`; or down all
     but the first :data:`TITLE_LINES` or fewer, a title over both columns that
     crosses the gap or narrows it to a word gap: such a gap counts if it is a letter
-    height wider than one down more lines, and twice as wide as any down all of them
-    within it), the widest first, the glyphs on each side are grouped into lines on
+    height wider than one down more lines, twice as wide as any down all of them
+    within it and as the gap where it runs between the letters of a line left out:
+    no two lines chained across it), the widest first, the glyphs on each side are grouped into lines on
     their own (columns within a column too). The left column's lines come first if
     each side holds :data:`COLUMN_LINES` lines of writing (two letters, or one
     letter-sized), :data:`COLUMN_LETTERS` letters a line on average (``glyph.small``
@@ -193,7 +194,8 @@ def in_columns(lines, glyphs, height, slope=0.0):
     for k in range(min(TITLE_LINES, len(lines) - 2 * COLUMN_LINES) + 1):
         cuts += [(width, -k, cut) for cut, width in gutters(lines[k:], glyphs, height, slope)
                  if not any(abs(x - cut) < width / 2 and w > width / 2 for w, j, x in cuts if j == 0)
-                 and not any(w >= width - height for w, _, _ in cuts)]
+                 and not any(w >= width - height for w, _, _ in cuts)
+                 and all(_gap_at(cut, line, glyphs, slope) < width / 2 for line in lines[:k])]
     for _, minus_k, cut in sorted(cuts, reverse=True):  # the widest first, then the fewest lines left out
         title, rest = lines[:-minus_k], lines[-minus_k:]
         columns = _columns_at(cut, rest, glyphs, height, slope)
@@ -201,6 +203,18 @@ def in_columns(lines, glyphs, height, slope=0.0):
                         < min(_edge(line, glyphs, slope, 0) for line in columns)):
             return title + columns
     return lines
+
+
+def _gap_at(x, line, glyphs, slope):
+    """The width of the gap between the letters of a line (along it) at `x`, in
+    pixels: 0 where a letter covers `x` or the line does not reach it."""
+    big = [(glyphs[i].box[1] + slope * glyphs[i].cy, glyphs[i].box[3] + slope * glyphs[i].cy)
+           for i in line if not glyphs[i].small]
+    before = [x1 for x0, x1 in big if x0 < x]
+    after = [x0 for x0, _ in big if x0 >= x]
+    if not before or not after or max(before) >= x:
+        return 0.0
+    return min(after) - max(before)
 
 
 def _edge(line, glyphs, slope, at):

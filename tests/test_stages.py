@@ -1511,6 +1511,21 @@ def test_a_line_over_the_right_list_above_all_of_the_left_one_is_read_first():
     assert all(i >= len(glyphs) for i in lines[0])
 
 
+def test_a_title_crossing_the_gap_is_left_out_but_not_two_lines_chained_across_it():
+    """A title over the gap between two lists, and the lists' first lines at one
+    height, chained into one line across the gap (the left one the longest line of
+    its list). Left out with the title, that line widened the gap the most and was
+    read as a heading, ``L1 R1``; now the title alone is read first, then each list."""
+    left = [glyph(100 + 86 * r, 30 + 35 * k) for r, n in enumerate((8, 3, 5, 2, 4)) for k in range(n)]
+    right = [glyph(100 + (0 if r == 0 else 43) + 86 * r, 450 + 35 * k)
+             for r, n in enumerate((3, 5, 4, 4)) for k in range(n)]
+    title = [glyph(10, 250 + 35 * k) for k in range(5)]
+    glyphs = left + right + title
+    lines = group_lines(glyphs, 40)
+    assert [len(line) for line in lines] == [5, 8, 3, 5, 2, 4, 3, 5, 4, 4]
+    assert all(i >= len(left) + len(right) for i in lines[0]) and all(i < len(left) for i in lines[1])
+
+
 @pytest.mark.parametrize("offset", [0, 8, -10])
 def test_lines_that_line_up_across_a_wide_gap_are_a_tables_rows(offset):
     """Items and their quantities far to the right (or two lists whose lines line up):
