@@ -165,8 +165,8 @@ def in_columns(lines, glyphs, height, slope=0.0):
     crosses the gap or narrows it to a word gap: such a gap counts if it is a letter
     height wider than one down more lines, twice as wide as any down all of them
     within it and as the gap where it runs between the letters of a line left out:
-    no two lines chained across it), the widest first, the glyphs on each side are grouped into lines on
-    their own (columns within a column too). The left column's lines come first if
+    no two lines chained across it), the widest first, the glyphs on each side are
+    grouped into lines on their own (columns within a column too). The left column's lines come first if
     each side holds :data:`COLUMN_LINES` lines of writing (two letters, or one
     letter-sized), :data:`COLUMN_LETTERS` letters a line on average (``glyph.small``
     marks not counted), letters :data:`COLUMN_TALL` letter heights tall, and those

@@ -1793,8 +1793,7 @@ def _placed(lines, line, beside):
     k = next((k for k, other in enumerate(lines) if any(other is b for b in beside)),
              next((k for k, other in enumerate(lines) if other.box[1] > line.box[1]), len(lines)))
     rest = [other for other in lines if all(other is not b for b in beside)]
-    before = sum(1 for other in lines[:k] if all(other is not b for b in beside))
-    return rest[:before] + [line] + rest[before:]
+    return rest[:k] + [line] + rest[k:]  # (no line before k is beside it)
 
 
 #: A page whose characters the classifier is on average less sure of than this is
