@@ -145,11 +145,10 @@ def gutters(lines, glyphs, height, slope=0.0, least=GUTTER, most=3):
     gaps : list of (float, float)
         Each gap's middle (``x + slope * y``) and width, widest first.
     """
-    idx = [i for line in lines for i in line if not glyphs[i].small]
-    if len(idx) < 2:
+    spans = [_span(glyphs[i], slope) for line in lines for i in line if not glyphs[i].small]
+    if len(spans) < 2:
         return []
-    x0 = np.array([glyphs[i].box[1] + slope * glyphs[i].cy for i in idx])
-    x1 = np.array([glyphs[i].box[3] + slope * glyphs[i].cy for i in idx])
+    x0, x1 = np.array(spans).T
     order = np.argsort(x0)
     reach = np.maximum.accumulate(x1[order])  # the rightmost ink so far
     widths = x0[order][1:] - reach[:-1]
@@ -208,13 +207,17 @@ def in_columns(lines, glyphs, height, slope=0.0):
 def _gap_at(x, line, glyphs, slope):
     """The width of the gap between the letters of a line (along it) at `x`, in
     pixels: 0 where a letter covers `x` or the line does not reach it."""
-    big = [(glyphs[i].box[1] + slope * glyphs[i].cy, glyphs[i].box[3] + slope * glyphs[i].cy)
-           for i in line if not glyphs[i].small]
+    big = [_span(glyphs[i], slope) for i in line if not glyphs[i].small]
     before = [x1 for x0, x1 in big if x0 < x]
     after = [x0 for x0, _ in big if x0 >= x]
     if not before or not after or max(before) >= x:
         return 0.0
     return min(after) - max(before)
+
+
+def _span(g, slope):
+    """Where glyph `g` starts and ends along lines of slope `slope` (x + slope * y)."""
+    return g.box[1] + slope * g.cy, g.box[3] + slope * g.cy
 
 
 def _edge(line, glyphs, slope, at):
