@@ -2010,6 +2010,31 @@ def _sheet_blocks(shape, y0, x0, h, w):
     return inner, outer
 
 
+@pytest.mark.parametrize("seed, side", [(1, "left"), (3, "left"), (5, "left"), (2, "top")])
+def test_page_lit_from_one_side_is_no_sheet_at_the_top_of_its_ramp_of_light(model, monkeypatch, seed, side):
+    """A page lit from one side darkens in a ramp towards the other, to half its
+    brightness, and is flat past its brightest part. The flat part, smooth, was taken
+    for a sheet on a light desk: the writing on the ramp, rough as wood, was painted
+    over and the page read ``ST ZOO``. The top of a ramp steps up no more than the ramp
+    itself, block by block: no sheet's edge."""
+    import ocr.binarize as B
+    from ocr.pipeline import quarter
+
+    page, text = _render(["READ", "3 VAN DAY", "3 BOOK LIST ZOO", "VAN 22 KIDS", "JOE EGGS"], seed=seed, height=36)
+    g = np.asarray(page, np.float32)
+    g = (g.mean(axis=2) if g.ndim == 3 else g) / 255
+    g = g.T if side == "top" else g
+    x = np.arange(g.shape[1]) / g.shape[1]
+    light = np.minimum(0.42 + 0.58 * x / 0.6, 1.0)  # from 0.42 at the left edge to 1 at 60 %, then flat
+    lit = g * light
+    lit = lit.T if side == "top" else lit
+    photo = (np.clip(lit, 0, 1) * 255).astype(np.uint8)
+    assert B.find_sheet(quarter(photo), enclosed=True) is None
+    assert ocr.read(photo, model=model).text == text
+    monkeypatch.setattr(B, "OVER_RAMP", 0.0)
+    assert B.find_sheet(quarter(photo), enclosed=True) is not None
+
+
 def test_sheet_cut_at_a_hard_shadow_is_made_whole_by_its_edges(sheet_page, monkeypatch):
     """A hard shadow across the left of a sheet on a wooden desk steps down like a
     sheet's edge, and the bright region is the lit part. Its four straight edges make
