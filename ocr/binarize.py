@@ -3146,6 +3146,13 @@ def _near_mean(values, where, r):
 SHADOW_ROUGH = 1.5
 
 
+def _neighbours(values, where, fill):
+    """The `values` of each block's four neighbours: four (h, w) arrays (above, below,
+    left, right), `fill` where the neighbour is outside `where` or the grid."""
+    p = np.pad(np.where(where, values, fill), 1, constant_values=fill)
+    return [p[:-2, 1:-1], p[2:, 1:-1], p[1:-1, :-2], p[1:-1, 2:]]
+
+
 def _ground_rise(B, edge, far):
     """How much the ground brightens towards a sheet's edge: the median step up from
     the darkest far-ground 4-neighbour of each `edge` block to the block (0 when none
@@ -3162,8 +3169,7 @@ def _ground_rise(B, edge, far):
     -------
     float
     """
-    off = np.pad(np.where(far, B, np.inf), 1, constant_values=np.inf)
-    below = np.minimum.reduce([off[:-2, 1:-1], off[2:, 1:-1], off[1:-1, :-2], off[1:-1, 2:]])
+    below = np.minimum.reduce(_neighbours(B, far, np.inf))
     beyond = edge & np.isfinite(below)
     return float(median(B[beyond] - below[beyond])) if beyond.any() else 0.0
 
@@ -3212,8 +3218,7 @@ def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=Non
     if contrast < min_contrast:
         return False
     # the step up from each block just outside the sheet to its brightest sheet neighbour
-    on_sheet = np.pad(np.where(sheet, B, -1.0), 1, constant_values=-1.0)
-    up = np.maximum.reduce([on_sheet[:-2, 1:-1], on_sheet[2:, 1:-1], on_sheet[1:-1, :-2], on_sheet[1:-1, 2:]])
+    up = np.maximum.reduce(_neighbours(B, sheet, -1.0))
     far = _far_ground(sheet)
     edge = ~sheet & ~far
     if not edge.any() or not far.any():

@@ -196,7 +196,8 @@ def in_columns(lines, glyphs, height, slope=0.0):
                  and not any(w >= width - height for w, _, _ in cuts)
                  and all(_gap_at(cut, line, glyphs, slope) < width / 2 for line in lines[:k])]
     for _, minus_k, cut in sorted(cuts, reverse=True):  # the widest first, then the fewest lines left out
-        title, rest = lines[:-minus_k], lines[-minus_k:]
+        k = -minus_k
+        title, rest = lines[:k], lines[k:]
         columns = _columns_at(cut, rest, glyphs, height, slope)
         if columns and (not title or max(_edge(line, glyphs, slope, 2) for line in title)
                         < min(_edge(line, glyphs, slope, 0) for line in columns)):
@@ -258,10 +259,13 @@ def _rows_line_up(columns, glyphs, height, slope, most=ROW_ALIGNED):
         big = [i for i in line if not glyphs[i].small] or line
         return median([(glyphs[i].box[2] if foot else glyphs[i].cy) - slope * glyphs[i].cx for i in big])
 
+    def levels(column):  # each line's (middle, feet)
+        return [(level(line, False), level(line, True)) for line in column]
+
     fewer, more = sorted(columns, key=len)
-    beside = [any(abs(level(a, f) - level(b, f)) < most * height for b in more for f in (False, True))
-              for a in fewer]
-    return all(beside)
+    theirs = levels(more)
+    return all(any(abs(a[0] - b[0]) < most * height or abs(a[1] - b[1]) < most * height for b in theirs)
+               for a in levels(fewer))
 
 
 def _merge_fragments(lines, glyphs, ys, height, feet):
