@@ -53,6 +53,11 @@ from .errors import HandocrError
 
 _INDEX = {c: i for i, c in enumerate(CLASSES)}
 
+#: Share of a note's words of a length that are numbers, every number of that length
+#: as likely: a reading that is no word may be read as a number of its length
+#: (:meth:`Lexicon.correct_lattice`).
+NUMBER = 0.1
+
 
 class Lexicon:
     """Words (``A-Z``) with their frequencies, grouped by length for scoring.
@@ -181,7 +186,7 @@ class Lexicon:
         return lex
 
     def correct(self, P, sure=0.95, plausible=0.01, weight=1.0, oov=1e-6, shortest=3, oov_letter=0.1,
-                sure_digit=0.6, pair_oov=1e-4, pair_plausible=0.1):
+                sure_digit=0.6, pair_oov=1e-4, pair_plausible=0.1, number=NUMBER):
         """The lexicon's reading of one word, or None to keep the classifier's: a word
         of the same length, one letter a glyph (:meth:`correct_lattice` on
         :meth:`ocr.segment.Lattice.glyph_by_glyph`).
@@ -224,12 +229,12 @@ class Lexicon:
         choice = self.correct_lattice(Lattice.glyph_by_glyph(P), list(range(len(P))), sure=sure,
                                       plausible=plausible, weight=weight, oov=oov, shortest=shortest, reach=0,
                                       oov_letter=oov_letter, sure_digit=sure_digit, pair_oov=pair_oov,
-                                      pair_plausible=pair_plausible)
+                                      pair_plausible=pair_plausible, number=number)
         return None if choice is None else np.array([k for _, k in choice], dtype=np.intp)
 
     def correct_lattice(self, lattice, path, P=None, sure=0.95, plausible=0.01, weight=1.0, oov=1e-6,
                         shortest=3, reach=2, tries=10, oov_letter=0.1, sure_digit=0.6, alternative=0.1,
-                        pair_oov=1e-4, pair_plausible=0.1):
+                        pair_oov=1e-4, pair_plausible=0.1, number=NUMBER):
         """The lexicon's reading of a word whose letters may be cut or joined otherwise.
 
         Like :meth:`correct`, but a word of the lexicon may take any path through
@@ -319,7 +324,8 @@ class Lexicon:
             better = np.flatnonzero(total < base)
             found += [(float(total[k]), W[rows[k]]) for k in better[np.argsort(total[better])[:tries]]]
         mine = set(zip(path, reading.tolist()))
-        for _, word in sorted(found, key=lambda f: f[0])[:tries]:
+        best = None
+        for total, word in sorted(found, key=lambda f: f[0])[:tries]:
             choice = _best_spans(cost, spans, lattice.n, word)
             kept = len(mine.intersection(choice))
             # the word keeps at least half the letters read (a code like QEW is a
@@ -327,12 +333,44 @@ class Lexicon:
             # or only changes them for the classifier's strong second choices
             if 2 * kept >= max(len(path), len(word)) or [s for s, _ in choice] == list(path) and all(
                     Q[s, k] >= alternative for s, k in choice):
-                return choice
-        return None
+                best = (total, choice)
+                break
+        if number is not None:
+            digits = _as_number(Q, path, reading, sure, alternative)
+            if digits is not None:
+                total = (sum(extra[s] - math.log(Q[s, d]) for s, d in zip(path, digits))
+                         - weight * (math.log(number) - len(path) * math.log(10)))
+                if total < base and (best is None or total < best[0]):
+                    return list(zip(path, digits))
+        return None if best is None else best[1]
 
 
 #: Bumped when the cached lexicon's arrays change meaning.
 _CACHE_FORMAT = 1
+
+
+def _as_number(Q, path, reading, sure, alternative):
+    """The digits a reading of letters (rows `path` of `Q`, read as `reading`) may
+    be, each its character's most probable digit, when the classifier gave each
+    letter less than `sure` and its digit `alternative` or more (``IL`` -> ``11``,
+    ``IDI`` -> ``101``); None otherwise, and for a reading that holds a digit and a
+    letter other than the bar and the ring (``I0`` -> ``10``): the word's context has
+    weighed its letters against their digits already, and such a reading is as often
+    a code (``5G``, ``12B``, ``A4``).
+
+    Returns
+    -------
+    digits : list of int or None
+        Class indices, one per character.
+    """
+    first = _INDEX["0"]
+    if np.any(np.asarray(reading) >= first) and not all(c >= first or CLASSES[c] in "IO" for c in reading):
+        return None
+    digits = [first + int(np.argmax(Q[s, first:])) for s in path]
+    for s, c, d in zip(path, reading, digits):
+        if Q[s, c] >= sure or Q[s, d] < alternative:
+            return None
+    return digits
 
 
 def _cache_path(name):

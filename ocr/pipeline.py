@@ -1370,8 +1370,10 @@ def numbers_in_dates(words, w_digit=NUMBER_PRIOR, least=DATE_DIGIT):
     """A word of one or two characters that may each be a digit, beside a month
     (``BY 15 APRIL``, ``APRIL 15``) or, of two, the minutes of a time (after a number
     of one or two digits that does not start the line, and ending the line or before
-    ``AM``/``PM``: ``PICKUP 3 15``, ``CHECK IN 14 00``), is more likely a number: ``15``
-    had been read ``IS``, ``00`` ``OO``. Its characters get the prior of
+    ``AM``/``PM``: ``PICKUP 3 15``, ``CHECK IN 14 00``) or the hour (before ``PM``, and
+    before ``AM`` when two characters or after ``AT`` or ``BY``: ``I AM`` is the pronoun),
+    is more likely a number: ``15`` had been read ``IS``, ``00`` ``OO``, ``AT 1 PM`` ``AT I
+    PM``. Its characters get the prior of
     :func:`prefer_digits`. (Not after a list's number, ``3 DO``, nor inside a line,
     ``1 OF 23``.)
 
@@ -1392,7 +1394,10 @@ def numbers_in_dates(words, w_digit=NUMBER_PRIOR, least=DATE_DIGIT):
         month = (k + 1 < len(words) and _a_month(words[k + 1])) or (k > 0 and _a_month(words[k - 1]))
         time = (len(w) == 2 and k > 1 and len(texts[k - 1]) <= 2 and texts[k - 1].isdigit()
                 and (k + 1 == len(words) or texts[k + 1] in ("AM", "PM")))
-        if month or time:
+        # the hour: before PM, or before AM when no pronoun (I AM): of two, or after AT or BY
+        hour = k + 1 < len(words) and (texts[k + 1] == "PM" or texts[k + 1] == "AM" and (
+            len(w) == 2 or k > 0 and texts[k - 1] in ("AT", "BY")))
+        if month or time or hour:
             out[k] = _reweighted(w, [prefer_digits(p, w_digit) for _, p, _ in w])
     return out
 

@@ -118,8 +118,26 @@ def test_a_two_letter_reading_becomes_a_word_only_for_strong_second_choices():
     assert lex.correct(probs({"O": 0.9}, {"N": 0.6, "F": 0.3})) is None  # ON is a word
     assert lex.correct(probs({"O": 0.9}, {"I": 0.6, "F": 0.2}), pair_oov=None) is None
     assert lex.correct(probs({"1": 0.6, "I": 0.3}, {"0": 0.9})) is None  # a number
-    assert LEX.correct(probs({"5": 0.5, "S": 0.4}, {"I": 0.6, "1": 0.3})) is None
+    assert LEX.correct(probs({"5": 0.5, "S": 0.4}, {"I": 0.6, "1": 0.3}), number=None) is None  # (51 otherwise)
     assert LEX.correct(probs({"D": 0.5}, {"A": 0.5}, {"G": 0.5}, {"S": 0.5})) is None  # no 4-letter D?G? words
+
+
+def test_a_reading_that_is_no_word_but_may_be_digits_is_the_number():
+    """EMNIST pages' ``TRAIN 11 05`` read ``TRAIN IL 05``, ``BUS 101`` ``BUS IDI``, ``COOL FOR
+    10`` ``COOL FOR I0`` (the probabilities as the classifier gave them): numbers, which
+    the lexicon's words never are. A sure letter, a digit no more than 10 % probable,
+    a word of the lexicon and a reading mixing digits and letters other than ``I`` and
+    ``O`` (a code: ``5G``, ``12B``) stay."""
+    assert text(LEX.correct(probs({"I": 0.58, "1": 0.28}, {"L": 0.38, "1": 0.24}))) == "11"
+    P = probs({"I": 0.54, "1": 0.16}, {"D": 0.65, "0": 0.14}, {"I": 0.65, "1": 0.18})
+    assert text(LEX.correct(P)) == "101"
+    assert LEX.correct(P, number=None) is None
+    assert text(LEX.correct(probs({"I": 0.51, "1": 0.34}, {"0": 0.27, "M": 0.2}))) == "10"
+    assert LEX.correct(probs({"I": 0.96, "1": 0.03}, {"L": 0.38, "1": 0.24})) is None  # a sure I
+    assert LEX.correct(probs({"I": 0.54, "1": 0.16}, {"D": 0.65, "0": 0.08}, {"I": 0.65, "1": 0.18})) is None
+    assert LEX.correct(probs({"L": 0.6, "1": 0.3}, {"O": 0.6, "0": 0.3}, {"G": 0.6, "6": 0.3})) is None  # LOG
+    assert LEX.correct(probs({"5": 0.35, "S": 0.3}, {"G": 0.75, "6": 0.18})) is None  # 5G
+    assert LEX.correct(probs({"I": 0.49, "1": 0.38}, {"2": 0.48}, {"B": 0.47, "8": 0.19})) is None  # I2B
 
 
 def test_word_list_file(tmp_path):

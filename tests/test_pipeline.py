@@ -197,7 +197,7 @@ def test_a_bar_before_a_number_is_a_one_and_before_a_word_the_pronoun():
 
 def test_a_day_beside_a_month_and_a_time_s_minutes_are_numbers():
     """``BY 15 APRIL`` and ``PICKUP 3 15`` were read ``BY IS APRIL`` and ``PICKUP 3 IS``,
-    ``CHECK IN 14 00`` ``14 OO``. Not inside a line (``1 OF 23``), nor after a list's
+    ``CHECK IN 14 00`` ``14 OO``, ``AT 1 PM`` ``AT I PM`` (but ``I AM``). Not inside a line (``1 OF 23``), nor after a list's
     number (``3 DO``), nor a word whose characters are no digits (``BY``)."""
     from ocr.pipeline import Letters, numbers_in_dates
 
@@ -223,7 +223,11 @@ def test_a_day_beside_a_month_and_a_time_s_minutes_are_numbers():
     assert read("3", [two("D", 0.7, "0", 0.25), o]) == "3 DO"  # a list's number
     assert read("BY", "MAY") == "BY MAY"  # no digit in BY
     assert read("PICKUP", "3", [i, s, s]) == "PICKUP 3 ISS"  # minutes are two
-
+    assert read("AT", [i], "PM") == "AT 1 PM"  # the hour
+    assert read("CALL", [i, o], "AM") == "CALL 10 AM"
+    assert read("AT", [i], "AM") == "AT 1 AM"
+    assert read([i], "AM", "LATE") == "I AM LATE"  # the pronoun
+    assert read("NOW", [i], "AM") == "NOW I AM"
 
 def test_a_month_beside_a_day_is_read_as_the_month():
     """``28 NOU`` and ``14 DUNE`` (a ``J`` read ``D`` at 0.5, ``J`` at 0.3) are ``28 NOV`` and
