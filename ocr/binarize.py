@@ -1258,9 +1258,12 @@ LINES_SEED_SPREAD = 3.0
 #: ... and reads the page anew only if the lines divided out lower its seed level
 #: to this share of what it was or less.
 LINES_LOWER_LEVEL = 0.85
+#: A net the page's ink showed no line of (`broken`) is looked for also when the ink set
+#: the seed level, at most this many times what the paper's spread would have set it to.
+LINES_BROKEN_SLACK = 1.1
 
 
-def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD, least=0.0):
+def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD, least=0.0, broken=False):
     """Page lines lighter than the seed level they set themselves, and the writing
     found again with them divided out; or None.
 
@@ -1278,6 +1281,16 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD, least
     the paper estimate does not follow, stands out of the divided darkness as much
     as a faint pencil does.
 
+    A net just under the seed level can also come through in pieces: its crossings
+    and bits of its lines, seeded where the noise darkens them, none long enough to be
+    a line's (squared paper in a side shadow with sensor noise, the ink's half
+    darkness 0.3 % above the noise's level: the pieces were read as letters 8 pixels
+    tall, the page as 15 lines of fragments). When the page's ink showed no line
+    (`broken`), the search is also made when the ink set the seed level, up to
+    :data:`LINES_BROKEN_SLACK` times the paper's; lines found so are divided out of
+    the page, its writing thresholded at `levels` when the clean darkness's own levels
+    are no lower.
+
     Parameters
     ----------
     darkness : (H, W) float32 ndarray
@@ -1289,6 +1302,8 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD, least
         above its median (at least three quarters of `MIN_CONTRAST`).
     least : float
         Shortest run of a line, as for :func:`remove_page_lines`.
+    broken : bool
+        No page line was found in the ink at `levels`.
 
     Returns
     -------
@@ -1300,7 +1315,8 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD, least
     if high <= MIN_CONTRAST:
         return None  # the floor set the seed level
     med, mad = _paper_spread(darkness[::2, ::2].ravel())  # as threshold_levels did (6 ms a page)
-    if high > med + 6 * mad + 1e-6:
+    noise = med + 6 * mad
+    if high > (LINES_BROKEN_SLACK if broken else 1.0) * noise + 1e-6:
         return None  # the ink set the seed level, not the paper's spread
     seed = max(0.75 * MIN_CONTRAST, med + seed_spread * mad)
     if seed >= 0.8 * high:
@@ -1312,7 +1328,9 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD, least
     clean = lines.clean
     new = threshold_levels(clean, faint_contrast=MIN_CONTRAST)
     if new[1] >= LINES_LOWER_LEVEL * high:
-        return None
+        if high <= noise + 1e-6:
+            return None
+        new = tuple(levels)  # (a broken net under the ink's level: its pieces go, the writing stays)
     mask = _without_remnants(*hysteresis(clean, *new, labelled=True), clean, lines.runs)
     return mask, PageLines(runs=lines.runs, clean=clean, levels=tuple(new))
 

@@ -383,7 +383,7 @@ def find_ink(grey, outside=None):
     # A net of lines blurred over the paper may have set the seed level over all or
     # most of itself, and over a pencil: the page is then read with the net divided
     # out, at that darkness's own levels (which need no lowering for weak writing).
-    hidden = lines_under_the_noise(darkness, levels, least=least)
+    hidden = lines_under_the_noise(darkness, levels, least=least, broken=lines is None)
     if hidden is not None:
         mask, lines = hidden
         darkness, levels = lines.clean, lines.levels
