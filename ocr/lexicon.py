@@ -382,8 +382,8 @@ def _as_number(Q, path, reading, sure, alternative):
         return None
     digits = [first + int(np.argmax(Q[s, first:])) for s in path]
     for s, c, d in zip(path, reading, digits):
-        if Q[s, c] >= sure or Q[s, d] < alternative:
-            return None
+        if c < first and (Q[s, c] >= sure or Q[s, d] < alternative):
+            return None  # (a digit read stays what it is)
     return digits
 
 

@@ -133,6 +133,7 @@ def test_a_reading_that_is_no_word_but_may_be_digits_is_the_number():
     assert text(LEX.correct(P)) == "101"
     assert LEX.correct(P, number=None) is None
     assert text(LEX.correct(probs({"I": 0.51, "1": 0.34}, {"0": 0.27, "M": 0.2}))) == "10"
+    assert text(LEX.correct(probs({"I": 0.51, "1": 0.34}, {"0": 0.97}, {"O": 0.6, "0": 0.3}))) == "100"
     assert LEX.correct(probs({"I": 0.96, "1": 0.03}, {"L": 0.38, "1": 0.24})) is None  # a sure I
     assert LEX.correct(probs({"I": 0.54, "1": 0.16}, {"D": 0.65, "0": 0.08}, {"I": 0.65, "1": 0.18})) is None
     assert LEX.correct(probs({"L": 0.6, "1": 0.3}, {"O": 0.6, "0": 0.3}, {"G": 0.6, "6": 0.3})) is None  # LOG
