@@ -34,6 +34,29 @@ import compose_pages  # noqa: E402
 LIGHTS = ["vignette", "side_shadow", "dim_warm", "hard_shadow"]
 
 
+def conditions(r, dots, light, ink, noise, letter_gap, word_gap, pitch):
+    """Options of the paper (ruled a quarter of the time, squared a tenth, dotted up
+    to the share `dots`), the light (a shadow or dim light for the share `light`),
+    the ink (from `ink` to full), the noise (``(share, most)``) and the letter gap,
+    word gap and line pitch (ranges, in letter heights), drawn from `r`."""
+    a = []
+    paper = r.random()
+    if paper < 0.25:
+        a += ["--ruled", "1"]
+    elif paper < 0.35:
+        a += ["--grid", "1"]
+    elif paper < dots:
+        a += ["--dots", "1"]
+    if r.random() < light:
+        a += ["--light", r.choice(LIGHTS)]
+    a += ["--ink", f"{r.uniform(ink, 1.0):.2f}"]
+    if r.random() < noise[0]:
+        a += ["--noise", f"{r.uniform(2, noise[1]):.1f}"]
+    a += ["--letter-gap", f"{r.uniform(*letter_gap):.2f}", "--word-gap", f"{r.uniform(*word_gap):.2f}"]
+    a += ["--line-pitch", f"{r.uniform(*pitch):.2f}"]
+    return a
+
+
 def random_setting(r, seed):
     """compose_pages options for two pages of random text (`r`: random.Random)."""
     source = r.choice(["", "", "--emnist", "--emnist", "--synthetic"])
@@ -42,20 +65,8 @@ def random_setting(r, seed):
         a.append(source)
     a += ["--height", str(r.randint(26, 80)), "--scale", f"{r.choice([1, 1, 1.5, 2, 2.5]):g}"]
     a += ["--rotation", f"{r.uniform(0, 6):.1f}"]
-    paper = r.random()
-    if paper < 0.25:
-        a += ["--ruled", "1"]
-    elif paper < 0.35:
-        a += ["--grid", "1"]
-    elif paper < 0.42:
-        a += ["--dots", "1"]
-    if r.random() < 0.6:
-        a += ["--light", r.choice(LIGHTS)]
-    a += ["--ink", f"{r.uniform(0.5, 1.0):.2f}"]
-    if r.random() < 0.4:
-        a += ["--noise", f"{r.uniform(2, 10):.1f}"]
-    a += ["--letter-gap", f"{r.uniform(0.15, 0.5):.2f}", "--word-gap", f"{r.uniform(1.0, 2.4):.2f}"]
-    a += ["--line-pitch", f"{r.uniform(1.5, 2.8):.2f}"]
+    a += conditions(r, dots=0.42, light=0.6, ink=0.5, noise=(0.4, 10), letter_gap=(0.15, 0.5),
+                    word_gap=(1.0, 2.4), pitch=(1.5, 2.8))
     if r.random() < 0.3:
         a += ["--uphill", f"{r.uniform(0, 4):.1f}"]
     if r.random() < 0.3:
@@ -77,18 +88,8 @@ def note_setting(r, seed, text, k, emnist):
         a.append("--emnist")
     a += ["--height", str(r.randint(28, 70)), "--scale", f"{r.choice([1, 1, 1.5, 2]):g}"]
     a += ["--rotation", f"{r.uniform(0, 5):.1f}"]
-    paper = r.random()
-    if paper < 0.25:
-        a += ["--ruled", "1"]
-    elif paper < 0.35:
-        a += ["--grid", "1"]
-    if r.random() < 0.5:
-        a += ["--light", r.choice(LIGHTS)]
-    a += ["--ink", f"{r.uniform(0.55, 1.0):.2f}"]
-    if r.random() < 0.3:
-        a += ["--noise", f"{r.uniform(2, 8):.1f}"]
-    a += ["--letter-gap", f"{r.uniform(0.2, 0.45):.2f}", "--word-gap", f"{r.uniform(1.2, 2.2):.2f}"]
-    a += ["--line-pitch", f"{r.uniform(1.7, 2.6):.2f}"]
+    a += conditions(r, dots=0.0, light=0.5, ink=0.55, noise=(0.3, 8), letter_gap=(0.2, 0.45),
+                    word_gap=(1.2, 2.2), pitch=(1.7, 2.6))
     if r.random() < 0.3:
         a += ["--crossed", "0.5"]
     return a
