@@ -324,7 +324,11 @@ class Lexicon:
         cost = np.where(ok, -np.log(np.maximum(Q, 1e-12)), np.inf)[:, :26] + extra[:, None]
         usable = np.isfinite(cost).any(axis=1)
         letters_ok = np.isfinite(cost[usable]).any(axis=0)
-        base = sum(extra[s] - math.log(max(Q[s, c], 1e-12)) for s, c in zip(path, reading)) - weight * prior
+
+        def along_path(classes):  # the cost of reading the path's spans as `classes`
+            return sum(extra[s] - math.log(max(Q[s, c], 1e-12)) for s, c in zip(path, classes))
+
+        base = along_path(reading) - weight * prior
         found = []  # (score, word) of the words more probable than the reading
         for L in range(max(shortest, len(path) - reach), len(path) + reach + 1):
             entry = self._words.get(L)
@@ -352,8 +356,7 @@ class Lexicon:
         if number is not None:
             digits = _as_number(Q, path, reading, sure, alternative)
             if digits is not None:
-                total = (sum(extra[s] - math.log(Q[s, d]) for s, d in zip(path, digits))
-                         - weight * (math.log(number) - len(path) * math.log(10)))
+                total = along_path(digits) - weight * (math.log(number) - len(path) * math.log(10))
                 if total < base and (best is None or total < best[0]):
                     return list(zip(path, digits))
         return None if best is None else best[1]
