@@ -1255,6 +1255,9 @@ class PageLines:
 #: :func:`lines_under_the_noise` seeds its search for lines this many spreads of the
 #: paper's darkness above its median (:func:`threshold_levels` seeds ink at six).
 LINES_SEED_SPREAD = 3.0
+#: ... and again at this share of that many when the first search found no net: a dense
+#: net in a dim photo may be most of the paper's spread itself, and lie under both.
+LINES_LOWER_SPREAD = 0.7
 #: ... and reads the page anew only if the lines divided out lower its seed level
 #: to this share of what it was or less.
 LINES_LOWER_LEVEL = 0.85
@@ -1273,7 +1276,10 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD, least
     above a pencil as light as they are: neither is found, and the letters are
     lost. When the paper's spread set the seed level (not the ink, not the floor
     `MIN_CONTRAST`), the lines are looked for in the ink seeded at `seed_spread`
-    spreads above the paper instead of six (:func:`remove_page_lines`); once they
+    spreads above the paper instead of six (:func:`remove_page_lines`), and when none
+    are found there, at :data:`LINES_LOWER_SPREAD` of that (a dense net in a small, dim
+    photo is a fifth of the paper, and most of its spread: three spreads stood over
+    it, six over the pencil); once they
     are divided out the page has its own levels, and if they are clearly lower
     (:data:`LINES_LOWER_LEVEL`) its writing is thresholded at them, what the
     dividing left of the lines dropped. Those levels keep the
@@ -1299,7 +1305,8 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD, least
         Its :func:`threshold_levels`.
     seed_spread : float
         Seed level of the search for lines, in spreads of the paper's darkness
-        above its median (at least three quarters of `MIN_CONTRAST`).
+        above its median (at least three quarters of `MIN_CONTRAST`), of the first
+        search.
     least : float
         Shortest run of a line, as for :func:`remove_page_lines`.
     broken : bool
@@ -1318,11 +1325,15 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD, least
     noise = med + 6 * mad
     if high > (LINES_BROKEN_SLACK if broken else 1.0) * noise + 1e-6:
         return None  # the ink set the seed level, not the paper's spread
-    seed = max(0.75 * MIN_CONTRAST, med + seed_spread * mad)
-    if seed >= 0.8 * high:
-        return None  # a search so close to the seed level finds what it found
-    low_levels = (0.6 * seed, seed)
-    _, lines = _remove_page_lines(hysteresis(darkness, *low_levels), darkness, low_levels, least)
+    lines = None
+    for spread in (seed_spread, LINES_LOWER_SPREAD * seed_spread):
+        seed = max(0.75 * MIN_CONTRAST, med + spread * mad)
+        if seed >= 0.8 * high:
+            continue  # a search so close to the seed level finds what it found
+        low_levels = (0.6 * seed, seed)
+        _, lines = _remove_page_lines(hysteresis(darkness, *low_levels), darkness, low_levels, least)
+        if lines is not None or seed <= 0.75 * MIN_CONTRAST:
+            break
     if lines is None:
         return None
     clean = lines.clean

@@ -3355,6 +3355,30 @@ def test_a_net_that_comes_through_in_pieces_is_found_under_the_seed_level(model,
 
 
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
+def test_a_dense_net_that_is_most_of_the_paper_s_spread_is_looked_for_lower(model, monkeypatch):
+    # Faint pencil on squared paper under a vignette, in a small photo (`compose_pages.py
+    # --seed 5424 --photo --light vignette --grid 1 --noise 4 --height 36 --ink 0.5`,
+    # page 0, 460 x 376): the net, a fifth of the paper, widened its spread until the
+    # seed level (0.29) stood over most of the pencil (0.2 to 0.34 dark), and the search
+    # for lines three spreads above the paper (0.16) stood over the net itself (0.05 to
+    # 0.13). Four pieces were found, and the page read `1I / 0`.
+    import ocr.binarize as B
+    import ocr.pipeline as P
+
+    lines, jpeg = composed_phone_photo(5424, 0, ("vignette",), height=36, grid=1.0, noise=4, ink=0.5)
+    grey = P.load_image(jpeg).grey
+    darkness = P._darkness(grey, veil=P.VEIL_BLOCK)
+    levels = B.threshold_levels(darkness)
+    least = P.LINE_RUNS * P.TARGET_HEIGHT
+    found = B.lines_under_the_noise(darkness, levels, least=least, broken=True)
+    assert found is not None and found[1].levels[1] < 0.6 * levels[1]  # read at the clean page's levels
+    assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] <= 4
+    monkeypatch.setattr(B, "LINES_LOWER_SPREAD", 1.0)  # one search only
+    assert B.lines_under_the_noise(darkness, levels, least=least, broken=True) is None
+    assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] >= 15
+
+
+@pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
 def test_letter_height_under_a_strong_vignette(model):
     # Page 7 of `composed_phone_photo(2103, ..., ("vignette",), ink=0.6, grid=0.3)`: light
     # pen under a lens's vignette. On the quarter-size copy the plain paper level
