@@ -3115,10 +3115,11 @@ def test_a_piece_of_a_broken_letter_starting_a_line_is_no_bullet():
 PHOTO_CHARS = ROOT.parent / "shared" / "data" / "photo_chars"
 
 
-def composed_phone_photo(seed, page, lights, text=None, **layout):
+def composed_phone_photo(seed, page, lights, text=None, fmt="JPEG", **layout):
     """Page `page` of ``benchmarks/compose_pages.py --seed SEED --photo`` (held-out
     `photo_chars` crops; `text` as ``--text``; `layout`: compose_page's height,
-    rotation, ruled, grid, ink, ...), as its text lines and the JPEG bytes of the photo."""
+    rotation, ruled, grid, ink, ...), as its text lines and the JPEG bytes of the photo
+    (`fmt` "PNG": ``--format png``)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("compose_pages", ROOT / "benchmarks" / "compose_pages.py")
@@ -3129,7 +3130,7 @@ def composed_phone_photo(seed, page, lights, text=None, **layout):
     image, _ = cp.compose_page(lines, cp.list_crops(PHOTO_CHARS, "valid"), rng, **layout)
     image, quality = cp.photographed(image, np.random.default_rng([seed, page, 1]), lights or cp.LIGHTS)
     buf = io.BytesIO()
-    Image.fromarray(image).save(buf, format="JPEG", quality=quality)
+    Image.fromarray(image).save(buf, format=fmt, **({"quality": quality} if fmt == "JPEG" else {}))
     return lines, buf.getvalue()
 
 
@@ -3376,6 +3377,29 @@ def test_a_dense_net_that_is_most_of_the_paper_s_spread_is_looked_for_lower(mode
     monkeypatch.setattr(B, "LINES_LOWER_SPREAD", 1.0)  # one search only
     assert B.lines_under_the_noise(darkness, levels, least=least, broken=True) is None
     assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] >= 15
+
+
+@pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
+def test_squared_paper_as_dark_as_the_pencil_is_not_read_at_half_size_s_wrong_height(model):
+    # Pencil on squared paper in dim warm light (`compose_pages.py --seed 56011 --photo
+    # --light dim_warm --grid 1 --ink 0.64 --noise 4.3 --height 49 --rotation 5.8
+    # --format png`, page 1, 932 x 638): the letters were found 48 pixels tall, but at
+    # half size the net, as dark as the writing, was not divided out, and letters and
+    # squares came out as pieces 92 pixels tall. The page was shrunk for those, its
+    # letters read 20 pixels tall with half their strokes lost (13 errors in 24).
+    import ocr.pipeline as P
+
+    lines, png = composed_phone_photo(56011, 1, ("dim_warm",), height=49, rotation=5.8, grid=1.0, ink=0.64,
+                                      noise=4.3, letter_gap=0.41, word_gap=1.33, line_pitch=2.73, fmt="PNG")
+    loaded = P.load_image(png)
+    small = P.quarter(loaded.pixels)
+    rough = P.estimate_letter_height(loaded.pixels, small)
+    assert rough == pytest.approx(48, rel=0.1) and min(loaded.pixels.shape) < P.HALF_SIDE
+    assert P._letter_height_at(P.as_float(P.downscale(loaded.pixels, 0.5)), 2) > P.HALF_DISAGREE * rough
+    prepared = P.prepare(loaded)
+    assert prepared.analysis.height / prepared.scale == pytest.approx(48, rel=0.15)
+    assert prepared.scale > 0.8  # not shrunk to letters 20 pixels tall
+    assert page_scores("\n".join(lines), ocr.read(png, model=model).text)["errors"] <= 3
 
 
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
