@@ -1255,8 +1255,8 @@ class PageLines:
 #: :func:`lines_under_the_noise` seeds its search for lines this many spreads of the
 #: paper's darkness above its median (:func:`threshold_levels` seeds ink at six).
 LINES_SEED_SPREAD = 3.0
-#: ... and again at this share of that many when the first search found no net: a dense
-#: net in a dim photo may be most of the paper's spread itself, and lie under both.
+#: ... and again at this share of that many, and so on down to its floor, while no net is
+#: found: a dense net in a dim photo may be most of the paper's spread itself (1: one search).
 LINES_LOWER_SPREAD = 0.7
 #: ... and reads the page anew only if the lines divided out lower its seed level
 #: to this share of what it was or less.
@@ -1277,9 +1277,10 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD, least
     lost. When the paper's spread set the seed level (not the ink, not the floor
     `MIN_CONTRAST`), the lines are looked for in the ink seeded at `seed_spread`
     spreads above the paper instead of six (:func:`remove_page_lines`), and when none
-    are found there, at :data:`LINES_LOWER_SPREAD` of that (a dense net in a small, dim
-    photo is a fifth of the paper, and most of its spread: three spreads stood over
-    it, six over the pencil); once they
+    are found there, at :data:`LINES_LOWER_SPREAD` of that, and so on down to the
+    floor (a dense net in a small, dim photo is a fifth of the paper, and most of its
+    spread: three spreads stood over it, six over the pencil; a net found so is taken
+    only when dividing it out lowers the seed level); once they
     are divided out the page has its own levels, and if they are clearly lower
     (:data:`LINES_LOWER_LEVEL`) its writing is thresholded at them, what the
     dividing left of the lines dropped. Those levels keep the
@@ -1325,21 +1326,21 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD, least
     noise = med + 6 * mad
     if high > (LINES_BROKEN_SLACK if broken else 1.0) * noise + 1e-6:
         return None  # the ink set the seed level, not the paper's spread
-    lines = None
-    for spread in (seed_spread, LINES_LOWER_SPREAD * seed_spread):
-        seed = max(0.75 * MIN_CONTRAST, med + spread * mad)
-        if seed >= 0.8 * high:
-            continue  # a search so close to the seed level finds what it found
-        low_levels = (0.6 * seed, seed)
-        _, lines = _remove_page_lines(hysteresis(darkness, *low_levels), darkness, low_levels, least)
-        if lines is not None or seed <= 0.75 * MIN_CONTRAST:
+    lines, spread, floor = None, seed_spread, 0.75 * MIN_CONTRAST
+    while lines is None:
+        seed = max(floor, med + spread * mad)
+        if seed < 0.8 * high:  # (a search so close to the seed level finds what it found)
+            low_levels = (0.6 * seed, seed)
+            _, lines = _remove_page_lines(hysteresis(darkness, *low_levels), darkness, low_levels, least)
+        if lines is not None or seed <= floor or LINES_LOWER_SPREAD >= 1.0:
             break
+        spread *= LINES_LOWER_SPREAD
     if lines is None:
         return None
     clean = lines.clean
     new = threshold_levels(clean, faint_contrast=MIN_CONTRAST)
     if new[1] >= LINES_LOWER_LEVEL * high:
-        if high <= noise + 1e-6:
+        if high <= noise + 1e-6 or spread < seed_spread:  # (a net found lower only if it hid the writing)
             return None
         new = tuple(levels)  # (a broken net under the ink's level: its pieces go, the writing stays)
     mask = _without_remnants(*hysteresis(clean, *new, labelled=True), clean, lines.runs)

@@ -3355,28 +3355,41 @@ def test_a_net_that_comes_through_in_pieces_is_found_under_the_seed_level(model,
     assert B.lines_under_the_noise(darkness, B.threshold_levels(darkness), least=least, broken=True) is None
 
 
+DENSE_NETS = {  # `compose_pages.py --photo --light vignette --grid 1` pages, as composed_phone_photo's arguments
+    # faint pencil (`--seed 5424 --noise 4 --height 36 --ink 0.5`, page 0, 460 x 376)
+    "faint pencil": ((5424, 0, ("vignette",)), dict(height=36, grid=1.0, noise=4, ink=0.5)),
+    # a note, turned (`--seed 551052 --noise 4.9 --height 31 --ink 0.83 --rotation 4.8
+    # --letter-gap 0.28 --word-gap 1.77 --line-pitch 2.14 --format png`, 610 x 263)
+    "a note": ((551052, 0, ("vignette",)), dict(text="PARKING BAY 52|LEVEL 3|BACK BY 6 30", height=31, rotation=4.8,
+                                                grid=1.0, ink=0.83, noise=4.9, letter_gap=0.28, word_gap=1.77,
+                                                line_pitch=2.14, fmt="PNG")),
+}
+
+
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
-def test_a_dense_net_that_is_most_of_the_paper_s_spread_is_looked_for_lower(model, monkeypatch):
-    # Faint pencil on squared paper under a vignette, in a small photo (`compose_pages.py
-    # --seed 5424 --photo --light vignette --grid 1 --noise 4 --height 36 --ink 0.5`,
-    # page 0, 460 x 376): the net, a fifth of the paper, widened its spread until the
-    # seed level (0.29) stood over most of the pencil (0.2 to 0.34 dark), and the search
-    # for lines three spreads above the paper (0.16) stood over the net itself (0.05 to
-    # 0.13). Four pieces were found, and the page read `1I / 0`.
+@pytest.mark.parametrize("page", sorted(DENSE_NETS))
+def test_a_dense_net_that_is_most_of_the_paper_s_spread_is_looked_for_lower(model, monkeypatch, page):
+    # Squared paper under a vignette, in a small photo: the net, a fifth of the paper,
+    # widened its spread until the seed level (0.29) stood over most of the writing
+    # (pencil 0.2 to 0.34 dark), and the search for lines three spreads above the paper
+    # (0.16) stood over the net itself (0.05 to 0.13). Four pieces of the pencil were
+    # found, and the page read `1I / 0`; the note read `F YTII IN L / IA BY J`. The
+    # search goes down to its floor while it finds no net (the note's is found at 0.11).
     import ocr.binarize as B
     import ocr.pipeline as P
 
-    lines, jpeg = composed_phone_photo(5424, 0, ("vignette",), height=36, grid=1.0, noise=4, ink=0.5)
-    grey = P.load_image(jpeg).grey
+    args, layout = DENSE_NETS[page]
+    lines, photo = composed_phone_photo(*args, **layout)
+    grey = P.load_image(photo).grey
     darkness = P._darkness(grey, veil=P.VEIL_BLOCK)
     levels = B.threshold_levels(darkness)
     least = P.LINE_RUNS * P.TARGET_HEIGHT
     found = B.lines_under_the_noise(darkness, levels, least=least, broken=True)
     assert found is not None and found[1].levels[1] < 0.6 * levels[1]  # read at the clean page's levels
-    assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] <= 4
+    assert page_scores("\n".join(lines), ocr.read(photo, model=model).text)["errors"] <= 4
     monkeypatch.setattr(B, "LINES_LOWER_SPREAD", 1.0)  # one search only
     assert B.lines_under_the_noise(darkness, levels, least=least, broken=True) is None
-    assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] >= 15
+    assert page_scores("\n".join(lines), ocr.read(photo, model=model).text)["errors"] >= 15
 
 
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
