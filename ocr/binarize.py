@@ -1255,8 +1255,9 @@ class PageLines:
 #: :func:`lines_under_the_noise` seeds its search for lines this many spreads of the
 #: paper's darkness above its median (:func:`threshold_levels` seeds ink at six).
 LINES_SEED_SPREAD = 3.0
-#: ... and again at this share of that many, and so on down to its floor, while no net is
-#: found: a dense net in a dim photo may be most of the paper's spread itself (1: one search).
+#: ... and again at this share of that many, and so on down to its floor or one spread,
+#: while no net is found: a dense net in a dim photo may be most of the paper's spread
+#: itself (1: one search).
 LINES_LOWER_SPREAD = 0.7
 #: ... and reads the page anew only if the lines divided out lower its seed level
 #: to this share of what it was or less.
@@ -1278,7 +1279,7 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD, least
     `MIN_CONTRAST`), the lines are looked for in the ink seeded at `seed_spread`
     spreads above the paper instead of six (:func:`remove_page_lines`), and when none
     are found there, at :data:`LINES_LOWER_SPREAD` of that, and so on down to the
-    floor (a dense net in a small, dim photo is a fifth of the paper, and most of its
+    floor or one spread (a dense net in a small, dim photo is a fifth of the paper, and most of its
     spread: three spreads stood over it, six over the pencil; a net found so is taken
     only when dividing it out lowers the seed level); once they
     are divided out the page has its own levels, and if they are clearly lower
@@ -1327,12 +1328,12 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD, least
     if high > (LINES_BROKEN_SLACK if broken else 1.0) * noise + 1e-6:
         return None  # the ink set the seed level, not the paper's spread
     lines, spread, floor = None, seed_spread, 0.75 * MIN_CONTRAST
-    while lines is None:
+    while lines is None and spread >= 1.0:
         seed = max(floor, med + spread * mad)
         if seed < 0.8 * high:  # (a search so close to the seed level finds what it found)
             low_levels = (0.6 * seed, seed)
             _, lines = _remove_page_lines(hysteresis(darkness, *low_levels), darkness, low_levels, least)
-        if lines is not None or seed <= floor or LINES_LOWER_SPREAD >= 1.0:
+        if seed <= floor or LINES_LOWER_SPREAD >= 1.0:
             break
         spread *= LINES_LOWER_SPREAD
     if lines is None:

@@ -312,6 +312,35 @@ def test_remove_page_lines_takes_the_net_and_keeps_the_strokes():
     assert remove_page_lines(e, np.where(e, 0.8, 0).astype(np.float32), (0.15, 0.25)) is e  # a big E stays
 
 
+def test_lines_under_the_noise_looks_lower_for_a_net_a_few_times_and_stops():
+    from ocr.binarize import MIN_CONTRAST, _paper_spread, lines_under_the_noise
+
+    rng = np.random.default_rng(0)
+
+    def looked_at(darkness):
+        med, mad = _paper_spread(darkness[::2, ::2].ravel())
+        noise = med + 6 * mad
+        return lines_under_the_noise(darkness, (0.6 * noise, noise))  # the paper's spread set the seed level
+
+    # a net 0.08 darker than paper whose darkness spreads as much (0 to 0.1): three
+    # spreads over the paper stand over it, a search lower finds it
+    darkness = rng.uniform(0.0, 0.1, (240, 320)).astype(np.float32)
+    darkness[5::12, :] += 0.08
+    darkness[:, 7::12] += 0.08
+    darkness[100:140, 150:153] = 0.35  # a pencil stroke, lighter than the seed level
+    med, mad = _paper_spread(darkness[::2, ::2].ravel())
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr("ocr.binarize.LINES_LOWER_SPREAD", 1.0)  # one search only
+        assert looked_at(darkness) is None
+    found = looked_at(darkness)
+    assert found is not None and found[0][100:140, 150:153].all()
+    assert found[1].levels[1] < 0.85 * (med + 6 * mad)  # read at the clean page's own levels
+    # paper whose darkness stands over the search's floor everywhere: the search ends
+    plain = (0.12 + rng.normal(0, 0.002, (240, 320))).astype(np.float32)
+    assert _paper_spread(plain.ravel())[0] > 0.75 * MIN_CONTRAST
+    assert looked_at(plain) is None
+
+
 def test_remove_page_lines_takes_a_small_net_within_the_image():
     """A small sheet of squared paper turned in its cut-out: its lines down run 120
     pixels, under half the image's shorter side (150), but from its first line across
