@@ -1259,6 +1259,9 @@ LINES_SEED_SPREAD = 3.0
 #: while no net is found: a dense net in a dim photo may be most of the paper's spread
 #: itself (1: one search).
 LINES_LOWER_SPREAD = 0.7
+#: ... those lower searches seeded at most this dark: a printed net hidden in the paper's
+#: spread is light (0.05-0.15); a pattern found darker is a cloth's under the sheet.
+LINES_LOWER_MOST = 1.5 * MIN_CONTRAST
 #: ... and reads the page anew only if the lines divided out lower its seed level
 #: to this share of what it was or less.
 LINES_LOWER_LEVEL = 0.85
@@ -1280,8 +1283,9 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD, least
     spreads above the paper instead of six (:func:`remove_page_lines`), and when none
     are found there, at :data:`LINES_LOWER_SPREAD` of that, and so on down to the
     floor or one spread (a dense net in a small, dim photo is a fifth of the paper, and most of its
-    spread: three spreads stood over it, six over the pencil; a net found so is taken
-    only when dividing it out lowers the seed level); once they
+    spread: three spreads stood over it, six over the pencil; those searches are seeded
+    no darker than :data:`LINES_LOWER_MOST`, and a net found so is taken only when
+    dividing it out lowers the seed level); once they
     are divided out the page has its own levels, and if they are clearly lower
     (:data:`LINES_LOWER_LEVEL`) its writing is thresholded at them, what the
     dividing left of the lines dropped. Those levels keep the
@@ -1330,6 +1334,8 @@ def lines_under_the_noise(darkness, levels, seed_spread=LINES_SEED_SPREAD, least
     lines, spread, floor = None, seed_spread, 0.75 * MIN_CONTRAST
     while lines is None and spread >= 1.0:
         seed = max(floor, med + spread * mad)
+        if spread < seed_spread and seed > LINES_LOWER_MOST:
+            break  # (a pattern so dark is a desk's, a cloth's: no printed net)
         if seed < 0.8 * high:  # (a search so close to the seed level finds what it found)
             low_levels = (0.6 * seed, seed)
             _, lines = _remove_page_lines(hysteresis(darkness, *low_levels), darkness, low_levels, least)
