@@ -3204,9 +3204,12 @@ def test_a_small_photo_read_at_the_letter_height_it_was_found_at(model, monkeypa
     assert P.prepare(P.load_image(png)).rescaled is not None
     # Not rescaled, the page reads well too since the paper estimate follows a step
     # of light exactly (binarize.STEP_FOLLOW: the vignette's steps count as sharp);
-    # with the estimate of before, its light letters still break into specks.
+    # with the estimate of before, its light letters still break into specks, unless
+    # the net under them is looked for lower (binarize.LINES_LOWER_SPREAD), and found.
     monkeypatch.setattr(P, "FOUND_RESCALE", 100.0)
     monkeypatch.setattr(B, "STEP_FOLLOW", np.inf)
+    assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] <= 2
+    monkeypatch.setattr(B, "LINES_LOWER_SPREAD", 1.0)
     assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] >= 10
 
 
