@@ -668,7 +668,7 @@ def prepare(loaded, enclosed=True, finer=True):
         # adds no letters or marks: half as many again is ink found wrongly, the grain of a
         # textured paper taken for faint writing in the corners' new light. (It can leave
         # fewer: specks a tilted page's noise made.)
-        if (0.8 * analysis.height <= levelled.height * factor / factor2 <= 1.25 * analysis.height
+        if (_about_as_tall(levelled.height * factor / factor2, analysis.height)
                 and len(levelled.glyphs) <= LEVEL_MORE_GLYPHS * len(analysis.glyphs)):
             return Prepared(analysis=at_sheet_edge(levelled, desk, grey2.shape, tilt), scale=loaded.scale * factor2,
                             size=loaded.size, name=loaded.name, loaded=loaded, tilt=tilt, offset=offset,
@@ -709,9 +709,15 @@ def _at_half_size(pixels, small, rough, grey, factor, analysis):
         return grey, factor, analysis, None
     grey2, factor2 = working_image(pixels, small=small, height=half)
     again = analyse(grey2)
-    if not 0.8 * half <= again.height / factor2 <= 1.25 * half:
+    if not _about_as_tall(again.height / factor2, half):
         return grey, factor, analysis, None  # the letters found there are not that tall
     return grey2, factor2, again, half
+
+
+def _about_as_tall(height, expected):
+    """Whether letters found `height` tall, analysed again at the scale `expected`
+    called for, are about that tall (0.8-1.25 times): else something else set it."""
+    return 0.8 * expected <= height <= 1.25 * expected
 
 
 #: A page whose letters, found at the working scale, call for a scale this many times
@@ -744,7 +750,7 @@ def _at_found_height(loaded, pixels, small, factor, analysis, desk, offset):
     if factor2 <= FOUND_RESCALE * factor:
         return None
     again = analyse(grey2)
-    if not 0.8 * found <= again.height / factor2 <= 1.25 * found:
+    if not _about_as_tall(again.height / factor2, found):
         return None
     return Prepared(analysis=at_sheet_edge(again, desk, grey2.shape), scale=loaded.scale * factor2,
                     size=loaded.size, name=loaded.name, loaded=loaded, offset=offset)
