@@ -3371,6 +3371,7 @@ def test_a_net_that_comes_through_in_pieces_is_found_under_the_seed_level(model,
     found = B.lines_under_the_noise(darkness, levels, least=least, broken=True)
     assert found is not None and found[1].levels == tuple(levels)  # the writing at the page's levels
     assert page_scores("\n".join(lines), read_as_it_is(jpeg, model).text)["errors"] == 0
+    assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] == 0  # (enlarged too)
     monkeypatch.setattr(B, "LINES_BROKEN_SLACK", 1.0)
     assert page_scores("\n".join(lines), read_as_it_is(jpeg, model).text)["errors"] >= 20
     # on plain paper, nothing is found under the seed level
@@ -3413,6 +3414,7 @@ def test_a_dense_net_that_is_most_of_the_paper_s_spread_is_looked_for_lower(mode
     found = B.lines_under_the_noise(darkness, levels, least=least, broken=True)
     assert found is not None and found[1].levels[1] < 0.6 * levels[1]  # read at the clean page's levels
     assert page_scores("\n".join(lines), read_as_it_is(photo, model).text)["errors"] <= 4
+    assert page_scores("\n".join(lines), ocr.read(photo, model=model).text)["errors"] <= 5  # (enlarged too)
     monkeypatch.setattr(B, "LINES_LOWER_SPREAD", 1.0)  # one search only
     assert B.lines_under_the_noise(darkness, levels, least=least, broken=True) is None
     assert page_scores("\n".join(lines), read_as_it_is(photo, model).text)["errors"] >= 15
