@@ -3117,18 +3117,19 @@ PHOTO_CHARS = ROOT.parent / "shared" / "data" / "photo_chars"
 EMNIST = ROOT.parent / "shared" / "data" / "emnist"
 
 
-def _compose_pages():
+def _benchmark(name):
+    """The module ``benchmarks/NAME.py``."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("compose_pages", ROOT / "benchmarks" / "compose_pages.py")
-    cp = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cp)
-    return cp
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @functools.lru_cache(maxsize=1)
 def _emnist_crops():
-    return _compose_pages().emnist_crops(EMNIST, "valid")
+    return _benchmark("compose_pages").emnist_crops(EMNIST, "valid")
 
 
 def composed_phone_photo(seed, page, lights, text=None, fmt="JPEG", emnist=False, **layout):
@@ -3137,7 +3138,7 @@ def composed_phone_photo(seed, page, lights, text=None, fmt="JPEG", emnist=False
     `text` as ``--text``; `layout`: compose_page's height, rotation, ruled, grid, ink,
     ...), as its text lines and the JPEG bytes of the photo (`fmt` "PNG": ``--format
     png``)."""
-    cp = _compose_pages()
+    cp = _benchmark("compose_pages")
     rng = np.random.default_rng([seed, page])
     lines = cp.parse_text(text) if text else cp.random_text(rng)
     crops, cache = _emnist_crops() if emnist else (cp.list_crops(PHOTO_CHARS, "valid"), None)
@@ -3161,13 +3162,9 @@ def writers_form_page(seed, page):
     """Page `page` of ``benchmarks/writers_pages.py --seed SEED --only form`` (held-out
     `photo_chars` crops written in a form's printed boxes), as its text lines and
     the PNG bytes of the page."""
-    import importlib.util
-
     from ocr.synth import in_form_boxes
 
-    spec = importlib.util.spec_from_file_location("writers_pages", ROOT / "benchmarks" / "writers_pages.py")
-    wp = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(wp)
+    wp = _benchmark("writers_pages")
     offset, layout, _ = wp.SETS["form"]
     rng = np.random.default_rng([seed + offset, page])
     lines = wp.random_text(rng)
