@@ -1371,7 +1371,10 @@ def faint_writing(mask, lines, height, share=FAINT_STROKE_SHARE, off=2):
     counts as noise: pencil as light as the lines then never seeds, and lighter
     strokes of the letters found fall under the floor of :func:`tighten`. Once the
     lines are divided out (`lines.clean`) the page has its own, lower levels
-    (:func:`threshold_levels`). Where they are lower, pixels above the new seed
+    (:func:`threshold_levels`), lowered again when the writing found is all weak
+    there (a pencil on squared paper, :func:`weak_writing_levels`: the lines, not
+    the floor, had set the page's levels, so the page was not lowered for weak
+    writing before). Where they are lower, pixels above the new seed
     level seed, but only more than `off` pixels from a line (the lines' crossings
     are never quite divided out); pixels above the new floor are candidates, near a
     line only if above the new seed level. Each piece of candidate ink keeps what
@@ -1397,6 +1400,7 @@ def faint_writing(mask, lines, height, share=FAINT_STROKE_SHARE, off=2):
     """
     clean, high = lines.clean, lines.levels[1]
     new_low, new_high = threshold_levels(clean)
+    new_low, new_high = weak_writing_levels(clean, mask, (new_low, new_high)) or (new_low, new_high)
     if new_high >= high or height <= 0:
         return mask
     near_line = kernels.box_max(lines.runs.view(np.uint8), 2 * off + 1) > 0

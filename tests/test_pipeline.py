@@ -3875,18 +3875,19 @@ def test_a_net_that_comes_through_the_enlarged_page_is_read_as_it_was(model):
     # Squared paper under a hard shadow, noisy (`compose_pages.py --seed 5426 --photo
     # --light hard_shadow --grid 1 --noise 5 --height 40`, page 16, letters found 38
     # pixels tall): enlarged to 48 pixels, the net came through the thresholds and was
-    # read as 243 characters, mostly `1` (234 errors); as it was, 29 characters and
-    # 3 errors. The classifier is surer of that on average (0.82 against 0.75).
+    # read as 243 characters, mostly `1` (234 errors; 139 glyphs and 81 errors since
+    # faint writing on squared paper is looked for from a pencil's levels); as it was,
+    # 29 characters and 3 errors. The classifier is surer of that on average.
     import ocr.pipeline as P
 
     lines, photo = composed_phone_photo(5426, 16, ("hard_shadow",), grid=1.0, noise=5, height=40)
     loaded = P.load_image(photo)
     enlarged = P.prepare(loaded)
-    assert enlarged.enlarged and len(enlarged.analysis.glyphs) > 150
+    assert enlarged.enlarged and len(enlarged.analysis.glyphs) > 100
     as_it_was = P.prepare(loaded, enlarge=False)
     assert not as_it_was.enlarged and len(as_it_was.analysis.glyphs) < 40
     from dataclasses import replace
 
     only = replace(enlarged, enlarged=False)  # read enlarged only
-    assert page_scores("\n".join(lines), ocr.read(only, model=model).text)["errors"] >= 100
+    assert page_scores("\n".join(lines), ocr.read(only, model=model).text)["errors"] >= 50
     assert page_scores("\n".join(lines), ocr.read(photo, model=model).text)["errors"] <= 5

@@ -510,6 +510,38 @@ def test_writing_lighter_than_squared_papers_lines_is_found():
     assert faint_writing(foot, lines, height=40.0) is foot
 
 
+def test_a_pencil_lighter_than_the_lines_on_squared_paper_is_found_whole():
+    """A net 0.3 dark sets the page's levels (seeds at 0.15); a pencil's letters are
+    0.2 and 0.105 dark. With the net divided out the page's own levels stop at the
+    floor (seeds at 0.12), over the light letters: bits of them were found, pieces
+    that read as other letters. The writing found there is all weak, so the seeds go
+    down as for a pencil on plain paper (:func:`ocr.binarize.weak_writing_levels`),
+    and the light letters are found whole, with nothing of the net."""
+    from ocr.binarize import faint_writing, remove_page_lines, threshold_levels, weak_writing_levels
+
+    rng = np.random.default_rng(0)
+    pencil = np.zeros((300, 400), np.float32)
+    strokes = []
+    for k in range(24):  # staggered, not lined up in columns as a net's lines are
+        y, x = 30 + 90 * (k // 8), 20 + 48 * (k % 8) + 13 * (k // 8)
+        pencil[y : y + 40, x : x + 4] = 0.2 if k % 2 else 0.105
+        strokes.append((k % 2 == 0, slice(y, y + 40), slice(x, x + 4)))
+    net = np.zeros_like(pencil)
+    net[12::30, :] = net[:, 2::30] = 0.3
+    darkness = (1 - (1 - net) * (1 - pencil) + rng.normal(0, 0.01, net.shape)).astype(np.float32)
+    levels = threshold_levels(darkness)
+    assert levels[1] > 0.14  # the net's
+    rest, lines = remove_page_lines(darkness > levels[0], darkness, levels, return_lines=True)
+    assert lines is not None
+    assert threshold_levels(lines.clean)[1] == pytest.approx(0.12)  # the floor
+    weak = weak_writing_levels(lines.clean, rest, threshold_levels(lines.clean))
+    assert weak is not None and weak[1] < 0.105
+    out = faint_writing(rest, lines, height=40.0)
+    light = [(ys, xs) for is_light, ys, xs in strokes if is_light]
+    assert sum(out[ys, xs].any(axis=1).sum() >= 38 for ys, xs in light) >= 10
+    assert not out[pencil == 0].any()
+
+
 def test_a_stroke_cut_where_it_crosses_a_line_is_joined_again():
     """A pencil leg cut by a line across it (3 pixels of gap) is one piece again; a
     stroke already whole beside the line gains nothing, nor do two letters standing
