@@ -2871,6 +2871,24 @@ def test_faint_writing_under_a_vignette(model, monkeypatch):
     assert ocr.read(photo, model=model).text != text
 
 
+def test_a_pencil_on_squared_paper_keeps_its_lighter_strokes(model, monkeypatch):
+    """Pencil on squared paper under a vignette (``compose_pages.py --seed 5424 --photo
+    --light vignette --grid 1 --noise 4 --height 36 --ink 0.5``, page 17): the strokes
+    a pencil pressed lighter are found once the net is divided out
+    (:func:`ocr.binarize.faint_writing`), each piece keeping what is darker than
+    :data:`ocr.binarize.FAINT_STROKE_SHARE` of its typical darkness. At half of it an
+    ``A``, an ``H`` or a ``G`` lost a leg (``JALZ``, ``IITFI``, ``UIM`` for ``GYM``)."""
+    import functools
+
+    import ocr.binarize as B
+    import ocr.pipeline as P
+
+    lines, photo = composed_phone_photo(5424, 17, ("vignette",), grid=1.0, height=36, ink=0.5, noise=4)
+    assert page_scores("\n".join(lines), ocr.read(photo, model=model).text)["errors"] <= 4
+    monkeypatch.setattr(P, "faint_writing", functools.partial(B.faint_writing, share=0.5))
+    assert page_scores("\n".join(lines), ocr.read(photo, model=model).text)["errors"] >= 8
+
+
 def test_light_pencil_at_the_foot_of_a_soft_shadow(model, monkeypatch):
     """Light pencil whose left margin lies where a soft shadow's ramp meets the
     shadow: the band of darkness the paper estimate left there was taken for a
