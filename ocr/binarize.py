@@ -1402,8 +1402,8 @@ def faint_writing(mask, lines, height, share=FAINT_STROKE_SHARE, off=2):
         it would be more than :data:`FAINT_MOST` times what `mask` holds.
     """
     clean, high = lines.clean, lines.levels[1]
-    new_low, new_high = threshold_levels(clean)
-    new_low, new_high = weak_writing_levels(clean, mask, (new_low, new_high)) or (new_low, new_high)
+    levels = threshold_levels(clean)
+    new_low, new_high = weak_writing_levels(clean, mask, levels) or levels
     if new_high >= high or height <= 0:
         return mask
     near_line = kernels.box_max(lines.runs.view(np.uint8), 2 * off + 1) > 0
