@@ -78,6 +78,7 @@ def group_lines(glyphs, height, slope=None):
     ys = [g.cy - d for g, d in zip(glyphs, lift)]
     big = [i for i, g in enumerate(glyphs) if not g.small]
     big.sort(key=lambda i: glyphs[i].box[1])
+    feet = [g.box[2] - d for g, d in zip(glyphs, lift)]
     lines = []  # each: list of glyph indices
     tol = 0.55 * height
     for i in big:
@@ -85,9 +86,12 @@ def group_lines(glyphs, height, slope=None):
         best, best_dy = None, None
         for li, line in enumerate(lines):
             last = glyphs[line[-1]]
-            # Follow the line's local height (what skew is left) from its last two letters.
+            # Follow the line's local height (what skew is left) from its last two letters:
+            # their middles, or their feet (a letter written much larger than the last
+            # ones stands on their line, its middle higher).
             ref = sum(ys[j] for j in line[-2:]) / len(line[-2:])
-            dy = abs(ys[i] - ref)
+            foot = sum(feet[j] for j in line[-2:]) / len(line[-2:])
+            dy = min(abs(ys[i] - ref), abs(feet[i] - foot))
             if dy < tol and g.box[1] > last.box[1] and (best_dy is None or dy < best_dy):
                 best, best_dy = li, dy
         if best is None:
@@ -95,7 +99,6 @@ def group_lines(glyphs, height, slope=None):
         else:
             lines[best].append(i)
     lines = _attach_low(lines, glyphs, lift, height)
-    feet = [g.box[2] - d for g, d in zip(glyphs, lift)]
     lines = _merge_fragments(lines, glyphs, ys, height, feet)
     _attach_small(lines, glyphs, lift, height)
     lines.sort(key=lambda line: median([ys[i] for i in line]))

@@ -1524,6 +1524,18 @@ def test_lines_follow_skew_and_order():
     assert [glyphs[i].box[1] for i in lines[0]] == sorted(g.box[1] for g in line1)
 
 
+def test_a_letter_written_larger_stays_in_its_rising_line():
+    """A line rising 7 px a letter over level lines, one letter of it written nearly
+    twice as tall, standing on the line (its middle 26 px above the last two's). It
+    began a line of its own with the letters after it (``EET`` over ``1 M``); its
+    feet agree with its line's."""
+    line = [glyph(100, 30), glyph(93, 90), glyph(54, 150, h=72), glyph(79, 210), glyph(72, 260)]
+    below = [glyph(y, 30 + 35 * k) for y in (220, 310) for k in range(8)]
+    lines = group_lines(line + below, 40)
+    assert [len(line) for line in lines] == [5, 8, 8]
+    assert lines[0] == [0, 1, 2, 3, 4]
+
+
 def test_list_number_joins_its_curved_line():
     # a page curling up at its left: each line rises 6 px a letter for four letters,
     # then runs level; its list number, far to the left, sits where the line would
