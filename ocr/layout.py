@@ -715,7 +715,7 @@ def find_marks(glyphs, lines, height, return_floating=False):
                     marks.add(i)  # + or ~
                 else:
                     floating.add(i)  # a letter written small, or a scrap
-            elif (k and g.width <= 1.2 * g.height
+            elif (k and g.width <= 1.2 * g.height and _comma_sized(g, height)
                   and _ends_word(g, glyphs[big[k - 1]], [glyphs[j] for j in big[k + 1:k + 2]], height)
                   and _apart(g, [glyphs[j] for j in big[k - 1:k] + big[k + 1:k + 2]])
                   and _below_middle(g, near, slope())):
@@ -725,6 +725,13 @@ def find_marks(glyphs, lines, height, return_floating=False):
             elif (k == 0 or k == len(big) - 1) and _is_tick(g.mask, span):
                 marks.add(i)
     return (marks, floating) if return_floating else marks
+
+
+def _comma_sized(g, height, thin=0.6, dot=0.4):
+    """Is `g` the size of a comma or a full stop written large: a stroke under `thin`
+    times as wide as tall, or a blob under `dot` letter heights across (not a letter
+    written small beside large ones, as wide as tall and half their height)?"""
+    return g.width <= thin * g.height or max(g.width, g.height) <= dot * height
 
 
 def _below_middle(g, near, slope):

@@ -1727,6 +1727,19 @@ def test_a_large_comma_is_a_mark_and_keeps_the_word_gap():
     assert split_words(line, marked, 50.0, 40) == [[0, 1, 2, 3, 4], [5, 6]]
 
 
+def test_a_letter_written_small_after_a_large_one_is_no_full_stop():
+    """``3 GYM`` with the Y written half as tall again and the M small (0.6 letter
+    heights, as wide as tall) on the baseline: all below the middle of the letters beside
+    it, the M was taken for a full stop written large and left out (``3 GY``). A
+    comma's stroke, as tall and thin, still is one."""
+    from ocr.layout import find_marks
+
+    glyphs = [glyph(100, 0), glyph(90, 35, h=60, w=35), glyph(122, 75, h=24, w=24)]
+    assert find_marks(glyphs, [[0, 1, 2]], 40) == set()
+    glyphs[2] = _comma(122, 75, h=24, w=9)
+    assert find_marks(glyphs, [[0, 1, 2]], 40) == {2}
+
+
 def test_a_stroke_over_a_dot_is_punctuation_but_a_t_written_high_over_dust_is_not():
     from ocr.layout import find_marks
 
