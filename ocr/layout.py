@@ -727,10 +727,11 @@ def find_marks(glyphs, lines, height, return_floating=False):
     return (marks, floating) if return_floating else marks
 
 
-def _comma_sized(g, height, thin=0.6, dot=0.4):
-    """Is `g` the size of a comma or a full stop written large: a stroke under `thin`
-    times as wide as tall, or a blob under `dot` letter heights across (not a letter
-    written small beside large ones, as wide as tall and half their height)?"""
+def _comma_sized(g, height, thin=0.75, dot=0.5):
+    """Is `g` the size of a comma or a full stop written large: a stroke at most `thin`
+    times as wide as tall (a short comma's blob and slant make it 0.65), or a blob at
+    most `dot` letter heights across (not a letter written small beside large ones, as
+    wide as tall and 0.6 letter heights)?"""
     return g.width <= thin * g.height or max(g.width, g.height) <= dot * height
 
 
