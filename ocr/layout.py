@@ -255,20 +255,30 @@ def _columns_at(cut, lines, glyphs, height, slope):
     return right[:over] + left + right[over:]
 
 
-def _rows_line_up(columns, glyphs, height, slope, most=ROW_ALIGNED):
-    """Does each line of the column with fewer stand beside a line
-    of the other (its middle or its feet within `most` letter heights)?"""
-    def level(line, foot):
-        big = [i for i in line if not glyphs[i].small] or line
+def _rows_line_up(columns, glyphs, height, slope, most=ROW_ALIGNED, near=3):
+    """Does each line of the column with fewer stand beside a line of the other: its
+    middle or its feet within `most` letter heights, over the whole lines or over the
+    `near` letters of each next to the gap (a row whose line drifts down the page
+    as it goes: a line's words beyond a wide word gap)? `columns` are the left
+    column's lines and the right one's."""
+    def level(big, foot):
         return median([(glyphs[i].box[2] if foot else glyphs[i].cy) - slope * glyphs[i].cx for i in big])
 
-    def levels(column):  # each line's (middle, feet)
-        return [(level(line, False), level(line, True)) for line in column]
+    def levels(column, side):  # each line's (middle, feet), whole and next to the gap
+        out = []
+        for line in column:
+            big = [i for i in line if not glyphs[i].small] or line
+            by_x = sorted(big, key=lambda i: glyphs[i].cx)
+            inner = by_x[-near:] if side == 0 else by_x[:near]
+            out.append(((level(big, False), level(big, True)), (level(inner, False), level(inner, True))))
+        return out
 
-    fewer, more = sorted(columns, key=len)
-    theirs = levels(more)
-    return all(any(abs(a[0] - b[0]) < most * height or abs(a[1] - b[1]) < most * height for b in theirs)
-               for a in levels(fewer))
+    def beside(a, b):
+        return any(abs(p[0] - q[0]) < most * height or abs(p[1] - q[1]) < most * height for p, q in zip(a, b))
+
+    sides = [levels(column, side) for side, column in enumerate(columns)]
+    fewer, more = sorted(sides, key=len)
+    return all(any(beside(a, b) for b in more) for a in fewer)
 
 
 def _merge_fragments(lines, glyphs, ys, height, feet):

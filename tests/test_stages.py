@@ -1599,6 +1599,24 @@ def test_a_title_crossing_the_gap_is_left_out_but_not_two_lines_chained_across_i
     assert all(i >= len(left) + len(right) for i in lines[0]) and all(i < len(left) for i in lines[1])
 
 
+def test_lines_drifting_down_across_a_wide_word_gap_stay_whole():
+    """The first two lines of a list drift down 5 px in 100 and go on past a word gap
+    wider than the other lines are long: their last words stood 15 px (0.37 letter
+    heights) under their lines' middles and were read as a second list. Beside the gap,
+    they stand as high as the words before it."""
+    def drifting(y0, xs):
+        return [glyph(int(round(y0 + 0.05 * (x - 30))), x) for x in xs]
+
+    left = [30 + 35 * k for k in range(10)]
+    glyphs = []
+    for y in (100, 190):
+        glyphs += drifting(y, left + [445, 480, 515])
+    for y in (280, 370, 460):
+        glyphs += [glyph(y, x) for x in left]
+    lines = group_lines(glyphs, 40)
+    assert [len(line) for line in lines] == [13, 13, 10, 10, 10]
+
+
 @pytest.mark.parametrize("offset", [0, 8, -10])
 def test_lines_that_line_up_across_a_wide_gap_are_a_tables_rows(offset):
     """Items and their quantities far to the right (or two lists whose lines line up):
