@@ -261,24 +261,15 @@ def _rows_line_up(columns, glyphs, height, slope, most=ROW_ALIGNED, near=3):
     `near` letters of each next to the gap (a row whose line drifts down the page
     as it goes: a line's words beyond a wide word gap)? `columns` are the left
     column's lines and the right one's."""
-    def level(big, foot):
-        return median([(glyphs[i].box[2] if foot else glyphs[i].cy) - slope * glyphs[i].cx for i in big])
+    def levels(line, side):  # middle and feet, whole and next to the gap
+        big = sorted([i for i in line if not glyphs[i].small] or line, key=lambda i: glyphs[i].cx)
+        inner = big[-near:] if side == 0 else big[:near]
+        return [median([(glyphs[i].box[2] if foot else glyphs[i].cy) - slope * glyphs[i].cx for i in part])
+                for part in (big, inner) for foot in (False, True)]
 
-    def levels(column, side):  # each line's (middle, feet), whole and next to the gap
-        out = []
-        for line in column:
-            big = [i for i in line if not glyphs[i].small] or line
-            by_x = sorted(big, key=lambda i: glyphs[i].cx)
-            inner = by_x[-near:] if side == 0 else by_x[:near]
-            out.append(((level(big, False), level(big, True)), (level(inner, False), level(inner, True))))
-        return out
-
-    def beside(a, b):
-        return any(abs(p[0] - q[0]) < most * height or abs(p[1] - q[1]) < most * height for p, q in zip(a, b))
-
-    sides = [levels(column, side) for side, column in enumerate(columns)]
+    sides = [[levels(line, side) for line in column] for side, column in enumerate(columns)]
     fewer, more = sorted(sides, key=len)
-    return all(any(beside(a, b) for b in more) for a in fewer)
+    return all(any(any(abs(p - q) < most * height for p, q in zip(a, b)) for b in more) for a in fewer)
 
 
 def _merge_fragments(lines, glyphs, ys, height, feet):
