@@ -532,16 +532,17 @@ def _merge_groups(boxes, big, H):
 
     idx = np.flatnonzero(big)
     order = idx[np.argsort(boxes[idx, 1])]
+    beside = 0.1 * H
     for a_i, a in enumerate(order):
         ya0, xa0, ya1, xa1 = boxes[a]
         for b in order[a_i + 1 :]:
             yb0, xb0, yb1, xb1 = boxes[b]
-            if xb0 >= xa1:
+            if xb0 >= xa1 + beside:
                 break
             overlap = min(xa1, xb1) - max(xa0, xb0)
             narrow = min(xa1 - xa0, xb1 - xb0)
             gap = max(yb0 - ya1, ya0 - yb1)
-            if overlap < 0.5 * narrow or gap >= 0.35 * H:
+            if gap >= 0.35 * H or (overlap < 0.5 * narrow and not _dot_above(boxes[a], boxes[b], H, beside)):
                 continue
             ra, rb = find(a), find(b)
             if ra == rb:
@@ -553,6 +554,17 @@ def _merge_groups(boxes, big, H):
                 parent[rb] = ra
                 top[ra], bottom[ra], tallest[ra] = y0, y1, max(tallest[ra], tallest[rb])
     return np.array([find(i) for i in range(n)])
+
+
+def _dot_above(a, b, H, beside):
+    """Is one of boxes `a`, `b` a dot or a dash standing above the other's top,
+    beside it if not over it (a ``j``'s dot, a ``J``'s bar written apart)?"""
+    upper, lower = (a, b) if a[2] <= b[0] else (b, a) if b[2] <= a[0] else (None, None)
+    if upper is None:
+        return False
+    short = max(upper[2] - upper[0], upper[3] - upper[1]) < 0.6 * H
+    tall = lower[2] - lower[0] >= max(0.5 * H, upper[2] - upper[0])
+    return short and tall and min(upper[3], lower[3]) - max(upper[1], lower[1]) > -beside
 
 
 #: A horizontal stroke this many letter heights long, in ink that spans several

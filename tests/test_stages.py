@@ -1230,6 +1230,23 @@ def test_segment_drops_specks_merges_broken_letter():
     assert all(g.box != (90, 200, 91, 201) for g in glyphs)
 
 
+def test_a_dash_above_a_stems_top_and_beside_it_joins_the_stem():
+    """A ``j``'s dot or a ``J``'s bar written apart stands above the stem's top, beside
+    it rather than over it: it stood as a line of its own (read ``1``), or took the
+    words to its right into a line of its own. It joins the stem now; a dash a quarter
+    of a letter height aside stays apart."""
+    mask = np.zeros((120, 300), bool)
+    mask[40:80, 40:44] = True  # a stem...
+    mask[22:39, 44:48] = True  # ...with a dash above its top, just right of it
+    mask[40:80, 120:124] = True  # a stem...
+    mask[22:39, 134:138] = True  # ...with a dash 10 px to its right
+    mask[40:80, 200:230] = True  # a letter
+    glyphs, H = segment(mask)
+    assert H == pytest.approx(40, abs=1)
+    big = sorted((g.box for g in glyphs if not g.small), key=lambda b: b[1])
+    assert big == [(22, 40, 80, 48), (40, 120, 80, 124), (22, 134, 39, 138), (40, 200, 80, 230)]
+
+
 def _ellipse(mask, cy, cx, ry, rx):
     yy, xx = np.mgrid[0 : mask.shape[0], 0 : mask.shape[1]]
     mask |= ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 <= 1
