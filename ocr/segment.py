@@ -1457,17 +1457,17 @@ class Lattice:
         return [(at(self.cands[k]), self.P[k], self.X[k]) for k in path]
 
 
-#: Letters written wider than the others: one piece of ink read as one of them (at
-#: least `WIDE_SURE`) may be wider by this much, in letter heights (`WIDE_ASPECT`) and in
-#: typical letter widths (`WIDE_REF`), times the classifier's probability of them, before its
-#: width costs (:func:`word_lattice`; an EMNIST ``M`` 2.4 times as wide as tall was
-#: cut into ``IYYI``).
-WIDE_LETTERS = "MW"
+#: Letters written wider than the others, in groups of one shape: one piece of ink read
+#: as one group (at least `WIDE_SURE`) may be wider by this much, in letter heights
+#: (`WIDE_ASPECT`) and in typical letter widths (`WIDE_REF`), times the classifier's
+#: probability of the group, before its width costs (:func:`word_lattice`; an EMNIST ``M``
+#: 2.4 times as wide as tall was cut into ``IYYI``, an ``O`` flattened to 1.75 times into ``CD``).
+WIDE_LETTERS = ("MW", "O0")
 WIDE_ASPECT, WIDE_REF = 0.9, 1.2
 WIDE_SURE = 0.8  # (touching QU, read W at 0.6-0.8, is no W)
 #: ... if it is no wider than this many letter heights (touching ``EXAM`` read as an M).
 WIDE_MOST = 2.6
-_WIDE = np.array([c in WIDE_LETTERS for c in CLASSES])
+_WIDE = np.array([[c in group for c in CLASSES] for group in WIDE_LETTERS])
 
 
 def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, probs=None, penalty=0.3,
@@ -1546,10 +1546,10 @@ def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, prob
     for s, ((i, j), c) in enumerate(zip(spans, cands)):
         whole = id(c) in given_glyphs
         aspect = c.width / max(height, c.height)
-        # a whole glyph read surely as an M or a W (not a touching TR or QU) may
+        # a whole glyph read surely as an M, a W or an O (not a touching TR or QU) may
         # be wider (EMNIST's are up to 2.4 times as wide as tall), but not as wide as a
         # word of touching letters, read as an M too
-        m = float(P[s, _WIDE].sum())
+        m = float((_WIDE @ P[s]).max())
         allowed = m if whole and aspect <= WIDE_MOST and m >= WIDE_SURE else 0.0
         wide = max(0.0, aspect - 1.3 - WIDE_ASPECT * allowed)
         if width:

@@ -997,6 +997,23 @@ def test_an_m_written_twice_as_wide_as_tall_is_one_letter(model, seed):
         assert ocr.read(page, model=model).text == text
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_an_o_written_much_wider_than_tall_is_one_letter(model, seed):
+    """An O flattened to 1.8 times as wide as tall was cut into ``CD`` (``4 TO`` read
+    ``4 TCD``, ``BOX`` read ``BCDX``), though the classifier is sure of it whole as an
+    O: its width costs only as far as the classifier doubts that, as an M's does."""
+    from PIL import Image
+    from ocr.synth import render_page
+
+    for line in ["GO TO", "BOX", "CALL MOM"]:
+        im, text, boxes = render_page([line], seed=seed, height=44)
+        o = [b for b in boxes if b.label == "O"][-1]
+        width = int(1.8 * (o.y1 - o.y0))
+        wide = np.asarray(Image.fromarray(im[:, o.x0:o.x1]).resize((width, im.shape[0]), Image.BICUBIC))
+        page = np.concatenate([im[:, :o.x0], wide, im[:, o.x1:]], axis=1)
+        assert ocr.read(page, model=model).text == text
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_an_unsure_stroke_on_a_line_of_its_own_is_no_letter(model, seed):
     """A bit of a grid line where a shadow's edge crosses it, alone below the
