@@ -1491,7 +1491,8 @@ def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER, l
     ``1`` is a bare stroke): its probabilities get the prior of :func:`prefer_digits`,
     and the digit that continues the count of those lines (a ``2`` between ``1`` and
     ``3``, written like a ``Z``) is `next_number` times likelier again for each of
-    them (a ``4`` written like an ``A`` between ``3`` and ``5``). When all the page's
+    them (a ``4`` written like an ``A`` between ``3`` and ``5``; a ``0`` after it counts
+    to no lone digit, and is of another count). When all the page's
     lines that start with a lone digit count alike, however far (a list numbered
     here and there: ``4``, ``5`` and ``6`` on its fourth to sixth lines), each of
     them counts, and the lone character starting its first line is likelier a ``1``
@@ -1539,10 +1540,12 @@ def number_lines(lines, near=2, w_digit=NUMBER_PRIOR, next_number=NEXT_NUMBER, l
         elif len(first) == 1 and listed:
             g, p, c = first[0]
             p = prefer_digits(p, w_digit) if near_numbers else p.copy()
-            counted = {d + k - j for j, d in listed.items()}
-            if len(counted) == 1 and 0 <= min(counted) <= 9:  # the lines agree on it
+            # the digit each line counts to (none from a line that would give this one
+            # no lone digit: a 0 after it is of another count)
+            counts = [n for n in (d + k - j for j, d in listed.items()) if 0 <= n <= 9]
+            if counts and len(set(counts)) == 1:  # the lines agree on it
                 # each line that counts to it is evidence of its own (above and below it)
-                p[CLASSES.index(str(min(counted)))] *= next_number ** len(listed)
+                p[CLASSES.index(str(counts[0]))] *= next_number ** len(counts)
                 p /= p.sum()
             words = [[(g, p, c)]] + words[1:]
         out.append(words)

@@ -3640,6 +3640,8 @@ def test_a_list_number_written_like_a_letter_continues_the_count():
     assert first(number_lines(page(p(_3=0.9), a_like)), 1) == "A"
     assert first(number_lines(page(p(_3=0.9), a_like, p(_5=0.9))), 1) == "4"
     assert first(number_lines(page(p(_2=0.9), p(B=0.9), a_like)), 2) == "A"  # 2 counts to 4, B is no number
+    # a 0 after it counts to no lone digit (a -1): the two lines before it still count
+    assert first(number_lines(page(p(_2=0.9), p(_3=0.9), a_like, p(_0=0.9))), 2) == "4"
     # A list numbered here and there: lines further down counting alike (4, 5 and 6 on
     # the fourth to sixth lines) make a bare stroke starting the first line its 1 (no
     # line near it is numbered); lines counting otherwise (4, 7, 6) leave it an I
