@@ -516,7 +516,8 @@ def title_letters(boxes, height, most=8.0):
 
 
 def _merge_groups(boxes, big, H):
-    """Union pieces that stand one above the other within one letter's height."""
+    """Union pieces that stand one above the other within one letter's height (over
+    each other, or a dot or a dash above a stem's top and beside it: :func:`_dot_above`)."""
     n = len(boxes)
     parent = np.arange(n)
     # each group's rows and tallest piece: a chain of pieces (a notebook's holes down
