@@ -543,7 +543,8 @@ def _merge_groups(boxes, big, H):
             overlap = min(xa1, xb1) - max(xa0, xb0)
             narrow = min(xa1 - xa0, xb1 - xb0)
             gap = max(yb0 - ya1, ya0 - yb1)
-            if gap >= 0.35 * H or (overlap < 0.5 * narrow and not _dot_above(boxes[a], boxes[b], H, beside)):
+            if gap >= 0.35 * H or (overlap < 0.5 * narrow
+                                   and not (overlap > -beside and _dot_above(boxes[a], boxes[b], H))):
                 continue
             ra, rb = find(a), find(b)
             if ra == rb:
@@ -557,15 +558,15 @@ def _merge_groups(boxes, big, H):
     return np.array([find(i) for i in range(n)])
 
 
-def _dot_above(a, b, H, beside):
-    """Is one of boxes `a`, `b` a dot or a dash standing above the other's top,
-    beside it if not over it (a ``j``'s dot, a ``J``'s bar written apart)?"""
+def _dot_above(a, b, H):
+    """Is one of boxes `a`, `b` a dot or a dash standing above the other, a stem at
+    least half a letter tall (a ``j``'s dot, a ``J``'s bar written apart)? (How far
+    beside it is the caller's to weigh.)"""
     upper, lower = (a, b) if a[2] <= b[0] else (b, a) if b[2] <= a[0] else (None, None)
     if upper is None:
         return False
     short = max(upper[2] - upper[0], upper[3] - upper[1]) < 0.6 * H
-    tall = lower[2] - lower[0] >= max(0.5 * H, upper[2] - upper[0])
-    return short and tall and min(upper[3], lower[3]) - max(upper[1], lower[1]) > -beside
+    return short and lower[2] - lower[0] >= max(0.5 * H, upper[2] - upper[0])
 
 
 #: A horizontal stroke this many letter heights long, in ink that spans several
