@@ -565,13 +565,16 @@ EDGE_REACH = 0.05
 PHOTO_EDGE_REACH = 0.25
 
 
-def at_sheet_edge(analysis, desk, shape, tilt=0.0, reach=EDGE_REACH):
+def at_sheet_edge(analysis, desk, shape, tilt=0.0, reach=EDGE_REACH, before=None, level_shape=None):
     """`analysis` with the glyphs whose ink comes within `reach` letter heights of
     the desk painted over marked (``Analysis.edge``): the sheet's edge itself, or
     the desk's pattern or grain beside it, that the painting left. Glyphs whose box
     comes within :data:`PHOTO_EDGE_REACH` letter heights of the image's own border
     are marked too, desk or none: a vignette's dark rim, or a shadow along the
-    border, leaves bars there that end lines as unsure ``I``.
+    border, leaves bars there that end lines as unsure ``I``. On a levelled page
+    that border is the photo's, turned with it (`before`, `level_shape`): a hard
+    shadow's edge, where it met the bottom of a photo turned 4 degrees, left a
+    flat scrap there read as a line ``A``.
 
     Parameters
     ----------
@@ -583,6 +586,9 @@ def at_sheet_edge(analysis, desk, shape, tilt=0.0, reach=EDGE_REACH):
         ``(H, W)`` of the working image analysed.
     tilt : float
         Degrees the image was turned before it was analysed (:func:`level_image`).
+    before, level_shape : tuple of float, optional
+        ``(rows, cols)`` of the image before it was turned and after, at the working
+        image's scale (:func:`turned_out`); without them the border is `shape`'s.
 
     Returns
     -------
@@ -594,8 +600,7 @@ def at_sheet_edge(analysis, desk, shape, tilt=0.0, reach=EDGE_REACH):
         return analysis
     # the photo's own border: a vignette's dark rim, a shadow along it
     b = PHOTO_EDGE_REACH * analysis.height
-    edge = {i for i, g in enumerate(analysis.glyphs)
-            if min(g.box[0], g.box[1], shape[0] - g.box[2], shape[1] - g.box[3]) < b}
+    edge = {i for i, g in enumerate(analysis.glyphs) if _from_border(g.box, shape, tilt, before, level_shape) < b}
     if desk is None or not desk.any():
         return replace(analysis, edge=frozenset(edge)) if edge else analysis
     im = Image.fromarray(desk.view(np.uint8) * np.uint8(255), mode="L")
@@ -606,6 +611,19 @@ def at_sheet_edge(analysis, desk, shape, tilt=0.0, reach=EDGE_REACH):
     near = kernels.box_max(near.view(np.uint8), 2 * r + 1).view(bool)
     edge |= {i for i, g in enumerate(analysis.glyphs) if near[g.box[0]:g.box[2], g.box[1]:g.box[3]][g.mask].any()}
     return replace(analysis, edge=frozenset(edge)) if edge else analysis
+
+
+def _from_border(box, shape, tilt=0.0, before=None, level_shape=None):
+    """How far a box (y0, x0, y1, x1) of a working image of `shape` lies from the
+    photo's border: the image's own, or where the photo's lies in the image
+    :func:`level_image` turned (`tilt`, `before`, `level_shape`: :func:`turned_out`),
+    from the nearest of the box's corners there."""
+    y0, x0, y1, x1 = box
+    if not tilt or before is None:
+        return min(y0, x0, shape[0] - y1, shape[1] - x1)
+    yo, xo = _before_turn(np.array([y0, y0, y1, y1], float), np.array([x0, x1, x1, x0], float), tilt, before,
+                          level_shape)
+    return float(min(yo.min(), xo.min(), before[0] - yo.max(), before[1] - xo.max()))
 
 
 def prepare(loaded, enclosed=True, finer=True, enlarge=True):
@@ -688,7 +706,8 @@ def prepare(loaded, enclosed=True, finer=True, enlarge=True):
         # fewer: specks a tilted page's noise made.)
         if (_about_as_tall(levelled.height * factor / factor2, analysis.height)
                 and len(levelled.glyphs) <= LEVEL_MORE_GLYPHS * len(analysis.glyphs)):
-            return Prepared(analysis=at_sheet_edge(levelled, desk, grey2.shape, tilt), scale=loaded.scale * factor2,
+            return Prepared(analysis=at_sheet_edge(levelled, desk, grey2.shape, tilt, before=work_shape,
+                                                   level_shape=level_shape), scale=loaded.scale * factor2,
                             size=loaded.size, name=loaded.name, loaded=loaded, tilt=tilt, offset=offset,
                             doubtful_sheet=doubtful, work_shape=work_shape, level_shape=level_shape, coarse=coarse,
                             detail=detail, rescaled=rescaled, enlarged=enlarge and factor2 > 1)

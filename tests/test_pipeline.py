@@ -1179,6 +1179,31 @@ def test_an_unsure_bar_by_the_photos_border_ending_a_line_is_no_letter(model):
     assert _words(classify(at_sheet_edge(a, None, grey.shape), model)) == ["MILK BREAD 1"]
 
 
+def test_a_scrap_by_the_border_of_a_photo_levelled_is_at_the_photos_edge():
+    """A levelled photo's border is turned with it, inside the image levelled: a scrap
+    a shadow leaves along the photo's bottom border is as near it as before the turn,
+    and is marked at the edge as it is on a photo not turned (a hard shadow's edge
+    met the bottom of a photo turned 4 degrees: its scrap was read as a line ``A``).
+    The writing, away from the border, is not."""
+    from ocr.load import load_image
+    from ocr.pipeline import prepare
+    from ocr.synth import render_page
+
+    rgb, _, _ = render_page(["MILK BREAD", "CALL MOM", "EGGS"], seed=3, height=40)
+    grey = np.pad(rgb.mean(axis=2).astype(np.uint8), ((0, 60), (0, 0)), mode="edge")
+    photo = np.asarray(Image.fromarray(grey).rotate(6, resample=Image.BICUBIC, fillcolor=int(np.median(grey))))
+    plain = prepare(load_image(photo))
+    assert abs(plain.tilt) >= 4 and plain.analysis.edge == frozenset()
+    h, w = photo.shape
+    photo = photo.copy()
+    photo[h - 24:, w // 2 : w // 2 + 40] = 60  # a dark scrap on the photo's bottom border
+    levelled = prepare(load_image(photo))
+    assert abs(levelled.tilt) >= 4
+    writing = max(g.box[2] for g in plain.analysis.glyphs)
+    glyphs = levelled.analysis.glyphs
+    scraps = {i for i, g in enumerate(glyphs) if g.box[0] > writing}
+    assert levelled.analysis.edge and levelled.analysis.edge <= scraps  # (its pieces by the border)
+
 def test_a_glyph_at_the_edge_is_letter_sized_if_as_tall_and_about_as_wide_as_letters():
     """Only a glyph of a letter's size by the border is kept however unsure: a bar, or
     a patch twice as wide as a letter (a levelled photo's dark corner, read as an M at
