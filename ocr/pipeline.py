@@ -1306,6 +1306,32 @@ def _stray_mark(items, below=STRAY_MARK_CONF):
     return _unsure(p, below)
 
 
+def without_edge_scraps(classified, analysis, below=EDGE_MARK_CONF):
+    """`classified` lines without a first or last character that is a scrap at the
+    sheet's or the photo's edge (``Analysis.edge``) taken into the line's first or
+    last word: no letter's size (:func:`_letter_sized`) and read less surely than
+    `below`, as a scrap standing apart there is no letter (:func:`classify`; a hard
+    shadow's edge meeting the border of a turned photo made ``1234567890`` read
+    ``41234567890``). Taken out once the page's reading is chosen (:func:`read`), as
+    :func:`without_stray_words`. A word left changed is read glyph by glyph."""
+    edge = {id(analysis.glyphs[i]) for i in analysis.edge}
+    if not edge:
+        return classified
+
+    def scrap(item):
+        g, p = item[0], item[1]
+        return id(g) in edge and not _letter_sized(g, analysis.height) and _unsure(p, below)
+
+    out = []
+    for words in classified:
+        words = list(words)
+        for k, end in ((0, 0), (len(words) - 1, -1)):
+            if words and len(words[k]) >= 2 and scrap(words[k][end]):
+                words[k] = Letters(words[k][1:] if end == 0 else words[k][:-1])
+        out.append(words)
+    return out
+
+
 def without_stray_words(classified, height, far=STRAY_WORD_GAP, below=STRAY_MARK_CONF):
     """`classified` lines without a last word of glyphs the classifier is unsure of
     (each under `below`) that stands `far` letter heights or more after the word before
@@ -1787,7 +1813,8 @@ def read(source, model=None, max_pixels=DEFAULT_MAX_PIXELS, work_pixels=WORK_PIX
         prepared, classified = _surer(prepared, classified, prepared.rescaled, model, context)
     if prepared.loaded is not None and (_mean_conf(classified) < TURN_BELOW or _dark_and_empty(prepared, classified)):
         prepared, classified, turns = _best_turn(prepared, classified, model, context)
-    classified = without_unsure_lines(without_stray_words(classified, prepared.analysis.height))
+    classified = without_unsure_lines(without_stray_words(without_edge_scraps(classified, prepared.analysis),
+                                                          prepared.analysis.height))
     if lexicon is not None:
         classified = apply_lexicon(classified, lexicon)
     level = (prepared.tilt, prepared.work_shape, prepared.level_shape) if prepared.tilt else None

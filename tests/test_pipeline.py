@@ -1204,6 +1204,33 @@ def test_a_scrap_by_the_border_of_a_photo_levelled_is_at_the_photos_edge():
     scraps = {i for i, g in enumerate(glyphs) if g.box[0] > writing}
     assert levelled.analysis.edge and levelled.analysis.edge <= scraps  # (its pieces by the border)
 
+
+def test_a_flat_scrap_by_the_photos_border_taken_into_a_lines_last_word_is_no_letter(model):
+    """A flat scrap at the photo's border a letter's gap after the line's last letter
+    is taken into its word (a hard shadow's edge meeting the border of a turned photo
+    made ``1234567890`` read ``41234567890``): read unsure, it is no more a letter
+    there than standing apart, once the page's reading is chosen. Away from the
+    border it is read."""
+    from ocr.pipeline import analyse, at_sheet_edge, classify, without_edge_scraps
+
+    def read(grey):
+        a = at_sheet_edge(analyse(grey), None, grey.shape)
+        return _words(without_edge_scraps(classify(a, model), a))
+
+    grey = _grey_page(["MILK BREAD"], seed=3)
+    a = analyse(grey)
+    H = int(a.height)
+    bottom = max(g.box[2] for g in a.glyphs)
+    x = max(g.box[3] for g in a.glyphs) + int(0.3 * H)  # a letter's gap after the D
+    grey[bottom - int(0.3 * H):bottom, x:x + int(0.8 * H)] = 0.3
+    away = read(grey)
+    assert len(away) == 1 and away[0].startswith("MILK BREAD") and len(away[0]) == len("MILK BREAD") + 1
+    grey = grey[:, :x + int(0.8 * H) + H // 10]  # the scrap a tenth of a letter height from the border
+    a = at_sheet_edge(analyse(grey), None, grey.shape)
+    assert _words(classify(a, model)) == [away[0]]  # (read so while the reading is chosen)
+    assert read(grey) == ["MILK BREAD"]
+
+
 def test_a_glyph_at_the_edge_is_letter_sized_if_as_tall_and_about_as_wide_as_letters():
     """Only a glyph of a letter's size by the border is kept however unsure: a bar, or
     a patch twice as wide as a letter (a levelled photo's dark corner, read as an M at
