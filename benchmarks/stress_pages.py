@@ -1,4 +1,4 @@
-"""Photo conditions the pages were not taken in: read each page under forty-one of them.
+"""Photo conditions the pages were not taken in: read each page under forty-two of them.
 
 Derives, from every page with a ``.gt.txt`` in a folder (default the shared
 photographed pages), variants that a phone photo of another page could show:
@@ -65,6 +65,9 @@ coffee_ring    a coffee cup's brown ring (radius a fifth of the page height, its
                taking 35 % of the blue light) through the writing
 spiral_holes   torn from a spiral notebook: dark oval holes down the left margin,
                1/22 of the page height apart
+turned_shadow  the hard_shadow on the sheet turned 6 degrees (continued past the
+               corners): the shadow's edge meets the photo's border, turned with
+               the page when it is levelled
 =============  ===============================================================
 
 then reads every variant with the installed ``handocr read`` (one process per
@@ -154,10 +157,7 @@ def variants(im, rng):
     glare = (0.75 * np.exp(-(((yy - 0.45 * H) / (0.25 * H)) ** 2 + ((xx - 0.55 * W) / (0.2 * W)) ** 2)))[..., None]
     out["glare"] = (_to_image(a * (1 - glare) + glare), 88)
     out["wood_desk"] = (_on_wood(im, rng), 88)
-    edge = (0.6 * xx + yy > 0.55 * (0.6 * W + H)).astype(np.float32)  # a diagonal edge
-    edge = np.asarray(Image.fromarray((edge * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(4)),
-                      np.float32)[..., None] / 255
-    out["hard_shadow"] = (_to_image(a * (1 - 0.55 * edge)), 88)
+    out["hard_shadow"] = (_to_image(_hard_shadow(a)), 88)
     pencil = 1 - (1 - a) * 0.45  # pencil: the ink 45 % as dark, on the light grid
     out["pencil_grid"] = (_to_image(pencil * (1 - 0.2 * lines[..., None] * np.array([1.2, 1.15, 1.0], np.float32))), 88)
     out["sideways"] = (im.rotate(90, expand=True), 88)  # no EXIF orientation to undo it
@@ -191,7 +191,19 @@ def variants(im, rng):
     out["coffee_ring"] = (Image.fromarray(coffee_ring(rgb, (0.5 * H, 0.45 * W), 0.2 * H, width=H / 400)), 88)
     pitch = H / 22
     out["spiral_holes"] = (Image.fromarray(punched_holes(rgb, pitch, (0.3 * pitch, 0.24 * pitch), 0.025 * W)), 88)
+    out["turned_shadow"] = (_to_image(_hard_shadow(np.asarray(_turned_sheet(im, 6)).astype(np.float32) / 255)), 88)
     return out
+
+
+def _hard_shadow(a):
+    """`a` (H, W, 3 floats) with its lower right part, beyond a diagonal edge blurred
+    by 4 px, at 45 % of the light."""
+    H, W = a.shape[:2]
+    yy, xx = np.mgrid[0:H, 0:W]
+    edge = (0.6 * xx + yy > 0.55 * (0.6 * W + H)).astype(np.float32)  # a diagonal edge
+    edge = np.asarray(Image.fromarray((edge * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(4)),
+                      np.float32)[..., None] / 255
+    return a * (1 - 0.55 * edge)
 
 
 def _turned_sheet(im, degrees):
