@@ -1309,18 +1309,20 @@ def _stray_mark(items, below=STRAY_MARK_CONF):
 def without_edge_scraps(classified, analysis, below=EDGE_MARK_CONF):
     """`classified` lines without a first or last character that is a scrap at the
     sheet's or the photo's edge (``Analysis.edge``) taken into the line's first or
-    last word: no letter's size (:func:`_letter_sized`) and read less surely than
-    `below`, as a scrap standing apart there is no letter (:func:`classify`; a hard
-    shadow's edge meeting the border of a turned photo made ``1234567890`` read
-    ``41234567890``). Taken out once the page's reading is chosen (:func:`read`), as
-    :func:`without_stray_words`. A word left changed is read glyph by glyph."""
+    last word: shorter than a letter (:data:`EDGE_LETTER_HEIGHT`) and read less
+    surely than `below`, as a scrap standing apart there is no letter
+    (:func:`classify`; a hard shadow's edge meeting the border of a turned photo made
+    ``1234567890`` read ``41234567890``). (A letter as tall as the others, however wide,
+    stays: an ``M`` twice as wide as tall by the border, read at 0.5.) Taken out once
+    the page's reading is chosen (:func:`read`), as :func:`without_stray_words`. A word
+    left changed is read glyph by glyph."""
     edge = {id(analysis.glyphs[i]) for i in analysis.edge}
     if not edge:
         return classified
 
     def scrap(item):
         g, p = item[0], item[1]
-        return id(g) in edge and not _letter_sized(g, analysis.height) and _unsure(p, below)
+        return id(g) in edge and g.height < EDGE_LETTER_HEIGHT[0] * analysis.height and _unsure(p, below)
 
     out = []
     for words in classified:
