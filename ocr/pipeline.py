@@ -617,13 +617,11 @@ def _from_border(box, shape, tilt=0.0, before=None, level_shape=None):
     """How far a box (y0, x0, y1, x1) of a working image of `shape` lies from the
     photo's border: the image's own, or where the photo's lies in the image
     :func:`level_image` turned (`tilt`, `before`, `level_shape`: :func:`turned_out`),
-    from the nearest of the box's corners there."""
+    from the box around it there (:func:`unlevel_box`; 0 for a box reaching past it)."""
+    if tilt and before is not None:
+        box, shape = unlevel_box(box, tilt, before, level_shape), before
     y0, x0, y1, x1 = box
-    if not tilt or before is None:
-        return min(y0, x0, shape[0] - y1, shape[1] - x1)
-    yo, xo = _before_turn(np.array([y0, y0, y1, y1], float), np.array([x0, x1, x1, x0], float), tilt, before,
-                          level_shape)
-    return float(min(yo.min(), xo.min(), before[0] - yo.max(), before[1] - xo.max()))
+    return min(y0, x0, shape[0] - y1, shape[1] - x1)
 
 
 def prepare(loaded, enclosed=True, finer=True, enlarge=True):
