@@ -442,6 +442,13 @@ def join_broken_strokes(mask, labelled, height, share=0.2, near=0.6, gap=5):
     return mask, components(mask)
 
 
+#: A straight stroke is flat (:func:`straight_stroke`) when it rises less than this
+#: across (tan 35 degrees): a bar, a dash, a bit of a shadow's edge at 30 degrees; not a
+#: letter written as one slanting stroke (a ``Y`` as a long diagonal with a stub of a
+#: branch rises 39-42 degrees, as straight as a bar by its spread).
+FLAT_SLOPE = 0.7
+
+
 def straight_stroke(labels, box, label, height, max_spread=0.1):
     """Measure a component that may be a straight stroke (a rule, a page edge, a bar).
 
@@ -463,8 +470,8 @@ def straight_stroke(labels, box, label, height, max_spread=0.1):
     -------
     (length, flat) or None
         None if the component is not straight; else its length along its
-        principal axis, in letter heights, and whether that axis is closer to
-        horizontal than to vertical.
+        principal axis, in letter heights, and whether that axis is within 35
+        degrees of horizontal (:data:`FLAT_SLOPE`).
     """
     y0, x0, y1, x1 = box
     ys, xs = np.nonzero(labels[y0:y1, x0:x1] == label)
@@ -476,7 +483,7 @@ def straight_stroke(labels, box, label, height, max_spread=0.1):
     if np.sqrt(max(evals[0], 0.0)) >= max_spread * height:
         return None
     length = float(np.ptp(evecs[:, 1] @ pts)) / height
-    return length, bool(abs(evecs[0, 1]) < abs(evecs[1, 1]))
+    return length, bool(abs(evecs[0, 1]) < FLAT_SLOPE * abs(evecs[1, 1]))
 
 
 def title_letters(boxes, height, most=8.0):

@@ -2071,6 +2071,38 @@ def test_a_t_with_its_bar_broken_off_keeps_the_bar():
         assert ocr.read(np.asarray(im)).text == "TEA"
 
 
+def test_a_letter_written_as_one_slanting_stroke_is_no_flat_bar():
+    """A flat straight stroke longer than a letter is dropped when nothing stands on
+    it (a dash, a bit of a page's edge), but a ``Y`` written as one long diagonal with
+    a short branch, rising 40 degrees and as tall as the letters, is a letter."""
+    def page(draw_it):
+        im = Image.new("L", (420, 160), 255)
+        d = ImageDraw.Draw(im)
+        d.line([(40, 50), (90, 50)], fill=0, width=4)  # T
+        d.line([(65, 50), (65, 100)], fill=0, width=4)
+        d.line([(104, 50), (104, 100)], fill=0, width=4)  # E
+        for y in (50, 75, 100):
+            d.line([(104, y), (132, y)], fill=0, width=4)
+        d.line([(146, 100), (162, 50), (178, 100)], fill=0, width=4)  # A
+        d.line([(154, 80), (170, 80)], fill=0, width=4)
+        draw_it(d)
+        return np.asarray(im) < 128
+
+    def y(d):  # the diagonal from the baseline up to the right, its branch to the left
+        d.line([(196, 100), (256, 50)], fill=0, width=5)
+        d.line([(224, 77), (214, 64)], fill=0, width=5)
+
+    def dash(d):  # a dash (or a bit of a shadow's edge) rising 25 degrees
+        d.line([(196, 84), (256, 56)], fill=0, width=4)
+
+    glyphs, H = segment(page(y))
+    assert 45 <= H <= 55
+    assert len(glyphs) == 4
+    assert [(g.box[0] // 10, g.box[2] // 10, g.small) for g in glyphs if g.box[1] > 190] == [(4, 10, False)]
+    glyphs, _ = segment(page(dash))
+    assert len(glyphs) == 3 and all(g.box[1] < 190 for g in glyphs)
+
+
 def test_mark_kinds():
     from ocr.layout import mark_kind
 
