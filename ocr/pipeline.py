@@ -1249,7 +1249,8 @@ def classify(analysis, model, context=True):
             words.append(Letters(items, lattice, path))
         if context:
             words = months_in_dates(numbers_in_dates(bars_before_numbers(words)))
-        if not words or _garbage_line(read_as_is):
+        if not words or (_garbage_line(read_as_is)
+                         and not _short_line_in_the_list(read_as_is, letters_of, k_line, H)):
             continue
         for k in sorted({0, len(words) - 1}, reverse=True):  # the line's ends
             if at_edge[k] and _stray_mark(read_as_is[k], EDGE_MARK_CONF):
@@ -1363,6 +1364,20 @@ def _in_the_list(letters_of, k, height, near=3.0, aligned=1.0, tall=0.6):
                and abs(o[0].box[1] - g.box[1]) <= aligned * height for j, o in enumerate(letters_of))
 
 
+def _short_line_in_the_list(words, letters_of, k, height, most=UNSURE_LINE_CHARS, near=3.0):
+    """Is line `k`, of `words` (as :func:`_garbage_line` takes them), a short line of
+    the list: of fewer than `most` characters, starting where the lines around it start
+    (:func:`_in_the_list`) and lying between two lines of two letters or more, each
+    within `near` letter heights? A desk's grain or a cloth's squares that the sheet
+    finder missed lie beyond the writing, never between its lines; a list's line ``5 1``
+    of a ``5`` and a ``1`` read at 0.42 and 0.47 does."""
+    if sum(len(items) for items in words) >= most or not _in_the_list(letters_of, k, height, near=near):
+        return False
+    y = np.mean([g.cy for g in letters_of[k]])
+    apart = [np.mean([g.cy for g in o]) - y for j, o in enumerate(letters_of) if j != k and len(o) >= 2]
+    return any(-near * height <= d < 0 for d in apart) and any(0 < d <= near * height for d in apart)
+
+
 def _unsure(p, below=STRAY_MARK_CONF):
     """Is the classifier's (36,) reading `p` less sure than `below` of any one
     character (``O`` and ``0`` as one, :func:`ocr.segment.one_character`)?"""
@@ -1374,7 +1389,8 @@ def _garbage_line(words, below=None, least=None):
     classifier is, on average, less sure of than `below` (:data:`GARBAGE_CONF`)? A
     desk's grain or a cloth's squares that the sheet finder missed, cut into
     letter-sized pieces: no letter looks much like them, and a line of writing reads
-    at 0.8-0.95. `words` are the
+    at 0.8-0.95 (:func:`classify` reads a short line between lines of the list all the
+    same, :func:`_short_line_in_the_list`). `words` are the
     line's words of (glyph, probabilities, crop): in :func:`classify`, as the
     classifier read them, before any context. ``O`` and ``0`` count as one, as in
     :func:`_stray_mark` (a ``20`` whose ring is split between them is sure)."""
