@@ -119,7 +119,7 @@ COLUMN_LETTERS = 3
 COLUMN_TALL = 0.6
 #: ... and the lines of the side with fewer do not line up with the other side's:
 #: a line within this many letter heights of one beside it (its middle or its
-#: feet) continues it, as a table's row does.
+#: feet) continues it, as a table's row does (unless the right side goes on below).
 ROW_ALIGNED = 0.35
 #: The first lines of a page (at most this many) may be a title over two columns.
 TITLE_LINES = 2
@@ -166,15 +166,19 @@ def in_columns(lines, glyphs, height, slope=0.0):
     but the first :data:`TITLE_LINES` or fewer, a title over both columns that
     crosses the gap or narrows it to a word gap: such a gap counts if it is a letter
     height wider than one down more lines, twice as wide as any down all of them
-    within it and as the gap where it runs between the letters of a line left out:
-    no two lines chained across it), the widest first, the glyphs on each side are
+    within it and as the gap where it runs between the letters of a line left out,
+    and no line left out starts where the left column's lines start and goes on where
+    the right column's start, :func:`_chained_across`: no two lines chained across
+    it), the widest first, the glyphs on each side are
     grouped into lines on their own (columns within a column too). The left column's lines come first if
     each side holds :data:`COLUMN_LINES` lines of writing (two letters, or one
     letter-sized), :data:`COLUMN_LETTERS` letters a line on average (``glyph.small``
     marks not counted), letters :data:`COLUMN_TALL` letter heights tall, and those
     lines of the side with fewer do not line up with the other side's
     (:data:`ROW_ALIGNED`): two lists written side by side. Lines that line up across
-    the gap stay whole, as rows of a table. Lines above both columns (the title left
+    the gap stay whole, as rows of a table, unless the right side goes on for
+    :data:`COLUMN_LINES` lines or more below the left one (:func:`_goes_on_below`:
+    two lists on ruled paper). Lines above both columns (the title left
     out, the right column's lines above all of the left one's) are read first.
 
     Parameters
@@ -197,7 +201,8 @@ def in_columns(lines, glyphs, height, slope=0.0):
         cuts += [(width, -k, cut) for cut, width in gutters(lines[k:], glyphs, height, slope)
                  if not any(abs(x - cut) < width / 2 and w > width / 2 for w, j, x in cuts if j == 0)
                  and not any(w >= width - height for w, _, _ in cuts)
-                 and all(_gap_at(cut, line, glyphs, slope) < width / 2 for line in lines[:k])]
+                 and all(_gap_at(cut, line, glyphs, slope) < width / 2 for line in lines[:k])
+                 and not any(_chained_across(line, cut, lines[k:], glyphs, height, slope) for line in lines[:k])]
     for _, minus_k, cut in sorted(cuts, reverse=True):  # the widest first, then the fewest lines left out
         k = -minus_k
         title, rest = lines[:k], lines[k:]
@@ -206,6 +211,27 @@ def in_columns(lines, glyphs, height, slope=0.0):
                         < min(_edge(line, glyphs, slope, 0) for line in columns)):
             return title + columns
     return lines
+
+
+def _chained_across(line, cut, lines, glyphs, height, slope, least=GUTTER, aligned=1.0):
+    """Is `line` two lines chained across a gap at `cut` between columns of `lines`: it
+    starts within `aligned` letter heights of where the left column's lines start and,
+    after a gap of `least` letter heights or more, goes on within `aligned` of where the
+    right column's lines start? (A title over both columns is centred over them.)"""
+    starts = ([], [])
+    for other in lines:
+        xs = [_span(glyphs[i], slope)[0] for i in other if not glyphs[i].small]
+        for side, part in enumerate(([x for x in xs if x < cut], [x for x in xs if x >= cut])):
+            if part:
+                starts[side].append(min(part))
+    spans = sorted(_span(glyphs[i], slope) for i in line if not glyphs[i].small)
+    if not all(starts) or len(spans) < 2:
+        return False
+    left, right = median(starts[0]), median(starts[1])
+    reach = np.maximum.accumulate([x1 for _, x1 in spans])
+    return abs(spans[0][0] - left) <= aligned * height and any(
+        spans[k + 1][0] - reach[k] >= least * height and abs(spans[k + 1][0] - right) <= aligned * height
+        for k in range(len(spans) - 1))
 
 
 def _gap_at(x, line, glyphs, slope):
@@ -248,11 +274,19 @@ def _columns_at(cut, lines, glyphs, height, slope):
         if median([glyphs[i].height for big in letters for i in big]) < COLUMN_TALL * height:
             return None  # scraps along the sheet's edge
         writing.append(written)
-    if _rows_line_up(writing, glyphs, height, slope):
+    if _rows_line_up(writing, glyphs, height, slope) and not _goes_on_below(*writing, glyphs, slope):
         return None
     top = min(_edge(line, glyphs, slope, 0) for line in left)
     over = next((k for k, line in enumerate(right) if _edge(line, glyphs, slope, 2) >= top), len(right))
     return right[:over] + left + right[over:]
+
+
+def _goes_on_below(left, right, glyphs, slope, least=COLUMN_LINES):
+    """Does the right column go on for `least` lines or more below the left one's last
+    line? A table's rows each start with a cell on the left; two lists side by side on
+    ruled paper line up until the shorter one ends."""
+    foot = max(_edge(line, glyphs, slope, 2) for line in left)
+    return sum(_edge(line, glyphs, slope, 0) > foot for line in right) >= least
 
 
 def _rows_line_up(columns, glyphs, height, slope, most=ROW_ALIGNED, near=3):

@@ -1646,6 +1646,34 @@ def test_lines_that_line_up_across_a_wide_gap_are_a_tables_rows(offset):
     assert [len(line) for line in group_lines(glyphs, 40)] == [7, 8, 9, 2, 4]
 
 
+@pytest.mark.parametrize("offset", [0, 8])
+def test_a_right_list_going_on_below_the_left_one_is_no_tables_rows(offset):
+    """Two lists side by side on ruled paper line up until the left one ends: its lines
+    were read across, as a table's rows, each joined to the right list's line beside
+    it. A right list that goes on for two lines or more below the left one is read
+    after it; one line more is still a table's row without its first cell."""
+    glyphs, n_left = _two_columns(offset, left_words=(4, 3, 5), right_words=(3, 5, 4, 4, 2))
+    lines = group_lines(glyphs, 40)
+    assert [len(line) for line in lines] == [4, 3, 5, 3, 5, 4, 4, 2]
+    assert all(i < n_left for line in lines[:3] for i in line)
+    glyphs, _ = _two_columns(offset, left_words=(4, 3, 5), right_words=(3, 5, 4, 4))
+    assert [len(line) for line in group_lines(glyphs, 40)] == [7, 8, 9, 4]
+
+
+def test_a_lists_longest_line_chained_to_the_other_lists_first_is_no_title():
+    """The right list starts a line lower, its first line beside the left list's
+    second, the longest: the two were chained into one line across the gap, and with
+    the left list's first line read as a title over both (left out, that line widens
+    the gap the most), the right list lost its first line to the left one
+    (``2 0 GYM OPF3 EXTRA 355``). A line left out that starts where the left list's
+    lines start and goes on where the right list's start is no title."""
+    left = [glyph(100 + 86 * r, 30 + 35 * k) for r, n in enumerate((3, 9, 4, 3, 4)) for k in range(n)]
+    right = [glyph(186 + 96 * r, 400 + 35 * k) for r, n in enumerate((3, 5, 4, 4)) for k in range(n)]
+    lines = group_lines(left + right, 40)  # (the right list's lines further apart: they drift off the left's)
+    assert [len(line) for line in lines] == [3, 9, 4, 3, 4, 3, 5, 4, 4]
+    assert all(i < len(left) for line in lines[:5] for i in line)
+
+
 def test_a_lists_numbers_far_left_are_no_column():
     """A list's numbers far left of their items, written a little low (not within
     0.35 letter heights of the items' middles or feet), stay with their lines: a
