@@ -202,7 +202,7 @@ def in_columns(lines, glyphs, height, slope=0.0):
                  if not any(abs(x - cut) < width / 2 and w > width / 2 for w, j, x in cuts if j == 0)
                  and not any(w >= width - height for w, _, _ in cuts)
                  and all(_gap_at(cut, line, glyphs, slope) < width / 2 for line in lines[:k])
-                 and not any(_chained_across(line, cut, lines[k:], glyphs, height, slope) for line in lines[:k])]
+                 and not _chained_across(lines[:k], cut, lines[k:], glyphs, height, slope)]
     for _, minus_k, cut in sorted(cuts, reverse=True):  # the widest first, then the fewest lines left out
         k = -minus_k
         title, rest = lines[:k], lines[k:]
@@ -213,25 +213,32 @@ def in_columns(lines, glyphs, height, slope=0.0):
     return lines
 
 
-def _chained_across(line, cut, lines, glyphs, height, slope, least=GUTTER, aligned=1.0):
-    """Is `line` two lines chained across a gap at `cut` between columns of `lines`: it
-    starts within `aligned` letter heights of where the left column's lines start and,
-    after a gap of `least` letter heights or more, goes on within `aligned` of where the
-    right column's lines start? (A title over both columns is centred over them.)"""
+def _chained_across(title, cut, lines, glyphs, height, slope, least=GUTTER, aligned=1.0):
+    """Is a line of `title` two lines chained across a gap at `cut` between columns of
+    `lines`: it starts within `aligned` letter heights of where the left column's lines
+    start and, after a gap of `least` letter heights or more, goes on within `aligned`
+    of where the right column's lines start? (A title over both columns is centred
+    over them.)"""
+    if not title:
+        return False
     starts = ([], [])
     for other in lines:
         xs = [_span(glyphs[i], slope)[0] for i in other if not glyphs[i].small]
         for side, part in enumerate(([x for x in xs if x < cut], [x for x in xs if x >= cut])):
             if part:
                 starts[side].append(min(part))
-    spans = sorted(_span(glyphs[i], slope) for i in line if not glyphs[i].small)
-    if not all(starts) or len(spans) < 2:
+    if not all(starts):
         return False
     left, right = median(starts[0]), median(starts[1])
-    reach = np.maximum.accumulate([x1 for _, x1 in spans])
-    return abs(spans[0][0] - left) <= aligned * height and any(
-        spans[k + 1][0] - reach[k] >= least * height and abs(spans[k + 1][0] - right) <= aligned * height
-        for k in range(len(spans) - 1))
+    for line in title:
+        spans = sorted(_span(glyphs[i], slope) for i in line if not glyphs[i].small)
+        if len(spans) < 2 or abs(spans[0][0] - left) > aligned * height:
+            continue
+        reach = np.maximum.accumulate([x1 for _, x1 in spans])
+        if any(spans[k + 1][0] - reach[k] >= least * height and abs(spans[k + 1][0] - right) <= aligned * height
+               for k in range(len(spans) - 1)):
+            return True
+    return False
 
 
 def _gap_at(x, line, glyphs, slope):
