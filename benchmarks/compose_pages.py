@@ -460,13 +460,19 @@ def _inside_git_tree(path):
 
 
 LIGHTS = ("vignette", "side_shadow", "dim_warm", "hard_shadow")
+#: Lights drawn only when asked for (``--light``), so that the pages of a seed stay
+#: those of earlier sessions: the curved edge of a hand's or a phone's shadow, in any
+#: direction, more or less blurred.
+MORE_LIGHTS = ("curved_shadow",)
 
 
 def photographed(image, rng, lights=LIGHTS):
     """`image` as a phone might have taken it: one of `lights` (a lens's
     vignette darkening the corners by up to half, a soft shadow from one side, dim
-    warm light, a hard diagonal shadow), sensor noise (5 grey levels) and a slight
-    blur (0.3-1.2 px). Returns the image and the JPEG quality to save it at (70-91)."""
+    warm light, a hard diagonal shadow; or, asked for, a shadow coming in from any
+    side, its edge curved and blurred by 2-10 pixels for every 1,500 of the page's
+    longer side), sensor noise (5 grey levels) and a slight blur (0.3-1.2 px).
+    Returns the image and the JPEG quality to save it at (70-91)."""
     from PIL import Image, ImageFilter
 
     a = image.astype(np.float32) / 255
@@ -481,11 +487,23 @@ def photographed(image, rng, lights=LIGHTS):
     elif kind == "dim_warm":
         light = np.full((H, W), 0.55)
         a = a * np.array([1.0, 0.9, 0.7], np.float32)
-    else:
+    elif kind == "hard_shadow":
         edge = (0.6 * xx + yy > rng.uniform(0.5, 0.8) * (0.6 * W + H)).astype(np.float32)
         edge = np.asarray(Image.fromarray((edge * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(4)),
                           np.float32) / 255
         light = 1 - 0.5 * edge
+    else:  # curved_shadow: a disc's edge (radius one to three page sizes) crossing the page
+        side = max(H, W)
+        radius = rng.uniform(1, 3) * side
+        angle = rng.uniform(0, 2 * np.pi)
+        reach = rng.uniform(0.25, 0.75)  # how far into the page the shadow comes
+        cy = H / 2 + np.sin(angle) * (radius + side * (0.5 - reach))
+        cx = W / 2 + np.cos(angle) * (radius + side * (0.5 - reach))
+        inside = (np.hypot(yy - cy, xx - cx) < radius).astype(np.float32)
+        blur = rng.uniform(2, 10) * max(1.0, side / 1500)
+        edge = np.asarray(Image.fromarray((inside * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(blur)),
+                          np.float32) / 255
+        light = 1 - rng.uniform(0.35, 0.6) * edge
     a = a * light[..., None] + rng.normal(0, 0.02, a.shape)
     im = Image.fromarray((np.clip(a, 0, 1) * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2)))
     return np.asarray(im), int(rng.integers(70, 92))
@@ -518,8 +536,8 @@ def main(argv=None):
     ap.add_argument("--photo", action="store_true",
                     help="as a phone photo: a vignette, a shadow or dim warm light, noise, blur "
                          "(and with --format jpg, quality 70-91)")
-    ap.add_argument("--light", choices=LIGHTS, action="append",
-                    help="with --photo: only this light (repeat for several; default: any of them)")
+    ap.add_argument("--light", choices=LIGHTS + MORE_LIGHTS, action="append",
+                    help="with --photo: only this light (repeat for several; default: any but curved_shadow)")
     ap.add_argument("--noise", type=float, default=2.5, help="sensor noise, grey levels")
     ap.add_argument("--letter-gap", type=float, default=0.32,
                     help="mean gap between letters, in letter heights (default: %(default)s)")
