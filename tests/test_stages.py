@@ -706,7 +706,60 @@ def test_a_stroke_crossing_a_shadows_edge_is_not_cut_there(monkeypatch):
     pages = [shadowed(blur, slope) for blur in (1, 2) for slope in (0.0, 0.3, -0.3)]
     assert [whole_strokes(g) for g in pages] == [3] * 6
     monkeypatch.setattr(B, "STEP_FOLLOW", np.inf)  # the wider closing everywhere
+    # (the paper taken along the edge mends those cuts too: not that, here)
+    monkeypatch.setattr(B, "paper_along_the_edge", lambda paper, page, reach: paper)
     assert sum(whole_strokes(g) for g in pages) <= 6  # of 18 (5)
+
+
+def test_a_faint_stroke_crossing_a_blurred_shadow_edge_is_whole(monkeypatch):
+    # Faint strokes (pencil, 12 % darker than the paper) down a page across a hard
+    # shadow's edge blurred over a dozen pixels, level, sloping or steep: across the
+    # edge the light falls by up to 4 % a pixel, faster than the strokes are dark, and
+    # the square closing took a stroke there for the paper just beside it on the
+    # darker side, cutting it in two. Along the edge the paper is even.
+    import ocr.binarize as B
+    from PIL import ImageFilter
+
+    def shadowed(slope, seed=0):
+        H, W = 300, 420
+        page = page_with_bars([(40, x - 2, 260, x + 2) for x in (100, 200, 300)], shape=(H, W), ink=0.79)
+        yy, xx = np.mgrid[0:H, 0:W]
+        edge = Image.fromarray(((yy - 150 > slope * (xx - 210)) * 255).astype(np.uint8))
+        light = 1 - 0.5 * np.asarray(edge.filter(ImageFilter.GaussianBlur(5)), np.float32) / 255
+        noise = np.random.default_rng(seed).normal(0, 0.008, page.shape)
+        return np.clip(page * light + noise, 0, 1).astype(np.float32)
+
+    def whole_strokes(grey):
+        mask = binarize(grey)
+        labels = components(mask)[0]
+        assert mask.mean() < 0.03  # the strokes (2.2 % of the page), no rim along the edge
+        return sum(labels[60, x] != 0 and labels[60, x] == labels[240, x] for x in (100, 200, 300))
+
+    pages = [shadowed(slope) for slope in (0.0, 0.4, -0.6)]
+    assert [whole_strokes(g) for g in pages] == [3] * 3
+    monkeypatch.setattr(B, "paper_along_the_edge", lambda paper, page, reach: paper)
+    assert sum(whole_strokes(g) for g in pages) <= 3  # of 9 (3: the level edge's)
+
+
+def test_no_darkness_at_the_corners_of_a_highlighted_word(monkeypatch):
+    # A highlighter's rectangle is a sharp step of light on its four sides. At its
+    # corners the paper's slope has no one direction, and a segment across it runs out
+    # of the rectangle on both sides: the paper outside was taken for the paper inside,
+    # a speck of "ink" at each corner. There the paper is not looked for along an edge.
+    import ocr.binarize as B
+
+    rng = np.random.default_rng(1)
+    H, W = 240, 480
+    page = page_with_bars([(100, x, 140, x + 4) for x in range(150, 330, 30)], shape=(H, W), ink=0.3)
+    page[90:150, 130:350] *= 0.8  # the highlighter's band behind the word
+    grey = np.clip(page + rng.normal(0, 0.01, page.shape), 0, 1).astype(np.float32)
+    rim = np.zeros((H, W), bool)
+    rim[80:160, 120:360] = True
+    rim[95:145, 135:345] = False  # the band's rim, inside and out, corners included
+    assert ink_darkness(grey)[rim].max() < 0.06
+    assert not binarize(grey)[rim].any()
+    monkeypatch.setattr(B, "ONE_WAY", 0.0)
+    assert ink_darkness(grey)[rim].max() > 0.1
 
 
 def test_no_line_of_darkness_in_the_shadow_beyond_its_edge():
