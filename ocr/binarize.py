@@ -137,6 +137,15 @@ ALONG_Q = 0.7
 ONE_WAY = 0.8
 #: :func:`paper_along_the_edge` measures the paper's slope on blocks this many pixels wide.
 SLOPE_SCALE = 4
+#: A shadow's edge is a band across the page, where the paper falls steeply over 2-11 %
+#: of the image; a desk's grain or stripes (a sheet on a desk read whole) over a third
+#: of it and more, in ramps whose paper along them is no paper: over this share,
+#: :func:`paper_along_the_edge` leaves the estimate as it is.
+STEEP_MOST = 0.2
+#: A step of light falling by this share of the paper a pixel is sharp (a sheet's edge
+#: on a smooth desk: 30-100 %; a shadow's edge blurred over a dozen pixels: 4-8 %, and
+#: up to 20-30 % in the odd block where the estimate still follows a stroke).
+SHARP_SLOPE = 0.3
 
 
 def paper_along_the_edge(paper, page, reach, steep=STEEP, q=ALONG_Q):
@@ -179,6 +188,14 @@ def paper_along_the_edge(paper, page, reach, steep=STEEP, q=ALONG_Q):
     smooth = kernels.gaussian_filter(small, 3.0 / f, mode="nearest")
     gy, gx = np.gradient(smooth)
     steep_at = np.hypot(gy, gx) * np.float32(reach / f) > np.float32(steep) * smooth
+    if not steep_at.any() or steep_at.mean() > STEEP_MOST:
+        return paper
+    # Not by a sharp step (a sheet's edge on a desk, a highlighter's): the square
+    # closing follows it to the pixel, and a segment along it a degree off the step
+    # would take the bright side's paper for a rim of pixels on the step.
+    py, px = np.gradient(paper)
+    sharp = _block_max(np.hypot(py, px) / paper, f, *small.shape) > np.float32(SHARP_SLOPE)
+    steep_at &= ~kernels.box_max(sharp.astype(np.float32), 5).astype(bool)
     if not steep_at.any():
         return paper
     jxx = kernels.gaussian_filter(gx * gx, 6.0 / f, mode="nearest")
