@@ -158,7 +158,10 @@ def paper_along_the_edge(paper, page, reach, steep=STEEP, q=ALONG_Q):
     there each pixel's paper is taken along a segment ``2 * reach + 1`` pixels long
     through it, across the paper's slope, where that is brighter: the `q` quantile
     of the page over each half of the segment (strokes crossing it cover a few of its
-    pixels), the darker of the two halves'.
+    pixels), the darker of the two halves'. Not where the slope has no one direction
+    (a corner), within two blocks of a sharp step (:data:`SHARP_SLOPE`: the closing
+    follows it to the pixel), nor on a page over :data:`STEEP_MOST` of which is steep
+    (a desk's grain).
 
     Parameters
     ----------
