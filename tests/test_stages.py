@@ -679,22 +679,26 @@ def test_hard_shadow_edge_is_not_ink():
     assert mask[:, 279:317].sum() == 0 and mask.mean() < 0.02  # and nothing along the edge
 
 
+def strokes_in_a_shadow(blur, slope, ink, shade, noise, top, seed=0):
+    """Three strokes 4 px wide down a 300 x 420 page (rows `top` to ``300 - top``),
+    across the edge of a hard shadow taking `shade` of the light, the edge through the
+    page's middle at `slope`, blurred by `blur` pixels; Gaussian noise `noise`."""
+    from PIL import ImageFilter
+
+    H, W = 300, 420
+    page = page_with_bars([(top, x - 2, H - top, x + 2) for x in (100, 200, 300)], shape=(H, W), ink=ink)
+    yy, xx = np.mgrid[0:H, 0:W]
+    edge = Image.fromarray(((yy - 150 > slope * (xx - 210)) * 255).astype(np.uint8))
+    light = 1 - shade * np.asarray(edge.filter(ImageFilter.GaussianBlur(blur)), np.float32) / 255
+    return np.clip(page * light + np.random.default_rng(seed).normal(0, noise, page.shape), 0, 1).astype(np.float32)
+
+
 def test_a_stroke_crossing_a_shadows_edge_is_not_cut_there(monkeypatch):
     # Pencil strokes down a page across the edge of a hard shadow (45 % of the light,
     # the edge level or sloping, blurred by 1 or 2 pixels). The paper estimate's grey
     # closing, its min filter 2 pixels wider than its max, took the dark side's paper
     # for a band along the bright side of the edge, and the strokes were cut there.
     import ocr.binarize as B
-    from PIL import ImageFilter
-
-    def shadowed(blur, slope, seed=0):
-        H, W = 300, 420
-        page = page_with_bars([(60, x - 2, 240, x + 2) for x in (100, 200, 300)], shape=(H, W), ink=0.63)
-        yy, xx = np.mgrid[0:H, 0:W]
-        edge = Image.fromarray(((yy - 150 > slope * (xx - 210)) * 255).astype(np.uint8))
-        light = 1 - 0.55 * np.asarray(edge.filter(ImageFilter.GaussianBlur(blur)), np.float32) / 255
-        noise = np.random.default_rng(seed).normal(0, 0.01, page.shape)
-        return np.clip(page * light + noise, 0, 1).astype(np.float32)
 
     def whole_strokes(grey):
         mask = binarize(grey)
@@ -703,7 +707,8 @@ def test_a_stroke_crossing_a_shadows_edge_is_not_cut_there(monkeypatch):
         assert mask[130:170, 10:80].sum() == mask[130:170, 130:170].sum() == mask[130:170, 330:410].sum() == 0
         return sum(labels[80, x] != 0 and labels[80, x] == labels[220, x] for x in (100, 200, 300))
 
-    pages = [shadowed(blur, slope) for blur in (1, 2) for slope in (0.0, 0.3, -0.3)]
+    pages = [strokes_in_a_shadow(blur, slope, ink=0.63, shade=0.55, noise=0.01, top=60)
+             for blur in (1, 2) for slope in (0.0, 0.3, -0.3)]
     assert [whole_strokes(g) for g in pages] == [3] * 6
     monkeypatch.setattr(B, "STEP_FOLLOW", np.inf)  # the wider closing everywhere
     # (the paper taken along the edge mends those cuts too: not that, here)
@@ -718,16 +723,6 @@ def test_a_faint_stroke_crossing_a_blurred_shadow_edge_is_whole(monkeypatch):
     # the square closing took a stroke there for the paper just beside it on the
     # darker side, cutting it in two. Along the edge the paper is even.
     import ocr.binarize as B
-    from PIL import ImageFilter
-
-    def shadowed(slope, seed=0):
-        H, W = 300, 420
-        page = page_with_bars([(40, x - 2, 260, x + 2) for x in (100, 200, 300)], shape=(H, W), ink=0.79)
-        yy, xx = np.mgrid[0:H, 0:W]
-        edge = Image.fromarray(((yy - 150 > slope * (xx - 210)) * 255).astype(np.uint8))
-        light = 1 - 0.5 * np.asarray(edge.filter(ImageFilter.GaussianBlur(5)), np.float32) / 255
-        noise = np.random.default_rng(seed).normal(0, 0.008, page.shape)
-        return np.clip(page * light + noise, 0, 1).astype(np.float32)
 
     def whole_strokes(grey):
         mask = binarize(grey)
@@ -735,7 +730,7 @@ def test_a_faint_stroke_crossing_a_blurred_shadow_edge_is_whole(monkeypatch):
         assert mask.mean() < 0.03  # the strokes (2.2 % of the page), no rim along the edge
         return sum(labels[60, x] != 0 and labels[60, x] == labels[240, x] for x in (100, 200, 300))
 
-    pages = [shadowed(slope) for slope in (0.0, 0.4, -0.6)]
+    pages = [strokes_in_a_shadow(5, slope, ink=0.79, shade=0.5, noise=0.008, top=40) for slope in (0.0, 0.4, -0.6)]
     assert [whole_strokes(g) for g in pages] == [3] * 3
     monkeypatch.setattr(B, "paper_along_the_edge", lambda paper, page, reach: paper)
     assert sum(whole_strokes(g) for g in pages) <= 3  # of 9 (3: the level edge's)
