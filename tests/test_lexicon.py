@@ -383,3 +383,24 @@ def test_eval_pages_with_a_lexicon(tmp_path):
     result = json.loads(r.output)
     assert result["lexicon"] == str(words)
     assert result["pages"][0]["text"].splitlines()[0] == "SHOPPING LIST"
+
+
+def test_english_lexicon_knows_a_notes_months_and_days(tmp_path, monkeypatch):
+    # Subtitles, whose word counts the English lexicon has, rarely name a month: JULY
+    # was as rare there as a reading that is no word, and an unsure L read I left
+    # JUIY as it was (a J read 2, 2ULY, too). Notes name months and days often.
+    pytest.importorskip("spellchecker", reason="pyspellchecker not installed")
+    import ocr.lexicon as lexicon
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    juiy = probs({"J": 0.93}, {"U": 0.96}, {"I": 0.70, "L": 0.11, "1": 0.10}, {"Y": 0.89})  # as read on a page
+    two_uly = probs({"2": 0.53, "J": 0.15, "Z": 0.04}, {"U": 0.95}, {"L": 0.96}, {"Y": 0.95})
+    built, cached = Lexicon.english(), Lexicon.english()  # built, then from the cache
+    for en in (built, cached):
+        assert text(en.correct(juiy)) == text(en.correct(two_uly)) == "JULY"
+        assert en._log_prior("FRIDAY") >= lexicon.CALENDAR_PRIOR
+        assert en._log_prior("TODAY") > lexicon.CALENDAR_PRIOR  # (more common already: as it was)
+    monkeypatch.setattr(lexicon, "CALENDAR", ())  # the subtitles' counts alone
+    plain = Lexicon.english()
+    assert plain.correct(juiy) is None and plain.correct(two_uly) is None
+    assert plain._log_prior("TODAY") == built._log_prior("TODAY")
