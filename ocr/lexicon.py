@@ -108,11 +108,16 @@ class Lexicon:
         if not self._words:
             raise HandocrError(f"{name}: no words of letters A-Z")
 
-    def _log_prior(self, word):
-        """log p(word | its length), or None for a word not in the lexicon."""
+    def _where(self, word):
+        """``(log priors of its length, its row)``, or None for a word not in the lexicon."""
         entry = self._words.get(len(word))
         k = entry[2].get(word) if entry is not None else None
-        return None if k is None else float(entry[1][k])
+        return None if k is None else (entry[1], k)
+
+    def _log_prior(self, word):
+        """log p(word | its length), or None for a word not in the lexicon."""
+        at = self._where(word)
+        return None if at is None else float(at[0][at[1]])
 
     def __len__(self):
         return sum(len(v[2]) for v in self._words.values())
@@ -184,10 +189,9 @@ class Lexicon:
         """This lexicon with each of `words` (already in it) at least as probable as
         ``exp(log_prior)`` among the words of its length (the others as they were)."""
         for w in words:
-            entry = self._words.get(len(w))
-            k = entry[2].get(w) if entry is not None else None
-            if k is not None and entry[1][k] < log_prior:
-                entry[1][k] = log_prior
+            at = self._where(w)
+            if at is not None and at[0][at[1]] < log_prior:
+                at[0][at[1]] = log_prior
         return self
 
     def _save_arrays(self, path):
