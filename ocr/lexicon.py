@@ -21,7 +21,10 @@ Four rules keep the correction from inventing text:
   context has already weighed it against the letters it looks like, and one that
   stays a digit so is meant (a code such as ``O7K``);
 * a changed character must have been plausible to the classifier
-  (probability >= `plausible`);
+  (probability >= `plausible`), or, in a reading of five characters or more, a
+  letter read unsurely (under `long_unsure`, 0.8) may become one the classifier gave
+  `long_plausible` (0.1 %): a long reading that is no word is rare, and one unsure
+  letter from a word is that word misread (``MONIH`` -> ``MONTH``, the ``T`` at 0.3 %);
 * the word keeps at least half the reading's letters, and half of its own (a
   ``ROOM`` read ``RQOPN`` is no ``ADOPT``), unless it changes them, along the
   reading's own cuts, only for letters the classifier gave `alternative` or more
@@ -271,7 +274,8 @@ class Lexicon:
 
     def correct_lattice(self, lattice, path, P=None, sure=0.95, plausible=0.01, weight=1.0, oov=1e-6,
                         shortest=3, reach=2, tries=10, oov_letter=0.1, sure_digit=0.6, alternative=0.1,
-                        pair_oov=1e-4, pair_plausible=0.1, number=NUMBER):
+                        pair_oov=1e-4, pair_plausible=0.1, number=NUMBER, long=5, long_plausible=0.001,
+                        long_unsure=0.8):
         """The lexicon's reading of a word whose letters may be cut or joined otherwise.
 
         Like :meth:`correct`, but a word of the lexicon may take any path through
@@ -313,6 +317,10 @@ class Lexicon:
         number : float or None
             Prior of the numbers of the reading's length together
             (:data:`NUMBER`); None: a reading never becomes a number.
+        long, long_plausible, long_unsure : int, float, float
+            In a reading of at least `long` characters, a letter read with less than
+            `long_unsure` may become one at least `long_plausible` probable (rather
+            than `plausible`).
 
         Returns
         -------
@@ -339,6 +347,10 @@ class Lexicon:
         spans, extra = lattice.spans, np.asarray(lattice.extra, dtype=np.float64)
         ok = Q >= plausible
         ok[path, reading] = True  # the reading's own letters, however unsure
+        if len(path) >= long:
+            for s, c in zip(path, reading):
+                if Q[s, c] < long_unsure:
+                    ok[s] |= Q[s] >= long_plausible
         for s, c in zip(path, reading):
             # a sure letter keeps its place and its class, and so does a digit kept among letters
             if Q[s, c] >= (sure if CLASSES[c].isalpha() else sure_digit) and not lattice.cut[s]:

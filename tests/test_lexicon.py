@@ -404,3 +404,21 @@ def test_english_lexicon_knows_a_notes_months_and_days(tmp_path, monkeypatch):
     plain = Lexicon.english()
     assert plain.correct(juiy) is None and plain.correct(two_uly) is None
     assert plain._log_prior("TODAY") == built._log_prior("TODAY")
+
+
+def test_a_long_reading_one_unsure_letter_from_a_word_is_that_word():
+    # MONTH read MONIH (the T's bar lost): the classifier gave the T 0.3 %, under the 1 %
+    # a changed letter needs. A reading of five letters or more that is no word is
+    # rare: an unsure letter of it may become one the classifier gave 0.1 %.
+    lex = Lexicon({"month": 100, "moth": 50, "seat": 100}, name="test")
+
+    def word(*rows):
+        return probs(*({ch: 0.96} if isinstance(ch, str) else ch for ch in rows))
+
+    monih = word("M", "O", "N", {"I": 0.73, "L": 0.26, "T": 0.003}, "H")
+    assert text(lex.correct(monih)) == "MONTH"
+    assert lex.correct(word("M", "O", "N", {"I": 0.73, "L": 0.26, "T": 0.0005}, "H")) is None
+    # a letter read surely enough (0.9) keeps the 1 % rule, and so does a shorter reading
+    assert lex.correct(word("M", "O", "N", {"I": 0.90, "L": 0.097, "T": 0.003}, "H")) is None
+    assert lex.correct(word("S", "E", "A", {"I": 0.73, "L": 0.26, "T": 0.003})) is None
+    assert text(lex.correct(word("S", "E", "A", {"I": 0.73, "L": 0.25, "T": 0.012}))) == "SEAT"
