@@ -48,7 +48,9 @@ of digits with an ``I`` or an ``O`` (``I0`` -> ``10``), never one with other let
 The English word list comes from the ``pyspellchecker`` package (MIT licence,
 word frequencies from OpenSubtitles), a dependency of handocr, kept grouped by
 length in the user's cache (:meth:`Lexicon.english`), the months and the days of
-the week made at least as common as a note writes them (:data:`CALENDAR`); any text
+the week made at least as common as a note writes them (:data:`CALENDAR`), British
+spellings added (:data:`BRITISH`) and the words written with an apostrophe read as
+the reader reads them, without it (``DON'T`` -> ``DONT``); any text
 file of words (one per line, optionally followed by a count) can be used instead.
 """
 
@@ -79,6 +81,32 @@ NUMBER = 0.1
 CALENDAR = ("JANUARY FEBRUARY MARCH APRIL MAY JUNE JULY AUGUST SEPTEMBER OCTOBER NOVEMBER DECEMBER "
             "MONDAY TUESDAY WEDNESDAY THURSDAY FRIDAY SATURDAY SUNDAY").split()
 CALENDAR_PRIOR = -9.0
+
+#: British spellings and their American twins (``gb us`` pairs). The English counts
+#: (subtitles) spell the American way only: a note's ``COLOUR`` or ``LITRES`` was no
+#: word, and one unsure letter away from another (``TYRES`` read ``TYPES``). In the
+#: English lexicon each British spelling is at least as common as its twin. A spelling
+#: whose twin is mostly another word (``CHEQUE``, ``CHECK``) is left out.
+BRITISH = tuple(tuple(pair.split()) for pair in (
+    "colour color|colours colors|coloured colored|colourful colorful|favour favor|favours favors|"
+    "favourite favorite|favourites favorites|favourable favorable|flavour flavor|flavours flavors|"
+    "honour honor|honours honors|humour humor|labour labor|neighbour neighbor|neighbours neighbors|"
+    "neighbourhood neighborhood|neighbouring neighboring|harbour harbor|rumour rumor|rumours rumors|"
+    "behaviour behavior|armour armor|savoury savory|odour odor|vapour vapor|parlour parlor|"
+    "endeavour endeavor|centre center|centres centers|theatre theater|theatres theaters|"
+    "metre meter|metres meters|litre liter|litres liters|kilometre kilometer|kilometres kilometers|"
+    "centimetre centimeter|centimetres centimeters|millimetre millimeter|millimetres millimeters|"
+    "fibre fiber|calibre caliber|organise organize|organised organized|organising organizing|"
+    "organisation organization|realise realize|realised realized|recognise recognize|"
+    "apologise apologize|criticise criticize|summarise summarize|prioritise prioritize|"
+    "finalise finalize|memorise memorize|authorise authorize|travelling traveling|"
+    "travelled traveled|traveller traveler|cancelled canceled|cancelling canceling|"
+    "labelled labeled|jewellery jewelry|counselling counseling|marvellous marvelous|"
+    "catalogue catalog|defence defense|licence license|offence offense|programme program|"
+    "programmes programs|tyres tires|aluminium aluminum|pyjamas pajamas|aeroplane airplane|"
+    "mould mold|sceptical skeptical|analyse analyze|manoeuvre maneuver|"
+    "paediatric pediatric|yoghurt yogurt|maths math"
+).split("|"))
 
 
 class Lexicon:
@@ -180,7 +208,8 @@ class Lexicon:
             except (OSError, ValueError, KeyError, EOFError):
                 pass  # none yet, or unreadable: built again
         if lex is None:
-            lex = cls(spellchecker.SpellChecker(language="en").word_frequency.dictionary, name="en")
+            lex = cls(_english_counts(spellchecker.SpellChecker(language="en").word_frequency.dictionary),
+                      name="en")
             if cache and path is not None:
                 try:
                     lex._save_arrays(path)
@@ -402,7 +431,7 @@ class Lexicon:
 
 
 #: Bumped when the cached lexicon's arrays change meaning.
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 def _as_number(Q, path, reading, sure, alternative):
@@ -427,6 +456,23 @@ def _as_number(Q, path, reading, sure, alternative):
         if c < first and (Q[s, c] >= sure or Q[s, d] < alternative):
             return None  # (a digit read stays what it is)
     return digits
+
+
+def _english_counts(counts):
+    """pyspellchecker's English `counts` (word -> count, lower case) with the words as
+    the reader reads them: :data:`BRITISH` spellings as common as their twins, and a
+    word written with an apostrophe, which the reader drops as punctuation, counted
+    for its spelling without it (``don't`` -> ``DONT``, ``father's`` -> ``FATHERS``)
+    when that spelling is rarer. Not under four letters: an ``IN`` read ``IM``
+    would stay so."""
+    out = dict(counts)
+    for word, count in counts.items():
+        plain = word.replace("'", "")
+        if plain != word and len(plain) >= 4:
+            out[plain] = max(out.get(plain, 0), count)
+    for gb, us in BRITISH:
+        out[gb] = max(out.get(gb, 0), counts.get(us, 0))
+    return out
 
 
 def _cache_path(name):

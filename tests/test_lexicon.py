@@ -406,6 +406,41 @@ def test_english_lexicon_knows_a_notes_months_and_days(tmp_path, monkeypatch):
     assert plain._log_prior("TODAY") == built._log_prior("TODAY")
 
 
+def test_english_counts_are_of_words_as_the_reader_reads_them():
+    # The reader drops an apostrophe as punctuation (DON'T is read DONT); the English
+    # counts spell the American way only.
+    from ocr.lexicon import _english_counts
+
+    counts = _english_counts({"don't": 30, "dent": 40, "gun's": 5, "guns": 7, "can't": 90, "cant": 3,
+                              "i'm": 50, "color": 9})
+    assert counts["dont"] == 30 and counts["cant"] == 90 and counts["guns"] == 7 and counts["dent"] == 40
+    assert counts["colour"] == counts["color"] == 9
+    assert "im" not in counts  # (too short: an IN read IM would stay so)
+
+
+def test_english_lexicon_knows_british_spellings_and_contractions(tmp_path, monkeypatch):
+    # The English counts (subtitles) spell the American way and keep the apostrophe:
+    # COLOUR, LITRES and DONT were no words, so an unsure letter in them was read as
+    # no word (COLOVR, DQNT).
+    pytest.importorskip("spellchecker", reason="pyspellchecker not installed")
+    import ocr.lexicon as lexicon
+
+    colovr = probs({"C": 0.97}, {"O": 0.96}, {"L": 0.97}, {"O": 0.96}, {"V": 0.55, "U": 0.35}, {"R": 0.97})
+    litres = probs({"L": 0.96}, {"I": 0.97}, {"T": 0.96}, {"R": 0.97}, {"E": 0.96}, {"S": 0.96})
+    dqnt = probs({"D": 0.96}, {"Q": 0.50, "O": 0.40}, {"N": 0.96}, {"T": 0.96})
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "now"))
+    for en in (Lexicon.english(), Lexicon.english()):  # built, then from the cache
+        assert text(en.correct(colovr)) == "COLOUR"
+        assert en.correct(litres) is None and "LITRES" in en and "COLOR" in en
+        assert text(en.correct(dqnt)) == "DONT"
+        assert en._log_prior("COLOUR") >= en._log_prior("COLOR") - np.log(1.01)  # its twin's count
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "before"))
+    monkeypatch.setattr(lexicon, "_english_counts", dict)  # pyspellchecker's counts as they are
+    before = Lexicon.english()
+    assert "COLOUR" not in before and "DONT" not in before and "LITRES" not in before
+    assert before.correct(colovr) is None and before.correct(dqnt) is None
+
+
 def test_a_long_reading_one_unsure_letter_from_a_word_is_that_word():
     # MONTH read MONIH (the T's bar lost): the classifier gave the T 0.3 %, under the 1 %
     # a changed letter needs. A reading of five letters or more that is no word is
