@@ -33,7 +33,10 @@ Four rules keep the correction from inventing text:
 Only readings that are no word are corrected: a reading that is a word of the
 lexicon stays, however much more frequent a word one letter away is (``BOX``
 is not made ``BOY``), unless it is rarer in the lexicon than a non-word
-(``FDR``: weighed as a non-word). Numbers and single characters are left
+(``FDR``: weighed as a non-word), or a neighbour makes the other word likelier
+still: with word pairs (:mod:`ocr.pairs`, the English lexicon's), a line's words
+are chosen together among each word's likely readings (``TWICE A SAY`` with an
+unsure ``S`` -> ``TWICE A DAY``). Numbers and single characters are left
 alone. A reading of two characters may become a word of two letters, but only
 for letters the classifier gave at least `pair_plausible` (0.1), against a
 non-word's prior `pair_oov` (1e-4): two-letter "words" of the list are many,
@@ -61,6 +64,7 @@ import numpy as np
 
 from . import CLASSES
 from .errors import HandocrError
+from .pairs import Pairs
 
 _INDEX = {c: i for i, c in enumerate(CLASSES)}
 
@@ -119,10 +123,13 @@ class Lexicon:
         characters outside ``A-Z`` are skipped.
     name : str
         Shown in messages.
+    pairs : ocr.pairs.Pairs, optional
+        How much likelier a word is after another (:mod:`ocr.pairs`): the words of
+        a line are then chosen together (:func:`ocr.pipeline.apply_lexicon`).
     """
 
-    def __init__(self, counts, name="lexicon"):
-        self.name = name
+    def __init__(self, counts, name="lexicon", pairs=None):
+        self.name, self.pairs = name, pairs
         by_length = {}
         for word, count in counts.items():
             w = str(word).upper()
@@ -188,7 +195,9 @@ class Lexicon:
         grouped by length); the groups are then kept in
         ``$XDG_CACHE_HOME/handocr`` (``~/.cache/handocr``), named by the package's
         version, and load in a few tens of milliseconds. A cache that cannot be
-        read is built again; one that cannot be written is done without.
+        read is built again; one that cannot be written is done without. Its
+        :attr:`pairs` are symspellpy's English word pairs (:meth:`ocr.pairs.Pairs.english`),
+        None without that package.
 
         Raises
         ------
@@ -215,6 +224,10 @@ class Lexicon:
                     lex._save_arrays(path)
                 except OSError:
                     pass  # a read-only home: the next run builds it again
+        try:
+            lex.pairs = Pairs.english(cache=cache)
+        except HandocrError:
+            lex.pairs = None  # (symspellpy missing: each word read on its own)
         return lex.at_least(CALENDAR, CALENDAR_PRIOR)
 
     def at_least(self, words, log_prior):
@@ -241,7 +254,7 @@ class Lexicon:
     @classmethod
     def _load_arrays(cls, path, name):
         lex = cls.__new__(cls)
-        lex.name, lex._words = name, {}
+        lex.name, lex._words, lex.pairs = name, {}, None
         with np.load(path, allow_pickle=False) as z:
             for key in z.files:
                 if key.startswith("W"):
@@ -304,7 +317,7 @@ class Lexicon:
     def correct_lattice(self, lattice, path, P=None, sure=0.95, plausible=0.01, weight=1.0, oov=1e-6,
                         shortest=3, reach=2, tries=10, oov_letter=0.1, sure_digit=0.6, alternative=0.1,
                         pair_oov=1e-4, pair_plausible=0.1, number=NUMBER, long=5, long_plausible=0.001,
-                        long_unsure=0.8):
+                        long_unsure=0.8, alternatives=None, margin=4.0):
         """The lexicon's reading of a word whose letters may be cut or joined otherwise.
 
         Like :meth:`correct`, but a word of the lexicon may take any path through
@@ -350,6 +363,13 @@ class Lexicon:
             In a reading of at least `long` characters, a letter read with less than
             `long_unsure` may become one at least `long_plausible` probable (rather
             than `plausible`).
+        alternatives : list, optional
+            Filled with the word's likely readings, ``(cost, choice)`` (the cost
+            ``-score`` in nats; ``choice`` as returned, None for the reading itself):
+            the reading, and the words that keep half its letters and score at most
+            `margin` below the reading. A reading that is a word is then weighed
+            against the words near it too, but stays the answer. A number, or a
+            reading shorter than `shortest`, has none.
 
         Returns
         -------
@@ -371,7 +391,8 @@ class Lexicon:
             return None
         prior = math.log(oov) + max(len(path) - 4, 0) * math.log(oov_letter)
         known = self._log_prior(text)
-        if known is not None and known >= prior:
+        a_word = known is not None and known >= prior
+        if a_word and alternatives is None:
             return None  # a word, no rarer than a reading that is none (FDR, DAP: weighed as none)
         spans, extra = lattice.spans, np.asarray(lattice.extra, dtype=np.float64)
         ok = Q >= plausible
@@ -396,7 +417,11 @@ class Lexicon:
         def along_path(classes):  # the cost of reading the path's spans as `classes`
             return sum(extra[s] - math.log(max(Q[s, c], 1e-12)) for s, c in zip(path, classes))
 
-        base = along_path(reading) - weight * prior
+        base = along_path(reading) - weight * (known if a_word else prior)
+        slack = 0.0
+        if alternatives is not None:
+            alternatives.append((base, None))
+            slack = margin
         found = []  # (score, word) of the words more probable than the reading
         for L in range(max(shortest, len(path) - reach), len(path) + reach + 1):
             entry = self._words.get(L)
@@ -407,7 +432,7 @@ class Lexicon:
             if not len(rows):
                 continue
             total = _path_costs(cost, spans, lattice.n, W[rows], usable) - weight * log_prior[rows]
-            better = np.flatnonzero(total < base)
+            better = np.flatnonzero(total < base + slack)
             found += [(float(total[k]), W[rows[k]]) for k in better[np.argsort(total[better])[:tries]]]
         mine = set(zip(path, reading.tolist()))
         best = None
@@ -419,13 +444,20 @@ class Lexicon:
             # or only changes them for the classifier's strong second choices
             if 2 * kept >= max(len(path), len(word)) or [s for s, _ in choice] == list(path) and all(
                     Q[s, k] >= alternative for s, k in choice):
-                best = (total, choice)
-                break
+                if alternatives is None:
+                    best = (total, choice)
+                    break
+                if set(choice) != mine or len(choice) != len(path):
+                    alternatives.append((total, choice))
+                if best is None and total < base and not a_word:
+                    best = (total, choice)
         if number is not None:
             digits = _as_number(Q, path, reading, sure, alternative)
             if digits is not None:
                 total = along_path(digits) - weight * (math.log(number) - len(path) * math.log(10))
-                if total < base and (best is None or total < best[0]):
+                if alternatives is not None:
+                    alternatives.append((total, list(zip(path, digits))))
+                if total < base and (best is None or total < best[0]) and not a_word:
                     return list(zip(path, digits))
         return None if best is None else best[1]
 
