@@ -33,10 +33,11 @@ Four rules keep the correction from inventing text:
 Only readings that are no word are corrected: a reading that is a word of the
 lexicon stays, however much more frequent a word one letter away is (``BOX``
 is not made ``BOY``), unless it is rarer in the lexicon than a non-word
-(``FDR``: weighed as a non-word), or a neighbour makes the other word likelier
-still: with word pairs (:mod:`ocr.pairs`, the English lexicon's), a line's words
-are chosen together among each word's likely readings (``TWICE A SAY`` with an
-unsure ``S`` -> ``TWICE A DAY``). Numbers and single characters are left
+(``FDR``: weighed as a non-word), or a word that scores better on its own is
+also likelier by its neighbour: with word pairs (:mod:`ocr.pairs`, the English
+lexicon's), a line's words are chosen together among each word's likely readings
+(``COOL FOX`` with an unsure ``X`` -> ``COOL FOR``; ``TWICE A IAY`` -> ``TWICE A
+DAY``, though ``SAY`` scored a little better alone). Numbers and single characters are left
 alone. A reading of two characters may become a word of two letters, but only
 for letters the classifier gave at least `pair_plausible` (0.1), against a
 non-word's prior `pair_oov` (1e-4): two-letter "words" of the list are many,
@@ -367,9 +368,10 @@ class Lexicon:
             Filled with the word's likely readings, ``(cost, choice)`` (the cost
             ``-score`` in nats; ``choice`` as returned, None for the reading itself):
             the reading, and the words that keep half its letters and score at most
-            `margin` below the reading. A reading that is a word is then weighed
-            against the words near it too, but stays the answer. A number, or a
-            reading shorter than `shortest`, has none.
+            `margin` below the reading. A reading that is a word stays the answer,
+            and its alternatives are the words that score better than it (``FOX``
+            read with an unsure ``X``: ``FOR``), none that score worse. A number, or
+            a reading shorter than `shortest`, has none.
 
         Returns
         -------
@@ -421,7 +423,7 @@ class Lexicon:
         slack = 0.0
         if alternatives is not None:
             alternatives.append((base, None))
-            slack = margin
+            slack = 0.0 if a_word else margin  # (a word read is beaten alone, or stays)
         found = []  # (score, word) of the words more probable than the reading
         for L in range(max(shortest, len(path) - reach), len(path) + reach + 1):
             entry = self._words.get(L)

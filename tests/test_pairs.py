@@ -65,14 +65,15 @@ def test_the_lexicon_reads_a_word_by_its_neighbour():
     assert read(together) == "TWICE A DAY"
     assert build_page(apply_lexicon(line, together, pairs_weight=0.0), 1.0, (100, 300), "x", "m", 10.0).text \
         == "TWICE A SAY"
-    # a reading that is a word is weighed against its neighbours too: SAY read surely but for its S
-    line[0][2] = [(g, p, c) for (g, _, c), p in zip(line[0][2], probs({"S": 0.6, "D": 0.3}, {"A": 0.97},
-                                                                         {"Y": 0.97}))]
-    assert read(alone) == "TWICE A SAY" and read(together) == "TWICE A DAY"
-    # ... not a sure letter
-    line[0][2] = [(g, p, c) for (g, _, c), p in zip(line[0][2], probs({"S": 0.97, "D": 0.02}, {"A": 0.97},
-                                                                         {"Y": 0.97}))]
-    assert read(together) == "TWICE A SAY"
+    # a reading that is a word stays, unless a word scores better alone (DAY, ten times
+    # as common) and its neighbour agrees
+    common = {**WORDS, "day": 1000}
+    alone, together = Lexicon(common, name="test"), Lexicon(common, name="test", pairs=Pairs(common, PAIRS))
+    for S, D, word in [(0.6, 0.3, "DAY"), (0.9, 0.05, "SAY"), (0.97, 0.02, "SAY")]:
+        line[0][2] = [(g, p, c) for (g, _, c), p in zip(line[0][2], probs({"S": S, "D": D}, {"A": 0.97},
+                                                                             {"Y": 0.97}))]
+        assert read(alone) == "TWICE A SAY"
+        assert read(together) == f"TWICE A {word}", (S, D)
 
 
 def test_english_pairs_are_cached(tmp_path, monkeypatch):
