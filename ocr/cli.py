@@ -342,9 +342,7 @@ def render(pages, fmt):
 @click.option("--lexicon", metavar="en|FILE",
               help="Re-read unsure words that are no word as dictionary words: 'en' (English, "
                    "the default) or a file of words, one per line (optionally with a count). "
-                   "Characters the classifier is sure of never change, nor numbers or single characters. "
-                   "With 'en', a line's unsure words are also weighed by their neighbours "
-                   "(TWICE A ?AY reads DAY).")
+                   "Characters the classifier is sure of never change, nor numbers or single characters.")
 @click.option("--no-lexicon", is_flag=True, help="Keep every word as the classifier reads it.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
 def read(inputs, output, fmt, model_path, jobs, max_pixels, no_context, lexicon, no_lexicon, quiet):

@@ -33,11 +33,7 @@ Four rules keep the correction from inventing text:
 Only readings that are no word are corrected: a reading that is a word of the
 lexicon stays, however much more frequent a word one letter away is (``BOX``
 is not made ``BOY``), unless it is rarer in the lexicon than a non-word
-(``FDR``: weighed as a non-word), or a word that scores better on its own is
-also likelier by its neighbour: with word pairs (:mod:`ocr.pairs`, the English
-lexicon's), a line's words are chosen together among each word's likely readings
-(``COOL FOX`` with an unsure ``X`` -> ``COOL FOR``; ``TWICE A IAY`` -> ``TWICE A
-DAY``, though ``SAY`` scored a little better alone). Numbers and single characters are left
+(``FDR``: weighed as a non-word). Numbers and single characters are left
 alone. A reading of two characters may become a word of two letters, but only
 for letters the classifier gave at least `pair_plausible` (0.1), against a
 non-word's prior `pair_oov` (1e-4): two-letter "words" of the list are many,
@@ -65,7 +61,6 @@ import numpy as np
 
 from . import CLASSES
 from .errors import HandocrError
-from .pairs import Pairs
 
 _INDEX = {c: i for i, c in enumerate(CLASSES)}
 
@@ -124,13 +119,10 @@ class Lexicon:
         characters outside ``A-Z`` are skipped.
     name : str
         Shown in messages.
-    pairs : ocr.pairs.Pairs, optional
-        How much likelier a word is after another (:mod:`ocr.pairs`): the words of
-        a line are then chosen together (:func:`ocr.pipeline.apply_lexicon`).
     """
 
-    def __init__(self, counts, name="lexicon", pairs=None):
-        self.name, self.pairs = name, pairs
+    def __init__(self, counts, name="lexicon"):
+        self.name = name
         by_length = {}
         for word, count in counts.items():
             w = str(word).upper()
@@ -196,9 +188,7 @@ class Lexicon:
         grouped by length); the groups are then kept in
         ``$XDG_CACHE_HOME/handocr`` (``~/.cache/handocr``), named by the package's
         version, and load in a few tens of milliseconds. A cache that cannot be
-        read is built again; one that cannot be written is done without. Its
-        :attr:`pairs` are symspellpy's English word pairs (:meth:`ocr.pairs.Pairs.english`),
-        None without that package.
+        read is built again; one that cannot be written is done without.
 
         Raises
         ------
@@ -225,10 +215,6 @@ class Lexicon:
                     lex._save_arrays(path)
                 except OSError:
                     pass  # a read-only home: the next run builds it again
-        try:
-            lex.pairs = Pairs.english(cache=cache)
-        except HandocrError:
-            lex.pairs = None  # (symspellpy missing: each word read on its own)
         return lex.at_least(CALENDAR, CALENDAR_PRIOR)
 
     def at_least(self, words, log_prior):
@@ -255,7 +241,7 @@ class Lexicon:
     @classmethod
     def _load_arrays(cls, path, name):
         lex = cls.__new__(cls)
-        lex.name, lex._words, lex.pairs = name, {}, None
+        lex.name, lex._words = name, {}
         with np.load(path, allow_pickle=False) as z:
             for key in z.files:
                 if key.startswith("W"):
@@ -318,7 +304,7 @@ class Lexicon:
     def correct_lattice(self, lattice, path, P=None, sure=0.95, plausible=0.01, weight=1.0, oov=1e-6,
                         shortest=3, reach=2, tries=10, oov_letter=0.1, sure_digit=0.6, alternative=0.1,
                         pair_oov=1e-4, pair_plausible=0.1, number=NUMBER, long=5, long_plausible=0.001,
-                        long_unsure=0.8, alternatives=None, margin=4.0):
+                        long_unsure=0.8):
         """The lexicon's reading of a word whose letters may be cut or joined otherwise.
 
         Like :meth:`correct`, but a word of the lexicon may take any path through
@@ -364,14 +350,6 @@ class Lexicon:
             In a reading of at least `long` characters, a letter read with less than
             `long_unsure` may become one at least `long_plausible` probable (rather
             than `plausible`).
-        alternatives : list, optional
-            Filled with the word's likely readings, ``(cost, choice)`` (the cost
-            ``-score`` in nats; ``choice`` as returned, None for the reading itself):
-            the reading, and the words that keep half its letters and score at most
-            `margin` below the reading. A reading that is a word stays the answer,
-            and its alternatives are the words that score better than it (``FOX``
-            read with an unsure ``X``: ``FOR``), none that score worse. A number, or
-            a reading shorter than `shortest`, has none.
 
         Returns
         -------
@@ -393,8 +371,7 @@ class Lexicon:
             return None
         prior = math.log(oov) + max(len(path) - 4, 0) * math.log(oov_letter)
         known = self._log_prior(text)
-        a_word = known is not None and known >= prior
-        if a_word and alternatives is None:
+        if known is not None and known >= prior:
             return None  # a word, no rarer than a reading that is none (FDR, DAP: weighed as none)
         spans, extra = lattice.spans, np.asarray(lattice.extra, dtype=np.float64)
         ok = Q >= plausible
@@ -419,11 +396,7 @@ class Lexicon:
         def along_path(classes):  # the cost of reading the path's spans as `classes`
             return sum(extra[s] - math.log(max(Q[s, c], 1e-12)) for s, c in zip(path, classes))
 
-        base = along_path(reading) - weight * (known if a_word else prior)
-        slack = 0.0
-        if alternatives is not None:
-            alternatives.append((base, None))
-            slack = 0.0 if a_word else margin  # (a word read is beaten alone, or stays)
+        base = along_path(reading) - weight * prior
         found = []  # (score, word) of the words more probable than the reading
         for L in range(max(shortest, len(path) - reach), len(path) + reach + 1):
             entry = self._words.get(L)
@@ -434,7 +407,7 @@ class Lexicon:
             if not len(rows):
                 continue
             total = _path_costs(cost, spans, lattice.n, W[rows], usable) - weight * log_prior[rows]
-            better = np.flatnonzero(total < base + slack)
+            better = np.flatnonzero(total < base)
             found += [(float(total[k]), W[rows[k]]) for k in better[np.argsort(total[better])[:tries]]]
         mine = set(zip(path, reading.tolist()))
         best = None
@@ -446,20 +419,13 @@ class Lexicon:
             # or only changes them for the classifier's strong second choices
             if 2 * kept >= max(len(path), len(word)) or [s for s, _ in choice] == list(path) and all(
                     Q[s, k] >= alternative for s, k in choice):
-                if alternatives is None:
-                    best = (total, choice)
-                    break
-                if set(choice) != mine or len(choice) != len(path):
-                    alternatives.append((total, choice))
-                if best is None and total < base and not a_word:
-                    best = (total, choice)
+                best = (total, choice)
+                break
         if number is not None:
             digits = _as_number(Q, path, reading, sure, alternative)
             if digits is not None:
                 total = along_path(digits) - weight * (math.log(number) - len(path) * math.log(10))
-                if alternatives is not None:
-                    alternatives.append((total, list(zip(path, digits))))
-                if total < base and (best is None or total < best[0]) and not a_word:
+                if total < base and (best is None or total < best[0]):
                     return list(zip(path, digits))
         return None if best is None else best[1]
 

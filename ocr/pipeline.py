@@ -24,7 +24,6 @@ from .layout import estimate_skew, find_marks, gaps, group_lines, line_height, m
 from .load import DEFAULT_MAX_PIXELS, WORK_PIXELS, Loaded, as_float, downscale, load_image
 from .normalize import normalize_many, slant, thinned
 from .page import Char, Line, Page, Word
-from .pairs import choose
 from .segment import (Lattice, components, components_of, enclosures, join_broken_strokes, letter_height,
                       may_hold_several, one_character, segment, shear_glyph, split_stacked, stroke_width, title_letters,
                       word_lattice)
@@ -1648,12 +1647,7 @@ class Letters(list):
         self.lattice, self.path = lattice, path
 
 
-#: Weight of the association of a line's neighbouring words (:mod:`ocr.pairs`)
-#: against the costs of their readings, when the lexicon has pairs.
-PAIRS_WEIGHT = 1.0
-
-
-def apply_lexicon(classified, lexicon, pairs_weight=PAIRS_WEIGHT):
+def apply_lexicon(classified, lexicon):
     """Re-read unsure words as words of `lexicon`.
 
     A word read glyph by glyph is corrected letter for letter
@@ -1663,17 +1657,10 @@ def apply_lexicon(classified, lexicon, pairs_weight=PAIRS_WEIGHT):
     read as one are split (:func:`split_joined_words`), one word read as two
     joined (:func:`join_split_words`).
 
-    With the lexicon's word pairs (:attr:`ocr.lexicon.Lexicon.pairs`, the English
-    lexicon's), each line's words are chosen together (:func:`ocr.pairs.choose`):
-    every word's likely readings, costed as the lexicon weighs them, with
-    `pairs_weight` times the association of each word with the one before it
-    (``TWICE A ?AY``: ``DAY``, though the classifier gave its ``S`` a little more).
-
     Returns `classified` with a fourth element, the chosen class, on the items
     of every corrected word; the probabilities are kept, so a corrected
     character's confidence is what the classifier gave that letter.
     """
-    pairs = getattr(lexicon, "pairs", None)
     out = []
     for words in classified:
         line = []
@@ -1682,41 +1669,13 @@ def apply_lexicon(classified, lexicon, pairs_weight=PAIRS_WEIGHT):
             lattice = getattr(items, "lattice", None)
             if lattice is None:  # read glyph by glyph: its letters are the only way
                 lattice, items = Lattice.glyph_by_glyph(P), Letters(items, path=list(range(len(items))))
-            alternatives = None if pairs is None else []
-            choice = lexicon.correct_lattice(lattice, items.path, P, alternatives=alternatives)
-            line.append((items, lattice, _readings(choice, alternatives, P)))
-        if pairs is None:
-            chosen = [0] * len(line)
-        else:
-            chosen = choose([[(cost, text) for cost, text, _ in readings] for *_, readings in line], pairs,
-                            weight=pairs_weight)
-        words = []
-        for (items, lattice, readings), k in zip(line, chosen):
-            choice = readings[k][2]
+            choice = lexicon.correct_lattice(lattice, items.path, P)
             if choice is not None:
                 kept = dict(zip(items.path, items))  # the reading's letters keep their context
-                items = [(*(kept.get(s) or lattice.letters([s])[0]), c) for s, c in choice]
-            words.append(items)
-        out.append(join_split_words(split_joined_words(words, lexicon), lexicon))
+                items = [(*(kept.get(s) or lattice.letters([s])[0]), k) for s, k in choice]
+            line.append(items)
+        out.append(join_split_words(split_joined_words(line, lexicon), lexicon))
     return out
-
-
-def _readings(choice, alternatives, P):
-    """A word's readings for :func:`ocr.pairs.choose`: ``(cost, text, choice)``, the
-    lexicon's `choice` first at cost 0, then its other `alternatives` (``(cost,
-    choice)`` from :meth:`ocr.lexicon.Lexicon.correct_lattice`), each at its cost
-    above the choice's; the classifier's reading is ``choice`` None."""
-    def text(c):
-        return "".join(CLASSES[int(k)] for k in (np.argmax(P, axis=1) if c is None else [k for _, k in c]))
-
-    mine = text(choice)
-    costs = {}
-    for cost, c in alternatives or ():
-        t = text(c)
-        if t not in costs or cost < costs[t][0]:
-            costs[t] = (cost, c)
-    zero = costs[mine][0] if mine in costs else min((c for c, _ in costs.values()), default=0.0)
-    return [(0.0, mine, choice)] + [(max(cost - zero, 0.0), t, c) for t, (cost, c) in costs.items() if t != mine]
 
 
 #: A word's widest letter gap, at least this many letter heights (its letters' median
