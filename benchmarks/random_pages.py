@@ -8,11 +8,13 @@ ink's strength, sensor noise, letter and word gaps, the line pitch, rising and
 wavy lines, crossed ``7``/``Z``/``0``, a highlighter, letters of mixed size. Each
 setting is written to ``<out>/cNNN`` (two pages of random text each) and logged
 with its options in ``<out>/configs.txt``. With ``--notes photo|emnist``, every
-note of ``english_notes.txt`` and ``number_notes.txt`` is composed once instead, of
-pen or EMNIST characters, each under its own drawn conditions (``<out>/nNNN_000``).
+note of ``english_notes.txt`` and ``number_notes.txt`` (or of the files given with
+``--texts``, such as ``more_notes.txt``) is composed once instead, of pen or EMNIST
+characters, each under its own drawn conditions (``<out>/nNNN_000``).
 
     python benchmarks/random_pages.py --out /tmp/rnd --seed 54 --n 75
     python benchmarks/random_pages.py --out /tmp/notes --seed 541 --notes photo
+    python benchmarks/random_pages.py --out /tmp/more --seed 67 --notes emnist --texts benchmarks/more_notes.txt
     python /tmp/../shared/tools/score_pages.py /tmp/notes
 
 Pages made from the shared data must not be committed: `compose_pages.py` refuses
@@ -102,13 +104,16 @@ def main(argv=None):
     ap.add_argument("--n", type=int, default=60, help="settings drawn, two pages each (default: 60)")
     ap.add_argument("--notes", choices=["photo", "emnist"],
                     help="compose every note of benchmarks/*_notes.txt once instead, of these characters")
+    ap.add_argument("--texts", type=Path, action="append",
+                    help="with --notes: the notes of this file (one a line, lines split by '|') instead; "
+                         "may be given again")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     r = random.Random(args.seed)
     if args.notes:
-        texts = [line.strip() for name in ("english_notes.txt", "number_notes.txt")
-                 for line in (HERE / name).read_text().splitlines() if line.strip()]
+        files = args.texts or [HERE / "english_notes.txt", HERE / "number_notes.txt"]
+        texts = [line.strip() for name in files for line in Path(name).read_text().splitlines() if line.strip()]
         jobs = [(out, note_setting(r, args.seed * 1000 + k, t, k, args.notes == "emnist"))
                 for k, t in enumerate(texts)]
     else:
