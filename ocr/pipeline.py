@@ -1418,10 +1418,24 @@ def _reweighted(word, probs):
     return Letters([(g, p, c) for (g, _, c), p in zip(word, probs)], word.lattice, word.path)
 
 
-def bars_before_numbers(words, w_digit=NUMBER_PRIOR):
+#: Words that follow the pronoun ``I`` and hardly ever a number: auxiliaries and modals,
+#: verbs of thinking and wanting, the adverbs that come between the pronoun and its
+#: verb. Not ``AM`` (``1 AM`` is a time), ``MAY`` (a month), ``CAN`` and ``STILL`` (``1 CAN
+#: OF BEANS``, ``1 STILL WATER``), nor a to-do list's verbs (``1 BUY``, ``1 CALL``, ``1 DO``:
+#: a list's first item) (:func:`bars_before_numbers`).
+AFTER_I = frozenset("HAVE HAD WILL WOULD COULD SHALL SHOULD MUST MIGHT WAS DID DONT DIDNT CANT WONT WASNT "
+                    "HAVENT THINK KNOW NEED WANT HOPE LOVE FEEL GUESS MEAN BELIEVE REMEMBER FORGOT JUST ALSO "
+                    "REALLY NEVER ALWAYS ALREADY".split())
+#: ... and a lone bar before one of them is this many times likelier an ``I``.
+PRONOUN_ODDS = 4.0
+_I = CLASSES.index("I")
+
+
+def bars_before_numbers(words, w_digit=NUMBER_PRIOR, pronoun_odds=PRONOUN_ODDS):
     """A line's lone ``I``/``1`` followed by a number (:func:`number_part`) is more
     likely a ``1`` (``1 45``, a price): the pronoun comes before a verb. Its
-    probabilities get the prior of :func:`prefer_digits`.
+    probabilities get the prior of :func:`prefer_digits`. Followed by a word of
+    :data:`AFTER_I` (``I WILL``, ``I NEED``), it is `pronoun_odds` times likelier an ``I``.
 
     Parameters
     ----------
@@ -1437,9 +1451,13 @@ def bars_before_numbers(words, w_digit=NUMBER_PRIOR):
         if len(words[k]) != 1 or not _ONE[int(np.argmax(words[k][0][1]))]:
             continue
         nxt = np.stack([p for _, p, _ in words[k + 1]])
+        (_, p, _), = words[k]
         if number_part(nxt) == len(nxt):
-            (_, p, _), = words[k]
             out[k] = _reweighted(words[k], [prefer_digits(p, w_digit)])
+        elif "".join(CLASSES[i] for i in nxt.argmax(axis=1)) in AFTER_I:
+            q = p.copy()
+            q[_I] *= pronoun_odds
+            out[k] = _reweighted(words[k], [q / q.sum()])
     return out
 
 

@@ -196,6 +196,26 @@ def test_a_bar_before_a_number_is_a_one_and_before_a_word_the_pronoun():
     assert read([onehot("I", 0.97)], [onehot("4"), onehot("5")]) == "I 45"  # a sure I stays
 
 
+def test_a_bar_before_a_word_only_the_pronoun_is_followed_by_is_an_i():
+    """``I HAVE GONE OUT``, ``I NEED TO CALL`` were read ``1 HAVE``, ``1 NEED``: the bar a
+    little likelier a ``1``. Not before a to-do list's verb (``1 BUY MILK``), nor ``AM``
+    (``1 AM`` is a time) or ``CAN`` (``1 CAN OF BEANS``), nor a bar the classifier is
+    sure is a ``1``."""
+    from ocr.pipeline import Letters, bars_before_numbers
+
+    bar = np.zeros(len(CLASSES))
+    bar[CLASSES.index("1")], bar[CLASSES.index("I")] = 0.47, 0.44
+
+    def read(first, word):
+        line = [Letters([(None, first, None)]), Letters([(None, onehot(c), None) for c in word])]
+        return " ".join("".join(CLASSES[int(np.argmax(p))] for _, p, _ in w) for w in bars_before_numbers(line))
+
+    assert read(bar, "HAVE") == "I HAVE" and read(bar, "NEED") == "I NEED" and read(bar, "WILL") == "I WILL"
+    assert read(bar, "BUY") == "1 BUY" and read(bar, "AM") == "1 AM" and read(bar, "EGGS") == "1 EGGS"
+    assert read(bar, "CAN") == "1 CAN"  # (of beans)
+    assert read(onehot("1", 0.9), "HAVE") == "1 HAVE"
+
+
 def test_a_day_beside_a_month_and_a_time_s_minutes_are_numbers():
     """``BY 15 APRIL`` and ``PICKUP 3 15`` were read ``BY IS APRIL`` and ``PICKUP 3 IS``,
     ``CHECK IN 14 00`` ``14 OO``, ``AT 1 PM`` ``AT I PM`` (but ``I AM``). Not inside a line (``1 OF 23``), nor after a list's
