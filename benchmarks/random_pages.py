@@ -108,6 +108,8 @@ def main(argv=None):
                     help="with --notes: the notes of this file (one a line, lines split by '|') instead; "
                          "may be given again")
     args = ap.parse_args(argv)
+    if args.texts and not args.notes:
+        ap.error("--texts goes with --notes photo|emnist")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     r = random.Random(args.seed)
