@@ -1454,7 +1454,7 @@ def bars_before_numbers(words, w_digit=NUMBER_PRIOR, pronoun_odds=PRONOUN_ODDS):
         (_, p, _), = words[k]
         if number_part(nxt) == len(nxt):
             out[k] = _reweighted(words[k], [prefer_digits(p, w_digit)])
-        elif "".join(CLASSES[i] for i in nxt.argmax(axis=1)) in AFTER_I:
+        elif _text(words[k + 1]) in AFTER_I:
             q = p.copy()
             q[_I] *= pronoun_odds
             out[k] = _reweighted(words[k], [q / q.sum()])
