@@ -19,7 +19,10 @@ Four rules keep the correction from inventing text:
   changed, so a confident reading is never overridden;
 * nor is a digit among letters read with probability >= `sure_digit`: the word's
   context has already weighed it against the letters it looks like, and one that
-  stays a digit so is meant (a code such as ``O7K``);
+  stays a digit so is meant (a code such as ``O7K``); but for the letter the
+  classifier gave it most of all letters, if at least `twin` (5 %) probable, in a
+  reading of three characters or more: a ``T`` read ``7`` (``7HE``, ``5PARE``),
+  not the ``U`` of ``O7K`` -> ``OUR``;
 * a changed character must have been plausible to the classifier
   (probability >= `plausible`), or, in a reading of five characters or more, a
   letter read unsurely (under `long_unsure`, 0.8) may become one the classifier gave
@@ -253,7 +256,7 @@ class Lexicon:
         return lex
 
     def correct(self, P, sure=0.95, plausible=0.01, weight=1.0, oov=1e-6, shortest=3, oov_letter=0.1,
-                sure_digit=0.6, pair_oov=1e-4, pair_plausible=0.1, number=NUMBER):
+                sure_digit=0.6, pair_oov=1e-4, pair_plausible=0.1, number=NUMBER, twin=0.05):
         """The lexicon's reading of one word, or None to keep the classifier's: a word
         of the same length, one letter a glyph (:meth:`correct_lattice` on
         :meth:`ocr.segment.Lattice.glyph_by_glyph`).
@@ -279,7 +282,11 @@ class Lexicon:
         oov_letter : float
             Each character beyond four multiplies `oov` by this.
         sure_digit : float
-            Digits among letters at least this probable are never changed.
+            Digits among letters at least this probable are never changed, ...
+        twin : float
+            ... but for their most probable letter, when at least this probable, in a
+            reading of three characters or more (``7HE`` -> ``THE``, the ``7`` at 0.62
+            and its ``T`` at 0.08).
         pair_oov, pair_plausible : float
             A reading of two characters may become a word of two letters: against
             the prior `pair_oov` (a reading that is no word), and only for letters
@@ -298,13 +305,13 @@ class Lexicon:
         choice = self.correct_lattice(Lattice.glyph_by_glyph(P), list(range(len(P))), sure=sure,
                                       plausible=plausible, weight=weight, oov=oov, shortest=shortest, reach=0,
                                       oov_letter=oov_letter, sure_digit=sure_digit, pair_oov=pair_oov,
-                                      pair_plausible=pair_plausible, number=number)
+                                      pair_plausible=pair_plausible, number=number, twin=twin)
         return None if choice is None else np.array([k for _, k in choice], dtype=np.intp)
 
     def correct_lattice(self, lattice, path, P=None, sure=0.95, plausible=0.01, weight=1.0, oov=1e-6,
                         shortest=3, reach=2, tries=10, oov_letter=0.1, sure_digit=0.6, alternative=0.1,
                         pair_oov=1e-4, pair_plausible=0.1, number=NUMBER, long=5, long_plausible=0.001,
-                        long_unsure=0.8):
+                        long_unsure=0.8, twin=0.05):
         """The lexicon's reading of a word whose letters may be cut or joined otherwise.
 
         Like :meth:`correct`, but a word of the lexicon may take any path through
@@ -332,7 +339,7 @@ class Lexicon:
         P : (len(path), 36) ndarray, optional
             The reading's probabilities, if the word's context changed them
             (default: the lattice's).
-        sure, plausible, weight, oov, shortest, oov_letter, sure_digit, pair_oov, pair_plausible
+        sure, plausible, weight, oov, shortest, oov_letter, sure_digit, pair_oov, pair_plausible, twin
             As for :meth:`correct`; `shortest` bounds the reading's length and the word's
             (a reading of two characters becomes a word of two, cut as it was read).
         reach : int
@@ -389,6 +396,10 @@ class Lexicon:
                         ok[t] = False
                 ok[s] = False
                 ok[s, c] = True
+                # a digit kept among letters may still be its letter twin (7HE)
+                if not CLASSES[c].isalpha() and Q[s, c] < sure and len(path) > 2:
+                    t = int(np.argmax(Q[s, :26]))
+                    ok[s, t] = Q[s, t] >= twin
         cost = np.where(ok, -np.log(np.maximum(Q, 1e-12)), np.inf)[:, :26] + extra[:, None]
         usable = np.isfinite(cost).any(axis=1)
         letters_ok = np.isfinite(cost[usable]).any(axis=0)

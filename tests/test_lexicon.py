@@ -47,12 +47,28 @@ def test_sure_letters_are_never_changed():
 
 
 def test_a_digit_among_letters_stays_when_the_classifier_kept_it_so():
-    lex = Lexicon({"oak": 1000}, name="test")
-    P = probs({"O": 0.97}, {"7": 0.7, "A": 0.25}, {"K": 0.97})  # a code: O7K
+    lex = Lexicon({"oak": 1000, "our": 5000}, name="test")
+    P = probs({"O": 0.97}, {"7": 0.7, "T": 0.04, "U": 0.03, "A": 0.03}, {"K": 0.97})  # a code: O7K
     assert lex.correct(P) is None
     assert text(lex.correct(P, sure_digit=0.9)) == "OAK"
     P = probs({"O": 0.97}, {"7": 0.5, "A": 0.45}, {"K": 0.97})  # a misread A
     assert text(lex.correct(P)) == "OAK"
+
+
+def test_a_digit_among_letters_may_still_be_the_letter_it_looks_most_like():
+    """``7HE`` and ``5PARE`` (the ``7`` at 0.62, its ``T`` at 0.08) are ``THE`` and
+    ``SPARE``: a digit kept among letters may become the letter the classifier gave
+    it most, but no other letter (``O7K`` is no ``OUR``), not when the classifier is
+    sure of the digit, and not in a reading of two (``N1``)."""
+    lex = Lexicon({"the": 50000, "spare": 100, "oak": 1000, "our": 5000, "ni": 100}, name="test")
+    seven = {"7": 0.62, "T": 0.08, "P": 0.03}
+    assert text(lex.correct(probs(seven, {"H": 0.94}, {"E": 0.92}))) == "THE"
+    assert text(lex.correct(probs({"5": 0.66, "S": 0.15}, *[{c: 0.93} for c in "PARE"]))) == "SPARE"
+    assert text(lex.correct(probs({"O": 0.97}, {"7": 0.7, "A": 0.1, "U": 0.05}, {"K": 0.97}))) == "OAK"
+    assert lex.correct(probs({"O": 0.97}, {"7": 0.7, "A": 0.1, "U": 0.05}, {"R": 0.97})) is None  # U: not its twin
+    assert lex.correct(probs({"7": 0.96, "T": 0.03}, {"H": 0.94}, {"E": 0.92})) is None  # sure
+    assert lex.correct(probs(seven, {"H": 0.94}, {"E": 0.92}), twin=0.1) is None
+    assert lex.correct(probs({"N": 0.97}, {"1": 0.7, "I": 0.25})) is None  # a code of two
 
 
 def test_a_long_reading_one_letter_from_a_word_is_more_likely_that_word():
