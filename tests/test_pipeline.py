@@ -26,6 +26,22 @@ def onehot(ch, p=0.9):
     return v
 
 
+def two(a, pa, b, pb):
+    """Probabilities (36,) of `a` at `pa` and `b` at `pb`, the rest shared evenly."""
+    v = np.full(len(CLASSES), (1 - pa - pb) / (len(CLASSES) - 2))
+    v[CLASSES.index(a)], v[CLASSES.index(b)] = pa, pb
+    return v
+
+
+def read_line(rule, *words):
+    """The text of a line of words (each a string, or a list of characters and
+    probability rows) after a rule of the line's context."""
+    from ocr.pipeline import Letters
+
+    line = [Letters([(None, onehot(c) if isinstance(c, str) else c, None) for c in w]) for w in words]
+    return " ".join("".join(CLASSES[int(np.argmax(p))] for _, p, _ in w) for w in rule(line))
+
+
 @pytest.fixture(scope="module")
 def model():
     return ocr.Model.load()
@@ -220,18 +236,12 @@ def test_a_day_beside_a_month_and_a_time_s_minutes_are_numbers():
     """``BY 15 APRIL`` and ``PICKUP 3 15`` were read ``BY IS APRIL`` and ``PICKUP 3 IS``,
     ``CHECK IN 14 00`` ``14 OO``, ``AT 1 PM`` ``AT I PM`` (but ``I AM``). Not inside a line (``1 OF 23``), nor after a list's
     number (``3 DO``), nor a word whose characters are no digits (``BY``)."""
-    from ocr.pipeline import Letters, numbers_in_dates
-
-    def two(a, pa, b, pb):
-        v = np.full(len(CLASSES), (1 - pa - pb) / (len(CLASSES) - 2))
-        v[CLASSES.index(a)], v[CLASSES.index(b)] = pa, pb
-        return v
+    from ocr.pipeline import numbers_in_dates
 
     i, s, o = two("I", 0.5, "1", 0.4), two("S", 0.55, "5", 0.36), two("O", 0.6, "0", 0.35)
 
     def read(*words):
-        line = [Letters([(None, onehot(c) if isinstance(c, str) else c, None) for c in w]) for w in words]
-        return " ".join("".join(CLASSES[int(np.argmax(p))] for _, p, _ in w) for w in numbers_in_dates(line))
+        return read_line(numbers_in_dates, *words)
 
     assert read("BY", [i, s], "APRIL") == "BY 15 APRIL"
     assert read("BY", [i, s], [*"APRI", two("I", 0.7, "L", 0.12)]) == "BY 15 APRII"  # may be APRIL
@@ -251,19 +261,30 @@ def test_a_day_beside_a_month_and_a_time_s_minutes_are_numbers():
     assert read("NOW", [i], "AM") == "NOW I AM"
 
 
+def test_minutes_ending_a_line_are_read_as_digits_even_when_they_look_like_a_word():
+    """``AT 9 15`` was read ``AT 9 IS``: the ``1`` at 0.12, the ``5`` at 0.03. A line
+    hardly ever ends in a number and a word; but the word stays when it would be no
+    minutes (``9 BS``: 85), inside the line, and when a character is hardly a digit."""
+    from ocr.pipeline import numbers_in_dates
+
+    def read(*words):
+        return read_line(numbers_in_dates, *words)
+
+    i, s = two("I", 0.67, "1", 0.12), two("S", 0.92, "5", 0.03)
+    assert read("AT", "9", [i, s]) == "AT 9 15"
+    assert read("BOARDING", "13", [two("F", 0.8, "5", 0.1), two("O", 0.85, "0", 0.1)]) == "BOARDING 13 50"
+    assert read("AT", "9", [two("B", 0.9, "8", 0.05), s]) == "AT 9 BS"  # no minutes
+    assert read("AT", "9", [i, s], "TODAY") == "AT 9 IS TODAY"  # inside the line
+    assert read("ROOM", "9", [two("U", 0.97, "4", 0.005), two("P", 0.97, "9", 0.005)]) == "ROOM 9 UP"
+
+
 def test_a_month_beside_a_day_is_read_as_the_month():
     """``28 NOU`` and ``14 DUNE`` (a ``J`` read ``D`` at 0.5, ``J`` at 0.3) are ``28 NOV`` and
     ``14 JUNE``; ``DAY 5``, its ``D`` hardly an ``M``, stays, as does a word beside no day."""
-    from ocr.pipeline import Letters, months_in_dates
-
-    def two(a, pa, b, pb):
-        v = np.full(len(CLASSES), (1 - pa - pb) / (len(CLASSES) - 2))
-        v[CLASSES.index(a)], v[CLASSES.index(b)] = pa, pb
-        return v
+    from ocr.pipeline import months_in_dates
 
     def read(*words):
-        line = [Letters([(None, onehot(c) if isinstance(c, str) else c, None) for c in w]) for w in words]
-        return " ".join("".join(CLASSES[int(np.argmax(p))] for _, p, _ in w) for w in months_in_dates(line))
+        return read_line(months_in_dates, *words)
 
     nou = ["N", "O", two("U", 0.6, "V", 0.15)]
     assert read("BY", "28", nou) == "BY 28 NOV"
