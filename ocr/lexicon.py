@@ -34,9 +34,13 @@ Four rules keep the correction from inventing text:
   (``ZCA`` -> ``TEA``: the ``T`` at 0.19 against the ``Z``'s 0.41, the ``E`` at 0.16).
 
 Only readings that are no word are corrected: a reading that is a word of the
-lexicon stays, however much more frequent a word one letter away is (``BOX``
-is not made ``BOY``), unless it is rarer in the lexicon than a non-word
-(``FDR``: weighed as a non-word). Numbers and single characters are left
+lexicon stays, however much more frequent a word one letter away is (``BOX``, its
+``X`` at 0.55 and ``Y`` at 0.40, is not made ``BOY``), unless it is rarer in the
+lexicon than a non-word (``FDR``: weighed as a non-word), or unless the classifier
+saw another word as well in it: one whose letters, where they differ, it gave at
+least `tie` (0.8) times the probability of those read, and which is the more probable
+with its prior (``JUKE`` -> ``JUNE``, its ``K`` at 0.28 and ``N`` at 0.25; ``GOOKS``
+-> ``BOOKS``). Numbers and single characters are left
 alone. A reading of two characters may become a word of two letters, but only
 for letters the classifier gave at least `pair_plausible` (0.1), against a
 non-word's prior `pair_oov` (1e-4): two-letter "words" of the list are many,
@@ -57,6 +61,7 @@ the reader reads them, without it (``DON'T`` -> ``DONT``); any text
 file of words (one per line, optionally followed by a count) can be used instead.
 """
 
+import itertools
 import math
 import os
 
@@ -256,7 +261,7 @@ class Lexicon:
         return lex
 
     def correct(self, P, sure=0.95, plausible=0.01, weight=1.0, oov=1e-6, shortest=3, oov_letter=0.1,
-                sure_digit=0.6, pair_oov=1e-4, pair_plausible=0.1, number=NUMBER, twin=0.05):
+                sure_digit=0.6, pair_oov=1e-4, pair_plausible=0.1, number=NUMBER, twin=0.05, tie=0.8):
         """The lexicon's reading of one word, or None to keep the classifier's: a word
         of the same length, one letter a glyph (:meth:`correct_lattice` on
         :meth:`ocr.segment.Lattice.glyph_by_glyph`).
@@ -293,6 +298,9 @@ class Lexicon:
             at least `pair_plausible` probable. None: such readings stay.
         number : float or None
             As for :meth:`correct_lattice` (its digits at least 0.1 probable).
+        tie : float or None
+            As for :meth:`correct_lattice`: a reading that is a word may become another
+            the classifier saw as well in it.
 
         Returns
         -------
@@ -305,13 +313,13 @@ class Lexicon:
         choice = self.correct_lattice(Lattice.glyph_by_glyph(P), list(range(len(P))), sure=sure,
                                       plausible=plausible, weight=weight, oov=oov, shortest=shortest, reach=0,
                                       oov_letter=oov_letter, sure_digit=sure_digit, pair_oov=pair_oov,
-                                      pair_plausible=pair_plausible, number=number, twin=twin)
+                                      pair_plausible=pair_plausible, number=number, twin=twin, tie=tie)
         return None if choice is None else np.array([k for _, k in choice], dtype=np.intp)
 
     def correct_lattice(self, lattice, path, P=None, sure=0.95, plausible=0.01, weight=1.0, oov=1e-6,
                         shortest=3, reach=2, tries=10, oov_letter=0.1, sure_digit=0.6, alternative=0.1,
                         pair_oov=1e-4, pair_plausible=0.1, number=NUMBER, long=5, long_plausible=0.001,
-                        long_unsure=0.8, twin=0.05):
+                        long_unsure=0.8, twin=0.05, tie=0.8):
         """The lexicon's reading of a word whose letters may be cut or joined otherwise.
 
         Like :meth:`correct`, but a word of the lexicon may take any path through
@@ -357,6 +365,11 @@ class Lexicon:
             In a reading of at least `long` characters, a letter read with less than
             `long_unsure` may become one at least `long_plausible` probable (rather
             than `plausible`).
+        tie : float or None
+            A reading that is a word may become another word whose letters, where they
+            differ, are at least this many times as probable as the letters read (and
+            none of these sure), if that is the more probable with its prior (``JUKE``
+            -> ``JUNE``); None: it stays.
 
         Returns
         -------
@@ -379,7 +392,8 @@ class Lexicon:
         prior = math.log(oov) + max(len(path) - 4, 0) * math.log(oov_letter)
         known = self._log_prior(text)
         if known is not None and known >= prior:
-            return None  # a word, no rarer than a reading that is none (FDR, DAP: weighed as none)
+            # a word, no rarer than a reading that is none (FDR, DAP: weighed as none)
+            return None if tie is None else self._tied_word(Q, path, reading, known, weight, tie, sure)
         spans, extra = lattice.spans, np.asarray(lattice.extra, dtype=np.float64)
         ok = Q >= plausible
         ok[path, reading] = True  # the reading's own letters, however unsure
@@ -439,6 +453,28 @@ class Lexicon:
                 if total < base and (best is None or total < best[0]):
                     return list(zip(path, digits))
         return None if best is None else best[1]
+
+    def _tied_word(self, Q, path, reading, known, weight, tie, sure):
+        """The word of the lexicon a reading that is a word may be instead, changing only
+        letters the classifier read with under `sure` for letters at least `tie` times
+        as probable (``JUKE`` -> ``JUNE``: the ``K`` at 0.28, the ``N`` at 0.25), when
+        more probable with its prior; ``(span, class)`` pairs, or None."""
+        options = []
+        for s, c in zip(path, reading):
+            q = Q[s, :26]
+            more = [k for k in np.flatnonzero(q >= tie * Q[s, c]) if k != c] if Q[s, c] < sure else []
+            options.append([c] + more)
+        if all(len(o) == 1 for o in options):
+            return None
+        best, best_score = None, weight * known + sum(math.log(max(Q[s, c], 1e-12)) for s, c in zip(path, reading))
+        for classes in itertools.islice(itertools.product(*options), 1, 256):
+            log_prior = self._log_prior("".join(CLASSES[k] for k in classes))
+            if log_prior is None:
+                continue
+            score = weight * log_prior + sum(math.log(max(Q[s, k], 1e-12)) for s, k in zip(path, classes))
+            if score > best_score:
+                best, best_score = classes, score
+        return None if best is None else list(zip(path, best))
 
 
 #: Bumped when the cached lexicon's arrays change meaning.

@@ -104,10 +104,27 @@ def test_only_letters_the_classifier_found_plausible():
 def test_a_reading_that_is_a_word_stays():
     P = probs({"B": 0.97}, {"O": 0.97}, {"X": 0.55, "Y": 0.40})
     assert LEX.correct(P) is None  # BOY is ten times as frequent, but BOX is a word
-    P = probs({"B": 0.50, "D": 0.45}, {"O": 0.97}, {"G": 0.97})
+    P = probs({"B": 0.60, "D": 0.35}, {"O": 0.97}, {"G": 0.97})
     assert LEX.correct(P) is None  # BOG is rare, but a word
     P = probs({"L": 0.97}, {"E": 0.50, "I": 0.30, "O": 0.15}, {"S": 0.97}, {"T": 0.97})
     assert text(LEX.correct(P)) == "LIST"  # LEST is not in this lexicon; LIST beats LOST
+
+
+def test_a_word_the_classifier_saw_as_well_as_the_word_read_may_be_read_instead():
+    """``JUKE``, its ``K`` at 0.28 and ``N`` at 0.25, is ``JUNE``, far more frequent
+    (``GOOKS`` -> ``BOOKS``): a letter at 0.8 of the one read or more is as good a
+    reading, and the prior decides; not a letter read surely, nor one less probable."""
+    lex = Lexicon({"juke": 5, "june": 2000, "box": 500, "boy": 5000, "bog": 2, "dog": 1000}, name="test")
+    juke = probs({"J": 0.84}, {"U": 0.86}, {"K": 0.28, "N": 0.25}, {"E": 0.9})
+    assert text(lex.correct(juke)) == "JUNE"
+    assert lex.correct(juke, tie=None) is None
+    assert lex.correct(juke, tie=0.95) is None
+    assert text(lex.correct(probs({"B": 0.50, "D": 0.45}, {"O": 0.97}, {"G": 0.97}))) == "DOG"
+    assert lex.correct(probs({"B": 0.97}, {"O": 0.97}, {"X": 0.55, "Y": 0.40})) is None  # Y at 0.73 of X
+    assert lex.correct(probs({"D": 0.5, "B": 0.45}, {"O": 0.97}, {"G": 0.97})) is None  # DOG read: it stays
+    box = probs({"B": 0.97}, {"O": 0.97}, {"X": 0.5, "Y": 0.45})
+    assert text(lex.correct(box)) == "BOY"
+    assert lex.correct(box, sure=0.4) is None  # the X read surely
 
 
 def test_a_reading_rarer_than_a_non_word_is_weighed_as_one():
