@@ -1469,9 +1469,13 @@ _MONTH_CLASSES = [np.array([CLASSES.index(c) for c in m]) for m in sorted(MONTHS
 #: likely at least (its digits' probabilities summed: the ``5`` of an ``S``-like ``5``).
 DATE_DIGIT = 0.2
 #: A time's minutes after its hour, ending the line, get the digits' prior this strong
-#: (odds of 49 to 1), each of their characters a digit this likely at least.
+#: (odds of 49 to 1), each of their characters a digit this likely at least, ...
 MINUTES_PRIOR = 0.98
 MINUTES_DIGIT = 0.01
+#: ... and read as a digit or a letter a digit is written like (not the ``M`` of a
+#: random code ``5M``), and not as a unit (``8 OZ``, ``2 LB``).
+_DIGIT_LIKE = np.array([c in "0123456789ODQILJZSFGTB" for c in CLASSES])
+UNITS = frozenset("OZ LB GB TB FT ST QT".split())
 
 
 def _a_month(word, least=0.05):
@@ -1492,7 +1496,8 @@ def numbers_in_dates(words, w_digit=NUMBER_PRIOR, least=DATE_DIGIT, minutes=MINU
     is more likely a number: ``15`` had been read ``IS``, ``00`` ``OO``, ``AT 1 PM`` ``AT I
     PM``. Its characters get the prior of
     :func:`prefer_digits`. (Not after a list's number, ``3 DO``, nor inside a line,
-    ``1 OF 23``.) Minutes ending the line get a far stronger prior, when it reads them
+    ``1 OF 23``.) Minutes ending the line, read as digits or letters digits are written
+    like but for a unit (:data:`UNITS`), get a far stronger prior, when it reads them
     as minutes (00 to 59): a line hardly ever ends in a number and a word, and the
     ``5`` of ``AT 9 15``, read ``IS``, was an ``S`` at 0.92 and a ``5`` at 0.03.
 
@@ -1522,7 +1527,8 @@ def numbers_in_dates(words, w_digit=NUMBER_PRIOR, least=DATE_DIGIT, minutes=MINU
         # the hour: before PM, or before AM when no pronoun (I AM): of two, or after AT or BY
         hour = k + 1 < len(words) and (texts[k + 1] == "PM" or texts[k + 1] == "AM" and (
             len(w) == 2 or k > 0 and texts[k - 1] in ("AT", "BY")))
-        if time and digits >= minutes_least:
+        if time and digits >= minutes_least and texts[k] not in UNITS and all(
+                _DIGIT_LIKE[int(np.argmax(p))] for _, p, _ in w):
             # a line ending in a number and two characters is a time, even when the
             # minutes look more like a word (9 IS): few words end a line after a number
             Q = [prefer_digits(p, minutes) for _, p, _ in w]

@@ -264,7 +264,8 @@ def test_a_day_beside_a_month_and_a_time_s_minutes_are_numbers():
 def test_minutes_ending_a_line_are_read_as_digits_even_when_they_look_like_a_word():
     """``AT 9 15`` was read ``AT 9 IS``: the ``1`` at 0.12, the ``5`` at 0.03. A line
     hardly ever ends in a number and a word; but the word stays when it would be no
-    minutes (``9 BS``: 85), inside the line, and when a character is hardly a digit."""
+    minutes (``9 BS``: 85), inside the line, when a character is hardly a digit or is
+    read as a letter no digit looks like (a code ``5M``), and for a unit (``8 OZ``)."""
     from ocr.pipeline import numbers_in_dates
 
     def read(*words):
@@ -276,6 +277,8 @@ def test_minutes_ending_a_line_are_read_as_digits_even_when_they_look_like_a_wor
     assert read("AT", "9", [two("B", 0.9, "8", 0.05), s]) == "AT 9 BS"  # no minutes
     assert read("AT", "9", [i, s], "TODAY") == "AT 9 IS TODAY"  # inside the line
     assert read("ROOM", "9", [two("U", 0.97, "4", 0.005), two("P", 0.97, "9", 0.005)]) == "ROOM 9 UP"
+    assert read("LAZY", "43", ["5", two("M", 0.88, "0", 0.02)]) == "LAZY 43 5M"  # no digit's look
+    assert read("FLOUR", "8", [two("O", 0.9, "0", 0.05), two("Z", 0.9, "2", 0.05)]) == "FLOUR 8 OZ"  # a unit
 
 
 def test_a_month_beside_a_day_is_read_as_the_month():
