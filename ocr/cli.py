@@ -342,6 +342,7 @@ def render(pages, fmt):
 @click.option("--lexicon", metavar="en|FILE",
               help="Re-read unsure words that are no word as dictionary words: 'en' (English, "
                    "the default) or a file of words, one per line (optionally with a count). "
+                   "A word read may also become one the classifier saw as well in it (JUKE reads JUNE). "
                    "Characters the classifier is sure of never change, nor numbers or single characters.")
 @click.option("--no-lexicon", is_flag=True, help="Keep every word as the classifier reads it.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")

@@ -466,14 +466,18 @@ class Lexicon:
             options.append([c] + more)
         if all(len(o) == 1 for o in options):
             return None
-        best, best_score = None, weight * known + sum(math.log(max(Q[s, c], 1e-12)) for s, c in zip(path, reading))
+
+        def score(classes, log_prior):
+            return weight * log_prior + sum(math.log(max(Q[s, k], 1e-12)) for s, k in zip(path, classes))
+
+        best, best_score = None, score(reading, known)
         for classes in itertools.islice(itertools.product(*options), 1, 256):
             log_prior = self._log_prior("".join(CLASSES[k] for k in classes))
             if log_prior is None:
                 continue
-            score = weight * log_prior + sum(math.log(max(Q[s, k], 1e-12)) for s, k in zip(path, classes))
-            if score > best_score:
-                best, best_score = classes, score
+            total = score(classes, log_prior)
+            if total > best_score:
+                best, best_score = classes, total
         return None if best is None else list(zip(path, best))
 
 

@@ -1531,10 +1531,10 @@ def numbers_in_dates(words, w_digit=NUMBER_PRIOR, least=DATE_DIGIT, minutes=MINU
                 _DIGIT_LIKE[int(np.argmax(p))] for _, p, _ in w):
             # a line ending in a number and two characters is a time, even when the
             # minutes look more like a word (9 IS): few words end a line after a number
-            Q = [prefer_digits(p, minutes) for _, p, _ in w]
-            minute = "".join(CLASSES[int(np.argmax(q))] for q in Q)
+            timed = _reweighted(w, [prefer_digits(p, minutes) for _, p, _ in w])
+            minute = _text(timed)
             if minute.isdigit() and int(minute) < 60:
-                out[k] = _reweighted(w, Q)
+                out[k] = timed
                 continue
         if (month or time or hour) and digits >= least:
             out[k] = _reweighted(w, [prefer_digits(p, w_digit) for _, p, _ in w])
