@@ -1419,16 +1419,33 @@ def _reweighted(word, probs):
 
 
 #: Words that follow the pronoun ``I`` and hardly ever a number: auxiliaries and modals,
-#: verbs of thinking and wanting, the adverbs that come between the pronoun and its
-#: verb. Not ``AM`` (``1 AM`` is a time), ``MAY`` (a month), ``CAN`` and ``STILL`` (``1 CAN
-#: OF BEANS``, ``1 STILL WATER``), nor a to-do list's verbs (``1 BUY``, ``1 CALL``, ``1 DO``:
-#: a list's first item) (:func:`bars_before_numbers`).
-AFTER_I = frozenset("HAVE HAD WILL WOULD COULD SHALL SHOULD MUST MIGHT WAS DID DONT DIDNT CANT WONT WASNT "
-                    "HAVENT THINK KNOW NEED WANT HOPE LOVE FEEL GUESS MEAN BELIEVE REMEMBER FORGOT JUST ALSO "
-                    "REALLY NEVER ALWAYS ALREADY".split())
+#: verbs of thinking and wanting, past tenses, the adverbs that come between the pronoun
+#: and its verb. Not ``AM`` (``1 AM`` is a time), ``MAY`` (a month), ``CAN``, ``STILL``,
+#: ``LEFT`` and ``ONLY`` (``1 CAN OF BEANS``, ``1 STILL WATER``, ``ONLY 1 LEFT``), nor a
+#: to-do list's verbs (``1 BUY``, ``1 CALL``, ``1 DO``: a list's first item), nor past
+#: tenses a shopping list's food is (``1 SLICED LOAF``) (:func:`bars_before_numbers`,
+#: :func:`pronoun_or_one`).
+AFTER_I = frozenset("""
+HAVE HAD WILL WOULD COULD SHALL SHOULD MUST MIGHT WAS DID DONT DIDNT CANT WONT WASNT HAVENT HADNT
+COULDNT WOULDNT SHOULDNT THINK KNOW NEED WANT HOPE LOVE LIKE HATE WISH FEEL GUESS MEAN BELIEVE
+SUPPOSE WONDER OWE PREFER AGREE UNDERSTAND PROMISE SWEAR BET APPRECIATE REMEMBER FORGOT JUST ALSO
+REALLY NEVER ALWAYS ALREADY ACTUALLY PROBABLY USUALLY OFTEN SOMETIMES EVEN SAID THOUGHT SAW TOLD
+WANTED WENT FOUND HEARD MADE TRIED TOOK LOST CALLED ASKED KNEW GOT GAVE CAME BROUGHT BOUGHT SENT
+MET PAID COOKED FINISHED STARTED LOOKED NEEDED LOVED LIKED HOPED USED MISSED LEARNED LEARNT WROTE
+SPOKE TALKED WALKED RAN ATE FELL SLEPT WOKE BROKE MOVED BOOKED ORDERED PICKED FIXED CLEANED
+WASHED CHECKED RANG TEXTED SPENT SOLD FED
+""".split())
+#: Words the pronoun ``I`` follows: conjunctions, question words, modals and verbs asking
+#: or saying (``AND I``, ``IF I``, ``CAN I``, ``THINK I``) (:func:`pronoun_or_one`).
+BEFORE_I = frozenset("""
+AND BUT SO IF WHEN THEN THAT BECAUSE AS OR WHAT WHERE HOW WHY WHO WHICH UNTIL TILL BEFORE AFTER
+SINCE WHILE ONCE NOW THAN UNLESS THOUGH ALTHOUGH WHETHER LIKE CAN COULD SHOULD WOULD WILL SHALL
+DO DID AM MAY MIGHT MUST HAVE HAD THINK THOUGHT KNOW HOPE GUESS WISH SAY SAID SORRY YES NO OK
+OKAY WELL OH HI HELLO DEAR THANKS
+""".split())
 #: ... and a lone bar before one of them is this many times likelier an ``I``.
 PRONOUN_ODDS = 4.0
-_I = CLASSES.index("I")
+_I, _1 = CLASSES.index("I"), CLASSES.index("1")
 
 
 def bars_before_numbers(words, w_digit=NUMBER_PRIOR, pronoun_odds=PRONOUN_ODDS):
@@ -1719,7 +1736,47 @@ def apply_lexicon(classified, lexicon):
                 kept = dict(zip(items.path, items))  # the reading's letters keep their context
                 items = [(*(kept.get(s) or lattice.letters([s])[0]), k) for s, k in choice]
             line.append(items)
-        out.append(join_split_words(split_joined_words(line, lexicon), lexicon))
+        out.append(pronoun_or_one(join_split_words(split_joined_words(line, lexicon), lexicon), lexicon))
+    return out
+
+
+#: A lone character the classifier read as ``I`` as much as ``1``, each at least this
+#: probable, is read by its neighbours (:func:`pronoun_or_one`).
+PRONOUN_TORN = 0.25
+
+
+def pronoun_or_one(words, lexicon, torn=PRONOUN_TORN):
+    """A line's words with a lone stroke, read ``I`` as much as ``1``, read by its neighbours.
+
+    The classifier cannot tell the two apart in many hands (a bare stroke: ``I``
+    0.48, ``1`` 0.44), nor can the letter and digit priors. English can: the pronoun
+    comes before a verb, and after a line's start or a word such as ``AND``, ``IF`` or
+    ``CAN``; a count of one comes before a noun. Once the lexicon has read the
+    neighbours (:func:`bars_before_numbers` saw them as the classifier read them, ``WIIL``),
+    the stroke is the pronoun before a word of :data:`AFTER_I` (``I WILL``, ``SORRY I
+    MISSED``), the digit between a word of `lexicon` (or a number) that is none of
+    :data:`BEFORE_I` and a word that is none of :data:`AFTER_I` (``BRING 1 TOWEL``,
+    ``ROOM 1 IS``), and left as read otherwise: after a reading that is no word (``JI I
+    AM``, ``IF`` misread), and before ``AM`` (``I AM``; ``AT 1 AM`` is the hour's,
+    :func:`numbers_in_dates`). `words` are one line's words of ``(glyph, probabilities,
+    crop[, chosen])``.
+    """
+    texts = [_text(items) for items in words]
+    out = list(words)
+    for k, items in enumerate(words):
+        if len(items) != 1 or min(items[0][1][_I], items[0][1][_1]) < torn:
+            continue
+        after = texts[k + 1] if k + 1 < len(words) else None
+        before = texts[k - 1] if k else None
+        if after in AFTER_I:
+            chosen = _I
+        elif (after is not None and after != "AM" and before is not None and before not in BEFORE_I
+              and (before.isdigit() or before in lexicon)):
+            chosen = _1
+        else:
+            continue
+        g, p, crop, *_ = items[0]
+        out[k] = [(g, p, crop, chosen)]
     return out
 
 

@@ -316,6 +316,34 @@ def test_a_word_split_by_a_wide_gap_is_joined_when_together_it_is_a_word():
     assert read([chosen] + line("ICK")) == ["PICK"]
 
 
+def test_a_stroke_read_i_as_much_as_1_is_the_pronoun_before_a_verb_and_a_count_before_a_noun():
+    """A bare stroke (I 0.48, 1 0.44), its neighbours read by the lexicon: the pronoun
+    before a word that follows I (I WILL, SORRY I MISSED), the digit between a word or
+    number and a word the pronoun neither follows nor comes before (BRING 1 TOWEL, 3 1
+    TOWEL); left as read at a line's start before a noun, at its end, after AND or a
+    non-word, before AM, and when the classifier was sure."""
+    from ocr.pipeline import _text, pronoun_or_one
+
+    lex = Lexicon({"bring": 5, "towel": 3, "will": 9, "sorry": 4, "missed": 2, "and": 20, "eggs": 3}, name="t")
+    stroke, one = {"I": 0.48, "1": 0.44}, {"1": 0.48, "I": 0.44}
+
+    def read(*words):
+        line = [[(None, probs(w)[0], None)] if isinstance(w, dict) else [(None, probs({ch: 0.99})[0], None) for ch in w]
+                for w in words]
+        return " ".join(_text(w) for w in pronoun_or_one(line, lex))
+
+    assert read(one, "WILL", "RING") == "I WILL RING"
+    assert read("SORRY", one, "MISSED") == "SORRY I MISSED"
+    assert read("BRING", stroke, "TOWEL") == "BRING 1 TOWEL"
+    assert read("EGGS", stroke, "TOWEL") == "EGGS 1 TOWEL" and read("3", stroke, "TOWEL") == "3 1 TOWEL"
+    assert read(stroke, "EGGS") == "I EGGS" and read(one, "EGGS") == "1 EGGS"  # nothing to tell
+    assert read("AND", stroke, "TOWEL") == "AND I TOWEL"
+    assert read("JI", stroke, "TOWEL") == "JI I TOWEL"  # no word: a misreading, no evidence
+    assert read("EGGS", stroke, "AM") == "EGGS I AM"
+    assert read("BRING", stroke) == "BRING I"  # the line's end: the lone prior's
+    assert read("BRING", {"I": 0.8, "1": 0.15}, "TOWEL") == "BRING I TOWEL"  # sure enough
+
+
 def test_two_words_written_close_and_read_as_one_are_split_at_their_widest_gap():
     """TRIPCALL -> TRIP CALL at a gap over a quarter of a letter height and twice the
     others; each part corrected on its own (CALI -> CALL); a number split from a word.
