@@ -2055,8 +2055,26 @@ def test_lit_part_of_a_sheet_is_weighed_against_the_whole_photo(model, monkeypat
     lit = B.find_sheet(small, enclosed=True)
     assert lit is not None and lit.mean() < 0.85 * share
     assert ocr.read(photo, model=model).text == text
-    monkeypatch.setattr(P, "_sureness", lambda classified: 0.0)  # the doubtful sheet kept
+    monkeypatch.setattr(P, "_sureness", lambda classified, analysis=None: 0.0)  # the doubtful sheet kept
     assert ocr.read(photo, model=model).text != text
+
+
+def test_a_bar_at_the_sheets_edge_counts_for_nothing_in_a_readings_sureness():
+    """Squared paper half in a hard shadow: the lit half, taken for the sheet, ends in the
+    paper's lines cut off by the shadow's edge, bars read I and 1 at 0.7-0.85 that made
+    it the surer of the two readings though it had lost the shadow's writing. A bar at
+    the sheet's edge now counts for nothing; a letter there counts, as do bars elsewhere."""
+    from ocr.pipeline import Analysis, _sureness
+
+    def glyph(x, w):
+        return Glyph(box=(0, x, 40, x + w), mask=np.ones((40, w), bool))
+
+    bar, letter, inner = glyph(300, 4), glyph(200, 30), glyph(0, 4)
+    analysis = Analysis(glyphs=[inner, letter, bar], height=40, lines=[[[0, 1, 2]]], edge=frozenset({1, 2}))
+    read = [[[(inner, two("I", 0.8, "1", 0.1), None)], [(letter, two("N", 0.9, "H", 0.05), None)],
+             [(bar, two("1", 0.85, "I", 0.1), None)]]]
+    assert _sureness(read) == pytest.approx(0.2 + 0.3 + 0.25)
+    assert _sureness(read, analysis) == pytest.approx(0.2 + 0.3)
 
 
 def test_letters_crossed_by_a_shadows_edge_are_read_whole(model, monkeypatch):
@@ -2134,7 +2152,7 @@ def test_sheet_whose_light_falls_off_into_shade_is_found_whole(model, monkeypatc
     small = quarter(photo.mean(axis=2).astype(np.uint8))
     sheet = B.find_sheet(small, enclosed=True)
     assert sheet is not None and 0.95 * share < sheet.mean() < 1.25 * share
-    monkeypatch.setattr(P, "_sureness", lambda classified: 0.0)  # the sheet kept, not the whole photo
+    monkeypatch.setattr(P, "_sureness", lambda classified, analysis=None: 0.0)  # the sheet kept, not the whole photo
     assert ocr.read(photo, model=model).text == text
     monkeypatch.setattr(B, "SHADE_STEP", 0.0)  # not grown: the lit part only ...
     monkeypatch.setattr(B, "_whole_of", lambda sheet, g, block: sheet)  # ... nor made whole by its edges
