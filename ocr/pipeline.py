@@ -2050,7 +2050,8 @@ def _surer(prepared, classified, other, model, context, sureness=None):
 
 def _sure_on_average(classified, analysis=None):
     """How sure the classifier is of a reading on average (:func:`_mean_conf`), a
-    reading of under three characters being sure of nothing.
+    reading of under three characters being sure of nothing (`analysis`, which
+    :func:`_surer` gives every sureness, is not needed).
 
     Small letters enlarged past the working height (:data:`ENLARGE_TO`) keep strokes
     that ran together, but a net of squares can come through the enlarged page's
