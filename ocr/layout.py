@@ -48,7 +48,7 @@ def estimate_skew(glyphs, height):
     return float(median(dy[i, j] / dx[i, j]))
 
 
-def group_lines(glyphs, height, slope=None):
+def group_lines(glyphs, height, slope=None, columns=True):
     """Group glyphs into text lines.
 
     The page's skew is measured first (:func:`estimate_skew`) and every height is
@@ -61,6 +61,8 @@ def group_lines(glyphs, height, slope=None):
         Typical letter height, in pixels.
     slope : float, optional
         The lines' slope (dy/dx), if known (a column of a page: the page's).
+    columns : bool
+        Look for columns of writing (:func:`in_columns`); False: the lines as they run.
 
     Returns
     -------
@@ -103,7 +105,7 @@ def group_lines(glyphs, height, slope=None):
     _attach_small(lines, glyphs, lift, height)
     lines.sort(key=lambda line: median([ys[i] for i in line]))
     lines = [sorted(line, key=lambda i: glyphs[i].box[1]) for line in lines]
-    return in_columns(lines, glyphs, height, slope)
+    return in_columns(lines, glyphs, height, slope) if columns else lines
 
 
 #: A gap at least this many letter heights wide, clear of letters from the top line
@@ -268,8 +270,8 @@ def _columns_at(cut, lines, glyphs, height, slope):
     (along the lines), if they are two columns (:func:`in_columns`), else None."""
     sides = [[i for line in lines for i in line if (glyphs[i].cx + slope * glyphs[i].cy < cut) == left]
              for left in (True, False)]
-    left, right = [[[side[j] for j in line] for line in group_lines([glyphs[i] for i in side], height, slope)]
-                   for side in sides]
+    left, right = [[[side[j] for j in line] for line in
+                    group_lines([glyphs[i] for i in side], height, slope, columns=False)] for side in sides]
     writing = []
     for column in (left, right):
         letters = [[i for i in line if not glyphs[i].small] for line in column]
@@ -283,6 +285,10 @@ def _columns_at(cut, lines, glyphs, height, slope):
         writing.append(written)
     if _rows_line_up(writing, glyphs, height, slope) and not _goes_on_below(*writing, glyphs, slope):
         return None
+    # A column may hold columns of its own, looked for once this cut is taken: looked for
+    # on each side of every cut tried, a net of squares' thousands of scraps, with a gap
+    # at every square, were cut and cut again for hours.
+    left, right = in_columns(left, glyphs, height, slope), in_columns(right, glyphs, height, slope)
     top = min(_edge(line, glyphs, slope, 0) for line in left)
     over = next((k for k, line in enumerate(right) if _edge(line, glyphs, slope, 2) >= top), len(right))
     return right[:over] + left + right[over:]

@@ -1734,6 +1734,24 @@ def test_a_lists_numbers_far_left_are_no_column():
     assert [len(line) for line in group_lines(glyphs, 40)] == [6, 6, 6, 6]
 
 
+def test_a_table_of_many_columns_is_grouped_into_its_rows_without_cutting_each_side_again(monkeypatch):
+    """Six rows of a table of twelve columns, a gap of 2.5 letter heights between them:
+    its rows line up, so it is no two columns of writing, whatever the gap. Each side of
+    a cut tried was looked at for columns of its own before the cut was refused, and
+    each side of theirs: 4,275 groupings of lines for this table, and a photo of squared
+    paper, its net in thousands of scraps, was read for over a quarter of an hour. A
+    side is looked at for columns only once its cut is taken."""
+    import ocr.layout as layout
+
+    glyphs = [glyph(100 + 80 * r, 30 + c * 190 + 35 * k) for r in range(6) for c in range(12) for k in range(3)]
+    calls = []
+    grouped = layout.group_lines
+    monkeypatch.setattr(layout, "group_lines", lambda *a, **k: calls.append(1) or grouped(*a, **k))
+    lines = layout.group_lines(glyphs, 40)
+    assert [len(line) for line in lines] == [36] * 6
+    assert len(calls) <= 2 + 2 * 12  # the table's own, and each side of each gap once at most
+
+
 def test_a_wide_word_gap_beside_a_speck_or_scraps_of_a_sheets_edge_is_no_gutter():
     """A word 1.5 letter heights right of the line's others, and a speck under it:
     two "lines" right of the gap, one lining up with no line left of it. And scraps
