@@ -3522,6 +3522,24 @@ def test_pencil_on_squared_paper_in_a_soft_dim_photo(model, monkeypatch):
 
 
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
+def test_a_page_levelled_is_read_at_the_scale_of_its_letters_when_their_height_turned_is_misjudged():
+    # A note on squared paper turned 5 degrees (`random_pages.py`'s setting for
+    # `compose_pages.py --seed 83023 --photo --text "LOCKER 19 KEY ON HOOK" --height 52
+    # --scale 1.5 --rotation 4.4 --grid 1 --ink 0.93 --crossed 0.5 ...`, 2206 x 351). Its
+    # letters are 72 pixels tall; turned level, the quick estimate found them 8 tall, and
+    # the page, enlarged three times, was read for over a quarter of an hour.
+    import ocr.pipeline as P
+
+    _, jpeg = composed_phone_photo(83023, 0, None, text="LOCKER 19 KEY ON HOOK", height=78.0, rotation=4.4,
+                                   grid=1.0, ink=0.93, letter_gap=0.25, word_gap=1.60, line_pitch=1.97, crossed=0.5)
+    loaded = P.load_image(jpeg)
+    prepared = P.prepare(loaded)
+    assert abs(prepared.tilt) >= P.LEVEL_ABOVE  # levelled
+    assert P.estimate_letter_height(P.level_image(loaded.pixels, prepared.tilt)) < 10  # misjudged so
+    assert not prepared.enlarged and 60 <= P.TARGET_HEIGHT / prepared.scale <= 100  # read at its letters' scale
+
+
+@pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
 def test_a_net_that_comes_through_in_pieces_is_found_under_the_seed_level(model, monkeypatch):
     # A note on squared paper in a side shadow with sensor noise (`compose_pages.py
     # --seed 543016 --photo --light side_shadow --grid 1 --noise 5.3 --height 33`, 894 x
