@@ -1269,7 +1269,7 @@ def classify(analysis, model, context=True):
                 items = [(g, p, c) for (g, _, c), p in zip(items, P)]
             words.append(Letters(items, lattice, path))
         if context:
-            words = months_in_dates(numbers_in_dates(bars_before_numbers(words)))
+            words = months_in_dates(numbers_in_dates(numbers_after_nouns(bars_before_numbers(words))))
         if not words or (_garbage_line(read_as_is)
                          and not _short_line_in_the_list(read_as_is, letters_of, k_line, H)):
             continue
@@ -1496,6 +1496,67 @@ def bars_before_numbers(words, w_digit=NUMBER_PRIOR, pronoun_odds=PRONOUN_ODDS):
             q = p.copy()
             q[_I] *= pronoun_odds
             out[k] = _reweighted(words[k], [q / q.sum()])
+    return out
+
+
+#: Nouns a note writes a number after: counts, sums and pages (``TOTAL 48``, ``PIN
+#: 4821``, ``PAGE 45``), nothing but a number ...
+COUNT_NOUNS = frozenset("""
+TOTAL PIN PAGE PAGES CHAPTER STEP EXERCISE EXERCISES QUESTION NUMBER NO PRICE COST BUDGET LOAN
+RENT SCORE AGE SIZE WEIGHT HEIGHT YEAR LESSON EPISODE SEASON VERSE ISSUE VOLUME ROUND OVEN PHONE
+TEL MOBILE
+""".split())
+#: ... and places, seats and codes, a number or a code (``ROOM 12``, ``GATE 16``, ``FLAT
+#: 4B``, ``GATE B12``) (:func:`numbers_after_nouns`).
+PLACE_NOUNS = frozenset("""
+ROOM GATE FLAT SEAT ROW PLATFORM TERMINAL UNIT HOUSE APARTMENT APT SUITE BLOCK BAY LANE WARD BED
+DESK LOCKER SPACE TABLE CODE REF ACCOUNT ORDER TICKET FLIGHT TRAIN BUS ROUTE EXIT JUNCTION LEVEL
+FLOOR GRADE EXT TRACK
+""".split())
+#: A word of up to this many characters after one of them ...
+NOUN_NUMBER_CHARS = 5
+#: ... is a number when this many times the odds of its digits make each of them its
+#: character's most probable.
+NOUN_NUMBER_ODDS = 8.0
+
+
+def numbers_after_nouns(words, odds=NOUN_NUMBER_ODDS, longest=NOUN_NUMBER_CHARS):
+    """A line's words with a word after a noun a number follows read as a number when
+    it may be one.
+
+    A note writes a number after a room, a gate, a total (:data:`COUNT_NOUNS`,
+    :data:`PLACE_NOUNS`): ``ROOM 12`` read ``ROOM IZ`` (the ``2`` at 0.15 against the
+    ``Z``'s 0.77), ``LOAN 1500`` read ``I5OB``. A word of up to `longest` characters
+    after such a noun gets `odds` times the odds of its digits, when that makes every
+    character a digit; else it stays as read (``ROOM IS TIDY``: the ``S`` stays a letter,
+    and so does the ``I``; ``CODE RED``). After a place, a reading that holds a digit
+    read surely (:data:`_SURE_DIGIT`) and a letter stays too: it is a code (``FLAT 4B``,
+    its ``B`` at 0.62 and ``8`` at 0.15; but ``TOTAL 4X`` is ``48``).
+
+    Parameters
+    ----------
+    words : list of list of (Glyph, probs, crop)
+        A line's words, read in context.
+    odds : float
+    longest : int
+
+    Returns
+    -------
+    list : the same words, such numbers re-weighted.
+    """
+    texts = [_text(w) for w in words]
+    out = list(words)
+    for k in range(1, len(words)):
+        noun = texts[k - 1]
+        if noun not in COUNT_NOUNS and noun not in PLACE_NOUNS or len(words[k]) > longest or texts[k].isdigit():
+            continue
+        P = np.stack([p for _, p, _ in words[k]])
+        if noun in PLACE_NOUNS and P[:, _IS_DIGIT].max() >= _SURE_DIGIT:
+            continue  # a code (4B: a digit read surely, and a letter)
+        P = P * np.where(_IS_DIGIT, odds, 1.0)
+        P /= P.sum(axis=1, keepdims=True)
+        if np.all(_IS_DIGIT[P.argmax(axis=1)]):
+            out[k] = _reweighted(words[k], list(P))
     return out
 
 

@@ -281,6 +281,32 @@ def test_minutes_ending_a_line_are_read_as_digits_even_when_they_look_like_a_wor
     assert read("FLOUR", "8", [two("O", 0.9, "0", 0.05), two("Z", 0.9, "2", 0.05)]) == "FLOUR 8 OZ"  # a unit
 
 
+def test_a_word_after_a_noun_a_number_follows_is_the_number_it_may_be():
+    """``TO ROOM 12`` and ``LOAN 1500`` were read ``ROOM IZ`` (the ``2`` at 0.15) and ``LOAN
+    I5OB``: a note writes a number after a room, a gate, a total. The word stays when
+    its characters would not all be digits (``ROOM IS TIDY``, ``CODE RED``), after another
+    word (``TO IZ``), when it is longer than a number written so, or a digit hardly
+    possible (``GATE A``), and after a place when it is a code (``FLAT 4B``: a digit read
+    surely and a letter; ``TOTAL 4X`` is ``48``)."""
+    from ocr.pipeline import numbers_after_nouns
+
+    def read(*words):
+        return read_line(numbers_after_nouns, *words)
+
+    i, z = two("I", 0.48, "1", 0.2), two("Z", 0.77, "2", 0.15)
+    s, o, b = two("S", 0.6, "5", 0.3), two("O", 0.44, "0", 0.42), two("B", 0.39, "0", 0.22)
+    assert read("TO", "ROOM", [i, z]) == "TO ROOM 12"
+    assert read("LOAN", [i, s, o, b]) == "LOAN 1500"
+    assert read("TO", [i, z]) == "TO IZ"  # no such noun
+    assert read("ROOM", [i, two("S", 0.9, "5", 0.05)], "TIDY") == "ROOM IS TIDY"  # not all digits
+    assert read("CODE", ["R", "E", two("D", 0.8, "0", 0.15)]) == "CODE RED"
+    assert read("TOTAL", [i, z, o, s, s, o]) == "TOTAL IZOSSO"  # longer than NOUN_NUMBER_CHARS
+    assert read("GATE", [two("A", 0.9, "4", 0.02)]) == "GATE A"
+    b8 = two("B", 0.62, "8", 0.15)
+    assert read("TOTAL", ["4", b8]) == "TOTAL 48" and read("FLAT", ["4", b8]) == "FLAT 4B"  # a place's code
+    assert read("FLAT", [i, b8]) == "FLAT 18"  # (no digit read surely)
+
+
 def test_a_month_beside_a_day_is_read_as_the_month():
     """``28 NOU`` and ``14 DUNE`` (a ``J`` read ``D`` at 0.5, ``J`` at 0.3) are ``28 NOV`` and
     ``14 JUNE``; ``DAY 5``, its ``D`` hardly an ``M``, stays, as does a word beside no day."""
