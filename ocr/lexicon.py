@@ -16,7 +16,11 @@ long one is rare, and a long reading one letter from a word is that word misread
 Four rules keep the correction from inventing text:
 
 * a character the classifier is sure of (probability >= `sure`) is never
-  changed, so a confident reading is never overridden;
+  changed, so a confident reading is never overridden, but in a reading of six
+  characters or more that no word is found for, one letter from a word and
+  that word's letter at least `long_plausible` (0.1 %) probable: such a reading is
+  rarer than one in a billion (``BEFORF`` -> ``BEFORE``, the ``F`` at 0.96, the ``E``
+  at 0.4 %);
 * nor is a digit among letters read with probability >= `sure_digit`: the word's
   context has already weighed it against the letters it looks like, and one that
   stays a digit so is meant (a code such as ``O7K``); but for the letter the
@@ -261,7 +265,7 @@ class Lexicon:
         return lex
 
     def correct(self, P, sure=0.95, plausible=0.01, weight=1.0, oov=1e-6, shortest=3, oov_letter=0.1,
-                sure_digit=0.6, pair_oov=1e-4, pair_plausible=0.1, number=NUMBER, twin=0.05, tie=0.8):
+                sure_digit=0.6, pair_oov=1e-4, pair_plausible=0.1, number=NUMBER, twin=0.05, tie=0.8, one_off=6):
         """The lexicon's reading of one word, or None to keep the classifier's: a word
         of the same length, one letter a glyph (:meth:`correct_lattice` on
         :meth:`ocr.segment.Lattice.glyph_by_glyph`).
@@ -301,6 +305,9 @@ class Lexicon:
         tie : float or None
             As for :meth:`correct_lattice`: a reading that is a word may become another
             the classifier saw as well in it.
+        one_off : int
+            As for :meth:`correct_lattice`: a reading this long or longer may become a
+            word one letter from it, however surely that letter was read.
 
         Returns
         -------
@@ -313,13 +320,14 @@ class Lexicon:
         choice = self.correct_lattice(Lattice.glyph_by_glyph(P), list(range(len(P))), sure=sure,
                                       plausible=plausible, weight=weight, oov=oov, shortest=shortest, reach=0,
                                       oov_letter=oov_letter, sure_digit=sure_digit, pair_oov=pair_oov,
-                                      pair_plausible=pair_plausible, number=number, twin=twin, tie=tie)
+                                      pair_plausible=pair_plausible, number=number, twin=twin, tie=tie,
+                                      one_off=one_off)
         return None if choice is None else np.array([k for _, k in choice], dtype=np.intp)
 
     def correct_lattice(self, lattice, path, P=None, sure=0.95, plausible=0.01, weight=1.0, oov=1e-6,
                         shortest=3, reach=2, tries=10, oov_letter=0.1, sure_digit=0.6, alternative=0.1,
                         pair_oov=1e-4, pair_plausible=0.1, number=NUMBER, long=5, long_plausible=0.001,
-                        long_unsure=0.8, twin=0.05, tie=0.8):
+                        long_unsure=0.8, twin=0.05, tie=0.8, one_off=6):
         """The lexicon's reading of a word whose letters may be cut or joined otherwise.
 
         Like :meth:`correct`, but a word of the lexicon may take any path through
@@ -370,6 +378,12 @@ class Lexicon:
             differ, are at least this many times as probable as the letters read (and
             none of these sure), if that is the more probable with its prior (``JUKE``
             -> ``JUNE``); None: it stays.
+        one_off : int
+            A reading of at least this many characters that no word is found for may
+            become a word one letter from it, along its path, however surely that letter
+            was read, the word's at least `long_plausible` probable (``BEFORF`` ->
+            ``BEFORE``: the ``F`` at 0.96, the ``E`` at 0.004), if that is the more
+            probable with its prior (:meth:`_one_off`).
 
         Returns
         -------
@@ -446,6 +460,10 @@ class Lexicon:
                     Q[s, k] >= alternative for s, k in choice):
                 best = (total, choice)
                 break
+        if best is None and len(path) >= one_off:  # (the letters it shares cost what they did)
+            cost = along_path(reading)
+            off = self._one_off(Q, path, reading, base - cost, weight, long_plausible)
+            best = None if off is None else (off[0] + cost, off[1])
         if number is not None:
             digits = _as_number(Q, path, reading, sure, alternative)
             if digits is not None:
@@ -453,6 +471,28 @@ class Lexicon:
                 if total < base and (best is None or total < best[0]):
                     return list(zip(path, digits))
         return None if best is None else best[1]
+
+    def _one_off(self, Q, path, reading, base, weight, least):
+        """The most probable word of the lexicon one letter from a reading that is no word,
+        along its path, that letter at least `least` probable however surely the reading's
+        was read, when the word with its prior beats the reading's score `base` (its prior's,
+        the letters' costs the word shares left out): ``(score, choice)``, or None."""
+        entry = self._words.get(len(path))
+        if entry is None:
+            return None
+        W, log_prior, _ = entry
+        differ = W != np.asarray(reading)
+        rows = np.flatnonzero(differ.sum(axis=1) == 1)
+        at = differ[rows].argmax(axis=1)
+        spans = np.asarray(path)[at]
+        new, old = Q[spans, W[rows, at]], Q[spans, np.asarray(reading)[at]]
+        # the word costs what the reading does but for the one letter, against its own prior
+        total = np.log(np.maximum(old, 1e-12)) - np.log(np.maximum(new, 1e-12)) - weight * log_prior[rows]
+        total[new < least] = np.inf
+        if not len(rows) or total.min() >= base:
+            return None
+        k = int(np.argmin(total))
+        return float(total[k]), list(zip(path, W[rows[k]].tolist()))
 
     def _tied_word(self, Q, path, reading, known, weight, tie, sure):
         """The word of the lexicon a reading that is a word may be instead, changing only

@@ -502,6 +502,23 @@ def test_english_lexicon_knows_british_spellings_and_contractions(tmp_path, monk
     assert before.correct(colovr) is None and before.correct(dqnt) is None
 
 
+def test_a_reading_of_six_letters_one_letter_from_a_word_is_that_word_however_sure_the_letter():
+    # BOOK BEFORE JUNE read BEFORF: its last F at 0.96, the E at 0.4 %. No letter of a
+    # reading read so surely changed, but a reading of six letters that is no word is
+    # rarer than one in a billion, and one letter from a word it is that word misread.
+    lex = Lexicon({"before": 100, "befall": 10, "month": 100}, name="test")
+
+    def word(*rows):
+        return probs(*({ch: 0.96} if isinstance(ch, str) else ch for ch in rows))
+
+    assert text(lex.correct(word(*"BEFOR", {"F": 0.96, "E": 0.004}))) == "BEFORE"
+    assert lex.correct(word(*"BEFOR", {"F": 0.96, "E": 0.0005})) is None  # the E hardly possible
+    assert lex.correct(word(*"BEFO", {"A": 0.96, "R": 0.004}, {"F": 0.96, "E": 0.004})) is None  # two off
+    assert lex.correct(word(*"BEFOR", {"F": 0.96, "E": 0.004}), one_off=7) is None  # (the rule)
+    # five letters keep the rules of the unsure letter (MONTH read MONIH, its I at 0.9)
+    assert lex.correct(word("M", "O", "N", {"I": 0.90, "L": 0.097, "T": 0.003}, "H")) is None
+
+
 def test_a_long_reading_one_unsure_letter_from_a_word_is_that_word():
     # MONTH read MONIH (the T's bar lost): the classifier gave the T 0.3 %, under the 1 %
     # a changed letter needs. A reading of five letters or more that is no word is
