@@ -1504,13 +1504,13 @@ def bars_before_numbers(words, w_digit=NUMBER_PRIOR, pronoun_odds=PRONOUN_ODDS):
 COUNT_NOUNS = frozenset("""
 TOTAL PIN PAGE PAGES CHAPTER STEP EXERCISE EXERCISES QUESTION NUMBER NO PRICE COST BUDGET LOAN
 RENT SCORE AGE SIZE WEIGHT HEIGHT YEAR LESSON EPISODE SEASON VERSE ISSUE VOLUME ROUND OVEN PHONE
-TEL MOBILE
+TEL MOBILE ROUTE
 """.split())
 #: ... and places, seats and codes, a number or a code (``ROOM 12``, ``GATE 16``, ``FLAT
 #: 4B``, ``GATE B12``) (:func:`numbers_after_nouns`).
 PLACE_NOUNS = frozenset("""
 ROOM GATE FLAT SEAT ROW PLATFORM TERMINAL UNIT HOUSE APARTMENT APT SUITE BLOCK BAY LANE WARD BED
-DESK LOCKER SPACE TABLE CODE REF ACCOUNT ORDER TICKET FLIGHT TRAIN BUS ROUTE EXIT JUNCTION LEVEL
+DESK LOCKER SPACE TABLE CODE REF ACCOUNT ORDER TICKET FLIGHT TRAIN BUS EXIT JUNCTION LEVEL
 FLOOR GRADE EXT TRACK
 """.split())
 #: A word of up to this many characters after one of them ...
@@ -1530,8 +1530,9 @@ def numbers_after_nouns(words, odds=NOUN_NUMBER_ODDS, longest=NOUN_NUMBER_CHARS)
     after such a noun gets `odds` times the odds of its digits, when that makes every
     character a digit; else it stays as read (``ROOM IS TIDY``: the ``S`` stays a letter,
     and so does the ``I``; ``CODE RED``). After a place, a reading that holds a digit
-    read surely (:data:`_SURE_DIGIT`) and a letter stays too: it is a code (``FLAT 4B``,
-    its ``B`` at 0.62 and ``8`` at 0.15; but ``TOTAL 4X`` is ``48``).
+    other than a bar's ``1`` or a ring's ``0``, and a letter, stays too: it is a code
+    (``FLAT 4B``, its ``B`` at 0.62 and ``8`` at 0.15; but ``ROOM 1Z`` is ``12``, and
+    ``TOTAL 4X`` ``48``).
 
     Parameters
     ----------
@@ -1550,10 +1551,9 @@ def numbers_after_nouns(words, odds=NOUN_NUMBER_ODDS, longest=NOUN_NUMBER_CHARS)
         noun = texts[k - 1]
         if noun not in COUNT_NOUNS and noun not in PLACE_NOUNS or len(words[k]) > longest or texts[k].isdigit():
             continue
-        P = np.stack([p for _, p, _ in words[k]])
-        if noun in PLACE_NOUNS and P[:, _IS_DIGIT].max() >= _SURE_DIGIT:
-            continue  # a code (4B: a digit read surely, and a letter)
-        P = P * np.where(_IS_DIGIT, odds, 1.0)
+        if noun in PLACE_NOUNS and any(c.isdigit() and c not in "10" for c in texts[k]):
+            continue  # a code (4B: a digit, not a bar's or a ring's, and a letter)
+        P = np.stack([p for _, p, _ in words[k]]) * np.where(_IS_DIGIT, odds, 1.0)
         P /= P.sum(axis=1, keepdims=True)
         if np.all(_IS_DIGIT[P.argmax(axis=1)]):
             out[k] = _reweighted(words[k], list(P))

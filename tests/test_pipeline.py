@@ -286,8 +286,8 @@ def test_a_word_after_a_noun_a_number_follows_is_the_number_it_may_be():
     I5OB``: a note writes a number after a room, a gate, a total. The word stays when
     its characters would not all be digits (``ROOM IS TIDY``, ``CODE RED``), after another
     word (``TO IZ``), when it is longer than a number written so, or a digit hardly
-    possible (``GATE A``), and after a place when it is a code (``FLAT 4B``: a digit read
-    surely and a letter; ``TOTAL 4X`` is ``48``)."""
+    possible (``GATE A``), and after a place when it is a code (``FLAT 4B``: a digit other
+    than a bar or a ring, and a letter; ``TOTAL 4X`` is ``48``)."""
     from ocr.pipeline import numbers_after_nouns
 
     def read(*words):
@@ -304,7 +304,8 @@ def test_a_word_after_a_noun_a_number_follows_is_the_number_it_may_be():
     assert read("GATE", [two("A", 0.9, "4", 0.02)]) == "GATE A"
     b8 = two("B", 0.62, "8", 0.15)
     assert read("TOTAL", ["4", b8]) == "TOTAL 48" and read("FLAT", ["4", b8]) == "FLAT 4B"  # a place's code
-    assert read("FLAT", [i, b8]) == "FLAT 18"  # (no digit read surely)
+    assert read("FLAT", [two("4", 0.39, "H", 0.17), b8]) == "FLAT 4B"  # (however unsure its digit)
+    assert read("ROOM", [two("1", 0.34, "I", 0.32), z]) == "ROOM 12"  # a bar is no digit of a code
 
 
 def test_a_month_beside_a_day_is_read_as_the_month():
