@@ -343,7 +343,8 @@ def render(pages, fmt):
               help="Re-read unsure words that are no word as dictionary words: 'en' (English, "
                    "the default) or a file of words, one per line (optionally with a count). "
                    "A word read may also become one the classifier saw as well in it (JUKE reads JUNE). "
-                   "Characters the classifier is sure of never change, nor numbers or single characters, "
+                   "Characters the classifier is sure of never change (but in a reading of six or more "
+                   "one letter from a word: BEFORF reads BEFORE), nor numbers or single characters, "
                    "but a stroke read I as much as 1, which the words beside it decide (I WILL, BRING 1 TOWEL).")
 @click.option("--no-lexicon", is_flag=True, help="Keep every word as the classifier reads it.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
