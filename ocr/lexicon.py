@@ -483,13 +483,15 @@ class Lexicon:
         W, log_prior, _ = entry
         differ = W != np.asarray(reading)
         rows = np.flatnonzero(differ.sum(axis=1) == 1)
+        if not len(rows):
+            return None
         at = differ[rows].argmax(axis=1)
         spans = np.asarray(path)[at]
         new, old = Q[spans, W[rows, at]], Q[spans, np.asarray(reading)[at]]
         # the word costs what the reading does but for the one letter, against its own prior
         total = np.log(np.maximum(old, 1e-12)) - np.log(np.maximum(new, 1e-12)) - weight * log_prior[rows]
         total[new < least] = np.inf
-        if not len(rows) or total.min() >= base:
+        if total.min() >= base:
             return None
         k = int(np.argmin(total))
         return float(total[k]), list(zip(path, W[rows[k]].tolist()))

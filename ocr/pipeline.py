@@ -1549,7 +1549,7 @@ def numbers_after_nouns(words, odds=NOUN_NUMBER_ODDS, longest=NOUN_NUMBER_CHARS)
     out = list(words)
     for k in range(1, len(words)):
         noun = texts[k - 1]
-        if noun not in COUNT_NOUNS and noun not in PLACE_NOUNS or len(words[k]) > longest or texts[k].isdigit():
+        if (noun not in COUNT_NOUNS and noun not in PLACE_NOUNS) or len(words[k]) > longest or texts[k].isdigit():
             continue
         if noun in PLACE_NOUNS and any(c.isdigit() and c not in "10" for c in texts[k]):
             continue  # a code (4B: a digit, not a bar's or a ring's, and a letter)
