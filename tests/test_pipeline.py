@@ -3566,6 +3566,25 @@ def test_a_page_levelled_is_read_at_the_scale_of_its_letters_when_their_height_t
     assert not prepared.enlarged and 60 <= P.TARGET_HEIGHT / prepared.scale <= 100  # read at its letters' scale
 
 
+@pytest.mark.skipif(not EMNIST.is_dir(), reason="../shared/data/emnist is not beside the project")
+def test_a_strip_on_squared_paper_whose_net_hides_its_letters_4x_smaller_is_scaled_at_half_size(model):
+    # A note of EMNIST letters on squared paper in a side shadow (`compose_pages.py
+    # --emnist --seed 84024 --photo --light side_shadow --text "TICKET 88 QUEUE"
+    # --height 63 --grid 1 ...`, 1493 x 284). Its letters, 62 pixels tall, came apart
+    # as they are into pieces a square high; 4x smaller, no letter was found. Taken
+    # for letters of 14 pixels, the page was read enlarged for 73 s, as garbage.
+    import ocr.pipeline as P
+
+    _, jpeg = composed_phone_photo(84024, 0, ("side_shadow",), text="TICKET 88 QUEUE", emnist=True, height=63.0,
+                                   rotation=2.1, grid=1.0, ink=0.69, letter_gap=0.30, word_gap=2.01, line_pitch=1.85)
+    grey = P.as_float(P.load_image(jpeg).pixels)
+    assert P._letter_height_at(grey, 1) < 20  # pieces as it is
+    assert P._letter_height_at(P.downscale(grey, 0.25), 4) == 0  # nothing 4x smaller
+    assert 50 <= P.estimate_letter_height(grey) <= 75
+    words = ocr.read(jpeg, model=model).text.split()
+    assert words[0] == "TICKET" and words[-1] == "QUEUE"
+
+
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
 def test_a_net_that_comes_through_in_pieces_is_found_under_the_seed_level(model, monkeypatch):
     # A note on squared paper in a side shadow with sensor noise (`compose_pages.py
