@@ -3435,6 +3435,31 @@ def test_a_small_photo_read_at_the_letter_height_it_was_found_at(model, monkeypa
     assert page_scores("\n".join(lines), ocr.read(jpeg, model=model).text)["errors"] >= 10
 
 
+def test_letters_found_far_shorter_than_the_page_was_scaled_for_are_specks_not_read_again(monkeypatch):
+    # A sheet on an oak desk, read whole, was scaled for letters of 28 pixels; its
+    # desk's grain was found as letters of 3.7, and the page, enlarged three times
+    # more for them, was analysed for 18 s to find nothing that tall.
+    from dataclasses import replace
+
+    import ocr.pipeline as P
+
+    loaded = P.load_image(ROOT / "samples" / "synthetic_page.png")
+    pixels, small = loaded.pixels, P.quarter(loaded.pixels)
+    rough = P.estimate_letter_height(pixels, small)
+    grey, factor = P.working_image(pixels, small=small, height=rough)
+    analysis = P.analyse(grey)
+    analysed = []
+    monkeypatch.setattr(P, "analyse", lambda g, *a, **k: analysed.append(g.shape) or analysis)
+
+    def again(share):
+        specks = replace(analysis, height=share * rough * factor)
+        return P._at_found_height(loaded, pixels, small, factor, specks, None, (0.0, 0.0), rough=rough)
+
+    assert again(0.8 * P.FOUND_LEAST) is None and analysed == []
+    again(0.5)  # (letters half as tall as the look said: the page is analysed at theirs)
+    assert len(analysed) == 1 and analysed[0][0] > 1.5 * grey.shape[0]
+
+
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
 def test_a_stroke_cut_by_a_line_of_squared_paper_is_joined_again(model, monkeypatch):
     # Page 9 of `compose_pages.py --seed 4730 --grid 1 --photo --scale 2`: the light
