@@ -1611,14 +1611,17 @@ def numbers_in_dates(words, w_digit=NUMBER_PRIOR, least=DATE_DIGIT, minutes=MINU
     (``BY 15 APRIL``, ``APRIL 15``) or, of two, the minutes of a time (after a number
     of one or two digits that does not start the line, and ending the line or before
     ``AM``/``PM``: ``PICKUP 3 15``, ``CHECK IN 14 00``) or the hour (before ``PM``, and
-    before ``AM`` when two characters or after ``AT`` or ``BY``: ``I AM`` is the pronoun),
+    before ``AM`` when two characters or after ``AT`` or ``BY``: ``I AM`` is the pronoun;
+    after ``AT`` or ``BY`` before minutes: ``AT 4 30`` read ``AT T 30``),
     is more likely a number: ``15`` had been read ``IS``, ``00`` ``OO``, ``AT 1 PM`` ``AT I
     PM``. Its characters get the prior of
     :func:`prefer_digits`. (Not after a list's number, ``3 DO``, nor inside a line,
     ``1 OF 23``.) Minutes ending the line, read as digits or letters digits are written
     like but for a unit (:data:`UNITS`), get a far stronger prior, when it reads them
     as minutes (00 to 59): a line hardly ever ends in a number and a word, and the
-    ``5`` of ``AT 9 15``, read ``IS``, was an ``S`` at 0.92 and a ``5`` at 0.03.
+    ``5`` of ``AT 9 15``, read ``IS``, was an ``S`` at 0.92 and a ``5`` at 0.03. So does
+    an hour of one character before ``PM`` (or ``AM``, as above): no word of one letter
+    is written there, and ``BEFORE 5 PM`` was read ``BEFORE S PM`` (the ``5`` at 0.09).
 
     Parameters
     ----------
@@ -1643,21 +1646,30 @@ def numbers_in_dates(words, w_digit=NUMBER_PRIOR, least=DATE_DIGIT, minutes=MINU
         month = (k + 1 < len(words) and _a_month(words[k + 1])) or (k > 0 and _a_month(words[k - 1]))
         time = (len(w) == 2 and k > 1 and len(texts[k - 1]) <= 2 and texts[k - 1].isdigit()
                 and (k + 1 == len(words) or texts[k + 1] in ("AM", "PM")))
-        # the hour: before PM, or before AM when no pronoun (I AM): of two, or after AT or BY
-        hour = k + 1 < len(words) and (texts[k + 1] == "PM" or texts[k + 1] == "AM" and (
-            len(w) == 2 or k > 0 and texts[k - 1] in ("AT", "BY")))
-        if time and digits >= minutes_least and texts[k] not in UNITS and all(
+        # the hour: before PM, or before AM when no pronoun (I AM): of two, or after AT or BY;
+        # or after AT or BY before a time's minutes (AT 4 30)
+        at = k > 0 and texts[k - 1] in ("AT", "BY")
+        meridiem = k + 1 < len(words) and (texts[k + 1] == "PM" or texts[k + 1] == "AM" and (len(w) == 2 or at))
+        hour = meridiem or at and _minutes_at(texts, k + 1)
+        if (time or meridiem and len(w) == 1) and digits >= minutes_least and texts[k] not in UNITS and all(
                 _DIGIT_LIKE[int(np.argmax(p))] for _, p, _ in w):
             # a line ending in a number and two characters is a time, even when the
             # minutes look more like a word (9 IS): few words end a line after a number
             timed = _reweighted(w, [prefer_digits(p, minutes) for _, p, _ in w])
             minute = _text(timed)
-            if minute.isdigit() and int(minute) < 60:
+            if minute.isdigit() and (int(minute) < 60 or not time):  # (or the hour, 0-9)
                 out[k] = timed
                 continue
         if (month or time or hour) and digits >= least:
             out[k] = _reweighted(w, [prefer_digits(p, w_digit) for _, p, _ in w])
     return out
+
+
+def _minutes_at(texts, k):
+    """Is the `k`-th of a line's words (`texts`) a time's minutes: two digits, 00 to
+    59, ending the line or before ``AM`` or ``PM``?"""
+    return (k < len(texts) and len(texts[k]) == 2 and texts[k].isdigit() and int(texts[k]) < 60
+            and (k + 1 == len(texts) or texts[k + 1] in ("AM", "PM")))
 
 
 #: A word beside a day's number that may be a month gets this many times the odds of

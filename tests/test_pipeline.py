@@ -259,6 +259,26 @@ def test_a_day_beside_a_month_and_a_time_s_minutes_are_numbers():
     assert read("AT", [i], "AM") == "AT 1 AM"
     assert read([i], "AM", "LATE") == "I AM LATE"  # the pronoun
     assert read("NOW", [i], "AM") == "NOW I AM"
+    t = two("T", 0.47, "4", 0.26)
+    assert read("DOCTOR", "AT", [t], "30") == "DOCTOR AT 4 30"  # the hour before minutes
+    assert read("TO", [t], "30") == "TO T 30" and read("AT", [t], "30", "MILES") == "AT T 30 MILES"  # none
+
+
+def test_an_hour_of_one_character_before_pm_is_a_digit_however_like_a_letter():
+    """``BEFORE 5 PM`` was read ``BEFORE S PM``: the ``5`` at 0.09. No word of one letter
+    is written before ``PM``; but a letter no digit looks like stays (``X PM``), and so
+    does the pronoun before ``AM`` (``I AM``)."""
+    from ocr.pipeline import numbers_in_dates
+
+    def read(*words):
+        return read_line(numbers_in_dates, *words)
+
+    s = two("S", 0.78, "5", 0.09)
+    assert read("BEFORE", [s], "PM") == "BEFORE 5 PM"
+    assert read("AT", [s], "AM") == "AT 5 AM"
+    assert read("BEFORE", [two("X", 0.78, "5", 0.09)], "PM") == "BEFORE X PM"  # no digit's look
+    assert read([two("I", 0.78, "1", 0.09)], "AM", "HOME") == "I AM HOME"
+    assert read("BEFORE", [s], "NOON") == "BEFORE S NOON"
 
 
 def test_minutes_ending_a_line_are_read_as_digits_even_when_they_look_like_a_word():
