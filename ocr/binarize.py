@@ -2680,6 +2680,13 @@ def find_sheet(grey, block=8, enclosed=False, return_doubtful=False):
     to the one they make when the two have half of each in common (bright stripes of a
     cloth beyond the sheet's edge, or a part of the sheet in a shade).
 
+    With `enclosed`, when all that fails, the sheet may be all that is brighter than the
+    cut between the darker side's two parts (Otsu's again, on the blocks under the first
+    cut), with the usual checks, as doubtful: a page partly in shade on a black ground (a
+    scan's black margin, the black corners of a photo turned in an app) had its lit
+    part taken for the sheet, its shade, holding writing, for the ground, and no sheet
+    was found; read whole, with the black as ink, it came out as a few scraps.
+
     Parameters
     ----------
     grey : (H, W) uint8 or float ndarray
@@ -2761,6 +2768,14 @@ def _find_sheet(g, block, enclosed):
         if (edged is not None and 0.15 <= edged.mean() <= 0.97 and _ground_on_border(edged) >= DESK_BORDER
                 and median(spread[~edged]) >= EDGE_GROUND):
             return edged, True
+    # A sheet partly in shade on a dark ground (a scan's black margin, the black corners
+    # of a photo turned in an app): the bright region is its lit part alone, and the
+    # shade, with writing in it, is taken for ground. The sheet is then what is brighter
+    # than the cut between the ground and the shade.
+    if sheet is not None and enclosed and (~bright).sum() >= 2:
+        under = _filled(_largest(B > _otsu(B[~bright])))
+        if under is not None and _is_sheet_on_desk(under, B, spread, inky=inky):
+            return _whole_of(_into_shade(under, B, spread), g, block), True
     return None, False
 
 

@@ -3631,6 +3631,36 @@ def test_a_strip_on_squared_paper_whose_net_hides_its_letters_4x_smaller_is_scal
 
 
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
+def test_a_page_partly_in_shade_on_black_is_found_whole_and_read(model):
+    # A note in a hard shadow turned 6 degrees in an app, its corners filled black, and
+    # one in a side shadow framed in black as a scan with the lid open: the bright part
+    # of each was taken for the sheet, its shade with writing in it for the ground, and
+    # no sheet was found; read with the black as ink, they came out as a few scraps.
+    import ocr.pipeline as P
+
+    lines, jpeg = composed_phone_photo(69017, 0, ("hard_shadow",), text="GARDEN|PLANT TOMATOES|CUT THE GRASS|FIX THE FENCE",
+                                       height=45.0, rotation=4.7, ruled=1.0, ink=0.60, noise=7.7, letter_gap=0.40,
+                                       word_gap=1.54, line_pitch=2.45, crossed=0.5)
+    with Image.open(io.BytesIO(jpeg)) as im:
+        turned = im.rotate(-6.178, resample=Image.BICUBIC, expand=True, fillcolor=(0, 0, 0))
+    lines2, jpeg2 = composed_phone_photo(69011, 0, ("side_shadow",), text="MONDAY GYM|TUESDAY PIANO|WEDNESDAY SWIM|THURSDAY FREE",
+                                         height=53.0, rotation=2.6, ink=0.70, letter_gap=0.41, word_gap=1.80,
+                                         line_pitch=1.89)
+    with Image.open(io.BytesIO(jpeg2)) as im:
+        a = np.asarray(im.convert("RGB"))
+    pad = int(0.141 * max(a.shape[:2]))
+    framed = np.full((a.shape[0] + 2 * pad, a.shape[1] + 2 * pad, 3), 9, np.uint8)
+    framed[pad:pad + a.shape[0], pad:pad + a.shape[1]] = a
+    for truth, image in (("\n".join(lines), turned), ("\n".join(lines2), Image.fromarray(framed))):
+        buf = io.BytesIO()
+        image.save(buf, format="JPEG", quality=90)
+        loaded = P.load_image(buf.getvalue())
+        sheet = P.find_sheet(P.quarter(loaded.pixels), enclosed=True)
+        assert sheet is not None and sheet.mean() >= 0.4  # the page, shade and all
+        assert page_scores(truth, ocr.read(buf.getvalue(), model=model).text)["errors"] <= 2
+
+
+@pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
 def test_a_net_that_comes_through_in_pieces_is_found_under_the_seed_level(model, monkeypatch):
     # A note on squared paper in a side shadow with sensor noise (`compose_pages.py
     # --seed 543016 --photo --light side_shadow --grid 1 --noise 5.3 --height 33`, 894 x
