@@ -34,6 +34,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_accuracy import IMAGE_EXTS, ROOT, read_handocr  # noqa: E402
+from stress_pages import _projective as projective  # noqa: E402
 
 #: How far 12 % of a page's width reaches out round it, as a ground to see it on.
 GROUND = 0.12
@@ -65,17 +66,6 @@ def corners_of(kind, rng):
         return [(0, a / 2), (1, 0), (1, 1), (0, 1 - a / 2)], a
     j = rng.uniform(0, 0.07, size=8)  # each corner moved in
     return [(j[0], j[1]), (1 - j[2], j[3]), (1 - j[4], 1 - j[5]), (j[6], 1 - j[7])], 0.07
-
-
-def projective(dst, W, H):
-    """Pillow's PERSPECTIVE coefficients that take the corners of a W x H view from the
-    points `dst` (pixels) of the image."""
-    src = [(0, 0), (W, 0), (W, H), (0, H)]
-    A, b = [], []
-    for (x, y), (u, v) in zip(src, dst):
-        A += [[x, y, 1, 0, 0, 0, -u * x, -u * y], [0, 0, 0, x, y, 1, -v * x, -v * y]]
-        b += [u, v]
-    return tuple(np.linalg.solve(np.array(A, float), np.array(b, float)))
 
 
 def seen_at_an_angle(image, kind, rng):
