@@ -2682,10 +2682,11 @@ def find_sheet(grey, block=8, enclosed=False, return_doubtful=False):
 
     With `enclosed`, when all that fails, the sheet may be all that is brighter than the
     cut between the darker side's two parts (Otsu's again, on the blocks under the first
-    cut), with the usual checks, as doubtful: a page partly in shade on a black ground (a
-    scan's black margin, the black corners of a photo turned in an app) had its lit
-    part taken for the sheet, its shade, holding writing, for the ground, and no sheet
-    was found; read whole, with the black as ink, it came out as a few scraps.
+    cut), with the usual checks on a blank ground nearly black (:data:`DARK_GROUND`), as
+    doubtful: a page partly in shade on a black ground (a scan's black margin, the black
+    corners of a photo turned in an app) had its lit part taken for the sheet, its
+    shade, holding writing, for the ground, and no sheet was found; read whole, with the
+    black as ink, it came out as a few scraps.
 
     Parameters
     ----------
@@ -2718,6 +2719,11 @@ def find_sheet(grey, block=8, enclosed=False, return_doubtful=False):
     """
     sheet, doubtful = _find_sheet(as_float(grey), block, enclosed)
     return (sheet, doubtful) if return_doubtful else sheet
+
+
+#: A sheet partly in shade is looked for above a second cut (:func:`find_sheet`) only on
+#: a ground this much darker than it at most (a scan's black margin: 0.02-0.1 of the paper).
+DARK_GROUND = 0.25
 
 
 def _find_sheet(g, block, enclosed):
@@ -2771,10 +2777,12 @@ def _find_sheet(g, block, enclosed):
     # A sheet partly in shade on a dark ground (a scan's black margin, the black corners
     # of a photo turned in an app): the bright region is its lit part alone, and the
     # shade, with writing in it, is taken for ground. The sheet is then what is brighter
-    # than the cut between the ground and the shade.
+    # than the cut between the ground and the shade, if that leaves a blank ground near
+    # black (DARK_GROUND: the dark stripes of a cloth would pass, its light ones as paper).
     if sheet is not None and enclosed and (~bright).sum() >= 2:
         under = _filled(_largest(B > _otsu(B[~bright])))
-        if under is not None and _is_sheet_on_desk(under, B, spread, inky=inky):
+        if (under is not None and median(B[~under]) <= DARK_GROUND * median(B[under])
+                and _is_sheet_on_desk(under, B, spread, texture=np.inf, inky=inky)):
             return _whole_of(_into_shade(under, B, spread), g, block), True
     return None, False
 
