@@ -2781,7 +2781,7 @@ def _find_sheet(g, block, enclosed):
     # black (DARK_GROUND: the dark stripes of a cloth would pass, its light ones as paper).
     if sheet is not None and enclosed and (~bright).sum() >= 2:
         under = _filled(_largest(B > _otsu(B[~bright])))
-        if (under is not None and median(B[~under]) <= DARK_GROUND * median(B[under])
+        if (under is not None and not under.all() and median(B[~under]) <= DARK_GROUND * median(B[under])
                 and _is_sheet_on_desk(under, B, spread, texture=np.inf, inky=inky)):
             return _whole_of(_into_shade(under, B, spread), g, block), True
     return None, False
