@@ -8,7 +8,7 @@ hysteresis thresholding: strong ink seeds, fainter connected ink grows from them
 (for the letters a little less far than for finding page lines: :func:`tighten`).
 Long horizontal and vertical rules (ruled paper, table borders, page edges) are
 removed without cutting the strokes that cross them, and so are the nets of squared
-paper, even when the photo is turned.
+paper, even when the photo is turned or the sheet seen at an angle.
 """
 
 import itertools
@@ -1215,7 +1215,12 @@ def remove_page_lines(mask, darkness, levels=None, return_lines=False, least=0.0
     too little else to be a line (a T's bar on a form, an eighth of a small page
     long). The photo may be turned: each family of lines is first made axis-aligned by
     shifting whole columns (or rows) by whole pixels, at the slope where the
-    ink's projection is sharpest (within 8 degrees), so nothing is resampled.
+    ink's projection is sharpest (within 8 degrees), so nothing is resampled. A
+    sheet seen at an angle has a family whose lines draw together (a fan, each
+    line's slope changing with its place: :func:`_sharpest_fan`): where one slope
+    finds lines, they are followed along the fan instead when the ink piles up
+    more sharply along it, its columns then also stretched a little each
+    (nearest pixel, no row lost: :func:`_straighten`).
 
     The lines are then divided out of the darkness like the paper's own shading
     (:func:`divide_out_lines`), and the ink is thresholded again: a stroke that
@@ -1268,8 +1273,8 @@ def _remove_page_lines(mask, darkness, levels, least=0.0):
     if len(ys) == 0:
         return mask, None
 
-    def lines_along(m, t):  # m without the runs along slope t in rows where they add up to a line, and their lengths
-        sheared, offsets = _shear(m, t)
+    def lines_along(m, t):  # m without the runs along t in rows where they add up to a line, and their lengths
+        sheared, offsets = _straighten(m, t)
         kept = remove_rules(sheared, short / 8, which="horizontal")
         # a row is a line's by its runs of `least` or more; once it is, its shorter runs
         # (a rule between two letters of a big hand) go with it
@@ -1283,16 +1288,25 @@ def _remove_page_lines(mask, darkness, levels, least=0.0):
         lined[:-1] |= line[1:]
         return kept | (sheared & ~lined[:, None]), offsets, per_row
 
-    t_across = _sharpest_slope(ys, xs)
-    kept, offsets, per_row = lines_along(mask, t_across)
+    def family_along(m, ys, xs, shape):  # the lines of m along the x axis: along a slope, or a fan finding more
+        t = _sharpest_slope(ys, xs)
+        kept, offsets, per_row = lines_along(m, t)
+        if _count_lines(per_row >= short / 4) >= 2:  # lines: they may draw together
+            fan = _sharpest_fan(ys, xs, shape, t)
+            if fan[1] != 0:
+                more = lines_along(m, fan)
+                if _count_lines(more[2] >= short / 2) > _count_lines(per_row >= short / 2):
+                    return fan, *more
+        return t, kept, offsets, per_row
+
+    t_across, kept, offsets, per_row = family_along(mask, ys, xs, mask.shape)
     across, part_across = _count_lines(per_row >= short / 2), _count_lines(per_row >= short / 4)
     if part_across < 2:
         return mask, None  # neither a net nor ruled paper: the common case, at half the cost
     rows = np.flatnonzero(per_row >= short / 4)
-    rest_across = _unshear(kept, offsets, mask.shape[0])
-    t_down = _sharpest_slope(xs, ys)
-    kept, offsets, per_column = lines_along(rest_across.T, t_down)
-    rest_both = _unshear(kept, offsets, mask.shape[1]).T
+    rest_across = _unstraighten(kept, offsets, mask.shape[0])
+    t_down, kept, offsets, per_column = family_along(rest_across.T, xs, ys, mask.shape[::-1])
+    rest_both = _unstraighten(kept, offsets, mask.shape[1]).T
     down = _count_lines(per_column >= short / 2)
     # The lines down of a net cross its lines across, and need only run from the
     # first of those to the last (a small sheet turned in its cut-out, a table).
@@ -1324,7 +1338,7 @@ def _without_remnants(mask, labels, n, clean, runs, share=REMNANT):
     """`mask` (its components `labels`, 1..`n`) without the pieces of the page lines
     that dividing them out left.
 
-    Lines a little curved or in perspective are followed along one slope each way
+    Lines a little curved are followed along one slope (or one fan) each way
     (:func:`divide_out_lines`), so a line drifting off it by a pixel or two leaves
     stubs. Such a piece lies on the lines (nine tenths of its pixels within a
     pixel of `runs`) and is light: its mean `clean` darkness under `share` of the
@@ -2096,9 +2110,10 @@ def divide_out_lines(darkness, runs, slopes):
         :func:`ink_darkness` of the page.
     runs : (H, W) bool ndarray
         The long runs of ink that make the lines (:func:`remove_page_lines`).
-    slopes : (float, float or None)
-        Slopes of the lines across (rows per column) and down (columns per
-        row); None for a family the page does not have.
+    slopes : (family, family or None)
+        The lines across and the lines down: each a slope (rows per column
+        across, columns per row down) or a fan ``(t, b)`` (:func:`_sharpest_fan`);
+        None for a family the page does not have.
 
     Returns
     -------
@@ -2108,38 +2123,33 @@ def divide_out_lines(darkness, runs, slopes):
     # a net's thin lines are followed more finely (:func:`_divide_out`); ruled paper
     # read worse so (a levelled page's rules ending in its filled corner kept stubs)
     fine = 3 if t_down is not None else 1
-    clean = _divide_out(darkness, runs, t_across, fine)
+    # A sheet seen at an angle (a fan) lies on a ground, its lines ending in the photo:
+    # they are divided out to their ends. (On flat pages that changed letters' pixels
+    # here and there, and lost more readings than it mended.)
+    ends = any(_family(t)[1] != 0 for t in slopes if t is not None)
+    clean = _divide_out(darkness, runs, t_across, fine, ends)
     if t_down is not None:  # the lines down, made horizontal by transposing
         # Divided out of what the lines across left: where two lines cross, the first
         # took the crossing's darkness and the second takes a stroke's pixel there.
-        clean = _divide_out(np.ascontiguousarray(clean.T), np.ascontiguousarray(runs.T), t_down, fine).T
+        clean = _divide_out(np.ascontiguousarray(clean.T), np.ascontiguousarray(runs.T), t_down, fine, ends).T
     return np.ascontiguousarray(clean)
 
 
-def _divide_out(darkness, runs, t, fine=3):
-    """`darkness` with the lines of slope `t` (rows per column) divided out.
+def _divide_out(darkness, runs, t, fine=3, ends=False):
+    """`darkness` with the lines of slope `t` (rows per column), or of the fan `t`
+    (``(t, b)``: :func:`_sharpest_fan`), divided out.
 
     A turned line is made horizontal by shifting whole columns, which leaves it
     stepping by a row every ``1 / t`` pixels; on a row of a thin line that is
     half its darkness, as much as a pencil's. So the lines are followed on a copy
     `fine` times taller (linear between rows), where the steps are that much
-    smaller, and their darkness averaged back to the page's rows.
+    smaller, and their darkness averaged back to the page's rows. With `ends`, a line
+    is divided out to its end (:func:`_line_darkness`).
     """
-    H = darkness.shape[0]
-    k = fine if abs(t) * darkness.shape[1] >= 1 else 1
-    if k > 1:
-        pos = (np.arange(H * k) + 0.5) / k - 0.5
-        i0 = np.floor(pos).astype(np.intp)
-        w = (pos - i0).astype(np.float32)[:, None]
-        tall = darkness[i0.clip(0, H - 1)] * (1 - w) + darkness[(i0 + 1).clip(0, H - 1)] * w
-        tall_runs = np.repeat(runs, k, axis=0)
-    else:
-        tall, tall_runs = darkness, runs
-    sheared, offsets = _shear(tall, t * k)
-    line = _unshear(_line_darkness(sheared, _shear(tall_runs, t * k)[0]), offsets, H * k)
-    if k > 1:
-        line = line.reshape(H, k, -1).mean(axis=1)
-    return _without_print(darkness, line)
+    family = _family(t)
+    tall, how = _straighten(darkness, family, fine, linear=True)
+    line = _line_darkness(tall, _straighten(runs, family, fine)[0], ends=ends)
+    return _without_print(darkness, _unstraighten(line, how, darkness.shape[0], linear=True))
 
 
 def _without_print(darkness, printed):
@@ -2150,7 +2160,7 @@ def _without_print(darkness, printed):
     return np.clip(clean, 0, 1, out=clean)
 
 
-def _line_darkness(dark, runs, block=16, reach=8):
+def _line_darkness(dark, runs, block=16, reach=8, ends=False):
     """The darkness of the page lines along the rows of `dark`, at every pixel.
 
     A line's darkness is taken, block by block along each row, as the 30th
@@ -2159,12 +2169,17 @@ def _line_darkness(dark, runs, block=16, reach=8):
     along the line for a few blocks is no part of the line, and a letter's
     horizontal bar on a row without a line is not taken for one. Where the row
     holds `runs`, the median is of the blocks holding them, so a line that stops
-    (at the sheet's edge) is taken up to its end.
+    (at the sheet's edge) is taken up to its end. With `ends`, the block it stops in
+    (on the line's middle rows) is taken at the percentile of the line's own pixels
+    there, not the paper's past the end.
     """
     H, W = dark.shape
     nb = max(1, W // block)
     k = int(0.3 * (block - 1))
-    local = np.partition(dark[:, : nb * block].reshape(H, nb, block), k, axis=2)[:, :, k]
+    blocks = dark[:, : nb * block].reshape(H, nb, block)
+    local = np.partition(blocks, k, axis=2)[:, :, k]
+    if ends:
+        _at_line_ends(local, blocks, runs[:, : nb * block].reshape(H, nb, block))
     r = min(reach, (nb - 1) // 2)
     if r > 0:
         win = np.lib.stride_tricks.sliding_window_view(np.pad(local, ((0, 0), (r, r)), mode="edge"), 2 * r + 1,
@@ -2190,6 +2205,21 @@ def _line_darkness(dark, runs, block=16, reach=8):
     return line[:, i0] * (1 - w) + line[:, i1] * w
 
 
+def _at_line_ends(local, blocks, on):
+    """`local` (rows, blocks: :func:`_line_darkness`) with each block a line stops in
+    (its first or last holding `on` pixels, on the line's middle rows, those holding at
+    least half the runs of the rows beside them) taken at the 30th percentile of its
+    `on` pixels' darkness in `blocks`."""
+    cover = on.sum(axis=2)
+    per_row = cover.sum(axis=1)
+    middle = per_row >= 0.5 * kernels.maximum_filter1d(per_row, 5, axis=0)
+    before = np.cumsum(cover, axis=1) - cover
+    end = (cover >= 2) & (cover < on.shape[2]) & middle[:, None] & ((before == 0) | (before + cover == per_row[:, None]))
+    if end.any():
+        ordered = np.sort(np.where(on[end], blocks[end], np.inf), axis=1)
+        local[end] = ordered[np.arange(len(ordered)), (0.3 * (cover[end] - 1)).astype(np.intp)]
+
+
 def _sharpest_slope(ys, xs, degrees=8.0, step=0.5, most=100_000):
     """The slope t (rows per column) at which ``ys - t * xs`` piles up most: the
     tilt of the lines that run along the x axis, within +-`degrees`."""
@@ -2197,11 +2227,155 @@ def _sharpest_slope(ys, xs, degrees=8.0, step=0.5, most=100_000):
         ys, xs = ys[:: len(ys) // most + 1], xs[:: len(xs) // most + 1]
     best, best_t = -1.0, 0.0
     for t in np.tan(np.radians(np.arange(-degrees, degrees + step / 2, step))):
-        rows = ys - np.round(xs * t).astype(np.intp)
-        energy = float(np.sum(np.bincount(rows - rows.min()).astype(np.float64) ** 2))
+        energy = _pile_up(ys - np.round(xs * t).astype(np.intp))
         if energy > best:
             best, best_t = energy, float(t)
     return best_t
+
+
+def _pile_up(rows):
+    """How much integer `rows` pile up: the sum of their counts squared."""
+    return float(np.sum(np.bincount(rows - rows.min()).astype(np.float64) ** 2))
+
+
+#: A family of page lines is taken for a fan (lines seen in perspective, converging:
+#: :func:`_sharpest_fan`) only when its ink piles up onto this many times as sharp
+#: rows along the fan as along the one sharpest slope.
+FAN_SHARPER = 1.1
+#: ... and its slopes differ by at most this much (rows per column) across the image.
+FAN_MOST = 0.6
+
+
+def _sharpest_fan(ys, xs, shape, t, most=100_000, search=30_000, sharper=FAN_SHARPER, widest=FAN_MOST):
+    """The lines along the x axis that the points ``(ys, xs)`` lie on: parallel
+    (one slope, :func:`_sharpest_slope`), or converging to a point off the image
+    (a sheet seen in perspective: the far lines of a page photographed from one
+    side draw together), each line's slope then ``t + b * (y0 - yc)`` for the line
+    through ``(yc, xc)``, the middle of the image of `shape`, at ``y0``.
+
+    The slopes of the lines in the image's upper half and its lower half, each the
+    sharpest there, give the fan; it is taken when the points pile up along it
+    `sharper` times as much as along the one sharpest slope `t`.
+
+    Returns
+    -------
+    (t, b) : (float, float)
+        ``b`` is 0 for parallel lines.
+    """
+    if len(ys) > most:
+        ys, xs = ys[:: len(ys) // most + 1], xs[:: len(xs) // most + 1]
+    upper = ys < shape[0] / 2
+    if min(np.count_nonzero(upper), np.count_nonzero(~upper)) < 100:
+        return t, 0.0
+    t1, t2 = _sharpest_slope(ys[upper], xs[upper]), _sharpest_slope(ys[~upper], xs[~upper])
+    m1, m2 = float(ys[upper].mean()), float(ys[~upper].mean())
+    if t1 == t2 or m2 - m1 < 1:
+        return t, 0.0
+    b = (t2 - t1) / (m2 - m1)
+    if abs(b) * shape[1] > widest:
+        return t, 0.0
+    tc = t1 + b * ((shape[0] - 1) / 2 - m1)
+
+    def pile(ys, xs, t, b):
+        return _pile_up(np.round(_fan_rows(ys, xs, t, b, shape)).astype(np.intp))
+
+    # The halves' slopes are a half degree apart or more, each an average over its
+    # half's lines: the fan is refined by a pattern search, on a sample of the points.
+    fy, fx = ys[:: len(ys) // search + 1], xs[:: len(xs) // search + 1]
+    dt = np.tan(np.radians(0.5))
+    db = dt / (m2 - m1)
+    fan = pile(fy, fx, tc, b)
+    while dt > np.tan(np.radians(0.05)):
+        e, u, v = max((pile(fy, fx, tc + u * dt, b + v * db), u, v) for u, v in itertools.product((-1, 0, 1), repeat=2))
+        if e > fan:
+            fan, tc, b = e, tc + u * dt, b + v * db
+        else:
+            dt, db = dt / 2, db / 2
+    fan, flat = pile(ys, xs, tc, b), _pile_up(ys - np.round(xs * t).astype(np.intp))
+    return (float(tc), float(b)) if fan > sharper * flat and abs(b) * shape[1] <= widest else (t, 0.0)
+
+
+def _fan_rows(ys, xs, t, b, shape):
+    """Where the line of the fan ``(t, b)`` (:func:`_sharpest_fan`) through each
+    point ``(ys, xs)`` crosses the image's middle column."""
+    yc, xc = (shape[0] - 1) / 2, (shape[1] - 1) / 2
+    dx = xs - xc
+    # the line through (y0, xc) runs y = y0 + (t + b (y0 - yc)) dx: solved for y0
+    return (ys - (t - b * yc) * dx) / (1 + b * dx)
+
+
+def _family(slope):
+    """A family of page lines as ``(t, b)``: a slope ``t`` alone is ``(t, 0)``."""
+    return (float(slope), 0.0) if np.isscalar(slope) else (float(slope[0]), float(slope[1]))
+
+
+def _straighten(a, family, fine=1, linear=False):
+    """`a` with the lines of `family` (``(t, b)``, :func:`_sharpest_fan`) made rows,
+    and what :func:`_unstraighten` needs.
+
+    Lines of one slope (``b`` 0) are made rows by shifting whole columns by whole
+    pixels (:func:`_shear`), `fine` times taller when `fine` > 1 (linear between rows). A fan's
+    columns are stretched a little each, too: its rows are sampled from `a`
+    (nearest, or `linear` between rows) at least as densely as `a`'s own rows
+    everywhere, `fine` times so.
+    """
+    t, b = _family(family)
+    H, W = a.shape
+    if b == 0:
+        k = fine if fine > 1 and abs(t) * W >= 1 else 1
+        if k > 1:
+            pos = (np.arange(H * k) + 0.5) / k - 0.5
+            i0 = np.floor(pos).astype(np.intp)
+            if linear:
+                w = (pos - i0).astype(np.float32)[:, None]
+                a = a[i0.clip(0, H - 1)] * (1 - w) + a[(i0 + 1).clip(0, H - 1)] * w
+            else:
+                a = np.repeat(a, k, axis=0)
+        out, offsets = _shear(a, t * k)
+        return out, ("shear", offsets, k)
+    yc, xc = (H - 1) / 2, (W - 1) / 2
+    dx = np.arange(W) - xc
+    s, c = 1 + b * dx, (t - b * yc) * dx  # column x's row y of the line at y0: y0 * s + c
+    ends = np.concatenate([-c / s, (H - 1 - c) / s])
+    lo, step = float(ends.min()) - 1, 1 / (max(fine, 1) * float(s.max()))
+    R = int(np.ceil((float(ends.max()) + 1 - lo) / step)) + 1
+    y = (lo + np.arange(R, dtype=np.float64)[:, None] * step) * s + c
+    cols = np.arange(W)[None, :]
+    if linear:
+        i0 = np.floor(y).astype(np.intp)
+        w = (y - i0).astype(np.float32)
+        inside = (i0 >= 0) & (i0 + 1 < H)
+        i0 = i0.clip(0, H - 2)
+        out = a[i0, cols] * (1 - w) + a[i0 + 1, cols] * w
+        out[~inside] = 0
+    else:
+        i = np.rint(y).astype(np.intp)
+        out = a[i.clip(0, H - 1), cols]
+        out[(i < 0) | (i >= H)] = 0
+    return out.astype(a.dtype, copy=False), ("fan", (s, c, lo, step), max(fine, 1))
+
+
+def _unstraighten(b, how, height, linear=False):
+    """The `height` rows of the image that :func:`_straighten` made `b` of: each
+    pixel the straightened pixel it came from (`linear`: the mean of the `fine`
+    rows it was made, linear between the straightened rows)."""
+    kind, geometry, k = how
+    if kind == "shear":
+        out = _unshear(b, geometry, height * k)
+        return out.reshape(height, k, -1).mean(axis=1).astype(b.dtype, copy=False) if k > 1 else out
+    s, c, lo, step = geometry
+    cols = np.arange(b.shape[1])[None, :]
+    if not linear:
+        r = np.rint((((np.arange(height)[:, None] - c) / s) - lo) / step).astype(np.intp)
+        return b[r.clip(0, b.shape[0] - 1), cols]
+    out = np.zeros((height, b.shape[1]), np.float32)
+    for j in range(k):
+        y = np.arange(height)[:, None] + ((j + 0.5) / k - 0.5)
+        r = (((y - c) / s) - lo) / step
+        i0 = np.floor(r).astype(np.intp).clip(0, b.shape[0] - 2)
+        w = (r - i0).astype(np.float32).clip(0, 1)
+        out += b[i0, cols] * (1 - w) + b[i0 + 1, cols] * w
+    return out / np.float32(k)
 
 
 def _shear(a, t):

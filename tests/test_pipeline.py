@@ -691,6 +691,41 @@ def test_squared_paper_photographed_at_an_angle(model, angle):
     assert ocr.read(np.asarray(turned), model=model).text == text
 
 
+def _seen_at_an_angle(im, corners):
+    """`im` (PIL) seen in perspective: its corners (top left, top right, bottom right,
+    bottom left) taken from `corners`, shares of the width and height."""
+    W, H = im.size
+    A, b = [], []
+    for (x, y), (u, v) in zip([(0, 0), (W, 0), (W, H), (0, H)], corners):
+        u, v = u * W, v * H
+        A += [[x, y, 1, 0, 0, 0, -u * x, -u * y], [0, 0, 0, x, y, 1, -v * x, -v * y]]
+        b += [u, v]
+    coeffs = tuple(np.linalg.solve(np.array(A, float), np.array(b, float)))
+    return im.transform((W, H), Image.PERSPECTIVE, coeffs, Image.BICUBIC)
+
+
+@pytest.mark.parametrize("view", ["side", "from_below"])
+def test_squared_paper_seen_in_perspective(model, view):
+    """Seen from one side, the lines across of a net draw together; seen from below, its
+    lines down do. Followed along one slope each way, the lines at the ends of the fan
+    were left, joined to the letters (from the side the last line read ``GH JG ATZ``;
+    from below, nothing was read); followed along a fan of slopes, they go."""
+    from PIL import ImageDraw
+
+    from ocr.synth import render_page
+
+    rgb, text, _ = render_page(["SHOPPING LIST", "2 EGGS 1 MILK", "CALL JO AT 7"], seed=3)
+    im = Image.fromarray(rgb)
+    draw = ImageDraw.Draw(im)
+    for v in range(5, max(im.size), 36):
+        draw.line([(0, v), (im.width, v)], fill=(120, 135, 170), width=2)
+        draw.line([(v, 0), (v, im.height)], fill=(120, 135, 170), width=2)
+    corners = {"side": [(0, 0), (1, 0.1), (1, 0.9), (0, 1)], "from_below": [(0.1, 0), (0.9, 0), (1, 1), (0, 1)]}
+    with warnings.catch_warnings():  # and no warning on the way (a median of nothing)
+        warnings.simplefilter("error")
+        assert ocr.read(np.asarray(_seen_at_an_angle(im, corners[view])), model=model).text == text
+
+
 @pytest.mark.parametrize("angle", [0, 3, -3])
 def test_ruled_paper_lines_are_removed_even_turned(model, angle):
     """Ruled lines close together, lighter than the ink, the photo straight or turned."""

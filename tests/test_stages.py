@@ -194,6 +194,70 @@ def test_shear_and_unshear_are_exact():
     assert _shear(line, t)[0].sum(axis=1).max() >= 280  # the tilted line is one row now
 
 
+def _fan_of_lines(shape, t, b, every=25):
+    """Thin lines along x converging as a sheet's seen from one side (the line through
+    the middle column at y0 has slope ``t + b * (y0 - yc)``), drawn between rows and
+    blurred: their darkness, (H, W) float32, 0.35 on a line."""
+    import scipy.ndimage as ndi
+
+    H, W = shape
+    yc, xc = (H - 1) / 2, (W - 1) / 2
+    darkness = np.zeros(shape, np.float32)
+    xs = np.arange(W)
+    for y0 in range(-2 * H, 3 * H, every):
+        y = y0 + (t + b * (y0 - yc)) * (xs - xc)
+        i, f = np.floor(y).astype(int), (y - np.floor(y)).astype(np.float32)
+        ok = (i >= 0) & (i + 1 < H)
+        darkness[i[ok], xs[ok]] += 0.6 * (1 - f[ok])
+        darkness[i[ok] + 1, xs[ok]] += 0.6 * f[ok]
+    return ndi.gaussian_filter(darkness, 1.0).astype(np.float32)
+
+
+def test_a_fan_of_lines_is_found_and_straightened_into_rows_and_back_exactly():
+    from ocr.binarize import _sharpest_fan, _sharpest_slope, _straighten, _unstraighten
+
+    shape, t, b = (300, 500), np.tan(np.radians(1.0)), 0.0003  # slopes -1.6 to 3.6 degrees
+    mask = _fan_of_lines(shape, t, b) > 0.1
+    ys, xs = np.nonzero(mask)
+    found = _sharpest_fan(ys, xs, shape, _sharpest_slope(ys, xs))
+    assert found[0] == pytest.approx(t, abs=0.003) and found[1] == pytest.approx(b, abs=0.00002)
+    straight, how = _straighten(mask, found)
+    assert np.count_nonzero(straight.sum(axis=1) >= 0.9 * shape[1]) >= 8  # the lines in the image's span, one row each
+    assert np.array_equal(_unstraighten(straight, how, shape[0]), mask)
+    # parallel lines are no fan: one slope, columns shifted by whole pixels
+    ys, xs = np.nonzero(_fan_of_lines(shape, t, 0.0) > 0.1)
+    assert _sharpest_fan(ys, xs, shape, _sharpest_slope(ys, xs))[1] == 0
+
+
+def test_a_fan_of_lines_is_divided_out_along_its_own_slopes():
+    from ocr.binarize import _divide_out
+
+    shape, t, b = (300, 500), 0.0, 0.0003
+    darkness = _fan_of_lines(shape, t, b)
+    runs = darkness > 0.05
+    inner = (slice(20, -20), slice(20, -20))
+    # one slope (b = 0) leaves the lines far from the middle; the fan takes them all
+    assert _divide_out(darkness, runs, t)[inner].max() > 0.15
+    assert _divide_out(darkness, runs, (t, b))[inner].max() < 0.06
+
+
+def test_a_line_ending_within_a_block_is_divided_out_to_its_end():
+    """On a sheet seen at an angle, on a ground, a net's lines stop at the sheet's edge
+    anywhere along a block of the line's darkness: that block's 30th percentile was the
+    paper's past the end, and the line's last pixels stayed, stubs a third of a square
+    long that outnumbered the letters (a page was read at the stubs' height, as
+    ``1111111``). With `ends` they go (flat pages keep the old way: see
+    divide_out_lines)."""
+    from ocr.binarize import _divide_out
+
+    darkness = np.zeros((120, 300), np.float32)
+    for y0 in range(10, 120, 25):
+        darkness[y0 : y0 + 2, 40:250] = 0.3  # lines from x = 40 to 249: blocks [32, 48) and [240, 256)
+    runs = darkness > 0
+    assert _divide_out(darkness, runs, 0.0, fine=1)[:, 40:250].max() > 0.25  # the stubs
+    assert _divide_out(darkness, runs, 0.0, fine=1, ends=True)[:, 40:250].max() < 0.05
+
+
 def test_light_trails_are_a_stains_ring_not_the_writing_nor_a_straight_line():
     from ocr.binarize import hysteresis, ink_darkness, light_trails, threshold_levels
     from ocr.synth import coffee_ring, render_page
