@@ -2254,8 +2254,10 @@ def _sharpest_fan(ys, xs, shape, t, most=100_000, search=30_000, sharper=FAN_SHA
     through ``(yc, xc)``, the middle of the image of `shape`, at ``y0``.
 
     The slopes of the lines in the image's upper half and its lower half, each the
-    sharpest there, give the fan; it is taken when the points pile up along it
-    `sharper` times as much as along the one sharpest slope `t`.
+    sharpest there, give a first fan, refined by a pattern search on (at most)
+    `search` of the points; it is taken when the points pile up along it `sharper`
+    times as much as along the one sharpest slope `t`, its slopes differing by at
+    most `widest` across the image.
 
     Returns
     -------
@@ -2362,7 +2364,9 @@ def _unstraighten(b, how, height, linear=False):
     kind, geometry, k = how
     if kind == "shear":
         out = _unshear(b, geometry, height * k)
-        return out.reshape(height, k, -1).mean(axis=1).astype(b.dtype, copy=False) if k > 1 else out
+        if k == 1:
+            return out
+        return out.reshape(height, k, -1).mean(axis=1).astype(b.dtype, copy=False) if linear else out[k // 2 :: k]
     s, c, lo, step = geometry
     cols = np.arange(b.shape[1])[None, :]
     if not linear:

@@ -224,6 +224,8 @@ def test_a_fan_of_lines_is_found_and_straightened_into_rows_and_back_exactly():
     straight, how = _straighten(mask, found)
     assert np.count_nonzero(straight.sum(axis=1) >= 0.9 * shape[1]) >= 8  # the lines in the image's span, one row each
     assert np.array_equal(_unstraighten(straight, how, shape[0]), mask)
+    for family in (t, found):  # nearest both ways, finely too: exact
+        assert np.array_equal(_unstraighten(*_straighten(mask, family, fine=3), shape[0]), mask)
     # parallel lines are no fan: one slope, columns shifted by whole pixels
     ys, xs = np.nonzero(_fan_of_lines(shape, t, 0.0) > 0.1)
     assert _sharpest_fan(ys, xs, shape, _sharpest_slope(ys, xs))[1] == 0
