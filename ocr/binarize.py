@@ -2338,9 +2338,9 @@ def _straighten(a, family, fine=1, linear=False):
     yc, xc = (H - 1) / 2, (W - 1) / 2
     dx = np.arange(W) - xc
     s, c = 1 + b * dx, (t - b * yc) * dx  # column x's row y of the line at y0: y0 * s + c
-    ends = np.concatenate([-c / s, (H - 1 - c) / s])
-    lo, step = float(ends.min()) - 1, 1 / (max(fine, 1) * float(s.max()))
-    R = int(np.ceil((float(ends.max()) + 1 - lo) / step)) + 1
+    y0 = np.concatenate([-c / s, (H - 1 - c) / s])  # the lines through the top and bottom rows
+    lo, step = float(y0.min()) - 1, 1 / (max(fine, 1) * float(s.max()))
+    R = int(np.ceil((float(y0.max()) + 1 - lo) / step)) + 1
     y = (lo + np.arange(R, dtype=np.float64)[:, None] * step) * s + c
     cols = np.arange(W)[None, :]
     if linear:
