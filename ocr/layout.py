@@ -272,12 +272,19 @@ def _columns_at(cut, lines, glyphs, height, slope):
              for left in (True, False)]
     left, right = [[[side[j] for j in line] for line in
                     group_lines([glyphs[i] for i in side], height, slope, columns=False)] for side in sides]
+    if not left or not right:
+        return None
+    top = min(_edge(line, glyphs, slope, 0) for line in left)
     writing = []
-    for column in (left, right):
+    for side, column in enumerate((left, right)):
         letters = [[i for i in line if not glyphs[i].small] for line in column]
-        # lines of writing: two letters, or one letter-sized (not a speck beside the writing)
+        # lines of writing: two letters, or one letter-sized (not a speck beside the
+        # writing), on the right beside the left column's lines (a scrap of a hard
+        # shadow's edge above them all, over a long line's last word, made that word
+        # a column)
         written = [line for line, big in zip(column, letters)
-                   if len(big) >= 2 or (big and glyphs[big[0]].height >= COLUMN_TALL * height)]
+                   if len(big) >= 2 or (big and glyphs[big[0]].height >= COLUMN_TALL * height
+                                        and (side == 0 or glyphs[big[0]].cy - slope * glyphs[big[0]].cx >= top))]
         if len(written) < COLUMN_LINES or np.mean([len(big) for big in letters]) < COLUMN_LETTERS:
             return None
         if median([glyphs[i].height for big in letters for i in big]) < COLUMN_TALL * height:
@@ -289,7 +296,6 @@ def _columns_at(cut, lines, glyphs, height, slope):
     # on each side of every cut tried, a net of squares' thousands of scraps, with a gap
     # at every square, were cut and cut again for hours.
     left, right = in_columns(left, glyphs, height, slope), in_columns(right, glyphs, height, slope)
-    top = min(_edge(line, glyphs, slope, 0) for line in left)
     over = next((k for k, line in enumerate(right) if _edge(line, glyphs, slope, 2) >= top), len(right))
     return right[:over] + left + right[over:]
 

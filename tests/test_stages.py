@@ -1834,6 +1834,20 @@ def test_a_wide_word_gap_beside_a_speck_or_scraps_of_a_sheets_edge_is_no_gutter(
     assert [len(line) for line in lines] == [4, 4, 3, 4, 5, 2, 4]
 
 
+def test_a_letter_sized_scrap_above_a_long_lines_last_word_makes_no_column():
+    """A line's last word beyond where the lines under it end, 1.75 letter heights
+    past its other words, and a scrap of a hard shadow's edge above it, letter-sized
+    (``p75/n038``): the scrap counted as a line of writing, the word's column had two
+    lines, and the word was read after the lines below it. A lone letter over all of
+    the left column's lines is no line of the right one: the first line stays whole."""
+    first = [glyph(100, 30 + 35 * k) for k in range(10)] + [glyph(100, 440 + 35 * k) for k in range(5)]
+    below = [glyph(y, 30 + 35 * k) for y in (186, 272) for k in range(8)]
+    scrap = glyph(40, 500, h=34, w=66)
+    lines = group_lines(first + below + [scrap], 40)
+    assert [len(line) for line in lines] == [1, 15, 8, 8]
+    assert sorted(lines[1]) == list(range(15))
+
+
 def test_a_glyph_cut_into_six_pieces_may_join_the_stroke_beside_it():
     """A W whose last stroke stands apart, its body cut into six pieces: a run of
     seven pieces is offered as one letter, since it is two whole glyphs."""
