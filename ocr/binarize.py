@@ -2786,15 +2786,17 @@ def _block_brightness(values):
     return np.partition(values, k, axis=2)[:, :, k]
 
 
-def _otsu(values, bins=64):
-    """Otsu's threshold of values in [0, 1]."""
+def _otsu(values, bins=64, top=False):
+    """Otsu's threshold of values in [0, 1]: the middle of the dark class's last bin,
+    or with `top` its top, so that ``values > threshold`` is the bright class whole."""
     hist, edges = np.histogram(values, bins=bins, range=(0.0, 1.0))
     p = hist / max(1, hist.sum())
     centres = (edges[:-1] + edges[1:]) / 2
     w0, m0 = np.cumsum(p), np.cumsum(p * centres)
     with np.errstate(divide="ignore", invalid="ignore"):
         between = (m0[-1] * w0 - m0) ** 2 / (w0 * (1 - w0))
-    return float(centres[int(np.argmax(np.nan_to_num(between, nan=0.0, posinf=0.0)))])
+    k = int(np.argmax(np.nan_to_num(between, nan=0.0, posinf=0.0)))
+    return float(edges[k + 1] if top else centres[k])
 
 
 def find_sheet(grey, block=8, enclosed=False, return_doubtful=False):
@@ -2918,6 +2920,12 @@ def _find_sheet(g, block, enclosed):
     inky = (mid - low > 0.2 * np.maximum(mid, 0.05)) & (B - mid < 0.5 * (mid - low))
     bright = B > _otsu(B.ravel())
     sheet = _filled(_largest(bright))
+    if sheet is not None and sheet.mean() > 0.97:
+        # A black ground's blocks, all in the dark class's last bin, half of them above
+        # its middle by a JPEG's noise, joined the bright region, which filled the photo
+        # (a dim sheet framed in black): the cut is then the top of that bin.
+        bright = B > _otsu(B.ravel(), top=True)
+        sheet = _filled(_largest(bright))
     if sheet is not None and _is_sheet_on_desk(sheet, B, spread, inky=inky):
         if _may_be_shadow(sheet, spread):
             # a blank ground as smooth as the paper may be the page itself in a hard
@@ -2962,6 +2970,14 @@ def _find_sheet(g, block, enclosed):
         if (under is not None and not under.all() and median(B[~under]) <= DARK_GROUND * median(B[under])
                 and _is_sheet_on_desk(under, B, spread, texture=np.inf, inky=inky)):
             return _whole_of(_into_shade(under, B, spread), g, block), True
+    # The black corners of a photo turned in an app, too thin to hold blocks of ground
+    # away from the sheet's edge, which the checks look at: the sheet is all but the
+    # black, as doubtful, when that is blank and near black (DARK_GROUND) along the
+    # border (a vignette's dark corners read as ink, and the pencil was lost).
+    if (sheet is not None and enclosed and 0.15 <= sheet.mean() <= 0.97 and not _far_ground(sheet).any()
+            and _ground_on_border(sheet) >= DESK_BORDER and median(B[~sheet]) <= DARK_GROUND * median(B[sheet])
+            and not inky[~sheet].any()):
+        return sheet, True
     return None, False
 
 

@@ -3665,6 +3665,58 @@ def test_a_strip_on_squared_paper_whose_net_hides_its_letters_4x_smaller_is_scal
     assert words[0] == "TICKET" and words[-1] == "QUEUE"
 
 
+def test_a_dim_sheet_on_black_is_found_and_its_faint_pencil_read(model):
+    """Faint pencil on a ruled sheet in dim light (a third of its brightness), framed
+    in black at 6 of 255 with a JPEG's noise (``blk69/n019``). The black's blocks fall
+    in one bin of Otsu's cut, whose middle was the cut: half of them stood above it
+    and joined the sheet, which then filled the photo, so no sheet was found; read
+    whole, the black edge drowned the pencil and nothing came out. A bright region
+    filling the photo is cut again at the top of that bin."""
+    from ocr.binarize import _otsu, find_sheet
+    from ocr.pipeline import load_image, quarter
+    from ocr.synth import render_page
+
+    lines = ["I AM AT THE SHOP", "BACK IN 20 MINUTES", "CALL ME IF YOU NEED ME"]
+    photo, text, _ = render_page(lines, seed=3, height=40, ruled=True, lighting=0.0, ink=(170, 168, 165))
+    pad = 60
+    framed = np.random.default_rng(0).normal(6.0, 1.5, (photo.shape[0] + 2 * pad, photo.shape[1] + 2 * pad, 3))
+    framed[pad:-pad, pad:-pad] = 0.35 * np.asarray(photo, np.float32)
+    buf = io.BytesIO()
+    Image.fromarray(np.clip(framed, 0, 255).astype(np.uint8)).save(buf, format="JPEG", quality=90)
+    sheet = find_sheet(quarter(load_image(buf.getvalue()).pixels), enclosed=True)
+    assert sheet is not None and 0.6 <= sheet.mean() <= 0.9  # (the sheet covers 0.67 of the photo)
+    assert ocr.read(buf.getvalue(), model=model).text == text
+    values = np.r_[np.full(50, 0.020), np.full(50, 0.026), np.full(100, 0.35)]  # (0.016-0.031: one bin)
+    assert not np.array_equal(values > _otsu(values), values > 0.3)  # the bin's middle splits it
+    assert np.array_equal(values > _otsu(values, top=True), values > 0.3)
+
+
+def test_a_photo_turned_in_an_app_its_corners_thin_black_wedges_is_read(model):
+    """A small photo (1150 px wide) of a ruled note under a vignette, turned 2.7
+    degrees in an app, its corners filled black (``blk69/n005``): the wedges are too
+    thin to hold blocks of ground away from the sheet's edge, where a desk is judged,
+    so no sheet was found, and read whole, with the black as ink, the pencil was lost
+    (nothing came out). The sheet is all but the blank black, as doubtful."""
+    from ocr.binarize import find_sheet
+    from ocr.pipeline import load_image, quarter
+    from ocr.synth import render_page
+
+    photo, text, _ = render_page(["ROOM 204 AT 10 AM", "BRING YOUR LAPTOP", "AND A CHARGER"], seed=3, height=40,
+                                 ruled=True, lighting=0.0, ink=(140, 140, 140))
+    H, W = photo.shape[:2]
+    yy, xx = np.mgrid[:H, :W]
+    r = np.hypot((yy - H / 2) / (H / 2), (xx - W / 2) / (W / 2))
+    lit = np.asarray(photo, np.float32) * (1 - 0.5 * np.clip(r - 0.3, 0, 1) ** 1.5)[..., None]
+    im = Image.fromarray(np.clip(lit, 0, 255).astype(np.uint8))
+    im = im.resize((1150, round(1150 * H / W)), Image.LANCZOS).rotate(-2.7, resample=Image.BICUBIC, expand=True,
+                                                                      fillcolor=(0, 0, 0))
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", quality=90)
+    sheet, doubtful = find_sheet(quarter(load_image(buf.getvalue()).pixels), enclosed=True, return_doubtful=True)
+    assert sheet is not None and doubtful and sheet.mean() >= 0.9
+    assert ocr.read(buf.getvalue(), model=model).text == text
+
+
 @pytest.mark.skipif(not PHOTO_CHARS.is_dir(), reason="../shared/data/photo_chars is not beside the project")
 def test_a_page_partly_in_shade_on_black_is_found_whole_and_read(model):
     # A note in a hard shadow turned 6 degrees in an app, its corners filled black, and
