@@ -2866,7 +2866,12 @@ def find_sheet(grey, block=8, enclosed=False, return_doubtful=False):
     doubtful: a page partly in shade on a black ground (a scan's black margin, the black
     corners of a photo turned in an app) had its lit part taken for the sheet, its
     shade, holding writing, for the ground, and no sheet was found; read whole, with the
-    black as ink, it came out as a few scraps.
+    black as ink, it came out as a few scraps. Failing that too, black corners too thin
+    to hold blocks of ground away from the sheet's edge (a small photo turned a little
+    in an app) leave a sheet of all but the black, as doubtful, when that is blank,
+    near black and along the border. (A bright region that fills the photo is cut
+    again at the top of Otsu's bin: a black frame's blocks, all in one bin, straddle
+    its middle.)
 
     Parameters
     ----------

@@ -174,7 +174,8 @@ def in_columns(lines, glyphs, height, slope=0.0):
     it), the widest first, the glyphs on each side are
     grouped into lines on their own (columns within a column too). The left column's lines come first if
     each side holds :data:`COLUMN_LINES` lines of writing (two letters, or one
-    letter-sized), :data:`COLUMN_LETTERS` letters a line on average (``glyph.small``
+    letter-sized; on the right, beside the left side's lines, not above them all),
+    :data:`COLUMN_LETTERS` letters a line on average (``glyph.small``
     marks not counted), letters :data:`COLUMN_TALL` letter heights tall, and those
     lines of the side with fewer do not line up with the other side's
     (:data:`ROW_ALIGNED`): two lists written side by side. Lines that line up across
