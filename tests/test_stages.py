@@ -2534,3 +2534,15 @@ def test_in_frame_leaves_letters_and_empty_boxes():
     tick = box.copy()
     tick[30:50, 8:12] = tick[46:50, 8:28] = True  # something small inside
     assert in_frame(Glyph(box=(20, 20, 76, 56), mask=tick), 40) is None
+
+
+def test_the_lines_of_a_sheet_turned_ten_degrees_are_found_at_their_slope():
+    """Page lines turned 10 degrees (``blk69/n001``: squared paper turned 9.2 degrees
+    on black): the slopes were searched within 8 degrees, so the net was never divided
+    out and the page's letter height was taken from it whole (1,692 px)."""
+    from ocr.binarize import _sharpest_slope
+
+    t = np.tan(np.radians(10.0))
+    xs = np.tile(np.arange(0, 800), 6)
+    ys = np.repeat(np.arange(6) * 40 + 100, 800) + np.round(t * xs).astype(int)
+    assert abs(_sharpest_slope(ys, xs) - t) < 0.01
