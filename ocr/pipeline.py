@@ -65,6 +65,9 @@ REREAD_BOXES = (22, 26)
 #: A line of one glyph read with less confidence than this is a stray mark (:func:`classify`),
 #: unless it starts where a line of writing beside it starts (:func:`_in_the_list`).
 STRAY_MARK_CONF = 0.5
+#: A piece cut out of a glyph lower than this many letter heights is a mark as a glyph
+#: of its own is (``small``): a letter only if read surely (:func:`_cut_mark`).
+MARK_HEIGHT = 0.3
 #: A one-glyph word ending a line, touching the desk painted over (the sheet's
 #: edge, a stripe of the cloth beside it), is a mark when read with less confidence
 #: than this (:func:`at_sheet_edge`, :func:`classify`).
@@ -1279,6 +1282,9 @@ def classify(analysis, model, context=True):
                     lattice.on_page = lambda g: back.get(id(g)) or shear_glyph(g, -shear)
                 path = lattice.best_path()
                 items = lattice.letters(path)
+                kept = [k for k, (g, p, _) in enumerate(items) if not _cut_mark(g, p, H)]
+                if kept and len(kept) < len(items):
+                    path, items = [path[k] for k in kept], [items[k] for k in kept]
             elif shear:
                 items = [(back[id(g)], p, c) for g, p, c in items]
             read_as_is.append(items)
@@ -1417,6 +1423,14 @@ def _short_line_in_the_list(words, letters_of, k, height, most=UNSURE_LINE_CHARS
     y = np.mean([g.cy for g in letters_of[k]])
     apart = [np.mean([g.cy for g in o]) - y for j, o in enumerate(letters_of) if j != k and len(o) >= 2]
     return any(-near * height <= d < 0 for d in apart) and any(0 < d <= near * height for d in apart)
+
+
+def _cut_mark(glyph, p, height, low=MARK_HEIGHT):
+    """Is `glyph`, a piece cut out of a word's glyphs, with the classifier's (36,)
+    reading `p`, a mark: lower than `low` letter heights `height` (a bit of a rule
+    or a shadow's edge cut off a letter's foot), as a glyph of its own would be
+    (``small``), and read unsurely (:func:`_unsure`)?"""
+    return glyph.height < low * height and _unsure(p)
 
 
 def _unsure(p, below=STRAY_MARK_CONF):

@@ -1479,6 +1479,52 @@ WIDE_MOST = 2.6
 _WIDE = np.array([[c in group for c in CLASSES] for group in WIDE_LETTERS])
 
 
+#: A word's end pieces lower than this many letter heights, all cut out of the glyph
+#: next to them, ...
+STUB_HEIGHT = 0.2
+#: ... and as long as this many letter heights together, are a stub of a rule (a ruled
+#: line, an underline) that a letter's foot touched: the letter may be read without it,
+#: at this cost (nats; a stub read with its letter made an ``S`` an ``E``, an ``E`` an
+#: ``EL``). An ``L`` without its foot is a surer ``I``: the cost keeps it an ``L``.
+STUB_LENGTH = 0.5
+STUB_COST = 1.0
+
+
+def rule_stubs(atoms, joins, height, low=STUB_HEIGHT, least=STUB_LENGTH):
+    """How many of a word's pieces at its start and at its end are a rule's stub.
+
+    Parameters
+    ----------
+    atoms : list of Glyph
+        The word's pieces, left to right (:func:`candidate_letters`).
+    joins : list
+        ``joins[k]``: the gap between pieces k and k+1, None inside a glyph.
+    height : float
+        Typical letter height, in pixels.
+    low, least : float
+        A stub's pieces are each lower than `low` letter heights, and together at
+        least `least` letter heights long; they are cut out of the glyph of the
+        piece beside them (a rule touching a letter), which is no stub.
+
+    Returns
+    -------
+    lead, trail : int
+        The numbers of pieces of the stubs at the start and at the end (0: none).
+    """
+    n = len(atoms)
+    flat = [a.height < low * height for a in atoms]
+    lead = next((k for k, f in enumerate(flat) if not f), n)
+    trail = next((k for k, f in enumerate(flat[::-1]) if not f), n)
+    if lead == n:  # all flat: no letter to leave them out of
+        return 0, 0
+    if lead and (any(g is not None for g in joins[:lead]) or atoms[lead - 1].box[3] - atoms[0].box[1] < least * height):
+        lead = 0
+    if trail and (any(g is not None for g in joins[n - trail - 1:])
+                  or atoms[-1].box[3] - atoms[n - trail].box[1] < least * height):
+        trail = 0
+    return lead, trail
+
+
 def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, probs=None, penalty=0.3,
                  merge_cost=0.5, max_gap=0.15):
     """Every way to read a word's glyphs as letters, each with its cost.
@@ -1550,9 +1596,23 @@ def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, prob
     P = np.array([given.get(id(c), np.zeros(len(CLASSES))) for c in cands], dtype=float)
     if ask:
         P[ask] = proba(np.stack([X[k] for k in ask]))
+    # A letter may also leave out a rule's stub at the word's end, or the stub's part
+    # beyond the letter's foot: the same letter, its span taking in the pieces left out.
+    inner = list(spans)
+    lead, trail = rule_stubs(atoms, joins, height)
+    stub = STUB_LENGTH * height
+    for s, (i, j) in enumerate(list(spans)):
+        ends = (0 if 0 < i <= lead < j and atoms[i - 1].box[3] - atoms[0].box[1] >= stub else i,
+                n if i < n - trail <= j < n and atoms[-1].box[3] - atoms[j].box[1] >= stub else j)
+        if ends != (i, j):
+            spans.append(ends)
+            inner.append((i, j))
+            cands.append(cands[s])
+            X.append(X[s])
+            P = np.vstack([P, P[s]])
     extra, cut_out = np.zeros(len(spans)), np.zeros(len(spans), dtype=bool)
     given_glyphs = {id(g) for g in glyphs}  # the word's glyphs, each a span as it is
-    for s, ((i, j), c) in enumerate(zip(spans, cands)):
+    for s, ((i, j), c) in enumerate(zip(inner, cands)):
         whole = id(c) in given_glyphs
         aspect = c.width / max(height, c.height)
         # a whole glyph read surely as an M, a W or an O (not a touching TR or QU) may
@@ -1576,6 +1636,9 @@ def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, prob
         bridged = sum(gap is not None for gap in joins[i : j - 1])
         extra[s] = (penalty + 5.0 * (wide + short) + merge_cost * bridged
                     + (_cut_cost(owner[j - 1]) if cut else 0.0))
+        if spans[s] != (i, j):
+            cut_out[s] = True
+            extra[s] += STUB_COST
     cost = extra - np.log(np.maximum(one_character(P), 1e-6))
     return Lattice(n=n, spans=spans, cands=cands, P=P, X=X, extra=extra, cost=cost, cut=cut_out)
 

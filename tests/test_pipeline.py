@@ -4300,3 +4300,51 @@ def test_a_net_that_comes_through_the_enlarged_page_is_read_as_it_was(model, mon
     only = replace(enlarged, enlarged=False)  # read enlarged only
     assert page_scores("\n".join(lines), ocr.read(only, model=model).text)["errors"] >= 50
     assert page_scores("\n".join(lines), ocr.read(photo, model=model).text)["errors"] <= 5
+
+
+@pytest.mark.parametrize("text, seed, end", [("THE FLOWERS", 0, "last"), ("CALL HOME", 4, "last"),
+                                             ("BUY EGGS", 0, "first"), ("BUY EGGS", 2, "first")])
+def test_a_rule_stub_at_a_letters_foot_is_read_without_it(model, text, seed, end):
+    # A ruled line's stub, a letter height long and 3 px thick, touches the foot of the
+    # line's last letter (or first), running away from it. Read with the letter, it made
+    # the S an E (FLOWERE), the E an EL (HOMEL) and the B a D, S or I.
+    from ocr.synth import render_page
+
+    rgb, _, boxes = render_page([text], seed=seed, height=44)
+    rgb = rgb.copy()
+    b = boxes[-1] if end == "last" else boxes[0]
+    h = b.y1 - b.y0
+    if end == "last":
+        rgb[b.y1 - 3:b.y1, b.x1 - 4:b.x1 + h] = 70
+    else:
+        rgb[b.y1 - 3:b.y1, b.x0 - h:b.x0 + 4] = 70
+    page = ocr.read(rgb, model=model)
+    assert page.text.strip() == text
+    letter = page.lines[0].words[-1 if end == "last" else 0].chars[-1 if end == "last" else 0]
+    if end == "last":  # its box leaves the stub out
+        assert letter.box[2] < b.x1 + 0.5 * h
+    else:
+        assert letter.box[0] > b.x0 - 0.5 * h
+
+
+def test_an_l_keeps_its_foot_beside_the_stub_rule(model):
+    # The stub rule must not take an L's foot, a flat run as long as half a letter.
+    from ocr.synth import render_page
+
+    for seed in range(3):
+        rgb, text, _ = render_page(["SMALL HILL", "ALL WELL"], seed=seed, height=44)
+        assert ocr.read(rgb, model=model).text.split() == text.split()
+
+
+def test_a_flat_piece_cut_out_of_a_word_is_a_mark_unless_read_surely():
+    from ocr.pipeline import _cut_mark
+
+    flat = Glyph(box=(100, 300, 104, 350), mask=np.ones((4, 50), bool))  # a rule's bit, 4 px of 40
+    tall = Glyph(box=(64, 300, 104, 330), mask=np.ones((40, 30), bool))
+    unsure = np.full(len(CLASSES), 0.6 / 35)
+    unsure[CLASSES.index("M")] = 0.4
+    sure = np.full(len(CLASSES), 0.1 / 35)
+    sure[CLASSES.index("T")] = 0.9
+    assert _cut_mark(flat, unsure, 40.0)
+    assert not _cut_mark(flat, sure, 40.0)
+    assert not _cut_mark(tall, unsure, 40.0)

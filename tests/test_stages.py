@@ -2546,3 +2546,20 @@ def test_the_lines_of_a_sheet_turned_ten_degrees_are_found_at_their_slope():
     xs = np.tile(np.arange(0, 800), 6)
     ys = np.repeat(np.arange(6) * 40 + 100, 800) + np.round(t * xs).astype(int)
     assert abs(_sharpest_slope(ys, xs) - t) < 0.01
+
+
+def test_rule_stubs_are_a_words_flat_end_pieces_cut_out_of_the_letter_beside_them():
+    from ocr.segment import rule_stubs
+
+    def atom(x0, x1, y0=97, y1=100):
+        return Glyph(box=(y0, x0, y1, x1), mask=np.ones((y1 - y0, x1 - x0), bool))
+
+    letter = atom(60, 90, 60, 100)  # a letter 40 px tall; three flat pieces 60 px long before it
+    stub = [atom(0, 20), atom(20, 40), atom(40, 60)]
+    assert rule_stubs(stub + [letter], [None, None, None], 40.0) == (3, 0)
+    after = [atom(90, 110), atom(110, 130)]
+    assert rule_stubs([letter] + after, [None, None], 40.0) == (0, 2)
+    # a dash apart from the letter is no stub of it; nor a flat piece shorter than half a letter
+    assert rule_stubs(stub + [letter], [None, None, 4], 40.0) == (0, 0)
+    assert rule_stubs([atom(50, 60), letter], [None], 40.0) == (0, 0)
+    assert rule_stubs(stub, [None, None], 40.0) == (0, 0)  # no letter to leave it out of
