@@ -1539,7 +1539,9 @@ def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, prob
     be wider by as much as it is sure of it), plus
     `merge_cost` for every gap it bridges between separate glyphs, plus
     :data:`CUT_COST` for a cut through a glyph no wider than a letter; so a split
-    or a merge has to pay for itself in classifier confidence.
+    or a merge has to pay for itself in classifier confidence. The word's first or
+    last letter may also be read without a rule's stub that touches its foot
+    (:func:`rule_stubs`), for :data:`STUB_COST` more.
 
     Parameters
     ----------
