@@ -121,6 +121,15 @@ BRITISH = tuple(tuple(pair.split()) for pair in (
 ).split("|"))
 
 
+#: Words the English lexicon leaves out, so that it never reads an unsure word as one
+#: (``PICK``, its ``P`` read ``R`` with a stub, became ``FUCK``); a word the classifier
+#: reads surely is kept as it is read all the same.
+UNSAID = frozenset((
+    "fuck fucks fucked fucker fuckers fucking motherfucker shit shits shitty bullshit cunt cunts "
+    "bitch bitches twat twats wank wanker wankers asshole assholes"
+).split())
+
+
 class Lexicon:
     """Words (``A-Z``) with their frequencies, grouped by length for scoring.
 
@@ -524,7 +533,7 @@ class Lexicon:
 
 
 #: Bumped when the cached lexicon's arrays change meaning.
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 
 
 def _as_number(Q, path, reading, sure, alternative):
@@ -557,7 +566,7 @@ def _english_counts(counts):
     word written with an apostrophe, which the reader drops as punctuation, counted
     for its spelling without it (``don't`` -> ``DONT``, ``father's`` -> ``FATHERS``)
     when that spelling is rarer. Not under four letters: an ``IN`` read ``IM``
-    would stay so."""
+    would stay so. The words of :data:`UNSAID` are left out."""
     out = dict(counts)
     for word, count in counts.items():
         plain = word.replace("'", "")
@@ -565,7 +574,7 @@ def _english_counts(counts):
             out[plain] = max(out.get(plain, 0), count)
     for gb, us in BRITISH:
         out[gb] = max(out.get(gb, 0), counts.get(us, 0))
-    return out
+    return {w: c for w, c in out.items() if w not in UNSAID}
 
 
 def _cache_path(name):

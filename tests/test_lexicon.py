@@ -535,3 +535,23 @@ def test_a_long_reading_one_unsure_letter_from_a_word_is_that_word():
     assert lex.correct(word("M", "O", "N", {"I": 0.90, "L": 0.097, "T": 0.003}, "H")) is None
     assert lex.correct(word("S", "E", "A", {"I": 0.73, "L": 0.26, "T": 0.003})) is None
     assert text(lex.correct(word("S", "E", "A", {"I": 0.73, "L": 0.25, "T": 0.012}))) == "SEAT"
+
+
+def test_english_lexicon_never_reads_an_unsure_word_as_a_profanity(tmp_path, monkeypatch):
+    # A P read R (a rule's stub at its foot) and a bar read 1 made PICK read R1CK, and the
+    # lexicon made it the likeliest word with a U there. A word read surely stays as read.
+    pytest.importorskip("spellchecker", reason="pyspellchecker not installed")
+    import ocr.lexicon as lexicon
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    en = Lexicon.english()
+    assert all(w.upper() not in en for w in lexicon.UNSAID) and "PICK" in en and "DUCK" in en
+    r1ck = probs({"R": 0.5, "F": 0.2, "P": 0.2}, {"1": 0.45, "U": 0.3, "I": 0.2}, {"C": 0.97}, {"K": 0.97})
+    ruck = probs({"R": 0.6, "F": 0.3}, {"U": 0.5, "I": 0.3}, {"C": 0.9}, {"K": 0.97})
+    assert text(en.correct(r1ck)) == "PICK" and text(en.correct(ruck)) == "RICK"
+    sure = probs({"F": 0.99}, {"U": 0.99}, {"C": 0.99}, {"K": 0.99})
+    assert en.correct(sure) is None  # (kept as read)
+    monkeypatch.setattr(lexicon, "UNSAID", frozenset())
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "all"))
+    whole = Lexicon.english()
+    assert text(whole.correct(r1ck)) == text(whole.correct(ruck)) == "FUCK"  # what the whole list read
