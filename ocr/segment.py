@@ -1503,8 +1503,9 @@ def rule_stubs(atoms, joins, height, low=STUB_HEIGHT, least=STUB_LENGTH):
         Typical letter height, in pixels.
     low, least : float
         A stub's pieces are each lower than `low` letter heights, and together at
-        least `least` letter heights long; they are cut out of the glyph of the
-        piece beside them (a rule touching a letter), which is no stub.
+        least `least` letter heights long, in the lowest third of the piece beside
+        them (a rule touching a letter's foot); they are cut out of its glyph, and it
+        is no stub.
 
     Returns
     -------
@@ -1517,10 +1518,15 @@ def rule_stubs(atoms, joins, height, low=STUB_HEIGHT, least=STUB_LENGTH):
     trail = next((k for k, f in enumerate(flat[::-1]) if not f), n)
     if lead == n:  # all flat: no letter to leave them out of
         return 0, 0
-    if lead and (any(g is not None for g in joins[:lead]) or atoms[lead - 1].box[3] - atoms[0].box[1] < least * height):
+    def at_foot(stub, letter):  # the stub in the letter's lowest third (a T's long bar is none)
+        return all(a.box[0] >= letter.box[2] - height / 3 for a in stub)
+
+    if lead and (any(g is not None for g in joins[:lead]) or atoms[lead - 1].box[3] - atoms[0].box[1] < least * height
+                 or not at_foot(atoms[:lead], atoms[lead])):
         lead = 0
     if trail and (any(g is not None for g in joins[n - trail - 1:])
-                  or atoms[-1].box[3] - atoms[n - trail].box[1] < least * height):
+                  or atoms[-1].box[3] - atoms[n - trail].box[1] < least * height
+                  or not at_foot(atoms[n - trail:], atoms[n - trail - 1])):
         trail = 0
     return lead, trail
 

@@ -2563,3 +2563,5 @@ def test_rule_stubs_are_a_words_flat_end_pieces_cut_out_of_the_letter_beside_the
     assert rule_stubs(stub + [letter], [None, None, 4], 40.0) == (0, 0)
     assert rule_stubs([atom(50, 60), letter], [None], 40.0) == (0, 0)
     assert rule_stubs(stub, [None, None], 40.0) == (0, 0)  # no letter to leave it out of
+    bar = [atom(90, 110, 60, 63), atom(110, 130, 60, 63)]  # a T's long bar, at the letter's top
+    assert rule_stubs([letter] + bar, [None, None], 40.0) == (0, 0)
