@@ -2908,6 +2908,17 @@ def find_sheet(grey, block=8, enclosed=False, return_doubtful=False):
     return (sheet, doubtful) if return_doubtful else sheet
 
 
+#: A sheet covers at least and at most these shares of the photo: less is a scrap,
+#: more the photo itself, no ground around it (:func:`_sheet_sized`).
+SHEET_SHARE = (0.15, 0.97)
+
+
+def _sheet_sized(mask):
+    """Does `mask` (bool (h, w)) cover a sheet's share of the photo (:data:`SHEET_SHARE`)?"""
+    least, most = SHEET_SHARE
+    return least <= mask.mean() <= most
+
+
 #: A sheet partly in shade is looked for above a second cut (:func:`find_sheet`) only on
 #: a ground this much darker than it at most (a scan's black margin: 0.02-0.1 of the paper).
 DARK_GROUND = 0.25
@@ -2927,7 +2938,7 @@ def _find_sheet(g, block, enclosed):
     inky = (mid - low > 0.2 * np.maximum(mid, 0.05)) & (B - mid < 0.5 * (mid - low))
     bright = B > _otsu(B.ravel())
     sheet = _filled(_largest(bright))
-    if sheet is not None and sheet.mean() > 0.97:
+    if sheet is not None and sheet.mean() > SHEET_SHARE[1]:
         # A black ground's blocks, all in the dark class's last bin, half of them above
         # its middle by a JPEG's noise, joined the bright region, which filled the photo
         # (a dim sheet framed in black): the cut is then the top of that bin.
@@ -2964,7 +2975,7 @@ def _find_sheet(g, block, enclosed):
     # blur smoothed, beside the sheet's shaded half, passes the first)
     if sheet is not None and _ground_on_border(sheet) >= DESK_BORDER and median(spread[~sheet]) >= EDGE_LOOK:
         edged = _straight_edged_sheet(g, B.shape, block)
-        if (edged is not None and 0.15 <= edged.mean() <= 0.97 and _ground_on_border(edged) >= DESK_BORDER
+        if (edged is not None and _sheet_sized(edged) and _ground_on_border(edged) >= DESK_BORDER
                 and median(spread[~edged]) >= EDGE_GROUND):
             return edged, True
     # A sheet partly in shade on a dark ground (a scan's black margin, the black corners
@@ -2981,7 +2992,7 @@ def _find_sheet(g, block, enclosed):
     # away from the sheet's edge, which the checks look at: the sheet is all but the
     # black, as doubtful, when that is blank and near black (DARK_GROUND) along the
     # border (a vignette's dark corners read as ink, and the pencil was lost).
-    if (sheet is not None and enclosed and 0.15 <= sheet.mean() <= 0.97 and not _far_ground(sheet).any()
+    if (sheet is not None and enclosed and _sheet_sized(sheet) and not _far_ground(sheet).any()
             and _ground_on_border(sheet) >= DESK_BORDER and median(B[~sheet]) <= DARK_GROUND * median(B[sheet])
             and not inky[~sheet].any()):
         return sheet, True
@@ -3030,7 +3041,7 @@ def _whole_of(sheet, g, block):
     the sheet's straight edges, stepping up to it all along, can. A sheet with little
     in common with the four edges is kept: they belong to something else."""
     edged = _straight_edged_sheet(g, sheet.shape, block, least=4)
-    if edged is None or not 0.15 <= edged.mean() <= 0.97 or _ground_on_border(edged) < DESK_BORDER:
+    if edged is None or not _sheet_sized(edged) or _ground_on_border(edged) < DESK_BORDER:
         return sheet
     near = sheet & kernels.box_max(edged.view(np.uint8), 3).view(bool)  # its blocks at the edges too
     both = int((edged & sheet).sum())
@@ -3292,7 +3303,7 @@ def _into_shade(sheet, B, spread):
     labels, _ = kernels.label(broad)
     beside = np.unique(labels[kernels.box_max(sheet.view(np.uint8), 3).view(bool)])
     grown = _filled(sheet | np.isin(labels, beside[beside > 0]))
-    if (grown.sum() == sheet.sum() or grown.mean() > 0.97 or _ground_on_border(grown) < DESK_BORDER
+    if (grown.sum() == sheet.sum() or grown.mean() > SHEET_SHARE[1] or _ground_on_border(grown) < DESK_BORDER
             or grown.sum() < SHADE_HULL * _convex_hull(grown).sum()):
         return sheet
     return grown
@@ -3365,10 +3376,10 @@ def _smooth_sheet(spread, fill=0.8, rough=0.03, texture=4.0, most=0.06):
 def _sheet_smoother_than(spread, cut, fill, rough, texture):
     """:func:`_smooth_sheet`'s sheet and checks for one cut."""
     region = _filled(_largest(spread < cut))
-    if region is None or region.mean() > 0.97:
+    if region is None or region.mean() > SHEET_SHARE[1]:
         return None
     sheet = _convex_hull(region)
-    if not 0.15 <= sheet.mean() <= 0.97 or region.sum() < fill * sheet.sum():
+    if not _sheet_sized(sheet) or region.sum() < fill * sheet.sum():
         return None
     if _ground_on_border(sheet) < DESK_BORDER:
         return None
@@ -3587,7 +3598,7 @@ def _is_sheet_on_desk(sheet, B, spread, min_contrast=0.08, texture=2.0, inky=Non
     ground's roughness against the paper's smoothest fifth of blocks, and lets a blank
     ground hold a little writing (:data:`LENIENT_INK`).
     """
-    if not 0.15 <= sheet.mean() <= 0.97:
+    if not _sheet_sized(sheet):
         return False
     on_border = _ground_on_border(sheet)
     if on_border < DESK_BORDER:

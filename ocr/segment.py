@@ -1609,15 +1609,17 @@ def word_lattice(glyphs, height, proba, width=None, confs=None, crops=None, prob
     inner = list(spans)
     lead, trail = rule_stubs(atoms, joins, height)
     stub = STUB_LENGTH * height
-    for s, (i, j) in enumerate(list(spans)):
+    same = []  # the spans offered again, taking in the stub beside them
+    for s, (i, j) in enumerate(inner):
         ends = (0 if 0 < i <= lead < j and atoms[i - 1].box[3] - atoms[0].box[1] >= stub else i,
                 n if i < n - trail <= j < n and atoms[-1].box[3] - atoms[j].box[1] >= stub else j)
         if ends != (i, j):
             spans.append(ends)
-            inner.append((i, j))
-            cands.append(cands[s])
-            X.append(X[s])
-            P = np.vstack([P, P[s]])
+            same.append(s)
+    inner += [inner[s] for s in same]
+    cands += [cands[s] for s in same]
+    X += [X[s] for s in same]
+    P = np.vstack([P, P[same]])
     extra, cut_out = np.zeros(len(spans)), np.zeros(len(spans), dtype=bool)
     given_glyphs = {id(g) for g in glyphs}  # the word's glyphs, each a span as it is
     for s, ((i, j), c) in enumerate(zip(inner, cands)):
