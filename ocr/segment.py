@@ -928,7 +928,9 @@ def split_stacked(glyphs, height, tall=1.6, near=4.0):
     both the height of its top and that of its bottom: one line's letter reaching
     down into the next line's, or a column of list numbers written close
     (:func:`stack_cuts`). (A title's large letter has large letters beside it, and
-    is kept whole.)
+    is kept whole.) The letters beside may be stacked themselves (a word's letters
+    touching those of the line below one after another): the parts cut off count
+    as letters beside for a second look at the glyphs left whole.
 
     Parameters
     ----------
@@ -941,6 +943,16 @@ def split_stacked(glyphs, height, tall=1.6, near=4.0):
     glyphs : list of Glyph
         The same glyphs, the stacked ones replaced by their parts.
     """
+    for _ in range(2):
+        out = _split_stacked(glyphs, height, tall, near)
+        if len(out) == len(glyphs):
+            break
+        glyphs = out
+    return out
+
+
+def _split_stacked(glyphs, height, tall, near):
+    """One look of :func:`split_stacked` at every glyph."""
     normal = [g for g in glyphs if not g.small and 0.6 * height <= g.height <= 1.3 * height]
     out = []
     for g in glyphs:

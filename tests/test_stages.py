@@ -1514,6 +1514,26 @@ def test_letters_of_cramped_lines_touching_are_cut_apart():
     assert [len(line) for line in lines] == [6, 6]
 
 
+def test_a_words_letters_all_touching_the_line_below_are_cut_apart():
+    # two lines of ten letters 40 px tall, 50 px apart: the upper line's last six each
+    # reach down into the letter under them. The stacks far from the letters left
+    # whole have only stacks beside them until the nearer ones are cut
+    mask = np.zeros((200, 560), bool)
+    for y in (20, 70):
+        for k in range(10):
+            mask[y : y + 40, 20 + 50 * k : 24 + 50 * k] = True  # a bar...
+            mask[y + 18 : y + 22, 20 + 50 * k : 44 + 50 * k] = True  # ...with a cross stroke
+    for k in range(4, 10):
+        mask[58:72, 21 + 50 * k : 23 + 50 * k] = True  # the contacts
+    labels, boxes, _ = components(mask)
+    glyphs = [Glyph(box=tuple(int(v) for v in b), mask=labels[b[0] : b[2], b[1] : b[3]] == k + 1)
+              for k, b in enumerate(boxes)]
+    assert sum(g.height > 80 for g in glyphs) == 6
+    parts = split_stacked(glyphs, 40)
+    assert len(parts) == 20 and all(g.height <= 46 for g in parts)
+    assert [len(line) for line in group_lines(parts, 40)] == [10, 10]
+
+
 def _three_lines(column):
     """Three lines of letters 40 px tall, 52 px apart, right of a 144 px tall `column`
     of ink drawn by ``column(mask)``."""
