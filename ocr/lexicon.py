@@ -122,11 +122,15 @@ BRITISH = tuple(tuple(pair.split()) for pair in (
 
 
 #: Words the English lexicon leaves out, so that it never reads an unsure word as one
-#: (``PICK``, its ``P`` read ``R`` with a stub, became ``FUCK``); a word the classifier
-#: reads surely is kept as it is read all the same.
+#: (``PICK``, its ``P`` read ``R`` with a stub, became ``FUCK``; ``BOOKS``, its ``B`` read
+#: unsurely, a slur): obscenities and slurs, also those with an innocent sense that a
+#: note hardly needs (a ``THINK``, a ``SOON`` or a ``REGARD`` misread must not become
+#: one). A word the classifier reads surely is kept as it is read all the same.
 UNSAID = frozenset((
     "fuck fucks fucked fucker fuckers fucking motherfucker shit shits shitty bullshit cunt cunts "
-    "bitch bitches twat twats wank wanker wankers asshole assholes"
+    "bitch bitches twat twats wank wanker wankers asshole assholes slut sluts whore whores "
+    "dickhead dickheads nigger niggers faggot faggots fag fags kike kikes gook gooks spic spics "
+    "wetback wetbacks chink chinks coon coons retard retards"
 ).split())
 
 
@@ -533,7 +537,7 @@ class Lexicon:
 
 
 #: Bumped when the cached lexicon's arrays change meaning.
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 
 
 def _as_number(Q, path, reading, sure, alternative):
