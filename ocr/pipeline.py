@@ -1042,7 +1042,9 @@ def apply_word_context(P, strength=0.9):
     can only be a number (:func:`number_part`: digits, ``I``/``1`` and ``O``/``0``
     alone, ``10`` read ``IO``, ``118`` read ``II8``), or the number of an ordinal
     (``1ST``), gets the digits' full weight there: a bar or a ring says nothing of
-    its word's kind, and no word is written so.
+    its word's kind, and no word is written so. So does a twin beside a digit other
+    than a twin read surely (:data:`BESIDE_DIGIT`) in a word of three characters or
+    more: ``12B`` read ``I2B`` (no English word has a bar or a ring beside a digit).
 
     Parameters
     ----------
@@ -1080,8 +1082,20 @@ def apply_word_context(P, strength=0.9):
     if ending:  # an ordinal's ending leans to its letters
         for j, c in zip((-2, -1), ending):
             Q[j, CLASSES.index(c)] *= ORDINAL_ODDS
-    return Q / Q.sum(axis=1, keepdims=True)
+    Q /= Q.sum(axis=1, keepdims=True)
+    if n >= 3:  # a bar or a ring beside a digit read surely is a digit: 12B, not I2B
+        sure = Q[:, _IS_DIGIT & ~_TWINS].sum(axis=1) >= BESIDE_DIGIT
+        beside = np.zeros(n, bool)
+        beside[1:] |= sure[:-1]
+        beside[:-1] |= sure[1:]
+        for k in np.flatnonzero(beside & _TWINS[Q.argmax(axis=1)]):
+            Q[k] = prefer_digits(P[k], strength)
+    return Q
 
+
+#: A twin (``I``/``1``, ``O``/``0``) next to a digit other than a twin read at least this
+#: surely, in a word of three characters or more, is a digit (:func:`apply_word_context`).
+BESIDE_DIGIT = 0.7
 
 #: A character of a number read as a digit or a twin (``I``/``1``, ``O``/``0``) at least
 #: this surely (:func:`number_part`); `_SURE_DIGIT`: one read as a digit other than

@@ -112,6 +112,20 @@ def test_context_turns_close_call_to_words_kind():
     assert CLASSES[apply_word_context(P)[1].argmax()] == "0"
 
 
+def read_word(rows):
+    return "".join(CLASSES[k] for k in apply_word_context(np.stack(rows)).argmax(1))
+
+
+def test_a_bar_or_ring_beside_a_sure_digit_is_a_digit():
+    # ROOM 12B read I2B: the bar at I 0.43, 1 0.38 (a photographed pen note); the word
+    # holds a letter too, so the word's kind left it a letter
+    assert read_word([two("I", 0.43, "1", 0.38), onehot("2", 0.95), onehot("B", 0.97)]) == "12B"
+    assert read_word([onehot("A", 0.95), two("O", 0.5, "0", 0.45), onehot("4", 0.95)]) == "A04"
+    # a surer letter stays, and so does one beside a digit read unsurely
+    assert read_word([onehot("I", 0.9), onehot("2", 0.95), onehot("B", 0.97)]) == "I2B"
+    assert read_word([two("I", 0.43, "1", 0.38), two("Z", 0.4, "2", 0.5), onehot("B", 0.97)])[0] == "I"
+
+
 def _s_or_5(p_s, p_5):
     v = np.full(len(CLASSES), (1 - p_s - p_5) / (len(CLASSES) - 2))
     v[CLASSES.index("S")], v[CLASSES.index("5")] = p_s, p_5
