@@ -69,6 +69,12 @@ def test_an_unsure_word_far_after_a_lines_end_is_a_stray():
     assert texts(without_stray_words([[car, word("ZZ", 84 + 4 * H, 0.35)[:1] + word("Z", 84 + 4 * H + 30)]], H)) == [
         "CAR ZZ"]
     assert texts(without_stray_words([[word("ZZ", 84 + 4 * H, 0.35)]], H)) == ["ZZ"]  # (a line's only word)
+    # a sliver by the sheet's edge a word gap after the line (TABLE FOR 4 2, its 2 at 0.18)
+    sliver = [(Glyph(box=(110, 150, 134, 164), mask=np.ones((24, 14), bool)), onehot("2", 0.18), None)]
+    assert texts(without_stray_words([[car, sliver]], H)) == ["CAR"]
+    assert texts(without_stray_words([[car, word("2", 150, 0.18)]], H)) == ["CAR 2"]  # as tall as a letter
+    sliver[0] = sliver[0][:1] + (onehot("2", 0.6), None)
+    assert texts(without_stray_words([[car, sliver]], H)) == ["CAR 2"]  # read surely
 
 
 def test_a_line_read_at_less_than_even_odds_is_no_writing():
