@@ -1311,7 +1311,7 @@ def classify(analysis, model, context=True):
                 items = [(g, p, c) for (g, _, c), p in zip(items, P)]
             words.append(Letters(items, lattice, path))
         if context:
-            words = months_in_dates(numbers_in_dates(numbers_after_nouns(bars_before_numbers(words))))
+            words = months_in_dates(numbers_in_dates(units_after_numbers(numbers_after_nouns(bars_before_numbers(words)))))
         if not words or (_garbage_line(read_as_is)
                          and not _short_line_in_the_list(read_as_is, letters_of, k_line, H)):
             continue
@@ -1612,6 +1612,31 @@ def numbers_after_nouns(words, odds=NOUN_NUMBER_ODDS, longest=NOUN_NUMBER_CHARS)
         P /= P.sum(axis=1, keepdims=True)
         if np.all(_IS_DIGIT[P.argmax(axis=1)]):
             out[k] = _reweighted(words[k], list(P))
+    return out
+
+
+def units_after_numbers(words):
+    """A line's words with a character standing alone between a number and a word of
+    letters read without a lone character's lean to digits (:func:`lone_prior`): there
+    it is a unit, ``200 G FLOUR`` (its ``G`` at 0.50, ``6`` at 0.29, read ``6``); but
+    not when that reading is a ring or a bar, which says nothing of the character.
+
+    Parameters
+    ----------
+    words : list of list of (Glyph, probs, crop)
+        A line's words, read in context.
+
+    Returns
+    -------
+    list : the same words, such characters re-weighted.
+    """
+    texts = [_text(w) for w in words]
+    out = list(words)
+    for k in range(1, len(words) - 1):
+        if len(words[k]) == 1 and texts[k - 1].isdigit() and len(texts[k + 1]) >= 2 and texts[k + 1].isalpha():
+            p = words[k][0][1] / _LONE
+            if not _TWINS[p.argmax()]:  # (no unit is a ring or a bar: 5 0 MEET)
+                out[k] = _reweighted(words[k], [p / p.sum()])
     return out
 
 

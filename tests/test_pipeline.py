@@ -365,6 +365,22 @@ def test_a_month_beside_a_day_is_read_as_the_month():
     assert read("28", ["N", "O", onehot("U", 0.97)]) == "28 NOU"  # a sure U stays
 
 
+def test_a_character_alone_between_a_number_and_a_word_is_read_as_a_unit():
+    # 225 G SUGAR read 225 6 SUGAR (an EMNIST note): the G at 0.50, the 6 at 0.29, and a
+    # lone character's lean to digits doubled the 6
+    from ocr.pipeline import units_after_numbers
+
+    g_or_6 = lone_prior(two("G", 0.50, "6", 0.29)[None])[0]
+    assert CLASSES[g_or_6.argmax()] == "6"
+    assert read_line(units_after_numbers, "225", [g_or_6], "SUGAR") == "225 G SUGAR"
+    # between two numbers, after a word or ending the line, it keeps its lean
+    assert read_line(units_after_numbers, "20", [g_or_6], "77") == "20 6 77"
+    assert read_line(units_after_numbers, "FLOUR", [g_or_6], "SUGAR") == "FLOUR 6 SUGAR"
+    assert read_line(units_after_numbers, "SCORE", "3", [g_or_6]) == "SCORE 3 6"
+    ring = lone_prior(two("O", 0.5, "0", 0.45)[None])[0]  # a ring is no unit: 5 0 MEET
+    assert read_line(units_after_numbers, "5", [ring], "MEET") == "5 0 MEET"
+
+
 def test_context_never_overturns_a_confident_reading():
     P = np.stack([onehot("A"), onehot("7", 0.99), onehot("B")])
     assert CLASSES[apply_word_context(P)[1].argmax()] == "7"
