@@ -1311,7 +1311,8 @@ def classify(analysis, model, context=True):
                 items = [(g, p, c) for (g, _, c), p in zip(items, P)]
             words.append(Letters(items, lattice, path))
         if context:
-            words = months_in_dates(numbers_in_dates(units_after_numbers(numbers_after_nouns(bars_before_numbers(words)))))
+            words = numbers_after_nouns(bars_before_numbers(words))
+            words = months_in_dates(numbers_in_dates(units_after_numbers(words)))
         if not words or (_garbage_line(read_as_is)
                          and not _short_line_in_the_list(read_as_is, letters_of, k_line, H)):
             continue

@@ -1494,14 +1494,20 @@ def test_a_title_letter_keeps_its_detached_bar():
     assert len(title) == 1 and title[0].box == (20, 20, 84, 60) and not title[0].small
 
 
+def _letters(mask, ys, n, x0=20):
+    """Draw `n` letters 40 px tall, 50 px apart from `x0`, on each line whose top is in
+    `ys`: a bar with a cross stroke."""
+    for y in ys:
+        for k in range(n):
+            mask[y : y + 40, x0 + 50 * k : x0 + 50 * k + 4] = True
+            mask[y + 18 : y + 22, x0 + 50 * k : x0 + 50 * k + 24] = True
+
+
 def test_letters_of_cramped_lines_touching_are_cut_apart():
     # two lines 50 px apart (letters 40 px): the third letter of the upper line
     # reaches down and touches the letter under it
     mask = np.zeros((200, 400), bool)
-    for y in (20, 70):
-        for k in range(6):
-            mask[y : y + 40, 20 + 50 * k : 24 + 50 * k] = True  # a bar...
-            mask[y + 18 : y + 22, 20 + 50 * k : 44 + 50 * k] = True  # ...with a cross stroke
+    _letters(mask, (20, 70), 6)
     mask[58:72, 121:123] = True  # the contact: a tail from above into the letter below
     glyphs, H = segment(mask)
     assert H == pytest.approx(40, abs=1)
@@ -1519,10 +1525,7 @@ def test_a_words_letters_all_touching_the_line_below_are_cut_apart():
     # reach down into the letter under them. The stacks far from the letters left
     # whole have only stacks beside them until the nearer ones are cut
     mask = np.zeros((200, 560), bool)
-    for y in (20, 70):
-        for k in range(10):
-            mask[y : y + 40, 20 + 50 * k : 24 + 50 * k] = True  # a bar...
-            mask[y + 18 : y + 22, 20 + 50 * k : 44 + 50 * k] = True  # ...with a cross stroke
+    _letters(mask, (20, 70), 10)
     for k in range(4, 10):
         mask[58:72, 21 + 50 * k : 23 + 50 * k] = True  # the contacts
     labels, boxes, _ = components(mask)
@@ -1538,10 +1541,7 @@ def _three_lines(column):
     """Three lines of letters 40 px tall, 52 px apart, right of a 144 px tall `column`
     of ink drawn by ``column(mask)``."""
     mask = np.zeros((200, 500), bool)
-    for y in (20, 72, 124):
-        for k in range(6):
-            mask[y : y + 40, 100 + 50 * k : 104 + 50 * k] = True  # a bar...
-            mask[y + 18 : y + 22, 100 + 50 * k : 124 + 50 * k] = True  # ...with a cross stroke
+    _letters(mask, (20, 72, 124), 6, x0=100)
     column(mask)
     return mask
 
