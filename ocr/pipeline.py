@@ -1385,7 +1385,7 @@ def without_edge_scraps(classified, analysis, below=EDGE_MARK_CONF):
 
     def scrap(item):
         g, p = item[0], item[1]
-        return id(g) in edge and g.height < EDGE_LETTER_HEIGHT[0] * analysis.height and _unsure(p, below)
+        return id(g) in edge and _scrap(g, p, analysis.height, below)
 
     out = []
     for words in classified:
@@ -1413,8 +1413,7 @@ def without_stray_words(classified, height, far=STRAY_WORD_GAP, below=STRAY_MARK
             if (last[0][0].box[1] - before[-1][0].box[3] >= far * height
                     and all(_unsure(p, below) for _, p, *_ in last)):
                 words = words[:-1]
-            elif (len(last) == 1 and last[0][0].height < EDGE_LETTER_HEIGHT[0] * height
-                  and _unsure(last[0][1], SCRAP_CONF)):
+            elif len(last) == 1 and _scrap(last[0][0], last[0][1], height, SCRAP_CONF):
                 words = words[:-1]
         out.append(words)
     return out
@@ -1453,6 +1452,12 @@ def _cut_mark(glyph, p, height, low=MARK_HEIGHT):
     or a shadow's edge cut off a letter's foot), as a glyph of its own would be
     (``small``), and read unsurely (:func:`_unsure`)?"""
     return glyph.height < low * height and _unsure(p)
+
+
+def _scrap(glyph, p, height, below):
+    """Is `glyph`, read `p` (36,), a scrap: shorter than a letter of a page whose letters
+    are `height` tall (:data:`EDGE_LETTER_HEIGHT`) and read less surely than `below`?"""
+    return glyph.height < EDGE_LETTER_HEIGHT[0] * height and _unsure(p, below)
 
 
 def _unsure(p, below=STRAY_MARK_CONF):
